@@ -1,0 +1,1 @@
+"""Placecheck: the web service, its database and its command line."""

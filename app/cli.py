@@ -1,0 +1,119 @@
+"""The ``placecheck`` command.
+
+Every failure a person can fix (a bad URL, an unreachable database, an unsafe setting) ends in
+one line on stderr and exit code 1, never a traceback.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import (
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    check_database,
+    create_db_engine,
+    describe,
+)
+from app.demo import load_demo
+from app.migrations import current_revision, upgrade_to_head
+
+cli = typer.Typer(
+    help="Placecheck: readiness for place-based working, assessed by a place forum.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+def fail(message: str) -> NoReturn:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=1)
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        reasons = "; ".join(
+            str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()
+        )
+        fail(f"invalid settings: {reasons}")
+
+
+@contextmanager
+def reachable_engine(settings: Settings) -> Iterator[Engine]:
+    """An engine that has answered a query, or a one-line failure."""
+    try:
+        engine = create_db_engine(settings.database_url)
+    except DatabaseConfigError as error:
+        fail(str(error))
+    try:
+        check_database(engine)
+        yield engine
+    except DatabaseUnavailableError as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"database error on {describe(engine.url)}: {str(error).splitlines()[0]}")
+    finally:
+        engine.dispose()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use 1 with SQLite).")] = 1,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        if current_revision(engine) is None:
+            fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+    typer.echo(f"Placecheck is running at http://{host}:{port}/  (press Ctrl+C to stop)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database schema (safe to run again)."""
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        before = current_revision(engine)
+        upgrade_to_head(engine)
+        after = current_revision(engine)
+        if before == after:
+            typer.echo(f"Database already up to date (revision {after}).")
+        else:
+            typer.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+@cli.command()
+def demo() -> None:
+    """Load the demo place, Kestrel Vale (safe to run again)."""
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        if current_revision(engine) is None:
+            fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+        with Session(engine) as session:
+            summary = load_demo(session)
+    verb = "Loaded" if summary.created else "Already loaded:"
+    typer.echo(
+        f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "
+        f"{summary.rounds} rounds, {summary.invitations} invitations."
+    )
+
+
+def main() -> None:
+    run: Callable[[], None] = cli
+    run()

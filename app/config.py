@@ -1,0 +1,68 @@
+"""Settings, read once from the environment (prefix ``PLACECHECK_``) or a ``.env`` file."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse, not a real secret
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when production would start with settings that are only safe on a laptop."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PLACECHECK_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development, test or production; production refuses unsafe defaults.",
+    )
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path('data') / 'placecheck.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user:pass@host/db.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Signs session cookies and CSRF tokens.",
+    )
+    debug: bool = False
+    anonymity_threshold: int = Field(
+        default=3,
+        ge=2,
+        description="Groups with fewer respondents than this never appear with a score.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> "Settings":
+        if self.environment is Environment.PRODUCTION and (
+            self.secret_key.get_secret_value() in {PLACEHOLDER_SECRET, ""}
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            raise InsecureSettingsError(
+                "PLACECHECK_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')."
+            )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is not Environment.PRODUCTION
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings`` instead of patching this."""
+    return Settings()

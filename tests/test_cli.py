@@ -1,0 +1,105 @@
+"""The ``placecheck`` command as an operator uses it."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import inspect
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+from app.db import create_db_engine
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(cli, ["--help"])
+
+    assert result.exit_code == 0
+    for command in ("serve", "db", "demo"):
+        assert command in result.output
+
+
+def test_db_upgrade_creates_the_schema_and_a_second_run_changes_nothing(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+
+    first = runner.invoke(cli, ["db", "upgrade"])
+    second = runner.invoke(cli, ["db", "upgrade"])
+
+    assert first.exit_code == 0, first.output
+    assert "upgraded from empty" in first.output
+    assert second.exit_code == 0, second.output
+    assert "already up to date" in second.output
+    engine = create_db_engine(empty_database_url)
+    assert "assessment_round" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "is not a database URL"),
+        ("mysql://someone@localhost/placecheck", "supports sqlite and postgresql"),
+        ("postgresql://nobody@127.0.0.1:1/placecheck", "Cannot reach the database"),
+    ],
+)
+def test_a_bad_database_url_gives_one_clear_line(
+    url: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", url)
+
+    result = runner.invoke(cli, ["db", "upgrade"])
+
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_refuses_production_with_the_placeholder_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLACECHECK_ENVIRONMENT", "production")
+    monkeypatch.delenv("PLACECHECK_SECRET_KEY", raising=False)
+
+    result = runner.invoke(cli, ["serve"])
+
+    assert result.exit_code == 1
+    assert "PLACECHECK_SECRET_KEY must be set" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_asks_for_the_schema_first(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+
+    result = runner.invoke(cli, ["demo"])
+
+    assert result.exit_code == 1
+    assert "run 'placecheck db upgrade' first" in result.output
+
+
+def test_demo_loads_once_and_is_idempotent(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+
+    first = runner.invoke(cli, ["demo"])
+    second = runner.invoke(cli, ["demo"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("Loaded the demo place Kestrel Vale")
+    assert second.output.startswith("Already loaded")
+    assert first.output.rsplit(":", 1)[1] == second.output.rsplit(":", 1)[1]
