@@ -4,24 +4,14 @@ Every failure a person can fix (a bad URL, an unreachable database, an unsafe se
 one line on stderr and exit code 1, never a traceback.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.config import Settings, get_settings
-from app.db import (
-    DatabaseConfigError,
-    DatabaseUnavailableError,
-    check_database,
-    create_db_engine,
-    describe,
-)
+from app.cli_questionnaires import questionnaire_cli
+from app.cli_support import fail, load_settings, reachable_engine
 from app.demo import load_demo
 from app.migrations import current_revision, upgrade_to_head
 
@@ -32,39 +22,7 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-
-
-def fail(message: str) -> NoReturn:
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
-
-
-def load_settings() -> Settings:
-    try:
-        return get_settings()
-    except ValidationError as error:
-        reasons = "; ".join(
-            str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()
-        )
-        fail(f"invalid settings: {reasons}")
-
-
-@contextmanager
-def reachable_engine(settings: Settings) -> Iterator[Engine]:
-    """An engine that has answered a query, or a one-line failure."""
-    try:
-        engine = create_db_engine(settings.database_url)
-    except DatabaseConfigError as error:
-        fail(str(error))
-    try:
-        check_database(engine)
-        yield engine
-    except DatabaseUnavailableError as error:
-        fail(str(error))
-    except SQLAlchemyError as error:
-        fail(f"database error on {describe(engine.url)}: {str(error).splitlines()[0]}")
-    finally:
-        engine.dispose()
+cli.add_typer(questionnaire_cli, name="questionnaire")
 
 
 @cli.command()

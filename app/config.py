@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         description="Signs session cookies and CSRF tokens.",
     )
     debug: bool = False
+    questionnaire_dirs: list[Path] = Field(
+        default_factory=list,
+        description="Extra folders of questionnaire definitions, as a JSON list of paths.",
+    )
     anonymity_threshold: int = Field(
         default=3,
         ge=2,

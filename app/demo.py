@@ -15,9 +15,11 @@ from app.models import (
     Organisation,
     Place,
     RoundStatus,
-    Sector,
 )
+from app.questionnaires import snapshot_definition
 from app.tokens import hash_token, new_token
+from questionnaires.registry import Registry
+from questionnaires.sectors import Sector
 
 DEMO_SLUG = "kestrel-vale"
 
@@ -61,12 +63,12 @@ def load_demo(session: Session) -> DemoSummary:
         for name, sector, _ in DEMO_ORGANISATIONS
     ]
     session.add_all(organisations)
+    snapshot = snapshot_definition(session=session, definition=Registry().get("trusting-place"))
     rounds = [
         AssessmentRound(
             place_id=place.id,
             title="Baseline assessment, spring 2025",
-            questionnaire_id="trusting-place",
-            questionnaire_version="1.0.0",
+            questionnaire_hash=snapshot.content_hash,
             status=RoundStatus.PUBLISHED,
             opens_on=date(2025, 4, 1),
             closes_on=date(2025, 4, 30),
@@ -74,8 +76,7 @@ def load_demo(session: Session) -> DemoSummary:
         AssessmentRound(
             place_id=place.id,
             title="Follow-up assessment, autumn 2026",
-            questionnaire_id="trusting-place",
-            questionnaire_version="1.0.0",
+            questionnaire_hash=snapshot.content_hash,
             status=RoundStatus.OPEN,
             opens_on=date(2026, 10, 1),
             closes_on=date(2026, 12, 18),

@@ -12,6 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from questionnaires.sectors import Sector
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -39,45 +41,6 @@ def _timestamp(*, nullable: bool = False) -> Any:
     if nullable:
         return Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
-
-
-class Sector(StrEnum):
-    """The fixed list of sectors a partner organisation belongs to."""
-
-    LOCAL_AUTHORITY = "local-authority"
-    NHS_ICB = "nhs-icb"
-    NHS_PROVIDER = "nhs-provider"
-    PRIMARY_CARE = "primary-care"
-    POLICE = "police"
-    FIRE_AND_RESCUE = "fire-and-rescue"
-    HOUSING = "housing"
-    VOLUNTARY_AND_COMMUNITY = "voluntary-and-community"
-    EDUCATION = "education"
-    DWP_EMPLOYMENT = "dwp-employment"
-    PROBATION_JUSTICE = "probation-justice"
-    COMMUNITY_MEMBER = "community-member"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return SECTOR_LABELS[self]
-
-
-SECTOR_LABELS: dict[Sector, str] = {
-    Sector.LOCAL_AUTHORITY: "Local authority",
-    Sector.NHS_ICB: "NHS integrated care board",
-    Sector.NHS_PROVIDER: "NHS provider",
-    Sector.PRIMARY_CARE: "Primary care",
-    Sector.POLICE: "Police",
-    Sector.FIRE_AND_RESCUE: "Fire and rescue",
-    Sector.HOUSING: "Housing",
-    Sector.VOLUNTARY_AND_COMMUNITY: "Voluntary and community sector",
-    Sector.EDUCATION: "Education",
-    Sector.DWP_EMPLOYMENT: "DWP and employment",
-    Sector.PROBATION_JUSTICE: "Probation and justice",
-    Sector.COMMUNITY_MEMBER: "Community member or lived experience",
-    Sector.OTHER: "Other",
-}
 
 
 class RoundStatus(StrEnum):
@@ -158,10 +121,24 @@ class OrganisationPublic(OrganisationBase):
 # --- assessment rounds and invitations -----------------------------------------------------
 
 
+class QuestionnaireSnapshot(SQLModel, table=True):
+    """A questionnaire definition exactly as a round was created with it.
+
+    Stored once per content hash; editing the definition files later never changes the
+    questions, scores or reports of an existing round.
+    """
+
+    __tablename__ = "questionnaire_snapshot"
+
+    content_hash: str = Field(primary_key=True, max_length=64)
+    questionnaire_id: str = Field(max_length=80, index=True)
+    version: str = Field(max_length=40)
+    canonical_json: str = Field(sa_type=sa.Text)
+    created_at: datetime = _timestamp()
+
+
 class AssessmentRoundBase(SQLModel):
     title: str = Field(max_length=200)
-    questionnaire_id: str = Field(max_length=80)
-    questionnaire_version: str = Field(max_length=40)
     opens_on: date | None = None
     closes_on: date | None = None
 
@@ -171,6 +148,9 @@ class AssessmentRound(AssessmentRoundBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    questionnaire_hash: str = Field(
+        foreign_key="questionnaire_snapshot.content_hash", index=True, ondelete="RESTRICT"
+    )
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=_string_enum(RoundStatus))
     anonymity_threshold: int = Field(default=3, ge=2)
     created_at: datetime = _timestamp()

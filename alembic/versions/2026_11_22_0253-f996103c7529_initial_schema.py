@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6c2c796e3a71
+Revision ID: f996103c7529
 Revises: 
-Create Date: 2026-11-22 02:44:24.807759+00:00
+Create Date: 2026-11-22 02:53:45.715245+00:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '6c2c796e3a71'
+revision: str = 'f996103c7529'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -29,6 +29,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_place')),
     sa.UniqueConstraint('slug', name=op.f('uq_place_slug'))
     )
+    op.create_table('questionnaire_snapshot',
+    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('questionnaire_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('version', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('canonical_json', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('content_hash', name=op.f('pk_questionnaire_snapshot'))
+    )
+    with op.batch_alter_table('questionnaire_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questionnaire_snapshot_questionnaire_id'), ['questionnaire_id'], unique=False)
+
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
@@ -42,20 +53,21 @@ def upgrade() -> None:
     )
     op.create_table('assessment_round',
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('questionnaire_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('questionnaire_version', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('opens_on', sa.Date(), nullable=True),
     sa.Column('closes_on', sa.Date(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', 'published', name='roundstatus', native_enum=False, length=40), nullable=False),
     sa.Column('anonymity_threshold', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], name=op.f('fk_assessment_round_place_id_place'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['questionnaire_hash'], ['questionnaire_snapshot.content_hash'], name=op.f('fk_assessment_round_questionnaire_hash_questionnaire_snapshot'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_round'))
     )
     with op.batch_alter_table('assessment_round', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessment_round_place_id'), ['place_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_round_questionnaire_hash'), ['questionnaire_hash'], unique=False)
 
     op.create_table('organisation',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -154,9 +166,14 @@ def downgrade() -> None:
 
     op.drop_table('organisation')
     with op.batch_alter_table('assessment_round', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_round_questionnaire_hash'))
         batch_op.drop_index(batch_op.f('ix_assessment_round_place_id'))
 
     op.drop_table('assessment_round')
     op.drop_table('user')
+    with op.batch_alter_table('questionnaire_snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questionnaire_snapshot_questionnaire_id'))
+
+    op.drop_table('questionnaire_snapshot')
     op.drop_table('place')
     # ### end Alembic commands ###
