@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from questionnaires.sectors import Sector
 
@@ -160,6 +160,9 @@ class Part(Strict):
     plain_title: str | None = None
     plain_intro: str | None = None
     recommendations: list[RecommendationId] = []
+    ranked: bool = Field(
+        default=False, description="Results rank its recommendations as the partners' asks."
+    )
     rating: Prompt
     importance: Prompt | None = None
     follow_up: Prompt | None = None
@@ -201,6 +204,8 @@ class Definition(Strict):
     conditions: list[Condition] = []
     recommendations: list[Recommendation] = []
     case_studies: list[CaseStudy] = []
+
+    _items_for_cache: dict[tuple[Sector, str], list[Item]] = PrivateAttr(default_factory=dict)
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -252,16 +257,21 @@ class Definition(Strict):
     def items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
-    def items_for(self, sector: Sector) -> list[Item]:
-        """The items a respondent from ``sector`` is asked, worded for their variant."""
-        variant = self.variant_for(sector)
+    def items_for(self, sector: Sector, variant: Variant | None = None) -> list[Item]:
+        """The items a respondent from ``sector`` is asked, worded for their variant (by
+        default the one the definition gives their sector)."""
+        variant = variant or self.variant_for(sector)
+        cached = self._items_for_cache.get((sector, variant.id))
+        if cached is not None:
+            return list(cached)
         plain_scale = (variant.plain_scale or "") if variant.plain_language else None
         chosen: list[Item] = []
         for part_id in variant.parts:
             for item in self._items_of(self.part(part_id), plain_scale=plain_scale):
                 if item.audience is None or sector in self.audience_sectors(item.audience):
                     chosen.append(item)
-        return chosen
+        self._items_for_cache[(sector, variant.id)] = chosen
+        return list(chosen)
 
     def _items_of(self, part: Part, *, plain_scale: str | None) -> list[Item]:
         """``plain_scale`` is None for professional wording, else the plain variant's scale id

@@ -1,0 +1,366 @@
+"""``score``: from a definition, respondents' answers and the rules to a ``ScoreResult``.
+
+Small numbers are the norm (6–40 respondents, some organisations with one), so the headline
+score of a condition is organisation-weighted: each organisation's mean counts once, and a
+partner that sends eight people does not outvote the police force that sends one.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from statistics import fmean, median_low
+
+from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
+from scoring.anonymity import suppressed_groups
+from scoring.findings import find_all
+from scoring.rules import Rules
+from scoring.stats import is_split, mean_of_means, spread
+from scoring.types import (
+    Change,
+    ConditionScore,
+    Counts,
+    GroupScore,
+    ItemScore,
+    QuestionnaireRef,
+    RecommendationScore,
+    Respondent,
+    ScoreResult,
+)
+from scoring.validation import InvalidAnswersError, check_respondents, items_asked
+
+GroupKey = Callable[[Respondent], str]
+
+
+def score(
+    definition: Definition,
+    respondents: Sequence[Respondent],
+    rules: Rules,
+    previous: ScoreResult | None = None,
+) -> ScoreResult:
+    """Score one round. Raises InvalidAnswersError (listing every problem) for bad input."""
+    problems = check_respondents(definition, respondents)
+    if problems:
+        raise InvalidAnswersError(problems)
+    ordered = sorted(respondents, key=lambda r: r.id)
+    asked = {r.id: set(items_asked(definition, r)) for r in ordered}
+
+    items = {item.id: _item_score(definition, item.id, ordered, rules) for item in definition.items}
+    conditions = {
+        condition.id: _condition_score(definition, condition.id, ordered, asked, rules)
+        for condition in definition.conditions
+    }
+    if previous is not None:
+        conditions = {
+            cid: _with_change(result, previous.conditions.get(cid), rules)
+            for cid, result in conditions.items()
+        }
+    recommendations = {
+        recommendation_id: _recommendation_score(
+            definition, part.id, recommendation_id, ordered, conditions, rules
+        )
+        for part in definition.parts
+        if part.kind is PartKind.RECOMMENDATIONS
+        for recommendation_id in part.recommendations
+    }
+    asks = {
+        part.id: _ranked([recommendations[rid] for rid in part.recommendations])
+        for part in definition.parts
+        if part.ranked
+    }
+    by_sector: dict[str, int] = defaultdict(int)
+    for respondent in ordered:
+        by_sector[respondent.sector.value] += 1
+    result = ScoreResult(
+        rules_version=rules.version,
+        anonymity_threshold=rules.anonymity.threshold,
+        bands=tuple((band.id, band.label) for band in rules.bands),
+        questionnaire=QuestionnaireRef(definition.id, definition.version, definition.content_hash),
+        respondents=len(ordered),
+        organisations=len({r.organisation for r in ordered}),
+        respondents_by_sector=dict(sorted(by_sector.items())),
+        items=items,
+        conditions=conditions,
+        recommendations=recommendations,
+        asks=asks,
+        findings=[],
+    )
+    return ScoreResult(**{**result.__dict__, "findings": find_all(definition, result, rules)})
+
+
+# --- items ------------------------------------------------------------------------------------
+
+
+def _counts(values: Sequence[object]) -> Counts:
+    return Counts(
+        rated=sum(1 for v in values if isinstance(v, int)),
+        dont_know=sum(1 for v in values if v == OptOut.DONT_KNOW),
+        not_applicable=sum(1 for v in values if v == OptOut.NOT_APPLICABLE),
+    )
+
+
+def _item_score(
+    definition: Definition, item_id: str, respondents: Sequence[Respondent], rules: Rules
+) -> ItemScore:
+    item = definition.items_by_id[item_id]
+    values = [r.answers[item_id] for r in respondents if item_id in r.answers]
+    ratings = [v for v in values if isinstance(v, int)]
+    return ItemScore(
+        item_id=item_id,
+        subject=item.subject,
+        counts=_counts(values),
+        spread=spread(ratings, definition.scale(item.scale).values, rules.disagreement),
+    )
+
+
+def _ratings_by_organisation(
+    respondents: Sequence[Respondent], item_id: str
+) -> dict[str, list[float]]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for respondent in respondents:
+        value = respondent.answers.get(item_id)
+        if isinstance(value, int):
+            groups[respondent.organisation].append(value)
+    return groups
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+def _condition_score(
+    definition: Definition,
+    condition_id: str,
+    respondents: Sequence[Respondent],
+    asked: Mapping[str, set[str]],
+    rules: Rules,
+) -> ConditionScore:
+    statement_ids = [
+        item.id
+        for item in definition.items
+        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
+    ]
+    values: list[object] = []
+    means: dict[str, float] = {}
+    answers_by_organisation: dict[str, list[object]] = defaultdict(list)
+    for respondent in respondents:
+        answers = [respondent.answers[s] for s in statement_ids if s in respondent.answers]
+        values.extend(answers)
+        answers_by_organisation[respondent.organisation].extend(answers)
+        ratings = [a for a in answers if isinstance(a, int)]
+        if ratings:
+            means[respondent.id] = fmean(ratings)
+    counts = _counts(values)
+    rated = [r for r in respondents if r.id in means]
+    was_asked = [r for r in respondents if asked[r.id] & set(statement_ids)]
+    pooled = [v for v in values if isinstance(v, int)]
+    condition_spread = spread(
+        pooled, definition.scale(_statement_scale(definition)).values, rules.disagreement
+    )
+    respondent_means = [means[r.id] for r in rated]
+    condition_spread = type(condition_spread)(
+        **{
+            **condition_spread.__dict__,
+            "split": is_split(respondent_means, rules.disagreement),
+        }
+    )
+
+    dont_know_share = _dont_know_share(answers_by_organisation)
+    no_score_reason = _no_score_reason(len(rated), counts, dont_know_share, rules)
+    by_organisation_means = _group_means(rated, means, key=lambda r: r.organisation)
+    headline = mean_of_means(list(by_organisation_means.values()))
+    headcount = fmean(respondent_means) if respondent_means else None
+    if no_score_reason:
+        headline = headcount = None
+
+    importance_item = f"{condition_id}.importance"
+    importance = (
+        mean_of_means(list(_ratings_by_organisation(respondents, importance_item).values()))
+        if importance_item in definition.items_by_id
+        else None
+    )
+    return ConditionScore(
+        condition_id=condition_id,
+        score=headline,
+        score_headcount=headcount,
+        band=rules.band_of(headline).id if headline is not None else None,
+        no_score_reason=no_score_reason,
+        respondents=len(rated),
+        organisations=len(by_organisation_means),
+        counts=counts,
+        dont_know_share=dont_know_share,
+        coverage=len(rated) / len(was_asked) if was_asked else 0.0,
+        spread=condition_spread,
+        importance=importance,
+        priority=_priority(definition, headline, importance),
+        by_sector=_breakdown(rated, means, rules, group=lambda r: r.sector.value),
+        by_organisation=_breakdown(
+            rated, means, rules, group=lambda r: r.organisation, partition=lambda r: r.sector.value
+        ),
+    )
+
+
+def _statement_scale(definition: Definition) -> str:
+    return next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
+
+
+def _dont_know_share(answers_by_organisation: Mapping[str, Sequence[object]]) -> float:
+    """Organisation-weighted, like the headline: each organisation's share of 'don't know'
+    counts once, so a large delegation that does not know cannot outvote the rest."""
+    counted = [_counts(answers) for answers in answers_by_organisation.values()]
+    shares = [c.dont_know_share for c in counted if c.rated + c.dont_know]
+    return fmean(shares) if shares else 0.0
+
+
+def _no_score_reason(
+    respondents: int, counts: Counts, dont_know_share: float, rules: Rules
+) -> str | None:
+    minimum = rules.coverage.minimum_respondents
+    if respondents < minimum:
+        return f"fewer than {minimum} respondents rated it"
+    if dont_know_share > rules.coverage.maximum_dont_know_share:
+        return (
+            f"most answers were 'don't know' ({counts.dont_know} of "
+            f"{counts.rated + counts.dont_know})"
+        )
+    return None
+
+
+def _group_means(
+    respondents: Sequence[Respondent],
+    means: Mapping[str, float],
+    *,
+    key: GroupKey,
+) -> dict[str, list[float]]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for respondent in respondents:
+        groups[key(respondent)].append(means[respondent.id])
+    return dict(groups)
+
+
+def _breakdown(
+    respondents: Sequence[Respondent],
+    means: Mapping[str, float],
+    rules: Rules,
+    *,
+    group: GroupKey,
+    partition: GroupKey | None = None,
+) -> dict[str, GroupScore]:
+    """Scores by group; groups under the anonymity threshold (and their complements) hidden."""
+    members: dict[str, list[Respondent]] = defaultdict(list)
+    for respondent in respondents:
+        members[group(respondent)].append(respondent)
+    partitions = (
+        {name: partition(people[0]) for name, people in members.items()} if partition else None
+    )
+    hidden = suppressed_groups(
+        {name: len(people) for name, people in members.items()}, rules.anonymity, partitions
+    )
+    result: dict[str, GroupScore] = {}
+    for name in sorted(members):
+        if name in hidden:
+            result[name] = GroupScore(name, None, None, suppressed=True, reason=hidden[name])
+            continue
+        people = members[name]
+        organisations = _group_means(people, means, key=lambda r: r.organisation)
+        result[name] = GroupScore(
+            name,
+            score=mean_of_means(list(organisations.values())),
+            score_headcount=fmean(means[r.id] for r in people),
+            suppressed=False,
+        )
+    return result
+
+
+def _priority(
+    definition: Definition, score: float | None, importance: float | None
+) -> float | None:
+    """gap × need, each 0–1: low maturity and high importance make a high priority."""
+    if score is None or importance is None:
+        return None
+    maturity = definition.scale(_statement_scale(definition))
+    conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
+    assert conditions_part.importance is not None
+    scale = definition.scale(conditions_part.importance.scale)
+    gap = (maturity.maximum - score) / (maturity.maximum - 1)
+    need = (importance - 1) / (scale.maximum - 1)
+    return gap * need
+
+
+def _with_change(
+    current: ConditionScore, previous: ConditionScore | None, rules: Rules
+) -> ConditionScore:
+    if previous is None:
+        return current
+    if current.score is None or previous.score is None:
+        change = Change(previous.score, None, called=False, caution=None)
+    else:
+        delta = current.score - previous.score
+        big_enough = abs(delta) >= rules.change.minimum_delta
+        enough_people = min(current.respondents, previous.respondents) >= (
+            rules.change.minimum_respondents
+        )
+        caution = (
+            f"fewer than {rules.change.minimum_respondents} respondents rated it in one of "
+            "the rounds, so this may not be a real change"
+            if big_enough and not enough_people
+            else None
+        )
+        change = Change(previous.score, delta, called=big_enough and enough_people, caution=caution)
+    return ConditionScore(**{**current.__dict__, "change": change})
+
+
+# --- recommendations --------------------------------------------------------------------------
+
+
+def _recommendation_score(
+    definition: Definition,
+    part_id: str,
+    recommendation_id: str,
+    respondents: Sequence[Respondent],
+    conditions: Mapping[str, ConditionScore],
+    rules: Rules,
+) -> RecommendationScore:
+    item = definition.items_by_id[recommendation_id]
+    scale = definition.scale(item.scale)
+    values = [r.answers[recommendation_id] for r in respondents if recommendation_id in r.answers]
+    ratings = [v for v in values if isinstance(v, int)]
+    typical = median_low(ratings) if ratings else None
+    follow_up_id = f"{recommendation_id}.follow-up"
+    follow_up: dict[int, int] = {}
+    if follow_up_id in definition.items_by_id:
+        follow_scale = definition.scale(definition.items_by_id[follow_up_id].scale)
+        answers = [r.answers.get(follow_up_id) for r in respondents]
+        follow_up = {value: answers.count(value) for value in follow_scale.values}
+    recommendation = definition.recommendation(recommendation_id)
+    return RecommendationScore(
+        recommendation_id=recommendation_id,
+        part=part_id,
+        counts=_counts(values),
+        spread=spread(ratings, scale.values, rules.disagreement),
+        score=mean_of_means(
+            list(_ratings_by_organisation(respondents, recommendation_id).values())
+        ),
+        typical_level=typical,
+        typical_label=scale.label_of(typical) if typical is not None else None,
+        related_conditions={
+            cid: conditions[cid].score for cid in recommendation.related_conditions
+        },
+        follow_up=follow_up,
+    )
+
+
+def _ranked(recommendations: Sequence[RecommendationScore]) -> list[str]:
+    """Most wanted first: by score, then by the share of answers in the top two levels."""
+
+    def top_two_share(r: RecommendationScore) -> float:
+        top = sorted(r.spread.distribution)[-2:]
+        return sum(r.spread.distribution[v] for v in top) / r.counts.rated if r.counts.rated else 0
+
+    ordered = sorted(
+        recommendations,
+        key=lambda r: (
+            r.score is None,
+            -(r.score or 0.0),
+            -top_two_share(r),
+            int(r.recommendation_id[1:]),
+        ),
+    )
+    return [r.recommendation_id for r in ordered]

@@ -1,0 +1,294 @@
+"""Findings: named rules that turn scores into sentences a facilitator can read out.
+
+Each rule has a stable id (reports, tests and facilitators refer to it), a severity, the
+subjects it is about and the numbers behind it. Rules only ever look at groups that are shown,
+so a finding can never reveal a suppressed sector or organisation.
+"""
+
+from collections.abc import Callable, Iterator
+from statistics import fmean
+
+from questionnaires.schema import Definition, ItemKind
+from questionnaires.sectors import Sector
+from scoring.rules import Rules
+from scoring.types import ConditionScore, Finding, ScoreResult
+
+Rule = Callable[[Definition, ScoreResult, Rules], Iterator[Finding]]
+
+
+def _one(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _title(definition: Definition, condition_id: str) -> str:
+    return definition.condition(condition_id).title
+
+
+def _scored(result: ScoreResult) -> list[ConditionScore]:
+    return [c for c in result.conditions.values() if c.score is not None]
+
+
+def strengths(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    for condition in _scored(result):
+        assert condition.score is not None
+        if condition.band == rules.strength.band and not condition.spread.split:
+            yield Finding(
+                rule="strength",
+                severity="positive",
+                subjects=(condition.condition_id,),
+                numbers={"score": round(condition.score, 2), "respondents": condition.respondents},
+                sentence=(
+                    f"{_title(definition, condition.condition_id)} is a strength: partners rate "
+                    f"it {_one(condition.score)} out of 5 and broadly agree."
+                ),
+            )
+
+
+def priorities(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    ranked = sorted(
+        (c for c in _scored(result) if c.priority is not None),
+        key=lambda c: (-(c.priority or 0), c.condition_id),
+    )
+    for condition in ranked:
+        assert condition.score is not None and condition.importance is not None
+        assert condition.priority is not None
+        if condition.priority >= rules.priority.threshold:
+            yield Finding(
+                rule="priority",
+                severity="high",
+                subjects=(condition.condition_id,),
+                numbers={
+                    "score": round(condition.score, 2),
+                    "importance": round(condition.importance, 2),
+                    "priority": round(condition.priority, 2),
+                },
+                sentence=(
+                    f"{_title(definition, condition.condition_id)} is a priority: it scores "
+                    f"{_one(condition.score)} out of 5 but partners rate its importance "
+                    f"{_one(condition.importance)} out of 4 for the next 12 months."
+                ),
+            )
+
+
+def split_views(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    for condition in result.conditions.values():
+        if not condition.spread.split:
+            continue
+        split_items = tuple(
+            item.item_id
+            for item in result.items.values()
+            if item.subject == condition.condition_id
+            and definition.items_by_id[item.item_id].kind is ItemKind.STATEMENT
+            and item.spread.split
+        )
+        consensus = condition.spread.consensus
+        yield Finding(
+            rule="split-view",
+            severity="medium",
+            subjects=(condition.condition_id, *split_items),
+            numbers={
+                "consensus": round(consensus, 2) if consensus is not None else None,
+                "respondents": condition.respondents,
+            },
+            sentence=(
+                f"Partners see {_title(definition, condition.condition_id)} very differently"
+                + (f" (consensus {consensus:.2f})" if consensus is not None else "")
+                + ": an average would hide the disagreement, so discuss it before agreeing a "
+                "level."
+            ),
+        )
+
+
+def divided_statements(
+    definition: Definition, result: ScoreResult, rules: Rules
+) -> Iterator[Finding]:
+    for item in result.items.values():
+        defined = definition.items_by_id[item.item_id]
+        condition = result.conditions.get(item.subject)
+        if (
+            defined.kind is ItemKind.STATEMENT
+            and item.spread.split
+            and condition is not None
+            and not condition.spread.split
+        ):
+            yield Finding(
+                rule="divided-statement",
+                severity="medium",
+                subjects=(item.subject, item.item_id),
+                numbers={
+                    "consensus": round(item.spread.consensus or 0.0, 2),
+                    "rated": item.counts.rated,
+                },
+                sentence=(
+                    f"Views divide on one statement of {_title(definition, item.subject)}: "
+                    f"'{defined.question}'"
+                ),
+            )
+
+
+def sector_gaps(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    for condition in result.conditions.values():
+        shown = {
+            sector: group.score
+            for sector, group in condition.by_sector.items()
+            if not group.suppressed and group.score is not None
+        }
+        if len(shown) < 2:
+            continue
+        high, high_score = max(shown.items(), key=lambda pair: (pair[1], pair[0]))
+        low, low_score = min(shown.items(), key=lambda pair: (pair[1], pair[0]))
+        gap = high_score - low_score
+        if gap >= rules.sector_gap.threshold:
+            yield Finding(
+                rule="sector-gap",
+                severity="medium",
+                subjects=(condition.condition_id, high, low),
+                numbers={
+                    "gap": round(gap, 2),
+                    "higher": round(high_score, 2),
+                    "lower": round(low_score, 2),
+                },
+                sentence=(
+                    f"On {_title(definition, condition.condition_id)}, "
+                    f"{Sector(high).label} respondents score {_one(high_score)} and "
+                    f"{Sector(low).label} respondents {_one(low_score)}: a gap of {_one(gap)} "
+                    "points worth talking through."
+                ),
+            )
+
+
+def unknowns(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    for condition in result.conditions.values():
+        if condition.score is not None or condition.no_score_reason is None:
+            continue
+        title = _title(definition, condition.condition_id)
+        counts = condition.counts
+        mostly_unknown = condition.dont_know_share > rules.coverage.maximum_dont_know_share
+        yield Finding(
+            rule="mostly-dont-know" if mostly_unknown else "low-coverage",
+            severity="medium",
+            subjects=(condition.condition_id,),
+            numbers={
+                "dont_know": counts.dont_know,
+                "rated": counts.rated,
+                "respondents": condition.respondents,
+            },
+            sentence=(
+                f"Most partners answered 'don't know' about {title} ({counts.dont_know} of "
+                f"{counts.rated + counts.dont_know} answers), so it has no score. Not knowing "
+                "is itself a finding: who would know, and how can the forum find out?"
+                if mostly_unknown
+                else f"{title} has no score: {condition.no_score_reason}."
+            ),
+        )
+
+
+def recommendations_not_started(
+    definition: Definition, result: ScoreResult, rules: Rules
+) -> Iterator[Finding]:
+    limits = rules.recommendations
+    for recommendation in result.recommendations.values():
+        if recommendation.part != _places_part(definition):
+            continue
+        if recommendation.typical_level is None:
+            continue
+        if recommendation.typical_level > limits.not_started_up_to:
+            continue
+        scores = [s for s in recommendation.related_conditions.values() if s is not None]
+        if not scores:
+            continue
+        related = fmean(scores)
+        title = _recommendation_name(definition, recommendation.recommendation_id)
+        numbers: dict[str, float | int | str | None] = {
+            "typical_level": recommendation.typical_level,
+            "related_conditions_score": round(related, 2),
+        }
+        subjects = (recommendation.recommendation_id, *recommendation.related_conditions)
+        status = (recommendation.typical_label or "").lower()
+        if related < limits.weak_below:
+            yield Finding(
+                rule="not-started-weak-foundations",
+                severity="high",
+                subjects=subjects,
+                numbers=numbers,
+                sentence=(
+                    f"{title} is typically '{status}', and the conditions it depends on are "
+                    f"weak (average {_one(related)} out of 5): starting on it would help "
+                    "strengthen them."
+                ),
+            )
+        elif related >= limits.strong_from:
+            yield Finding(
+                rule="not-started-ready",
+                severity="opportunity",
+                subjects=subjects,
+                numbers=numbers,
+                sentence=(
+                    f"{title} is typically '{status}', yet the conditions it depends on are "
+                    f"strong (average {_one(related)} out of 5): the place looks ready to start."
+                ),
+            )
+
+
+def _recommendation_name(definition: Definition, recommendation_id: str) -> str:
+    recommendation = definition.recommendation(recommendation_id)
+    return f"Recommendation {recommendation.number} ({recommendation.title})"
+
+
+def _places_part(definition: Definition) -> str | None:
+    """The first recommendations part that is not ranked: what the place itself should do."""
+    return next((p.id for p in definition.parts if p.recommendations and not p.ranked), None)
+
+
+def changes(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    for condition in result.conditions.values():
+        change = condition.change
+        if change is None or change.delta is None:
+            continue
+        title = _title(definition, condition.condition_id)
+        numbers: dict[str, float | int | str | None] = {
+            "delta": round(change.delta, 2),
+            "previous": (
+                round(change.previous_score, 2) if change.previous_score is not None else None
+            ),
+            "current": round(condition.score, 2) if condition.score is not None else None,
+        }
+        direction = "improved" if change.delta > 0 else "declined"
+        if change.called:
+            yield Finding(
+                rule=direction,
+                severity="positive" if change.delta > 0 else "high",
+                subjects=(condition.condition_id,),
+                numbers=numbers,
+                sentence=(
+                    f"{title} has {direction} since the previous round, from "
+                    f"{_one(change.previous_score or 0)} to {_one(condition.score or 0)}."
+                ),
+            )
+        elif change.caution:
+            yield Finding(
+                rule="change-uncertain",
+                severity="caution",
+                subjects=(condition.condition_id,),
+                numbers=numbers,
+                sentence=(
+                    f"{title} moved from {_one(change.previous_score or 0)} to "
+                    f"{_one(condition.score or 0)}, but {change.caution}."
+                ),
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    priorities,
+    split_views,
+    sector_gaps,
+    unknowns,
+    recommendations_not_started,
+    changes,
+    strengths,
+    divided_statements,
+)
+
+
+def find_all(definition: Definition, result: ScoreResult, rules: Rules) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule(definition, result, rules)]

@@ -1,0 +1,107 @@
+"""The scoring rules, as declared in ``rules.yaml`` and parsed (but not read) here."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+RULES_FILE_NAME = "rules.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Anonymity(_Strict):
+    threshold: int = Field(ge=2)
+    complementary_suppression: bool = True
+
+
+class Band(_Strict):
+    id: str
+    label: str
+    minimum: float
+
+
+class Coverage(_Strict):
+    minimum_respondents: int = Field(ge=1)
+    maximum_dont_know_share: float = Field(gt=0, le=1)
+
+
+class Disagreement(_Strict):
+    band: float = Field(gt=0)
+    maximum_share_outside: float = Field(ge=0, lt=1)
+    minimum_ratings: int = Field(ge=2)
+
+
+class SectorGap(_Strict):
+    threshold: float = Field(gt=0)
+
+
+class Priority(_Strict):
+    threshold: float = Field(ge=0, le=1)
+
+
+class Strength(_Strict):
+    band: str
+
+
+class RecommendationRules(_Strict):
+    not_started_up_to: int = Field(ge=1)
+    weak_below: float
+    strong_from: float
+
+
+class Change(_Strict):
+    minimum_delta: float = Field(gt=0)
+    minimum_respondents: int = Field(ge=1)
+
+
+class Rules(_Strict):
+    version: str = Field(min_length=1)
+    description: str = ""
+    anonymity: Anonymity
+    bands: list[Band] = Field(min_length=1)
+    coverage: Coverage
+    disagreement: Disagreement
+    sector_gap: SectorGap
+    priority: Priority
+    strength: Strength
+    recommendations: RecommendationRules
+    change: Change
+
+    @model_validator(mode="after")
+    def _bands_run_from_high_to_low(self) -> "Rules":
+        minimums = [band.minimum for band in self.bands]
+        if minimums != sorted(minimums, reverse=True):
+            raise ValueError("bands must be listed from the highest minimum to the lowest")
+        if self.strength.band not in {band.id for band in self.bands}:
+            raise ValueError(f"strength.band {self.strength.band!r} is not one of the bands")
+        return self
+
+    def band_of(self, score: float) -> Band:
+        for band in self.bands:
+            if score >= band.minimum:
+                return band
+        return self.bands[-1]
+
+    def with_threshold(self, threshold: int) -> "Rules":
+        """The same rules with another anonymity threshold (a round may set its own)."""
+        return self.model_copy(
+            update={"anonymity": self.anonymity.model_copy(update={"threshold": threshold})}
+        )
+
+
+class RulesError(ValueError):
+    pass
+
+
+def rules_from_data(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'rules'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise RulesError(f"{source} is not a valid rules file: {reasons}") from error

@@ -1,0 +1,144 @@
+"""What goes into scoring and what comes out: frozen, typed and free of any storage detail."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from questionnaires.schema import OptOut
+from questionnaires.sectors import Sector
+
+AnswerValue = int | OptOut
+
+
+@dataclass(frozen=True)
+class Respondent:
+    id: str
+    organisation: str
+    sector: Sector
+    answers: Mapping[str, AnswerValue]
+    respondent_type: str | None = None
+    """The questionnaire variant they answered; by default the one their sector is given."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How a set of answers splits between the scale and the two opt-outs."""
+
+    rated: int
+    dont_know: int
+    not_applicable: int
+
+    @property
+    def dont_know_share(self) -> float:
+        """Share of 'don't know' among answers that could have been a rating."""
+        possible = self.rated + self.dont_know
+        return self.dont_know / possible if possible else 0.0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Summary of ratings on an ordinal scale."""
+
+    distribution: dict[int, int]
+    median: float | None
+    mean: float | None
+    consensus: float | None
+    split: bool
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item_id: str
+    subject: str
+    counts: Counts
+    spread: Spread
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """A sector's or organisation's view of a condition, or the marker that hides it."""
+
+    group: str
+    score: float | None
+    score_headcount: float | None
+    suppressed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    previous_score: float | None
+    delta: float | None
+    called: bool
+    caution: str | None
+
+
+@dataclass(frozen=True)
+class ConditionScore:
+    condition_id: str
+    score: float | None
+    """Organisation-weighted: the mean of each organisation's mean. The headline."""
+    score_headcount: float | None
+    band: str | None
+    no_score_reason: str | None
+    respondents: int
+    """Respondents who rated at least one statement of the condition."""
+    organisations: int
+    counts: Counts
+    dont_know_share: float
+    """Organisation-weighted share of 'don't know' among the condition's rating answers."""
+    coverage: float
+    """Share of the respondents asked about the condition who rated it."""
+    spread: Spread
+    importance: float | None
+    priority: float | None
+    by_sector: dict[str, GroupScore]
+    by_organisation: dict[str, GroupScore]
+    change: Change | None = None
+
+
+@dataclass(frozen=True)
+class RecommendationScore:
+    recommendation_id: str
+    part: str
+    counts: Counts
+    spread: Spread
+    score: float | None
+    """Organisation-weighted mean of the rating; used to rank asks of government and the LGA."""
+    typical_level: int | None
+    typical_label: str | None
+    related_conditions: dict[str, float | None]
+    follow_up: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    subjects: tuple[str, ...]
+    numbers: dict[str, float | int | str | None]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class QuestionnaireRef:
+    id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    rules_version: str
+    anonymity_threshold: int
+    bands: tuple[tuple[str, str], ...]
+    """(id, label) of each band, highest first, so results can be read without the rules."""
+    questionnaire: QuestionnaireRef
+    respondents: int
+    organisations: int
+    respondents_by_sector: dict[str, int]
+    items: dict[str, ItemScore]
+    conditions: dict[str, ConditionScore]
+    recommendations: dict[str, RecommendationScore]
+    asks: dict[str, list[str]]
+    """Recommendation ids of each 'asks' part (government, LGA), most wanted first."""
+    findings: list[Finding]

@@ -1,0 +1,235 @@
+"""Properties of the scoring rules that must hold for any answers at all."""
+
+import dataclasses
+import math
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from questionnaires.schema import ItemKind, OptOut
+from questionnaires.sectors import Sector
+from scoring.engine import score
+from scoring.serialise import result_to_json
+from scoring.types import AnswerValue, Respondent, ScoreResult
+
+from .conftest import DEFINITION, RULES
+
+# Three conditions keep examples small while still crossing sectors and organisations.
+CONDITIONS = ["people-focus", "shared-outcomes-and-accountability", "coordination-role"]
+ORGANISATIONS = {
+    "Council": Sector.LOCAL_AUTHORITY,
+    "ICB": Sector.NHS_ICB,
+    "Trust": Sector.NHS_PROVIDER,
+    "Police": Sector.POLICE,
+    "Fire": Sector.FIRE_AND_RESCUE,
+    "CVS": Sector.VOLUNTARY_AND_COMMUNITY,
+}
+K = RULES.anonymity.threshold
+
+
+def _asked(sector: Sector) -> list[str]:
+    return [
+        item.id
+        for item in DEFINITION.items_for(sector)
+        if item.subject in CONDITIONS and item.kind in {ItemKind.STATEMENT, ItemKind.IMPORTANCE}
+    ]
+
+
+answer_values = st.one_of(
+    st.integers(min_value=1, max_value=5),
+    st.sampled_from([OptOut.DONT_KNOW, OptOut.NOT_APPLICABLE]),
+)
+
+
+@st.composite
+def respondent(draw: st.DrawFn, rid: str) -> Respondent:
+    organisation = draw(st.sampled_from(sorted(ORGANISATIONS)))
+    sector = ORGANISATIONS[organisation]
+    answers: dict[str, AnswerValue] = {}
+    for item_id in _asked(sector):
+        if not draw(st.booleans()):
+            continue
+        value = draw(answer_values)
+        if item_id.endswith(".importance"):
+            value = (
+                value
+                if value == OptOut.DONT_KNOW
+                else min(int(value), 4)
+                if isinstance(value, int)
+                else OptOut.DONT_KNOW
+            )
+        answers[item_id] = value
+    return Respondent(id=rid, organisation=organisation, sector=sector, answers=answers)
+
+
+@st.composite
+def rounds(draw: st.DrawFn) -> list[Respondent]:
+    size = draw(st.integers(min_value=0, max_value=14))
+    return [draw(respondent(f"r{n:02d}")) for n in range(size)]
+
+
+def condition_scores(result: ScoreResult) -> list[float]:
+    values: list[float | None] = []
+    for condition in result.conditions.values():
+        values += [condition.score, condition.score_headcount]
+        for group in [*condition.by_sector.values(), *condition.by_organisation.values()]:
+            values += [group.score, group.score_headcount]
+    return [v for v in values if v is not None]
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(rounds())
+def test_scores_stay_within_the_scale(people: list[Respondent]) -> None:
+    """A score outside 1–5 would put a condition off the chart and in no band."""
+    result = score(DEFINITION, people, RULES)
+
+    assert all(1.0 <= value <= 5.0 for value in condition_scores(result))
+    assert all(
+        0.0 <= c.priority <= 1.0 for c in result.conditions.values() if c.priority is not None
+    )
+
+
+@SETTINGS
+@given(rounds(), st.randoms(use_true_random=False))
+def test_the_result_does_not_depend_on_the_order_of_respondents_or_answers(
+    people: list[Respondent], shuffler: random.Random
+) -> None:
+    """The same answers must always give the same report, however they were stored."""
+    shuffled = [
+        dataclasses.replace(
+            r, answers=dict(shuffler.sample(list(r.answers.items()), len(r.answers)))
+        )
+        for r in shuffler.sample(people, len(people))
+    ]
+
+    assert result_to_json(score(DEFINITION, shuffled, RULES)) == result_to_json(
+        score(DEFINITION, people, RULES)
+    )
+
+
+@SETTINGS
+@given(rounds(), st.data())
+def test_raising_one_answer_never_lowers_that_conditions_score(
+    people: list[Respondent], data: st.DataObject
+) -> None:
+    """A partner who sees more progress must never make the place look worse."""
+    raisable = [
+        (index, item_id)
+        for index, r in enumerate(people)
+        for item_id, value in r.answers.items()
+        if isinstance(value, int) and value < 5 and not item_id.endswith(".importance")
+    ]
+    if not raisable:
+        return
+    index, item_id = data.draw(st.sampled_from(raisable))
+    raised = list(people)
+    answers = dict(raised[index].answers)
+    answers[item_id] = int(answers[item_id]) + 1
+    raised[index] = dataclasses.replace(raised[index], answers=answers)
+    condition = DEFINITION.items_by_id[item_id].subject
+
+    before = score(DEFINITION, people, RULES).conditions[condition]
+    after = score(DEFINITION, raised, RULES).conditions[condition]
+
+    for old, new in ((before.score, after.score), (before.score_headcount, after.score_headcount)):
+        assert (old is None) == (new is None)
+        if old is not None and new is not None:
+            assert new >= old - 1e-12
+
+
+@SETTINGS
+@given(rounds(), st.data())
+def test_adding_dont_know_answers_changes_no_score(
+    people: list[Respondent], data: st.DataObject
+) -> None:
+    """'Don't know' is counted, never averaged: it can withhold a score when it becomes the
+    majority answer, but it never moves one."""
+    more_unknowns = []
+    for r in people:
+        unanswered = [i for i in _asked(r.sector) if i not in r.answers]
+        chosen = data.draw(st.lists(st.sampled_from(unanswered), unique=True)) if unanswered else []
+        more_unknowns.append(
+            dataclasses.replace(r, answers={**r.answers, **dict.fromkeys(chosen, OptOut.DONT_KNOW)})
+        )
+
+    before = score(DEFINITION, people, RULES)
+    after = score(DEFINITION, more_unknowns, RULES)
+
+    for condition_id, old in before.conditions.items():
+        new = after.conditions[condition_id]
+        if new.score is None and old.score is not None:
+            assert new.no_score_reason and "don't know" in new.no_score_reason
+            continue
+        assert new.score == old.score
+        assert new.score_headcount == old.score_headcount
+        assert new.importance == old.importance
+        for name, group in old.by_sector.items():
+            assert new.by_sector[name].score == group.score
+
+
+@SETTINGS
+@given(rounds(), st.sampled_from(sorted(ORGANISATIONS)))
+def test_duplicating_one_organisations_respondents_leaves_the_headline_unchanged(
+    people: list[Respondent], organisation: str
+) -> None:
+    """Sending more people must not give an organisation more weight."""
+    copies = [
+        dataclasses.replace(r, id=f"{r.id}-copy") for r in people if r.organisation == organisation
+    ]
+
+    before = score(DEFINITION, people, RULES)
+    after = score(DEFINITION, people + copies, RULES)
+
+    for condition_id, old in before.conditions.items():
+        if old.score is not None:
+            new = after.conditions[condition_id].score
+            assert new is not None and math.isclose(new, old.score, abs_tol=1e-9)
+
+
+@SETTINGS
+@given(rounds())
+def test_suppressed_groups_never_leak_a_score(people: list[Respondent]) -> None:
+    """A group under the threshold must not be readable directly, by subtraction, or through
+    a finding that names it."""
+    result = score(DEFINITION, people, RULES)
+    as_json = result_to_json(result)
+    suppressed_sectors = set()
+
+    for condition_id, condition in result.conditions.items():
+        raters = {
+            r.id: r
+            for r in people
+            if any(
+                isinstance(r.answers.get(i), int)
+                for i in DEFINITION.items_by_id
+                if DEFINITION.items_by_id[i].subject == condition_id
+                and DEFINITION.items_by_id[i].kind is ItemKind.STATEMENT
+            )
+        }
+        for breakdown, key in (("by_sector", "sector"), ("by_organisation", "organisation")):
+            groups = getattr(condition, breakdown)
+            for name, group in groups.items():
+                size = sum(
+                    1
+                    for r in raters.values()
+                    if (r.sector.value if key == "sector" else r.organisation) == name
+                )
+                if size < K:
+                    assert group.suppressed and group.score is None
+                    assert group.score_headcount is None
+                    assert as_json["conditions"][condition_id][breakdown][name] == {
+                        "suppressed": True,
+                        "reason": group.reason,
+                    }
+                    if key == "sector":
+                        suppressed_sectors.add((condition_id, name))
+            hidden = [name for name, group in groups.items() if group.suppressed]
+            assert len(hidden) != 1 or len(groups) == 1, "a lone hidden group can be derived"
+
+    for finding in result.findings:
+        condition_id = finding.subjects[0]
+        assert not any((condition_id, s) in suppressed_sectors for s in finding.subjects[1:])
