@@ -70,8 +70,10 @@ def demo() -> None:
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(
         f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "
-        f"{summary.rounds} rounds, {summary.invitations} invitations."
+        f"{summary.rounds} rounds, {summary.invitations} invitations "
+        f"({summary.submitted} submitted)."
     )
+    typer.echo("See its results with: placecheck score --round demo")
 
 
 def main() -> None:

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlmodel import Session
 
-from app.cli_support import fail, load_settings
-from app.questionnaires import registry_for
+from app.cli_support import fail, load_settings, reachable_engine
+from app.questionnaires import definition_of_round, registry_for
+from app.results import find_round, score_round
 from app.rules import DEFAULT_RULES_PATH, load_rules
 from questionnaires.registry import UnknownQuestionnaireError
 from questionnaires.schema import Definition
@@ -57,17 +59,46 @@ def _score_file(
         fail(f"{path}: {error}")
 
 
+def _score_stored_round(round_ref: str, rules_path: Path) -> tuple[Definition, ScoreResult]:
+    try:
+        rules = load_rules(rules_path)
+    except RulesError as error:
+        fail(str(error))
+    with reachable_engine(load_settings()) as engine, Session(engine) as session:
+        assessment_round = find_round(session=session, reference=round_ref)
+        if assessment_round is None:
+            fail(f"there is no round {round_ref!r} (give a round id, or 'demo')")
+        definition = definition_of_round(session=session, assessment_round=assessment_round)
+        return definition, score_round(
+            session=session, assessment_round=assessment_round, rules=rules
+        )
+
+
 def score_command(
-    input_file: Annotated[Path, typer.Argument(metavar="INPUT.json", help="Answers to score.")],
+    input_file: Annotated[
+        Path | None, typer.Argument(metavar="[INPUT.json]", help="Answers to score.")
+    ] = None,
+    round_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--round", help="Score a stored round instead: its id, or 'demo' (submitted answers)."
+        ),
+    ] = None,
     rules: Annotated[Path, typer.Option(help="Rules file.")] = DEFAULT_RULES_PATH,
     previous: Annotated[
         Path | None, typer.Option(help="The previous round's answers, to show change.")
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Score answers (the JSON format in the README) and print the result."""
-    previous_result = _score_file(previous, rules, None)[1] if previous else None
-    definition, result = _score_file(input_file, rules, previous_result)
+    """Score answers (the JSON format in the README, or a stored round) and print the result."""
+    if (input_file is None) == (round_ref is None):
+        fail("give either INPUT.json or --round ROUND")
+    if round_ref is not None:
+        definition, result = _score_stored_round(round_ref, rules)
+    else:
+        assert input_file is not None
+        previous_result = _score_file(previous, rules, None)[1] if previous else None
+        definition, result = _score_file(input_file, rules, previous_result)
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
     else:

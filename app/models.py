@@ -65,8 +65,8 @@ class AnswerKind(StrEnum):
     """
 
     LEVEL = "level"
-    DONT_KNOW = "dont-know"
-    NOT_APPLICABLE = "not-applicable"
+    DONT_KNOW = "dont_know"
+    NOT_APPLICABLE = "not_applicable"
     TEXT = "text"
 
 

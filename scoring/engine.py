@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean, median_low
 
 from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
-from scoring.anonymity import suppressed_groups
+from scoring.anonymity import plan_suppression
 from scoring.findings import find_all
 from scoring.rules import Rules
 from scoring.stats import is_split, mean_of_means, spread
@@ -170,6 +170,7 @@ def _condition_score(
     if no_score_reason:
         headline = headcount = None
 
+    by_sector, by_organisation = _breakdowns(rated, means, rules)
     importance_item = f"{condition_id}.importance"
     importance = (
         mean_of_means(list(_ratings_by_organisation(respondents, importance_item).values()))
@@ -190,10 +191,8 @@ def _condition_score(
         spread=condition_spread,
         importance=importance,
         priority=_priority(definition, headline, importance),
-        by_sector=_breakdown(rated, means, rules, group=lambda r: r.sector.value),
-        by_organisation=_breakdown(
-            rated, means, rules, group=lambda r: r.organisation, partition=lambda r: r.sector.value
-        ),
+        by_sector=by_sector,
+        by_organisation=by_organisation,
     )
 
 
@@ -212,7 +211,7 @@ def _dont_know_share(answers_by_organisation: Mapping[str, Sequence[object]]) ->
 def _no_score_reason(
     respondents: int, counts: Counts, dont_know_share: float, rules: Rules
 ) -> str | None:
-    minimum = rules.coverage.minimum_respondents
+    minimum = max(rules.coverage.minimum_respondents, rules.anonymity.threshold)
     if respondents < minimum:
         return f"fewer than {minimum} respondents rated it"
     if dont_know_share > rules.coverage.maximum_dont_know_share:
@@ -235,24 +234,31 @@ def _group_means(
     return dict(groups)
 
 
-def _breakdown(
+def _breakdowns(
+    respondents: Sequence[Respondent], means: Mapping[str, float], rules: Rules
+) -> tuple[dict[str, GroupScore], dict[str, GroupScore]]:
+    """Scores by sector and by organisation, with groups hidden as the anonymity plan says."""
+    sizes: dict[str, int] = defaultdict(int)
+    sector_of: dict[str, str] = {}
+    for respondent in respondents:
+        sizes[respondent.organisation] += 1
+        sector_of[respondent.organisation] = respondent.sector.value
+    plan = plan_suppression(sizes, sector_of, rules.anonymity)
+    return (
+        _groups(respondents, means, lambda r: r.sector.value, plan.sectors),
+        _groups(respondents, means, lambda r: r.organisation, plan.organisations),
+    )
+
+
+def _groups(
     respondents: Sequence[Respondent],
     means: Mapping[str, float],
-    rules: Rules,
-    *,
     group: GroupKey,
-    partition: GroupKey | None = None,
+    hidden: Mapping[str, str],
 ) -> dict[str, GroupScore]:
-    """Scores by group; groups under the anonymity threshold (and their complements) hidden."""
     members: dict[str, list[Respondent]] = defaultdict(list)
     for respondent in respondents:
         members[group(respondent)].append(respondent)
-    partitions = (
-        {name: partition(people[0]) for name, people in members.items()} if partition else None
-    )
-    hidden = suppressed_groups(
-        {name: len(people) for name, people in members.items()}, rules.anonymity, partitions
-    )
     result: dict[str, GroupScore] = {}
     for name in sorted(members):
         if name in hidden:

@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
     sa.Column('item_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('kind', sa.Enum('level', 'dont-know', 'not-applicable', 'text', name='answerkind', native_enum=False, length=40), nullable=False),
+    sa.Column('kind', sa.Enum('level', 'dont_know', 'not_applicable', 'text', name='answerkind', native_enum=False, length=40), nullable=False),
     sa.Column('level', sa.Integer(), nullable=True),
     sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),

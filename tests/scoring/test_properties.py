@@ -190,46 +190,63 @@ def test_duplicating_one_organisations_respondents_leaves_the_headline_unchanged
             assert new is not None and math.isclose(new, old.score, abs_tol=1e-9)
 
 
+def _sizes(people: list[Respondent], condition_id: str) -> tuple[dict[str, int], dict[str, str]]:
+    statements = {
+        item.id
+        for item in DEFINITION.items
+        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
+    }
+    sizes: dict[str, int] = {}
+    sector_of: dict[str, str] = {}
+    for r in people:
+        if any(isinstance(r.answers.get(i), int) for i in statements):
+            sizes[r.organisation] = sizes.get(r.organisation, 0) + 1
+            sector_of[r.organisation] = r.sector.value
+    return sizes, sector_of
+
+
+def _hidden_total_is_safe(sizes: dict[str, int], hidden: set[str]) -> bool:
+    """Within a shown total, the hidden groups together must have 0 or at least k people, or
+    there must be nothing shown to subtract."""
+    total = sum(sizes[name] for name in hidden)
+    return total == 0 or total >= K or hidden == set(sizes)
+
+
 @SETTINGS
 @given(rounds())
 def test_suppressed_groups_never_leak_a_score(people: list[Respondent]) -> None:
-    """A group under the threshold must not be readable directly, by subtraction, or through
-    a finding that names it."""
+    """A group under the threshold must not be readable directly, by subtraction from a total
+    or from the other breakdown, or through a finding that names it."""
     result = score(DEFINITION, people, RULES)
     as_json = result_to_json(result)
-    suppressed_sectors = set()
 
     for condition_id, condition in result.conditions.items():
-        raters = {
-            r.id: r
-            for r in people
-            if any(
-                isinstance(r.answers.get(i), int)
-                for i in DEFINITION.items_by_id
-                if DEFINITION.items_by_id[i].subject == condition_id
-                and DEFINITION.items_by_id[i].kind is ItemKind.STATEMENT
-            )
-        }
-        for breakdown, key in (("by_sector", "sector"), ("by_organisation", "organisation")):
-            groups = getattr(condition, breakdown)
-            for name, group in groups.items():
-                size = sum(
-                    1
-                    for r in raters.values()
-                    if (r.sector.value if key == "sector" else r.organisation) == name
-                )
-                if size < K:
-                    assert group.suppressed and group.score is None
-                    assert group.score_headcount is None
-                    assert as_json["conditions"][condition_id][breakdown][name] == {
-                        "suppressed": True,
-                        "reason": group.reason,
-                    }
-                    if key == "sector":
-                        suppressed_sectors.add((condition_id, name))
-            hidden = [name for name, group in groups.items() if group.suppressed]
-            assert len(hidden) != 1 or len(groups) == 1, "a lone hidden group can be derived"
+        sizes, sector_of = _sizes(people, condition_id)
+        sector_sizes: dict[str, int] = {}
+        for organisation, size in sizes.items():
+            sector = sector_of[organisation]
+            sector_sizes[sector] = sector_sizes.get(sector, 0) + size
+        hidden_orgs = {n for n, g in condition.by_organisation.items() if g.suppressed}
+        hidden_sectors = {n for n, g in condition.by_sector.items() if g.suppressed}
 
-    for finding in result.findings:
-        condition_id = finding.subjects[0]
-        assert not any((condition_id, s) in suppressed_sectors for s in finding.subjects[1:])
+        for breakdown, hidden in (("by_sector", hidden_sectors), ("by_organisation", hidden_orgs)):
+            for name in hidden:
+                group = getattr(condition, breakdown)[name]
+                assert group.score is None and group.score_headcount is None
+                assert as_json["conditions"][condition_id][breakdown][name] == {
+                    "suppressed": True,
+                    "reason": group.reason,
+                }
+        assert {n for n, size in sizes.items() if size < K} <= hidden_orgs
+        assert {n for n, size in sector_sizes.items() if size < K} <= hidden_sectors
+        assert {o for o in sizes if sector_of[o] in hidden_sectors} <= hidden_orgs
+        assert _hidden_total_is_safe(sector_sizes, hidden_sectors)
+        assert _hidden_total_is_safe(sizes, hidden_orgs)
+        for sector in set(sector_sizes) - hidden_sectors:
+            members = {o: n for o, n in sizes.items() if sector_of[o] == sector}
+            assert not set(members) <= hidden_orgs
+            assert _hidden_total_is_safe(members, hidden_orgs & set(members))
+
+        for finding in result.findings:
+            if finding.subjects[0] == condition_id:
+                assert not set(finding.subjects[1:]) & hidden_sectors

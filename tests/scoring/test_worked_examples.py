@@ -124,6 +124,42 @@ def test_one_hidden_group_hides_the_next_smallest_so_it_cannot_be_worked_out(
     assert by_sector["local-authority"].score == 4.0
 
 
+def test_a_sector_and_its_only_organisation_are_hidden_or_shown_together(
+    definition: Definition, rules: Rules
+) -> None:
+    people = [
+        *(
+            person(f"la{n}", "Council", LA, rating_everything_in("people-focus", 4))
+            for n in range(4)
+        ),
+        *(
+            person(f"p{n}", "Police", POLICE, rating_everything_in("people-focus", 3))
+            for n in range(3)
+        ),
+        *(person(f"i{n}", "ICB", ICB, rating_everything_in("people-focus", 2)) for n in range(3)),
+        *(
+            person(f"f{n}", "Fire service", FIRE, rating_everything_in("people-focus", 1))
+            for n in range(2)
+        ),
+    ]
+
+    condition = score(definition, people, rules).conditions["people-focus"]
+
+    for sector, organisation in (
+        ("police", "Police"),
+        ("nhs-icb", "ICB"),
+        ("fire-and-rescue", "Fire service"),
+    ):
+        assert (
+            condition.by_sector[sector].suppressed
+            == condition.by_organisation[organisation].suppressed
+        )
+    assert [s for s, g in condition.by_sector.items() if g.suppressed] == [
+        "fire-and-rescue",
+        "nhs-icb",
+    ]
+
+
 def test_the_headline_is_organisation_weighted_so_a_big_delegation_does_not_outvote(
     definition: Definition, rules: Rules
 ) -> None:

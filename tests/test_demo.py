@@ -1,0 +1,87 @@
+"""The demo place shows every kind of result a user can get."""
+
+from sqlmodel import Session, select
+
+from app.demo import load_demo
+from app.models import AssessmentRound, Invitation, InvitationStatus
+from app.results import find_round, previous_round, respondents_of_round, score_round
+from app.rules import load_rules
+from questionnaires.sectors import Sector
+
+
+def test_loading_twice_changes_nothing(session: Session) -> None:
+    first = load_demo(session)
+    second = load_demo(session)
+
+    assert first.created and not second.created
+    assert (first.rounds, first.invitations, first.submitted) == (
+        second.rounds,
+        second.invitations,
+        second.submitted,
+    )
+    assert len(session.exec(select(AssessmentRound)).all()) == 2
+
+
+def test_the_demo_round_shows_every_kind_of_result(session: Session) -> None:
+    load_demo(session)
+    current = find_round(session=session, reference="demo")
+    assert current is not None
+
+    result = score_round(session=session, assessment_round=current, rules=load_rules())
+
+    rules_seen = {finding.rule for finding in result.findings}
+    assert {
+        "strength",
+        "priority",
+        "split-view",
+        "sector-gap",
+        "mostly-dont-know",
+        "not-started-weak-foundations",
+        "improved",
+    } <= rules_seen
+    fire = [
+        c.by_sector["fire-and-rescue"]
+        for c in result.conditions.values()
+        if "fire-and-rescue" in c.by_sector
+    ]
+    assert fire and all(group.suppressed and group.score is None for group in fire)
+    assert result.respondents_by_sector["fire-and-rescue"] == 2
+    assert sum(c.counts.dont_know for c in result.conditions.values()) > 20
+    assert sum(c.counts.not_applicable for c in result.conditions.values()) > 0
+    assert len(result.respondents_by_sector) >= 7
+
+
+def test_the_demo_has_a_previous_round_and_people_part_way_through(session: Session) -> None:
+    load_demo(session)
+    current = find_round(session=session, reference="demo")
+    assert current is not None
+
+    earlier = previous_round(session=session, assessment_round=current)
+    statuses = {
+        invitation.status
+        for invitation in session.exec(
+            select(Invitation).where(Invitation.round_id == current.id)
+        ).all()
+    }
+
+    assert earlier is not None and earlier.title.startswith("Baseline")
+    assert statuses == {
+        InvitationStatus.SUBMITTED,
+        InvitationStatus.STARTED,
+        InvitationStatus.NOT_OPENED,
+    }
+
+
+def test_community_members_answer_the_plain_language_version(session: Session) -> None:
+    load_demo(session)
+    current = find_round(session=session, reference="demo")
+    assert current is not None
+
+    community = [
+        r
+        for r in respondents_of_round(session=session, assessment_round=current)
+        if r.sector is Sector.COMMUNITY_MEMBER
+    ]
+
+    assert community
+    assert all(not any(item.startswith("R") for item in r.answers) for r in community)
