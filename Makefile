@@ -32,7 +32,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/pytest tests/benchmarks -q -s
