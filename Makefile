@@ -6,9 +6,28 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest bench lock clean
+ASSETS := app/static/build/placecheck.css app/static/build/govuk-frontend.min.js
+NPM_INSTALLED := node_modules/.installed
 
-setup: $(INSTALLED)
+.PHONY: setup assets run test lint typecheck pytest bench lock clean
+
+setup: $(INSTALLED) assets
+
+# Front-end: GOV.UK Frontend (pinned in package-lock.json) compiled with our system-font settings.
+assets: $(ASSETS)
+
+$(NPM_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+app/static/build/placecheck.css: app/static/scss/placecheck.scss $(NPM_INSTALLED)
+	@mkdir -p app/static/build
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		--quiet-deps $< $@
+
+app/static/build/govuk-frontend.min.js: $(NPM_INSTALLED)
+	@mkdir -p app/static/build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
 # Reinstall whenever the dependencies change; requirements.lock pins what the suite was run with.
 $(INSTALLED): pyproject.toml requirements.lock
@@ -18,7 +37,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 
 run: setup
 	$(BIN)/placecheck db upgrade
-	$(BIN)/placecheck demo
+	$(BIN)/placecheck demo --base-url http://$(HOST):$(PORT)
 	@echo "Open http://$(HOST):$(PORT)/ in your browser."
 	$(BIN)/placecheck serve --host $(HOST) --port $(PORT)
 
@@ -43,4 +62,4 @@ lock: setup
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^placecheck' > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules app/static/build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.cli_questionnaires import questionnaire_cli
 from app.cli_score import score_command
 from app.cli_support import fail, load_settings, reachable_engine
-from app.demo import load_demo
+from app.demo import demo_links, load_demo
 from app.migrations import current_revision, upgrade_to_head
 
 cli = typer.Typer(
@@ -59,14 +59,20 @@ def db_upgrade() -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Load the demo place, Kestrel Vale (safe to run again)."""
+def demo(
+    base_url: Annotated[
+        str, typer.Option(help="Where the app is served, for the printed links.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Load the demo place, Kestrel Vale (safe to run again), and print links to try."""
     settings = load_settings()
     with reachable_engine(settings) as engine:
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+        secret = settings.secret_key.get_secret_value()
         with Session(engine) as session:
-            summary = load_demo(session)
+            summary = load_demo(session, secret)
+            links = demo_links(session, secret)
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(
         f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "
@@ -74,6 +80,10 @@ def demo() -> None:
         f"({summary.submitted} submitted)."
     )
     typer.echo("See its results with: placecheck score --round demo")
+    if links:
+        typer.echo("Try answering as:")
+        for who, path in links:
+            typer.echo(f"  {who}: {base_url.rstrip('/')}{path}")
 
 
 def main() -> None:

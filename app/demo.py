@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.invitations import demo_token, find_invitation
 from app.models import (
     Answer,
     AnswerKind,
@@ -24,7 +25,7 @@ from app.models import (
     RoundStatus,
 )
 from app.questionnaires import snapshot_definition
-from app.tokens import hash_token, new_token
+from app.tokens import hash_token
 from questionnaires.registry import Registry
 from questionnaires.schema import Definition, Item, ItemKind
 from questionnaires.sectors import Sector
@@ -186,7 +187,37 @@ class DemoSummary:
     submitted: int
 
 
-def load_demo(session: Session) -> DemoSummary:
+# Invitations of the open round whose links `placecheck demo` prints, so anyone can try them.
+DEMO_LINKS = (
+    ("a council director who has not finished", Sector.LOCAL_AUTHORITY, 4),
+    ("a community panel member (plain-language version)", Sector.COMMUNITY_MEMBER, 3),
+    ("a housing manager who has not opened the link yet", Sector.HOUSING, 3),
+)
+
+
+def _token_key(round_title: str, organisation: str, number: int) -> str:
+    return f"{round_title}|{organisation}|{number}"
+
+
+def demo_links(session: Session, secret: str) -> list[tuple[str, str]]:
+    """(who, path) of the demo invitations worth trying, with their working tokens."""
+    current = session.exec(
+        select(AssessmentRound)
+        .join(Place, col(AssessmentRound.place_id) == col(Place.id))
+        .where(Place.slug == DEMO_SLUG, AssessmentRound.status == RoundStatus.OPEN)
+    ).first()
+    if current is None:
+        return []
+    links = []
+    for who, sector, number in DEMO_LINKS:
+        organisation = next(o for o in DEMO_ORGANISATIONS if o.sector is sector)
+        token = demo_token(secret, _token_key(current.title, organisation.name, number))
+        if find_invitation(session=session, token=token) is not None:
+            links.append((who, f"/r/{token}"))
+    return links
+
+
+def load_demo(session: Session, secret: str) -> DemoSummary:
     existing = session.exec(select(Place).where(Place.slug == DEMO_SLUG)).first()
     if existing is not None and existing.id is not None:
         return _summarise(session, existing.id, created=False)
@@ -227,7 +258,9 @@ def load_demo(session: Session) -> DemoSummary:
     session.flush()
     rng = random.Random(2026)
     for assessment_round, is_previous in ((previous, True), (current, False)):
-        _invite_and_answer(session, definition, assessment_round, organisations, rng, is_previous)
+        _invite_and_answer(
+            session, definition, assessment_round, organisations, rng, is_previous, secret
+        )
     session.commit()
     return _summarise(session, place.id, created=True)
 
@@ -239,6 +272,7 @@ def _invite_and_answer(
     organisations: list[Organisation],
     rng: random.Random,
     is_previous: bool,
+    secret: str,
 ) -> None:
     assert assessment_round.id is not None
     opened = datetime.combine(assessment_round.opens_on or date.today(), datetime.min.time(), UTC)
@@ -250,7 +284,11 @@ def _invite_and_answer(
                 round_id=assessment_round.id,
                 organisation_id=organisation.id,
                 role_title=role,
-                token_hash=hash_token(new_token()),
+                token_hash=hash_token(
+                    demo_token(
+                        secret, _token_key(assessment_round.title, organisation.name, number)
+                    )
+                ),
                 status=status,
                 submitted_at=opened + timedelta(days=3 + number)
                 if status is InvitationStatus.SUBMITTED

@@ -28,6 +28,10 @@ class Problem(BaseModel):
     detail: str | None = Field(default=None, examples=["There is no round with id 42."])
     instance: str | None = Field(default=None, examples=["/api/v1/rounds/42"])
     invalid_params: list[InvalidParam] | None = Field(default=None, alias="invalid-params")
+    conflicts: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For 409 on answers: each stale item with the newer answer now stored.",
+    )
 
     model_config = {"populate_by_name": True}
 

@@ -7,11 +7,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from app.api.respondent import router as respondent_api_router
 from app.api.routes import router as api_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.errors import install_error_handlers
 from app.paths import STATIC_DIR
+from app.ratelimit import RateLimiter
+from app.web.respond import router as respond_router
 from app.web.routes import router as web_router
 
 
@@ -39,8 +42,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.bad_link_limiter = RateLimiter(limit=20, window_seconds=600)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)
+    app.include_router(respond_router)
     app.include_router(api_router)
+    app.include_router(respondent_api_router)
     return app

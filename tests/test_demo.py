@@ -8,10 +8,12 @@ from app.results import find_round, previous_round, respondents_of_round, score_
 from app.rules import load_rules
 from questionnaires.sectors import Sector
 
+SECRET = "test-secret"
+
 
 def test_loading_twice_changes_nothing(session: Session) -> None:
-    first = load_demo(session)
-    second = load_demo(session)
+    first = load_demo(session, SECRET)
+    second = load_demo(session, SECRET)
 
     assert first.created and not second.created
     assert (first.rounds, first.invitations, first.submitted) == (
@@ -23,7 +25,7 @@ def test_loading_twice_changes_nothing(session: Session) -> None:
 
 
 def test_the_demo_round_shows_every_kind_of_result(session: Session) -> None:
-    load_demo(session)
+    load_demo(session, SECRET)
     current = find_round(session=session, reference="demo")
     assert current is not None
 
@@ -52,7 +54,7 @@ def test_the_demo_round_shows_every_kind_of_result(session: Session) -> None:
 
 
 def test_the_demo_has_a_previous_round_and_people_part_way_through(session: Session) -> None:
-    load_demo(session)
+    load_demo(session, SECRET)
     current = find_round(session=session, reference="demo")
     assert current is not None
 
@@ -73,7 +75,7 @@ def test_the_demo_has_a_previous_round_and_people_part_way_through(session: Sess
 
 
 def test_community_members_answer_the_plain_language_version(session: Session) -> None:
-    load_demo(session)
+    load_demo(session, SECRET)
     current = find_round(session=session, reference="demo")
     assert current is not None
 
