@@ -199,10 +199,8 @@ def choice_label(definition: Definition, item: Item, choice: str | None) -> str:
     return dict(choices_for(definition, item)).get(choice or "", "Not answered")
 
 
-def check_input(
-    definition: Definition, item: Item, answer: AnswerInput, *, required: bool
-) -> str | None:
-    """The error message for one answer, in words the respondent can act on, or None."""
+def check_input(definition: Definition, item: Item, answer: AnswerInput) -> str | None:
+    """Why this answer cannot be stored, in words the respondent can act on, or None."""
     if answer.choice is not None and answer.choice not in dict(choices_for(definition, item)):
         return "Select one of the answers shown"
     if len(answer.evidence) > MAX_EVIDENCE:
@@ -210,13 +208,16 @@ def check_input(
             f"Your comment must be {MAX_EVIDENCE:,} characters or fewer; it is "
             f"{len(answer.evidence):,} characters"
         )
-    if required and answer.choice is None:
-        if item.kind is ItemKind.IMPORTANCE:
-            return "Select how important this is, or select ‘Don’t know’"
-        if item.kind is ItemKind.FOLLOW_UP:
-            return "Select whether your organisation would take part, or select ‘Don’t know’"
-        return "Select an answer, or select ‘Don’t know’"
     return None
+
+
+def missing_answer(item: Item) -> str:
+    """The prompt for a question left unanswered when the respondent wants to move on."""
+    if item.kind is ItemKind.IMPORTANCE:
+        return "Select how important this is, or select ‘Don’t know’"
+    if item.kind is ItemKind.FOLLOW_UP:
+        return "Select whether your organisation would take part, or select ‘Don’t know’"
+    return "Select an answer, or select ‘Don’t know’"
 
 
 def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Answer | None:
@@ -260,14 +261,20 @@ def save_answers(
     """
     outcome = SaveOutcome()
     items = {item.id: item for page in context.pages for item in page.items}
+    blocked: set[str] = set()
     for given in answers:
         item = items.get(given.item_id)
         if item is None:
             outcome.errors[given.item_id] = "This question is not part of your questionnaire"
+            blocked.add(given.item_id)
             continue
-        problem = check_input(context.definition, item, given, required=required)
+        problem = check_input(context.definition, item, given)
         if problem:
             outcome.errors[given.item_id] = problem
+            blocked.add(given.item_id)
+        elif required and given.choice is None:
+            # Asked to answer, but whatever else was typed (a comment) is still saved.
+            outcome.errors[given.item_id] = missing_answer(item)
     if all_or_nothing and outcome.errors:
         return outcome
     invitation_id = context.invitation.id
@@ -281,7 +288,7 @@ def save_answers(
         }
         to_save: list[tuple[AnswerInput, Answer | None]] = []
         for given in answers:
-            if given.item_id in outcome.errors:
+            if given.item_id in blocked:
                 continue
             current = stored.get(given.item_id)
             current_state = state_of(current) if current else None

@@ -188,7 +188,7 @@ def _fields(
                     ),
                 )
             )
-        elif given is not None and (error or not outcome or item.id not in outcome.saved):
+        elif given is not None and (error or not outcome):
             fields.append(
                 Field(
                     item,

@@ -1,0 +1,269 @@
+"""The respondent journey through the pages, without a browser."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.models import Answer, Invitation, InvitationStatus, RoundStatus
+
+from .conftest import Invited, set_status
+
+PEOPLE_FOCUS = ["people-focus.1", "people-focus.2", "people-focus.3", "people-focus.importance"]
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def page_form(client: TestClient, token: str, page: str = "people-focus") -> dict[str, str]:
+    html = client.get(f"/r/{token}/p/{page}").text
+    form = {"csrf_token": csrf_of(html)}
+    for name, value in re.findall(r'name="(version-[^"]+)" value="(\d+)"', html):
+        form[name] = value
+    return form
+
+
+def stored(engine: Engine) -> dict[str, Answer]:
+    with Session(engine) as session:
+        return {a.item_id: a for a in session.exec(select(Answer)).all()}
+
+
+def test_unknown_and_revoked_links_get_the_same_page(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    with Session(engine) as session:
+        invitation = session.exec(select(Invitation)).first()
+        assert invitation is not None
+        invitation.status = InvitationStatus.REVOKED
+        session.add(invitation)
+        session.commit()
+
+    unknown = client.get("/r/not-a-real-token")
+    revoked = client.get(f"/r/{invited.council}")
+
+    assert unknown.status_code == revoked.status_code == 404
+    assert "This link does not work" in unknown.text
+    assert "Ask the person who invited you" in unknown.text
+    assert unknown.text == revoked.text
+
+
+def test_repeated_bad_links_from_one_client_are_slowed_down(client: TestClient) -> None:
+    for attempt in range(20):
+        assert client.get(f"/r/guess-{attempt}").status_code == 404
+
+    response = client.get("/r/guess-21")
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+
+
+def test_the_start_page_says_who_is_answering_how_long_and_who_sees_it(
+    client: TestClient, invited: Invited
+) -> None:
+    page = client.get(f"/r/{invited.council}").text
+
+    assert "Testford Council (Local authority)" in page
+    assert re.search(r"About \d+ minutes", page)
+    assert "fewer than 3 people" in page
+    assert "Chatham House Rule" in page
+
+
+def test_a_question_page_offers_levels_with_descriptors_then_dont_know_after_or(
+    client: TestClient, invited: Invited
+) -> None:
+    page = client.get(f"/r/{invited.council}/p/people-focus").text
+
+    assert "Each organisation plans around its own services and targets." in page
+    assert page.index("Embedded") < page.index(">or<") < page.index("Don&#39;t know")
+    assert "checked" not in page.split('name="csrf_token"')[1].split("Save and continue")[0]
+
+
+def test_saving_a_page_stores_answers_and_moves_on(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form.update({f"answer-{item}": "3" for item in PEOPLE_FOCUS})
+    form["evidence-people-focus.1"] = "Joint neighbourhood plans since March."
+    form["action"] = "continue"
+
+    response = client.post(
+        f"/r/{invited.council}/p/people-focus", data=form, follow_redirects=False
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/p/strong-leadership")
+    answers = stored(engine)
+    assert {answers[i].level for i in PEOPLE_FOCUS} == {3}
+    assert answers["people-focus.1"].evidence == "Joint neighbourhood plans since March."
+    with Session(engine) as session:
+        statuses = {i.status for i in session.exec(select(Invitation)).all()}
+    assert InvitationStatus.STARTED in statuses
+
+
+def test_a_missing_answer_is_explained_and_everything_typed_is_kept(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form.update({"answer-people-focus.1": "2", "answer-people-focus.2": "dont_know"})
+    form["evidence-people-focus.3"] = "Only in the north of the borough."
+    form["action"] = "continue"
+
+    response = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert response.status_code == 400
+    assert "<title>Error: People focus" in response.text
+    assert "There is a problem" in response.text
+    assert 'href="#answer-people-focus-3"' in response.text
+    assert "Question 3: Select an answer, or select ‘Don’t know’" in response.text
+    assert "Importance: Select how important this is" in response.text
+    assert "Only in the north of the borough." in response.text
+    answers = stored(engine)
+    assert answers["people-focus.1"].level == 2
+    assert answers["people-focus.2"].kind.value == "dont_know"
+    assert answers["people-focus.3"].evidence == "Only in the north of the borough."
+
+
+def test_save_and_come_back_later_needs_no_answers(client: TestClient, invited: Invited) -> None:
+    form = page_form(client, invited.council)
+    form.update({"answer-people-focus.1": "4", "action": "later"})
+
+    response = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert response.status_code == 200
+    assert "Your answers have been saved" in response.text
+    assert f"/r/{invited.council}" in response.text
+
+
+def test_too_long_a_comment_is_refused_and_shown_back(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form.update({f"answer-{item}": "3" for item in PEOPLE_FOCUS})
+    form["evidence-people-focus.2"] = "x" * 1201
+    form["action"] = "continue"
+
+    response = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert response.status_code == 400
+    assert "Your comment must be 1,200 characters or fewer; it is 1,201 characters" in response.text
+    assert "x" * 1201 in response.text
+    assert "people-focus.2" not in stored(engine)
+    assert stored(engine)["people-focus.1"].level == 3
+
+
+def test_a_stale_tab_does_not_overwrite_a_newer_answer(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    first_tab = page_form(client, invited.council)
+    second_tab = dict(first_tab)
+    first_tab.update({"answer-people-focus.1": "5", "action": "later"})
+    client.post(f"/r/{invited.council}/p/people-focus", data=first_tab)
+
+    second_tab.update({"answer-people-focus.1": "1", "action": "later"})
+    response = client.post(f"/r/{invited.council}/p/people-focus", data=second_tab)
+
+    assert response.status_code == 400
+    assert "changed in another tab or window" in response.text
+    assert "on this page you had chosen: Not in place" in response.text
+    assert stored(engine)["people-focus.1"].level == 5
+
+
+def test_a_form_without_a_valid_csrf_token_keeps_the_answers_on_screen(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form["csrf_token"] = "expired"
+    form.update({"answer-people-focus.1": "4", "evidence-people-focus.1": "Kept for you."})
+
+    response = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert response.status_code == 400
+    assert "have not been saved yet" in response.text
+    assert "Kept for you." in response.text
+    assert re.search(r'value="4" checked', response.text)
+    assert stored(engine) == {}
+
+
+def test_after_the_round_closes_answers_are_read_only(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form.update({"answer-people-focus.1": "4", "action": "later"})
+    client.post(f"/r/{invited.council}/p/people-focus", data=form)
+    set_status(engine, invited.round_id, RoundStatus.CLOSED)
+
+    page = client.get(f"/r/{invited.council}/p/people-focus").text
+    form.update({"answer-people-focus.1": "1"})
+    refused = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert "<form" not in page.split('id="main-content"')[1]
+    assert "Established" in page and "can no longer be changed" in page
+    assert refused.status_code == 409
+    assert stored(engine)["people-focus.1"].level == 4
+
+
+def test_a_draft_round_says_it_is_not_open_yet(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    set_status(engine, invited.round_id, RoundStatus.DRAFT)
+
+    response = client.get(f"/r/{invited.council}")
+
+    assert response.status_code == 403
+    assert "not open yet" in response.text
+
+
+def test_check_answers_has_change_links_that_name_the_question(
+    client: TestClient, invited: Invited
+) -> None:
+    form = page_form(client, invited.council)
+    form.update({"answer-people-focus.1": "4", "action": "later"})
+    client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    page = client.get(f"/r/{invited.council}/check/conditions").text
+
+    assert "Check your answers" in page
+    assert "Established" in page
+    assert f'href="/r/{invited.council}/p/people-focus#answer-people-focus-1"' in page
+    assert '<span class="govuk-visually-hidden"> Partners plan and review' in page
+
+
+def test_submitting_marks_the_invitation_and_confirms(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    csrf = csrf_of(client.get(f"/r/{invited.council}/submit").text)
+
+    response = client.post(f"/r/{invited.council}/submit", data={"csrf_token": csrf})
+
+    assert response.status_code == 200
+    assert "Answers submitted" in response.text
+    with Session(engine) as session:
+        submitted = [i for i in session.exec(select(Invitation)).all() if i.submitted_at]
+    assert len(submitted) == 1 and submitted[0].status is InvitationStatus.SUBMITTED
+
+
+def test_community_members_get_the_plain_language_conditions_only(
+    client: TestClient, invited: Invited
+) -> None:
+    tasks = client.get(f"/r/{invited.community}/tasks").text
+    page = client.get(f"/r/{invited.community}/p/people-focus").text
+
+    assert "How things work where you live" in tasks
+    assert "What central government should do" not in tasks
+    assert "Starting from people" in page
+    assert "Not true at all" in page
+    assert "Local services plan their work around people" in page
+
+
+def test_statutory_only_statements_are_not_asked_of_the_voluntary_sector(
+    client: TestClient, invited: Invited
+) -> None:
+    council = client.get(f"/r/{invited.council}/p/shared-outcomes-and-accountability").text
+    voluntary = client.get(f"/r/{invited.voluntary}/p/shared-outcomes-and-accountability").text
+
+    assert "open book" in council
+    assert "open book" not in voluntary

@@ -1,0 +1,123 @@
+"""The respondent JSON API: same rules as the pages, all or nothing, problem details."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.models import RoundStatus
+
+from .conftest import Invited, set_status
+
+
+def test_reading_the_questionnaire_gives_items_scales_and_answers(
+    client: TestClient, invited: Invited
+) -> None:
+    view = client.get(f"/api/v1/respondent/{invited.council}").json()
+
+    assert view["organisation"] == "Testford Council"
+    assert view["variant"] == "professional" and view["editable"] is True
+    first = view["questions"][0]
+    assert first["id"] == "people-focus.1"
+    assert [level["value"] for level in first["levels"]] == [1, 2, 3, 4, 5]
+    assert first["opt_outs"] == ["dont_know", "not_applicable"]
+    assert first["descriptors"]["1"].startswith("Each organisation plans")
+    assert view["answers"] == []
+
+
+def test_saving_answers_returns_versions_and_a_second_save_needs_them(
+    client: TestClient, invited: Invited
+) -> None:
+    url = f"/api/v1/respondent/{invited.council}/answers"
+
+    first = client.put(url, json={"answers": [{"item_id": "people-focus.1", "value": 3}]})
+    updated = client.put(
+        url, json={"answers": [{"item_id": "people-focus.1", "value": 4, "version": 1}]}
+    )
+    stale = client.put(
+        url, json={"answers": [{"item_id": "people-focus.1", "value": 2, "version": 1}]}
+    )
+
+    assert first.json() == {"saved": [{"item_id": "people-focus.1", "version": 1}]}
+    assert updated.json() == {"saved": [{"item_id": "people-focus.1", "version": 2}]}
+    assert stale.status_code == 409
+    assert stale.headers["content-type"] == "application/problem+json"
+    assert stale.json()["conflicts"] == [
+        {"item_id": "people-focus.1", "value": 4, "evidence": "", "version": 2}
+    ]
+
+
+def test_one_invalid_answer_means_nothing_is_saved(client: TestClient, invited: Invited) -> None:
+    response = client.put(
+        f"/api/v1/respondent/{invited.council}/answers",
+        json={
+            "answers": [
+                {"item_id": "people-focus.1", "value": 3},
+                {"item_id": "people-focus.2", "value": 9},
+                {"item_id": "people-focus.importance", "value": "not_applicable"},
+                {"item_id": "R99", "value": 1},
+            ]
+        },
+    )
+
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["detail"].startswith("Nothing was saved")
+    assert {p["name"]: p["reason"] for p in problem["invalid-params"]} == {
+        "answers.people-focus.2": "Select one of the answers shown",
+        "answers.people-focus.importance": "Select one of the answers shown",
+        "answers.R99": "This question is not part of your questionnaire",
+    }
+    assert client.get(f"/api/v1/respondent/{invited.council}").json()["answers"] == []
+
+
+def test_malformed_bodies_get_problem_details_naming_the_field(
+    client: TestClient, invited: Invited
+) -> None:
+    response = client.put(
+        f"/api/v1/respondent/{invited.council}/answers",
+        json={"answers": [{"item_id": "people-focus.1", "value": "maybe"}]},
+    )
+
+    assert response.status_code == 422
+    names = [p["name"] for p in response.json()["invalid-params"]]
+    assert any(name.startswith("body.answers.0.value") for name in names)
+
+
+def test_submitting_through_the_api(client: TestClient, invited: Invited) -> None:
+    response = client.post(f"/api/v1/respondent/{invited.council}/submit")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "submitted"
+    assert client.get(f"/api/v1/respondent/{invited.council}").json()["status"] == "submitted"
+
+
+def test_an_unknown_token_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/api/v1/respondent/nope")
+
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("This invitation link does not work")
+
+
+def test_a_closed_round_refuses_changes_with_a_409(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    set_status(engine, invited.round_id, RoundStatus.CLOSED)
+
+    response = client.put(
+        f"/api/v1/respondent/{invited.council}/answers",
+        json={"answers": [{"item_id": "people-focus.1", "value": 3}]},
+    )
+
+    assert response.status_code == 409
+    assert "not open" in response.json()["detail"]
+    assert client.get(f"/api/v1/respondent/{invited.council}").json()["editable"] is False
+
+
+def test_the_openapi_document_describes_the_respondent_api(client: TestClient) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert set(paths) >= {
+        "/api/v1/respondent/{token}",
+        "/api/v1/respondent/{token}/answers",
+        "/api/v1/respondent/{token}/submit",
+    }
+    assert "409" in str(paths["/api/v1/respondent/{token}/answers"]["put"]["description"])
