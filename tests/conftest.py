@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401 - registers the tables
@@ -96,7 +95,3 @@ def settings() -> Settings:
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(settings=settings, engine=engine)) as test_client:
         yield test_client
-
-
-def sqlite_url_of(engine: Engine) -> str:
-    return make_url(engine.url).render_as_string(hide_password=False)
