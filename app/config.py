@@ -47,6 +47,15 @@ class Settings(BaseSettings):
         ge=2,
         description="Groups with fewer respondents than this never appear with a score.",
     )
+    report_cache_dir: Path = Field(
+        default=Path("data") / "report-cache",
+        description="Where rendered PDFs are kept, by the hash of their inputs.",
+    )
+    report_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Processes rendering PDFs at once; 0 means one per CPU core.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> "Settings":

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.demo_workshop import record_demo_workshops
 from app.invitations import demo_token, find_invitation
 from app.models import (
     Answer,
@@ -261,6 +262,8 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
         _invite_and_answer(
             session, definition, assessment_round, organisations, rng, is_previous, secret
         )
+    session.flush()
+    record_demo_workshops(session, previous, current, organisations)
     session.commit()
     return _summarise(session, place.id, created=True)
 

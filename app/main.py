@@ -16,6 +16,7 @@ from app.paths import STATIC_DIR
 from app.ratelimit import RateLimiter
 from app.web.respond import router as respond_router
 from app.web.routes import router as web_router
+from reports.service import PdfService
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -24,9 +25,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     owns_engine = engine is None
     engine = engine or create_db_engine(settings.database_url)
 
+    pdf_service = PdfService(settings.report_cache_dir, settings.report_workers or None)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        pdf_service.shutdown()
         if owns_engine:
             engine.dispose()
 
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.pdf_service = pdf_service
     app.state.bad_link_limiter = RateLimiter(limit=20, window_seconds=600)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -201,6 +201,69 @@ class Answer(SQLModel, table=True):
     updated_at: datetime = _timestamp()
 
 
+# --- the workshop: what the forum agreed ------------------------------------------------------
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ConditionAgreement(SQLModel, table=True):
+    """The level the forum agreed for one condition after discussion, or that it could not
+    agree: the second stage that individual ratings alone cannot give."""
+
+    __tablename__ = "condition_agreement"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "condition_id"),
+        sa.CheckConstraint(
+            "(agreed_level IS NULL) = could_not_agree", name="level_or_could_not_agree"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    condition_id: str = Field(max_length=120)
+    agreed_level: int | None = Field(default=None, ge=1)
+    could_not_agree: bool = False
+    rationale: str = Field(default="", max_length=2000)
+    recorded_at: datetime = _timestamp()
+
+
+class Action(SQLModel, table=True):
+    """One line of the forum's action plan, linked to a condition or recommendation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    description: str = Field(max_length=1000)
+    condition_id: str | None = Field(default=None, max_length=120)
+    recommendation_id: str | None = Field(default=None, max_length=8)
+    lead_organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", ondelete="SET NULL"
+    )
+    due_on: date | None = None
+    status: ActionStatus = Field(
+        default=ActionStatus.NOT_STARTED, sa_type=_string_enum(ActionStatus)
+    )
+    created_at: datetime = _timestamp()
+
+
+class EvidenceQuote(SQLModel, table=True):
+    """A comment the facilitator chose for the report, as they edited it (names taken out).
+    It goes when the answer it came from is erased."""
+
+    __tablename__ = "evidence_quote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    subject_id: str = Field(max_length=120, description="The condition or recommendation.")
+    text: str = Field(max_length=1000)
+    chosen_at: datetime = _timestamp()
+
+
 # --- facilitators ----------------------------------------------------------------------------
 
 

@@ -4,9 +4,9 @@ Placecheck is deployed from its checkout (``pip install -e .``), so templates, m
 static files are found beside the packages rather than copied into site-packages.
 """
 
-from pathlib import Path
+from reports.templating import PROJECT_ROOT, TEMPLATES_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
+
+__all__ = ["ALEMBIC_DIR", "PROJECT_ROOT", "STATIC_DIR", "TEMPLATES_DIR"]

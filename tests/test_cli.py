@@ -1,6 +1,7 @@
 """The ``placecheck`` command as an operator uses it."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -104,3 +105,24 @@ def test_demo_loads_once_and_is_idempotent(
     assert second.output.startswith("Already loaded")
     counts = [out.splitlines()[0].rsplit(":", 1)[1] for out in (first.output, second.output)]
     assert counts[0] == counts[1]
+
+
+def test_report_writes_the_demo_workshop_pack_and_explains_a_refusal(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    out = tmp_path / "pack.pdf"
+
+    written = runner.invoke(cli, ["report", "demo", "--kind", "workshop", "--out", str(out)])
+    refused = runner.invoke(
+        cli, ["report", "demo", "--kind", "partner", "--organisation", "5", "--out", str(out)]
+    )
+    missing = runner.invoke(cli, ["report", "42", "--out", str(out)])
+
+    assert written.exit_code == 0, written.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert refused.exit_code == 1
+    assert "has 2 respondents; a partner report needs at least 3" in refused.output
+    assert missing.output.strip() == "Error: there is no round '42' (give a round id, or 'demo')"

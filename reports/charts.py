@@ -1,0 +1,125 @@
+"""Charts as pure functions: numbers in, a small SVG document out.
+
+The charts carry no text. Every label and number sits beside them in the HTML table that holds
+them, where it can be read, searched, copied, tagged for screen readers and extracted from the
+PDF. That also keeps rendering fast: WeasyPrint spends most of its time on SVG text, and an SVG
+embedded as an ``<img>`` data URI skips the CSS cascade altogether.
+
+The palette is a single-hue sequence (ColorBrewer 'Blues') whose lightness rises with the
+level, so it survives colour-blindness and greyscale printing; every shape has a dark outline
+so that light fills still stand out from the paper (WCAG 1.4.11, 3:1 for graphics).
+"""
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+INK = "#0b0c0c"
+GRID = "#b1b4b6"
+# Lightest to darkest; level 1 of a five-level scale takes the first colour.
+SEQUENCE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+DONT_KNOW_FILL = "url(#dont-know)"
+DONT_KNOW_PATTERN = (
+    '<defs><pattern id="dont-know" width="4" height="4" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="4" height="4" fill="#ffffff"/>'
+    f'<rect width="1.4" height="4" fill="{INK}"/></pattern></defs>'
+)
+
+
+def level_colour(level: int, levels: int) -> str:
+    """The colour of ``level`` on a scale of ``levels`` levels, spread over the sequence."""
+    if levels <= 1:
+        return SEQUENCE[-1]
+    index = round((level - 1) * (len(SEQUENCE) - 1) / (levels - 1))
+    return SEQUENCE[max(0, min(len(SEQUENCE) - 1, index))]
+
+
+def score_colour(score: float, minimum: float = 1.0, maximum: float = 5.0) -> str:
+    """Colour of a mean score: the nearest level's colour."""
+    levels = round(maximum - minimum) + 1
+    return level_colour(round(score - minimum) + 1, levels)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever reads on ``fill`` (the two darkest colours take white)."""
+    return "#ffffff" if fill in SEQUENCE[3:] else INK
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _svg(width: float, height: float, body: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+        f'viewBox="0 0 {width:g} {height:g}">{body}</svg>'
+    )
+
+
+@dataclass(frozen=True)
+class ScoreBar:
+    score: float | None
+    previous: float | None = None
+    band_fill: str = SEQUENCE[3]
+
+
+def score_bar(bar: ScoreBar, *, minimum: int = 1, maximum: int = 5) -> str:
+    """One condition's score as a bar on the scale, with gridlines at each level and, when
+    there was a previous round, a black tick where the score stood then."""
+    width, height, pad = 200.0, 16.0, 3.0
+
+    def x(value: float) -> float:
+        return (value - minimum) / (maximum - minimum) * (width - 2) + 1
+
+    grid = "".join(
+        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
+        'stroke-width="0.6"/>'
+        for v in range(minimum, maximum + 1)
+    )
+    body = grid
+    if bar.score is not None:
+        body += (
+            f'<rect x="{x(minimum):.1f}" y="{pad:g}" width="{x(bar.score) - x(minimum):.1f}" '
+            f'height="{height - 2 * pad:g}" fill="{bar.band_fill}" stroke="{INK}" '
+            'stroke-width="0.8"/>'
+        )
+    if bar.previous is not None:
+        px = x(bar.previous)
+        body += (
+            f'<path d="M{px - 3.5:.1f} 0 L{px + 3.5:.1f} 0 L{px:.1f} 5 Z M{px:.1f} 0 '
+            f'L{px:.1f} {height:g}" fill="{INK}" stroke="{INK}" stroke-width="1.2"/>'
+        )
+    return _svg(width, height, body)
+
+
+def stacked_distribution(
+    counts: Mapping[int, int], levels: int, dont_know: int = 0, *, width: float = 200.0
+) -> str:
+    """How answers split between the levels (light to dark) and 'don't know' (hatched),
+    as one bar whose segments are proportional to the number of answers."""
+    height = 14.0
+    total = sum(counts.values()) + dont_know
+    if total == 0:
+        return _svg(
+            width,
+            height,
+            f'<rect x="0.5" y="0.5" width="{width - 1:g}" height="{height - 1:g}" fill="none" '
+            f'stroke="{GRID}" stroke-dasharray="3 2"/>',
+        )
+    segments: list[tuple[int, str]] = [
+        (counts.get(level, 0), level_colour(level, levels)) for level in range(1, levels + 1)
+    ]
+    segments.append((dont_know, DONT_KNOW_FILL))
+    body = DONT_KNOW_PATTERN if dont_know else ""
+    offset = 0.5
+    usable = width - 1
+    for count, fill in segments:
+        if not count:
+            continue
+        part = usable * count / total
+        body += (
+            f'<rect x="{offset:.2f}" y="0.5" width="{part:.2f}" height="{height - 1:g}" '
+            f'fill="{fill}" stroke="{INK}" stroke-width="0.7"/>'
+        )
+        offset += part
+    return _svg(width, height, body)

@@ -1,0 +1,786 @@
+"""From a scoring result and the round's facts to everything a report or results page shows.
+
+Pure: no database, no web, no rendering. Numbers are formatted here, once, so the PDF and the
+HTML pages can never disagree. Anonymity is enforced here too: the scoring result already hides
+small groups, and nothing below reads a group's score without checking that it is shown.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, PartKind
+from questionnaires.sectors import Sector
+from reports import charts
+from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
+from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
+
+HIDDEN = "Hidden"
+STATUS_LABELS = {
+    "draft": "Draft",
+    "open": "Open: results so far",
+    "closed": "Closed",
+    "published": "Published",
+}
+ACTION_STATUS_LABELS = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+
+
+def one_decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def long_date(value: date | None) -> str:
+    return "not set" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def signed(delta: float) -> str:
+    """One decimal with its sign; a difference that rounds to nothing is plain 0.0."""
+    text = f"{delta:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
+def percentage(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+# --- the pieces --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meta:
+    place: str
+    round_title: str
+    status: str
+    status_label: str
+    interim: bool
+    dates: str
+    produced_on: str
+    questionnaire: str
+    rules_version: str
+    threshold: int
+    previous_title: str | None
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    sector: str
+    organisations: int
+    invited: int
+    submitted: int
+    below_threshold: bool
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    condition_id: str
+    title: str
+    score: str
+    band: str
+    split: bool
+    no_score_reason: str | None
+    previous: str | None
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    fill: str
+    ink: str
+    hidden: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class HeatmapColumn:
+    label: str
+    respondents: int | None
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    condition_id: str
+    title: str
+    overall: Cell
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    columns: tuple[HeatmapColumn, ...]
+    rows: tuple[HeatmapRow, ...]
+    any_hidden: bool
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    item_id: str
+    text: str
+    counts: tuple[int, ...]
+    dont_know: int
+    not_applicable: int
+    median: str
+    split: bool
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    text: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    text: str
+    rationale: str
+    could_not_agree: bool
+
+
+@dataclass(frozen=True)
+class CaseStudyView:
+    place: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ConditionSection:
+    condition_id: str
+    number: int
+    title: str
+    summary: str
+    score: str
+    score_headcount: str
+    band: str
+    no_score_reason: str | None
+    respondents: int
+    organisations: int
+    consensus: str
+    split: bool
+    importance: str
+    priority: str
+    dont_know_share: str
+    change: str | None
+    statements: tuple[StatementRow, ...]
+    sector_views: tuple[tuple[str, Cell], ...]
+    findings: tuple[str, ...]
+    quotes: tuple[QuoteView, ...]
+    recommendations: tuple[str, ...]
+    case_study: CaseStudyView | None
+    agreement: AgreementView | None
+    previous_agreement: AgreementView | None
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    number: int
+    title: str
+    counts: tuple[int, ...]
+    dont_know: int
+    typical: str
+    related: str
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class AskRow:
+    rank: int
+    number: int
+    title: str
+    score: str
+    typical: str
+    counts: tuple[int, ...]
+    dont_know: int
+    follow_up: tuple[tuple[str, int], ...]
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class AskList:
+    part_id: str
+    title: str
+    levels: tuple[str, ...]
+    follow_up_question: str | None
+    rows: tuple[AskRow, ...]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    title: str
+    previous: str
+    current: str
+    delta: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    description: str
+    linked_to: str
+    lead: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ScaleView:
+    label: str
+    levels: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
+class Method:
+    scales: tuple[ScaleView, ...]
+    bands: tuple[str, ...]
+    threshold: int
+    rules_version: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    title: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Legend:
+    levels: tuple[tuple[str, str], ...]
+    """(label, fill colour), lowest first, then 'Don't know' (hatched by the stylesheet)."""
+
+
+@dataclass(frozen=True)
+class ForumReport:
+    meta: Meta
+    responses: tuple[ResponseRow, ...]
+    respondents: int
+    organisations: int
+    headline: tuple[HeadlineRow, ...]
+    strengths: tuple[Highlight, ...]
+    priorities: tuple[Highlight, ...]
+    divided: tuple[Highlight, ...]
+    heatmap: Heatmap
+    organisation_heatmap: Heatmap
+    conditions: tuple[ConditionSection, ...]
+    maturity_levels: tuple[str, ...]
+    legend: Legend
+    tracker_levels: tuple[str, ...]
+    tracker_legend: Legend
+    tracker: tuple[TrackerRow, ...]
+    asks: tuple[AskList, ...]
+    findings: tuple[str, ...]
+    agreements_recorded: int
+    actions: tuple[ActionView, ...]
+    changes: tuple[ChangeRow, ...]
+    method: Method
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def build_forum_report(
+    definition: Definition, result: ScoreResult, facts: RoundFacts, workshop: WorkshopRecord
+) -> ForumReport:
+    maturity = definition.scale(_statement_scale(definition))
+    sections = tuple(
+        _condition_section(definition, result, workshop, number, condition_id)
+        for number, condition_id in enumerate(result.conditions, start=1)
+    )
+    tracker_part = next(
+        (p for p in definition.parts if p.kind is PartKind.RECOMMENDATIONS and not p.ranked), None
+    )
+    tracker_scale = (
+        definition.scale(tracker_part.rating.scale) if tracker_part is not None else None
+    )
+    return ForumReport(
+        meta=meta_of(definition, result, facts),
+        responses=_responses(facts, result.anonymity_threshold),
+        respondents=result.respondents,
+        organisations=result.organisations,
+        headline=tuple(_headline_row(definition, result, cid) for cid in result.conditions),
+        strengths=_highlights(definition, result.findings, "strength"),
+        priorities=_highlights(definition, result.findings, "priority"),
+        divided=_most_divided(definition, result),
+        heatmap=sector_heatmap(definition, result),
+        organisation_heatmap=organisation_heatmap(definition, result),
+        conditions=sections,
+        maturity_levels=tuple(level.label for level in maturity.levels),
+        legend=legend_of([level.label for level in maturity.levels]),
+        tracker_levels=tuple(level.label for level in tracker_scale.levels)
+        if tracker_scale
+        else (),
+        tracker_legend=legend_of([level.label for level in tracker_scale.levels])
+        if tracker_scale
+        else legend_of([]),
+        tracker=_tracker(definition, result, tracker_part.id if tracker_part else None),
+        asks=_asks(definition, result),
+        findings=tuple(f.sentence for f in result.findings),
+        agreements_recorded=len(workshop.agreements),
+        actions=actions_view(definition, workshop.actions),
+        changes=_changes(definition, result),
+        method=_method(definition, result),
+    )
+
+
+def _statement_scale(definition: Definition) -> str:
+    return next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
+
+
+def meta_of(definition: Definition, result: ScoreResult, facts: RoundFacts) -> Meta:
+    return Meta(
+        place=facts.place,
+        round_title=facts.title,
+        status=facts.status,
+        status_label=STATUS_LABELS.get(facts.status, facts.status),
+        interim=facts.status in ("draft", "open"),
+        dates=f"{long_date(facts.opens_on)} to {long_date(facts.closes_on)}",
+        produced_on=long_date(facts.produced_on),
+        questionnaire=f"{definition.title}, version {definition.version}",
+        rules_version=result.rules_version,
+        threshold=result.anonymity_threshold,
+        previous_title=facts.previous_title,
+    )
+
+
+def _responses(facts: RoundFacts, threshold: int) -> tuple[ResponseRow, ...]:
+    by_sector: dict[Sector, list[int]] = {}
+    for organisation in facts.organisations:
+        row = by_sector.setdefault(organisation.sector, [0, 0, 0])
+        row[0] += 1
+        row[1] += organisation.invited
+        row[2] += organisation.submitted
+    return tuple(
+        ResponseRow(
+            sector=sector.label,
+            organisations=numbers[0],
+            invited=numbers[1],
+            submitted=numbers[2],
+            below_threshold=0 < numbers[2] < threshold,
+        )
+        for sector, numbers in sorted(by_sector.items(), key=lambda kv: list(Sector).index(kv[0]))
+    )
+
+
+def _band_label(result: ScoreResult, band: str | None) -> str:
+    return dict(result.bands).get(band or "", "No score")
+
+
+def _band_fill(result: ScoreResult, band: str | None) -> str:
+    """Strongest band darkest: bands are listed highest first."""
+    ids = [band_id for band_id, _ in result.bands]
+    if band not in ids:
+        return charts.SEQUENCE[0]
+    step = ids.index(band or "")
+    return charts.SEQUENCE[max(1, len(charts.SEQUENCE) - 1 - step)]
+
+
+def _headline_row(definition: Definition, result: ScoreResult, condition_id: str) -> HeadlineRow:
+    condition = result.conditions[condition_id]
+    previous = condition.change.previous_score if condition.change else None
+    title = definition.condition(condition_id).title
+    alt = (
+        f"{title}: {one_decimal(condition.score)} out of 5"
+        if condition.score is not None
+        else f"{title}: no score"
+    )
+    if previous is not None:
+        alt += f", {one_decimal(previous)} at the previous round"
+    return HeadlineRow(
+        condition_id=condition_id,
+        title=title,
+        score=one_decimal(condition.score),
+        band=_band_label(result, condition.band),
+        split=condition.spread.split,
+        no_score_reason=condition.no_score_reason,
+        previous=one_decimal(previous) if previous is not None else None,
+        bar=charts.data_uri(
+            charts.score_bar(
+                charts.ScoreBar(
+                    condition.score, previous, band_fill=_band_fill(result, condition.band)
+                )
+            )
+        ),
+        alt=alt,
+    )
+
+
+def _highlights(
+    definition: Definition, findings: Sequence[Finding], rule: str, limit: int = 3
+) -> tuple[Highlight, ...]:
+    return tuple(
+        Highlight(definition.condition(f.subjects[0]).title, f.sentence)
+        for f in findings
+        if f.rule == rule
+    )[:limit]
+
+
+def _most_divided(
+    definition: Definition, result: ScoreResult, limit: int = 3
+) -> tuple[Highlight, ...]:
+    """Conditions whose ratings agree least (lowest consensus), split views first."""
+    ranked = divided_conditions(result)[:limit]
+    return tuple(
+        Highlight(
+            definition.condition(c.condition_id).title,
+            f"Consensus {percentage(c.spread.consensus or 0)}"
+            + ("; views are split" if c.spread.split else "")
+            + f"; {c.respondents} respondents rated it.",
+        )
+        for c in ranked
+    )
+
+
+def divided_conditions(result: ScoreResult) -> list[ConditionScore]:
+    """Every rated condition, where partners disagree most first: split views, then by
+    consensus from lowest."""
+    rated = [c for c in result.conditions.values() if c.spread.consensus is not None]
+    return sorted(
+        rated,
+        key=lambda c: (not c.spread.split, c.spread.consensus or 0.0, c.condition_id),
+    )
+
+
+def _cell(group: GroupScore | None) -> Cell:
+    if group is None:
+        return Cell("", "#ffffff", charts.INK, hidden=False, reason="no respondents")
+    if group.suppressed or group.score is None:
+        return Cell(HIDDEN, "#ffffff", charts.INK, hidden=True, reason=group.reason)
+    fill = charts.score_colour(group.score)
+    return Cell(one_decimal(group.score), fill, charts.text_colour_on(fill), hidden=False)
+
+
+def _overall_cell(condition: ConditionScore) -> Cell:
+    if condition.score is None:
+        return Cell("–", "#ffffff", charts.INK, hidden=False, reason=condition.no_score_reason)
+    fill = charts.score_colour(condition.score)
+    return Cell(one_decimal(condition.score), fill, charts.text_colour_on(fill), hidden=False)
+
+
+def sector_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
+    sectors = [s for s in Sector if s.value in result.respondents_by_sector]
+    columns = tuple(HeatmapColumn(s.label, result.respondents_by_sector[s.value]) for s in sectors)
+    rows = tuple(
+        HeatmapRow(
+            condition_id=cid,
+            title=definition.condition(cid).title,
+            overall=_overall_cell(condition),
+            cells=tuple(_cell(condition.by_sector.get(s.value)) for s in sectors),
+        )
+        for cid, condition in result.conditions.items()
+    )
+    return Heatmap(columns, rows, any(cell.hidden for row in rows for cell in row.cells))
+
+
+def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
+    names = sorted({name for c in result.conditions.values() for name in c.by_organisation})
+    rows = tuple(
+        HeatmapRow(
+            condition_id=cid,
+            title=definition.condition(cid).title,
+            overall=_overall_cell(condition),
+            cells=tuple(_cell(condition.by_organisation.get(name)) for name in names),
+        )
+        for cid, condition in result.conditions.items()
+    )
+    # Organisation sizes are not part of the result: with one or two people per partner they
+    # would say too much about who answered.
+    columns = tuple(HeatmapColumn(name, None) for name in names)
+    return Heatmap(columns, rows, any(cell.hidden for row in rows for cell in row.cells))
+
+
+def _statement_row(definition: Definition, item: ItemScore) -> StatementRow:
+    scale = definition.scale(definition.items_by_id[item.item_id].scale)
+    counts = tuple(item.spread.distribution.get(v, 0) for v in scale.values)
+    described = ", ".join(
+        f"{level.label} {count}" for level, count in zip(scale.levels, counts, strict=True)
+    )
+    return StatementRow(
+        item_id=item.item_id,
+        text=definition.items_by_id[item.item_id].question,
+        counts=counts,
+        dont_know=item.counts.dont_know,
+        not_applicable=item.counts.not_applicable,
+        median=one_decimal(item.spread.median),
+        split=item.spread.split,
+        bar=charts.data_uri(
+            charts.stacked_distribution(
+                dict(item.spread.distribution), len(scale.values), item.counts.dont_know
+            )
+        ),
+        alt=f"{described}, don't know {item.counts.dont_know}",
+    )
+
+
+def _agreement_view(definition: Definition, agreement: Agreement | None) -> AgreementView | None:
+    if agreement is None:
+        return None
+    if agreement.could_not_agree or agreement.level is None:
+        text = "The forum could not agree a level."
+    else:
+        scale = definition.scale(_statement_scale(definition))
+        text = f"{agreement.level} – {scale.label_of(agreement.level)}"
+    return AgreementView(text, agreement.rationale, agreement.could_not_agree)
+
+
+def quote_attribution(sector: Sector, result: ScoreResult) -> str:
+    """A sector is named only when enough people in it answered for no one to be singled out."""
+    if result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold:
+        return f"A respondent from {sector.label.lower()}"
+    return "A partner"
+
+
+def _condition_section(
+    definition: Definition,
+    result: ScoreResult,
+    workshop: WorkshopRecord,
+    number: int,
+    condition_id: str,
+) -> ConditionSection:
+    condition = result.conditions[condition_id]
+    spec = definition.condition(condition_id)
+    statements = tuple(
+        _statement_row(definition, item)
+        for item in result.items.values()
+        if item.subject == condition_id
+        and definition.items_by_id[item.item_id].kind is ItemKind.STATEMENT
+    )
+    sectors = [s for s in Sector if s.value in condition.by_sector]
+    case = definition.case_study(spec.case_studies[0]) if spec.case_studies else None
+    agreements = {a.condition_id: a for a in workshop.agreements}
+    previous_agreements = {a.condition_id: a for a in workshop.previous_agreements}
+    return ConditionSection(
+        condition_id=condition_id,
+        number=number,
+        title=spec.title,
+        summary=spec.summary,
+        score=one_decimal(condition.score),
+        score_headcount=one_decimal(condition.score_headcount),
+        band=_band_label(result, condition.band),
+        no_score_reason=condition.no_score_reason,
+        respondents=condition.respondents,
+        organisations=condition.organisations,
+        consensus=percentage(condition.spread.consensus)
+        if condition.spread.consensus is not None
+        else "–",
+        split=condition.spread.split,
+        importance=one_decimal(condition.importance),
+        priority=one_decimal(condition.priority),
+        dont_know_share=percentage(condition.dont_know_share),
+        change=_change_text(condition),
+        statements=statements,
+        sector_views=tuple((s.label, _cell(condition.by_sector[s.value])) for s in sectors),
+        findings=tuple(
+            f.sentence
+            for f in result.findings
+            if f.subjects and f.subjects[0] == condition_id and f.rule != "strength"
+        )
+        + tuple(
+            f.sentence
+            for f in result.findings
+            if f.subjects and f.subjects[0] == condition_id and f.rule == "strength"
+        ),
+        quotes=tuple(
+            QuoteView(q.text, quote_attribution(q.sector, result))
+            for q in workshop.quotes
+            if q.subject_id == condition_id
+        ),
+        recommendations=tuple(
+            definition.recommendation(r).numbered_title for r in spec.related_recommendations
+        ),
+        case_study=CaseStudyView(case.place, case.title, case.summary) if case else None,
+        agreement=_agreement_view(definition, agreements.get(condition_id)),
+        previous_agreement=_agreement_view(definition, previous_agreements.get(condition_id)),
+    )
+
+
+def _change_text(condition: ConditionScore) -> str | None:
+    change = condition.change
+    if change is None:
+        return None
+    if change.delta is None:
+        return f"Previous round: {one_decimal(change.previous_score)}; no comparison possible."
+    text = (
+        f"Previous round {one_decimal(change.previous_score)}, now {one_decimal(condition.score)} "
+        f"({signed(change.delta)})"
+    )
+    if change.called:
+        return text + ": a real change."
+    return text + (f": {change.caution}." if change.caution else ": too small to call a change.")
+
+
+def _tracker(
+    definition: Definition, result: ScoreResult, part_id: str | None
+) -> tuple[TrackerRow, ...]:
+    if part_id is None:
+        return ()
+    part = definition.part(part_id)
+    scale = definition.scale(part.rating.scale)
+    rows = []
+    for recommendation_id in part.recommendations:
+        score = result.recommendations[recommendation_id]
+        spec = definition.recommendation(recommendation_id)
+        counts = tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+        related = "; ".join(
+            f"{definition.condition(cid).title} {one_decimal(value)}"
+            for cid, value in score.related_conditions.items()
+        )
+        rows.append(
+            TrackerRow(
+                number=spec.number,
+                title=spec.title,
+                counts=counts,
+                dont_know=score.counts.dont_know,
+                typical=score.typical_label or "–",
+                related=related or "–",
+                bar=charts.data_uri(
+                    charts.stacked_distribution(
+                        dict(score.spread.distribution), len(scale.values), score.counts.dont_know
+                    )
+                ),
+                alt=", ".join(
+                    f"{level.label} {count}"
+                    for level, count in zip(scale.levels, counts, strict=True)
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def _asks(definition: Definition, result: ScoreResult) -> tuple[AskList, ...]:
+    lists = []
+    for part_id, ranked in result.asks.items():
+        part = definition.part(part_id)
+        scale = definition.scale(part.rating.scale)
+        follow_scale = definition.scale(part.follow_up.scale) if part.follow_up else None
+        rows = []
+        for rank, recommendation_id in enumerate(ranked, start=1):
+            score = result.recommendations[recommendation_id]
+            spec = definition.recommendation(recommendation_id)
+            counts = tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+            rows.append(
+                AskRow(
+                    rank=rank,
+                    number=spec.number,
+                    title=spec.title,
+                    score=one_decimal(score.score),
+                    typical=score.typical_label or "–",
+                    counts=counts,
+                    dont_know=score.counts.dont_know,
+                    follow_up=tuple(
+                        (follow_scale.label_of(v), n) for v, n in score.follow_up.items()
+                    )
+                    if follow_scale
+                    else (),
+                    bar=charts.data_uri(
+                        charts.stacked_distribution(
+                            dict(score.spread.distribution),
+                            len(scale.values),
+                            score.counts.dont_know,
+                        )
+                    ),
+                    alt=", ".join(
+                        f"{level.label} {count}"
+                        for level, count in zip(scale.levels, counts, strict=True)
+                    ),
+                )
+            )
+        lists.append(
+            AskList(
+                part_id=part_id,
+                title=part.title,
+                levels=tuple(level.label for level in scale.levels),
+                follow_up_question=part.follow_up.question.format(title="this")
+                if part.follow_up
+                else None,
+                rows=tuple(rows),
+            )
+        )
+    return tuple(lists)
+
+
+def _changes(definition: Definition, result: ScoreResult) -> tuple[ChangeRow, ...]:
+    rows = []
+    for cid, condition in result.conditions.items():
+        change = condition.change
+        if change is None:
+            continue
+        if change.delta is None:
+            verdict = "Cannot compare: one of the rounds has no score"
+        elif change.called:
+            verdict = "Improved" if change.delta > 0 else "Declined"
+        elif change.caution:
+            verdict = "Possible change: few respondents"
+        else:
+            verdict = "No real change"
+        rows.append(
+            ChangeRow(
+                title=definition.condition(cid).title,
+                previous=one_decimal(change.previous_score),
+                current=one_decimal(condition.score),
+                delta="–" if change.delta is None else signed(change.delta),
+                verdict=verdict,
+            )
+        )
+    return tuple(rows)
+
+
+def actions_view(
+    definition: Definition, actions: Sequence[PlannedAction]
+) -> tuple[ActionView, ...]:
+    def linked(action: PlannedAction) -> str:
+        links = []
+        if action.condition_id:
+            links.append(definition.condition(action.condition_id).title)
+        if action.recommendation_id:
+            number = definition.recommendation(action.recommendation_id).number
+            links.append(f"Recommendation {number}")
+        return "; ".join(links) or "–"
+
+    return tuple(
+        ActionView(
+            description=a.description,
+            linked_to=linked(a),
+            lead=a.lead or "Not yet agreed",
+            due=long_date(a.due_on) if a.due_on else "No date",
+            status=ACTION_STATUS_LABELS.get(a.status, a.status),
+        )
+        for a in actions
+    )
+
+
+def _method(definition: Definition, result: ScoreResult) -> Method:
+    used = [_statement_scale(definition)]
+    for part in definition.parts:
+        for prompt in (part.rating, part.importance, part.follow_up):
+            if prompt is not None and prompt.scale not in used:
+                used.append(prompt.scale)
+    return Method(
+        scales=tuple(
+            ScaleView(
+                definition.scale(s).label,
+                tuple((lv.value, lv.label, lv.description) for lv in definition.scale(s).levels),
+            )
+            for s in used
+        ),
+        bands=tuple(label for _, label in result.bands),
+        threshold=result.anonymity_threshold,
+        rules_version=result.rules_version,
+    )
+
+
+def legend_of(labels: Sequence[str]) -> Legend:
+    entries = [
+        (label, charts.level_colour(level, len(labels)))
+        for level, label in enumerate(labels, start=1)
+    ]
+    entries.append((OPT_OUT_LABELS[OptOut.DONT_KNOW], "#ffffff"))
+    return Legend(tuple(entries))

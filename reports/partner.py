@@ -1,0 +1,149 @@
+"""A partner report: one organisation's answers set against the whole place's.
+
+Only where anonymity allows. An organisation with fewer respondents than the threshold gets no
+report (its people could be singled out by their own colleagues), and a condition on which the
+place result hides the organisation, to protect a smaller one, is hidden here too.
+"""
+
+from dataclasses import dataclass
+
+from questionnaires.schema import Definition, ItemKind, PartKind
+from questionnaires.sectors import Sector
+from reports import charts
+from reports.context import Legend, Meta, legend_of, meta_of, one_decimal, signed
+from reports.facts import RoundFacts
+from scoring.types import ScoreResult
+
+
+class PartnerReportRefusedError(ValueError):
+    """Anonymity does not allow a report for this organisation."""
+
+
+@dataclass(frozen=True)
+class PartnerConditionRow:
+    title: str
+    place: str
+    own: str
+    difference: str
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class PartnerStatementRow:
+    condition: str
+    text: str
+    place_median: str
+    own_median: str
+    own_counts: tuple[int, ...]
+    own_dont_know: int
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class PartnerRecommendationRow:
+    number: int
+    title: str
+    place: str
+    own: str
+
+
+@dataclass(frozen=True)
+class PartnerReport:
+    meta: Meta
+    organisation: str
+    sector: str
+    respondents: int
+    conditions: tuple[PartnerConditionRow, ...]
+    statements: tuple[PartnerStatementRow, ...]
+    recommendations: tuple[PartnerRecommendationRow, ...]
+    maturity_levels: tuple[str, ...]
+    legend: Legend
+    any_hidden: bool
+
+
+def build_partner_report(
+    definition: Definition,
+    place: ScoreResult,
+    own: ScoreResult,
+    *,
+    organisation: str,
+    sector: Sector,
+    facts: RoundFacts,
+) -> PartnerReport:
+    """``own`` is the organisation's respondents scored on their own, with the same rules."""
+    if own.respondents < place.anonymity_threshold:
+        raise PartnerReportRefusedError(
+            f"{organisation} has {own.respondents} "
+            f"{'respondent' if own.respondents == 1 else 'respondents'}; a partner report needs "
+            f"at least {place.anonymity_threshold} so that no one's answers can be singled out"
+        )
+    hidden = {
+        cid
+        for cid, condition in place.conditions.items()
+        if (group := condition.by_organisation.get(organisation)) is None or group.suppressed
+    }
+    conditions = []
+    for cid, condition in place.conditions.items():
+        own_score = own.conditions[cid].score if cid not in hidden else None
+        both = condition.score is not None and own_score is not None
+        conditions.append(
+            PartnerConditionRow(
+                title=definition.condition(cid).title,
+                place=one_decimal(condition.score),
+                own="Hidden" if cid in hidden else one_decimal(own_score),
+                difference=signed(own_score - condition.score)  # type: ignore[operator]
+                if both
+                else "–",
+                hidden=cid in hidden,
+            )
+        )
+    scale = definition.scale(
+        next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
+    )
+    statements = []
+    for item_id, item in own.items.items():
+        spec = definition.items_by_id[item_id]
+        if spec.kind is not ItemKind.STATEMENT or item.subject in hidden:
+            continue
+        counts = tuple(item.spread.distribution.get(v, 0) for v in scale.values)
+        statements.append(
+            PartnerStatementRow(
+                condition=definition.condition(item.subject).title,
+                text=spec.question,
+                place_median=one_decimal(place.items[item_id].spread.median),
+                own_median=one_decimal(item.spread.median),
+                own_counts=counts,
+                own_dont_know=item.counts.dont_know,
+                bar=charts.data_uri(
+                    charts.stacked_distribution(
+                        dict(item.spread.distribution), len(scale.values), item.counts.dont_know
+                    )
+                ),
+                alt=", ".join(
+                    f"{lv.label} {n}" for lv, n in zip(scale.levels, counts, strict=True)
+                ),
+            )
+        )
+    recommendations = tuple(
+        PartnerRecommendationRow(
+            number=definition.recommendation(rid).number,
+            title=definition.recommendation(rid).title,
+            place=score.typical_label or "–",
+            own=own.recommendations[rid].typical_label or "–",
+        )
+        for rid, score in place.recommendations.items()
+        if not definition.part(score.part).ranked
+    )
+    return PartnerReport(
+        meta=meta_of(definition, place, facts),
+        organisation=organisation,
+        sector=sector.label,
+        respondents=own.respondents,
+        conditions=tuple(conditions),
+        statements=tuple(statements),
+        recommendations=recommendations,
+        maturity_levels=tuple(level.label for level in scale.levels),
+        legend=legend_of([level.label for level in scale.levels]),
+        any_hidden=bool(hidden),
+    )

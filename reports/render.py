@@ -1,0 +1,50 @@
+"""Report contexts to HTML, with the fonts and running-header strings every report needs."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from reports.pdf import font_url
+from reports.templating import environment
+
+
+class ReportKind(StrEnum):
+    FORUM = "forum"
+    WORKSHOP = "workshop"
+    PARTNER = "partner"
+    QUESTIONNAIRE = "questionnaire"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    ReportKind.FORUM: "Forum report",
+    ReportKind.WORKSHOP: "Workshop pack",
+    ReportKind.PARTNER: "Partner report",
+    ReportKind.QUESTIONNAIRE: "Printable questionnaire",
+}
+
+FONTS = {
+    "regular": font_url("Regular"),
+    "bold": font_url("Bold"),
+    "italic": font_url("Italic"),
+    "bold_italic": font_url("BoldItalic"),
+}
+
+
+@dataclass(frozen=True)
+class RunningStrings:
+    """What the page margins repeat: place, round, kind of report, and a footer that says
+    which rules (or which questionnaire version) produced it."""
+
+    place: str
+    round: str
+    kind: str
+    footer: str
+
+
+def render_report_html(kind: ReportKind, strings: RunningStrings, **context: Any) -> str:
+    template = environment.get_template(f"reports/{kind.value}.html")
+    return template.render(fonts=FONTS, strings=strings, **context)

@@ -1,0 +1,80 @@
+"""PDFs for the web: rendered in worker processes and kept by the hash of what went into them.
+
+Rendering takes seconds of CPU. Doing it in the web process would stall every other request,
+so it runs in a process pool with at most one job per core; identical requests arriving together
+share one render, and a second download of the same report is read from the cache at once.
+"""
+
+import hashlib
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import weasyprint
+
+from reports.pdf import REPORTS_STATIC_DIR, html_to_pdf
+
+RENDER_TIMEOUT_SECONDS = 180
+
+
+def cache_key(html: str) -> str:
+    """Everything that changes the PDF: the HTML, the stylesheet and the renderer's version."""
+    digest = hashlib.sha256()
+    digest.update(weasyprint.__version__.encode())
+    digest.update((REPORTS_STATIC_DIR / "report.css").read_bytes())
+    digest.update(html.encode("utf-8"))
+    return digest.hexdigest()
+
+
+class PdfService:
+    def __init__(self, cache_dir: Path, workers: int | None = None) -> None:
+        cores = os.cpu_count() or 1
+        self.cache_dir = cache_dir
+        self.workers = max(1, min(workers or cores, cores))
+        self._pool: ProcessPoolExecutor | None = None
+        self._in_flight: dict[str, Future[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        # Started on first use, with 'spawn' so workers never inherit the server's threads.
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    def cached(self, key: str) -> bytes | None:
+        path = self.cache_dir / f"{key}.pdf"
+        return path.read_bytes() if path.is_file() else None
+
+    def render(self, html: str) -> bytes:
+        """The PDF of ``html``; blocks the calling thread (never call it on the event loop)."""
+        key = cache_key(html)
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            future = self._in_flight.get(key)
+            if future is None:
+                future = self._executor().submit(html_to_pdf, html)
+                self._in_flight[key] = future
+        try:
+            pdf = future.result(timeout=RENDER_TIMEOUT_SECONDS)
+        finally:
+            with self._lock:
+                self._in_flight.pop(key, None)
+        self._store(key, pdf)
+        return pdf
+
+    def _store(self, key: str, pdf: bytes) -> None:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.cache_dir / f"{key}.{os.getpid()}.{threading.get_ident()}.part"
+        partial.write_bytes(pdf)
+        os.replace(partial, self.cache_dir / f"{key}.pdf")
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,160 @@
+"""The facilitator's workshop pack: time goes where partners disagree most.
+
+Built from the forum report's context, so the pack and the report always show the same numbers.
+"""
+
+from dataclasses import dataclass
+
+from questionnaires.schema import Definition
+from reports.context import (
+    ActionView,
+    ConditionSection,
+    ForumReport,
+    Meta,
+    build_forum_report,
+    divided_conditions,
+)
+from reports.facts import RoundFacts, WorkshopRecord
+from scoring.types import ConditionScore, ScoreResult
+
+MINUTES_PER_DIVIDED_CONDITION = 20
+MINUTES_TO_CONFIRM_THE_REST = 30
+BLANK_ACTION_ROWS = 8
+MOST_DISCUSSION_PAGES = 5
+FEWEST_DISCUSSION_PAGES = 3
+"""When fewer conditions are divided, the least agreed others are discussed too."""
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    starts: str
+    minutes: int
+    title: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Discussion:
+    section: ConditionSection
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordingRow:
+    title: str
+    score: str
+    consensus: str
+    split: bool
+
+
+@dataclass(frozen=True)
+class WorkshopPack:
+    meta: Meta
+    report: ForumReport
+    agenda: tuple[AgendaItem, ...]
+    discussions: tuple[Discussion, ...]
+    recording: tuple[RecordingRow, ...]
+    maturity_levels: tuple[str, ...]
+    actions: tuple[ActionView, ...]
+    blank_action_rows: int
+
+
+def is_divided(condition: ConditionScore, result: ScoreResult) -> bool:
+    """Split overall, or on at least one of its statements."""
+    return condition.spread.split or any(
+        item.spread.split
+        for item in result.items.values()
+        if item.subject == condition.condition_id
+    )
+
+
+def build_workshop_pack(
+    definition: Definition, result: ScoreResult, facts: RoundFacts, workshop: WorkshopRecord
+) -> WorkshopPack:
+    report = build_forum_report(definition, result, facts, workshop)
+    sections = {s.condition_id: s for s in report.conditions}
+    ordered = divided_conditions(result)
+    divided = [c for c in ordered if is_divided(c, result)][:MOST_DISCUSSION_PAGES]
+    shortfall = max(0, FEWEST_DISCUSSION_PAGES - len(divided))
+    divided += [c for c in ordered if c not in divided][:shortfall]
+    discussions = tuple(
+        Discussion(sections[c.condition_id], _prompts(definition, result, c)) for c in divided
+    )
+    return WorkshopPack(
+        meta=report.meta,
+        report=report,
+        agenda=_agenda([d.section for d in discussions], len(report.conditions)),
+        discussions=discussions,
+        recording=tuple(
+            RecordingRow(s.title, s.score, s.consensus, s.split) for s in report.conditions
+        ),
+        maturity_levels=report.maturity_levels,
+        actions=report.actions,
+        blank_action_rows=BLANK_ACTION_ROWS,
+    )
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _agenda(divided: list[ConditionSection], conditions: int) -> tuple[AgendaItem, ...]:
+    plan: list[tuple[int, str, str]] = [
+        (10, "Welcome and purpose", "Why the forum is here; the Chatham House Rule applies."),
+        (15, "What partners said", "The summary page and the sector table, read together."),
+    ]
+    plan += [
+        (
+            MINUTES_PER_DIVIDED_CONDITION,
+            f"Discuss: {section.title}",
+            f"Consensus {section.consensus}" + ("; views split" if section.split else ""),
+        )
+        for section in divided
+    ]
+    plan += [
+        (
+            MINUTES_TO_CONFIRM_THE_REST,
+            "Confirm the other conditions",
+            f"Agree a level for each of the {conditions - len(divided)} remaining conditions "
+            "on the recording sheet.",
+        ),
+        (30, "Action planning", "Two or three actions, each with a lead and a date."),
+        (5, "Close", "What happens next and when the forum will look again."),
+    ]
+    items = []
+    elapsed = 0
+    for minutes, title, note in plan:
+        items.append(AgendaItem(_clock(elapsed), minutes, title, note))
+        elapsed += minutes
+    return tuple(items)
+
+
+def _prompts(
+    definition: Definition, result: ScoreResult, condition: ConditionScore
+) -> tuple[str, ...]:
+    title = definition.condition(condition.condition_id).title
+    prompts = [
+        f"What are partners who rate {title.lower()} highly seeing that others are not, "
+        "and the other way round?",
+    ]
+    for finding in result.findings:
+        if finding.subjects and finding.subjects[0] == condition.condition_id:
+            if finding.rule == "sector-gap":
+                prompts.append(
+                    f"{finding.sentence} What would each need to see to share one picture?"
+                )
+            elif finding.rule in ("mostly-dont-know", "low-coverage"):
+                prompts.append(
+                    "Many partners could not say. Who does know, and how could the forum "
+                    "see the same evidence?"
+                )
+            elif finding.rule == "priority":
+                prompts.append(
+                    "Partners see this as important now. What is the first step, and who "
+                    "will take it?"
+                )
+    prompts.append(
+        "Which level on the scale can the forum agree on, and what evidence would move it "
+        "up one level by the next round?"
+    )
+    return tuple(prompts)

@@ -1,0 +1,83 @@
+"""The workshop pack, partner reports and the printable questionnaire of the demo place."""
+
+from collections.abc import Callable
+
+import pytest
+from markupsafe import escape
+
+from app.reports import ReportUnavailableError
+from questionnaires.registry import Registry
+from questionnaires.sectors import Sector
+from reports.render import ReportKind
+
+from .conftest import DemoPlace, Rendered
+
+DEFINITION = Registry().get("trusting-place")
+Render = Callable[..., Rendered]
+
+
+def test_the_workshop_pack_puts_the_most_divided_condition_first(render: Render) -> None:
+    rendered = render(ReportKind.WORKSHOP)
+    flat = " ".join(rendered.text.split())
+    for heading in ["Agenda", "Recording sheet", "Action plan", "Questions for the forum"]:
+        assert heading in flat
+    agenda = flat[flat.index("Suggested agenda") : flat.index("Close")]
+    # Shared outcomes is the demo's split condition: first on the agenda and first discussed.
+    assert agenda.index("Discuss:") == agenda.index("Discuss: Shared outcomes")
+    assert agenda.count("Discuss:") == 3
+    assert flat.index("Discuss: Shared outcomes and mutual accountability") < flat.index(
+        "Recording sheet"
+    )
+    sheet = flat[flat.index("Agreed levels Condition") : flat.rindex("Action plan")]
+    assert sheet.count("Could not agree") == 12  # a box for every condition on the sheet
+
+
+def test_a_partner_report_sets_the_organisation_against_the_place(
+    render: Render, demo_place: DemoPlace
+) -> None:
+    council = demo_place.organisation_id("Borough Council")
+    flat = " ".join(render(ReportKind.PARTNER, organisation_id=council).text.split())
+    assert "Kestrel Vale Borough Council" in flat
+    assert "Statement by statement" in flat
+    for condition in DEFINITION.conditions:
+        assert condition.title in flat
+
+
+def test_an_organisation_below_the_threshold_gets_no_partner_report(
+    demo_place: DemoPlace,
+) -> None:
+    fire = demo_place.organisation_id("Fire and Rescue")
+    with pytest.raises(ReportUnavailableError, match="has 2 respondents.*at least 3"):
+        demo_place.html(ReportKind.PARTNER, organisation_id=fire)
+
+
+def test_a_partner_report_needs_an_organisation_of_the_place(demo_place: DemoPlace) -> None:
+    with pytest.raises(ReportUnavailableError, match="--organisation"):
+        demo_place.html(ReportKind.PARTNER, organisation_id=999_999)
+
+
+def test_the_printable_questionnaire_matches_the_online_wording(
+    demo_place: DemoPlace, render: Render
+) -> None:
+    html = demo_place.html(ReportKind.QUESTIONNAIRE).html
+    for item in DEFINITION.items:
+        assert escape(item.question) in html, item.id
+        for descriptor in item.descriptors.values():
+            assert escape(descriptor) in html
+    flat = " ".join(render(ReportKind.QUESTIONNAIRE).text.split())
+    assert "people-focus.1" in flat and "R22" in flat
+    assert "Placecheck · questionnaire version 1.0.0" in flat
+
+
+def test_the_plain_language_questionnaire_is_the_community_version(
+    demo_place: DemoPlace,
+) -> None:
+    html = demo_place.html(ReportKind.QUESTIONNAIRE, variant="plain-language").html
+    for item in DEFINITION.items_for(Sector.COMMUNITY_MEMBER):
+        assert escape(item.question) in html
+    assert "Recommendation 12" not in html
+
+
+def test_an_unknown_questionnaire_variant_is_refused(demo_place: DemoPlace) -> None:
+    with pytest.raises(ReportUnavailableError, match="no variant 'braille'"):
+        demo_place.html(ReportKind.QUESTIONNAIRE, variant="braille")

@@ -1,0 +1,55 @@
+"""The renderer fetches nothing it should not, and the web's PDF service caches by input."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reports.pdf import FONTS_DIR, REPORTS_STATIC_DIR, RefusedResourceError, ReportURLFetcher
+from reports.service import PdfService, cache_key
+
+TINY = '<html lang="en-GB"><head><title>t</title></head><body><p>{}</p></body></html>'
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/chart.png",
+        "https://example.com/font.ttf",
+        "file:///etc/passwd",
+        (REPORTS_STATIC_DIR / ".." / ".." / "pyproject.toml").as_uri(),
+        "ftp://example.com/x",
+    ],
+)
+def test_the_renderer_refuses_the_network_and_other_files(url: str) -> None:
+    with pytest.raises(RefusedResourceError):
+        ReportURLFetcher().fetch(url)
+
+
+def test_the_renderer_serves_its_stylesheet_fonts_and_data_uris() -> None:
+    fetcher = ReportURLFetcher()
+    css = fetcher.fetch((REPORTS_STATIC_DIR / "report.css").as_uri())
+    assert css.headers["Content-Type"] == "text/css"
+    assert fetcher.fetch((FONTS_DIR / "Lato-Regular.ttf").as_uri()).status == 200
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+def test_a_second_download_comes_from_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path
+    service = PdfService(cache_dir=cache, workers=1)
+    try:
+        first = service.render(TINY.format("Kestrel Vale"))
+        assert first.startswith(b"%PDF")
+        key = cache_key(TINY.format("Kestrel Vale"))
+        assert (cache / f"{key}.pdf").read_bytes() == first
+        # The pool is not needed for a cached report: shut it down and ask again.
+        service.shutdown()
+        assert service.render(TINY.format("Kestrel Vale")) == first
+        assert service._pool is None
+        assert cache_key(TINY.format("Fenmoor")) != key
+    finally:
+        service.shutdown()
+
+
+def test_the_pool_never_has_more_workers_than_cores(tmp_path: Path) -> None:
+    assert PdfService(cache_dir=tmp_path, workers=64).workers == (os.cpu_count() or 1)
