@@ -14,6 +14,7 @@ from app.cli_questionnaires import questionnaire_cli
 from app.cli_report import report_command
 from app.cli_score import score_command
 from app.cli_support import fail, load_settings, reachable_engine
+from app.cli_users import user_cli
 from app.demo import demo_links, load_demo
 from app.migrations import current_revision, upgrade_to_head
 
@@ -25,6 +26,7 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(questionnaire_cli, name="questionnaire")
+cli.add_typer(user_cli, name="user")
 cli.command("score")(score_command)
 cli.command("report")(report_command)
 

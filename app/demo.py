@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.demo_workshop import record_demo_workshops
-from app.invitations import demo_token, find_invitation
+from app.invitations import find_invitation, link_token
 from app.models import (
     Answer,
     AnswerKind,
@@ -196,8 +196,9 @@ DEMO_LINKS = (
 )
 
 
-def _token_key(round_title: str, organisation: str, number: int) -> str:
-    return f"{round_title}|{organisation}|{number}"
+def _link_nonce(round_title: str, organisation: str, number: int) -> str:
+    """Stable, so `placecheck demo` prints the same working links every time it runs."""
+    return f"demo|{round_title}|{organisation}|{number}"
 
 
 def demo_links(session: Session, secret: str) -> list[tuple[str, str]]:
@@ -212,7 +213,7 @@ def demo_links(session: Session, secret: str) -> list[tuple[str, str]]:
     links = []
     for who, sector, number in DEMO_LINKS:
         organisation = next(o for o in DEMO_ORGANISATIONS if o.sector is sector)
-        token = demo_token(secret, _token_key(current.title, organisation.name, number))
+        token = link_token(secret, _link_nonce(current.title, organisation.name, number))
         if find_invitation(session=session, token=token) is not None:
             links.append((who, f"/r/{token}"))
     return links
@@ -283,15 +284,13 @@ def _invite_and_answer(
         assert organisation.id is not None
         for number, role in enumerate(profile.roles):
             status = _demo_status(profile.sector, number, is_previous)
+            nonce = _link_nonce(assessment_round.title, organisation.name, number)
             invitation = Invitation(
                 round_id=assessment_round.id,
                 organisation_id=organisation.id,
                 role_title=role,
-                token_hash=hash_token(
-                    demo_token(
-                        secret, _token_key(assessment_round.title, organisation.name, number)
-                    )
-                ),
+                token_hash=hash_token(link_token(secret, nonce)),
+                link_nonce=nonce,
                 status=status,
                 submitted_at=opened + timedelta(days=3 + number)
                 if status is InvitationStatus.SUBMITTED

@@ -2,11 +2,14 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from app.access import SignInRequiredError
 from app.api.respondent import router as respondent_api_router
 from app.api.routes import router as api_router
 from app.config import Settings, get_settings
@@ -16,6 +19,7 @@ from app.paths import STATIC_DIR
 from app.ratelimit import RateLimiter
 from app.web.respond import router as respond_router
 from app.web.routes import router as web_router
+from app.web.workspace import FACILITATOR_ROUTERS
 from reports.service import PdfService
 
 
@@ -48,10 +52,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.pdf_service = pdf_service
     app.state.bad_link_limiter = RateLimiter(limit=20, window_seconds=600)
+    app.state.sign_in_limiter = RateLimiter(limit=5, window_seconds=900)
     install_error_handlers(app)
+    app.add_exception_handler(SignInRequiredError, _to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)
     app.include_router(respond_router)
     app.include_router(api_router)
     app.include_router(respondent_api_router)
+    for router in FACILITATOR_ROUTERS:
+        app.include_router(router)
     return app
+
+
+async def _to_sign_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequiredError)
+    return RedirectResponse(f"/sign-in?next={quote(exc.next_path)}", status_code=303)

@@ -164,7 +164,8 @@ class AssessmentRoundPublic(AssessmentRoundBase):
 
 
 class Invitation(SQLModel, table=True):
-    """One respondent's place in a round. The link's token is never stored, only its hash."""
+    """One respondent's place in a round. The link's token is never stored, only its hash and
+    a nonce from which the secret key (kept out of the database) derives it again."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
@@ -173,6 +174,11 @@ class Invitation(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     token_hash: str = Field(max_length=64, unique=True)
+    link_nonce: str | None = Field(
+        default=None,
+        max_length=120,
+        description="With the deployment's secret, re-creates the link for the facilitator.",
+    )
     status: InvitationStatus = Field(
         default=InvitationStatus.NOT_OPENED, sa_type=_string_enum(InvitationStatus)
     )

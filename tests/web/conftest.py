@@ -52,6 +52,7 @@ def make_round(engine: Engine, status: RoundStatus = RoundStatus.OPEN) -> Invite
                 assessment_round=assessment_round,
                 organisation=organisation,
                 role_title="Director",
+                secret="test-secret",
             )[1]
             for sector, organisation in organisations.items()
         }

@@ -1,0 +1,60 @@
+"""Who has started, submitted or not opened their link, by organisation and sector."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models import AssessmentRound, Invitation, InvitationStatus, Organisation
+
+SHOWN = (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED, InvitationStatus.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    label: str
+    counts: dict[InvitationStatus, int]
+
+    @property
+    def invited(self) -> int:
+        return sum(self.counts[s] for s in SHOWN)
+
+    @property
+    def submitted_share(self) -> str:
+        return (
+            f"{round(100 * self.counts[InvitationStatus.SUBMITTED] / self.invited)}%"
+            if (self.invited)
+            else "–"
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: ProgressRow
+    by_sector: list[ProgressRow]
+    by_organisation: list[ProgressRow]
+
+
+def progress_of(*, session: Session, assessment_round: AssessmentRound) -> Progress:
+    rows = session.exec(
+        select(Invitation.status, Organisation)
+        .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
+        .where(Invitation.round_id == assessment_round.id)
+    ).all()
+    total: Counter[InvitationStatus] = Counter()
+    sectors: dict[str, Counter[InvitationStatus]] = {}
+    organisations: dict[str, Counter[InvitationStatus]] = {}
+    for stored, organisation in rows:
+        status = InvitationStatus(stored)
+        total[status] += 1
+        sectors.setdefault(organisation.sector.label, Counter())[status] += 1
+        organisations.setdefault(organisation.name, Counter())[status] += 1
+
+    def row(label: str, counts: Counter[InvitationStatus]) -> ProgressRow:
+        return ProgressRow(label, {s: counts[s] for s in InvitationStatus})
+
+    return Progress(
+        total=row("All partners", total),
+        by_sector=[row(label, c) for label, c in sorted(sectors.items())],
+        by_organisation=[row(label, c) for label, c in sorted(organisations.items())],
+    )

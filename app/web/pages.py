@@ -1,0 +1,93 @@
+"""What every facilitator page shares: rendering with the signed-in user and a CSRF token,
+reading forms, and GOV.UK-style error summaries."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from app.config import Settings
+from app.csrf import csrf_token, csrf_valid
+from app.models import User
+from app.templating import templates
+
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+EXPIRED_FORM = (
+    "This form has expired or did not come from Placecheck. Nothing was changed: go back, "
+    "reload the page and try again."
+)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def user_csrf(request: Request, user: User | None) -> str:
+    subject = f"user:{user.id}" if user else "anonymous"
+    return csrf_token(_settings(request).secret_key.get_secret_value(), subject)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    user: User | None,
+    status: int = 200,
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        f"facilitate/{name}.html",
+        {"user": user, "csrf": user_csrf(request, user), **context},
+        status_code=status,
+        headers=PRIVATE,
+    )
+
+
+@dataclass
+class Form:
+    values: dict[str, str]
+    files: dict[str, UploadFile] = field(default_factory=dict)
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+
+async def read_form(request: Request, user: User | None) -> Form:
+    """The submitted form, after checking its CSRF token against the signed-in user."""
+    data = await request.form()
+    values = {k: v for k, v in data.items() if isinstance(v, str)}
+    files = {k: v for k, v in data.items() if isinstance(v, UploadFile)}
+    subject = f"user:{user.id}" if user else "anonymous"
+    secret = _settings(request).secret_key.get_secret_value()
+    if not csrf_valid(secret, subject, values.get("csrf_token")):
+        raise HTTPException(400, EXPIRED_FORM)
+    return Form(values, files)
+
+
+@dataclass
+class Errors:
+    """Problems with a form, in the order of its fields, for the GOV.UK error summary."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    @property
+    def summary(self) -> list[dict[str, str]]:
+        return [{"text": message, "href": f"#{name}"} for name, message in self.by_field.items()]
+
+    def message(self, name: str) -> dict[str, str] | None:
+        return {"text": self.by_field[name]} if name in self.by_field else None
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
