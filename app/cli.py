@@ -15,8 +15,11 @@ from app.cli_report import report_command
 from app.cli_score import score_command
 from app.cli_support import fail, load_settings, reachable_engine
 from app.cli_users import user_cli
+from app.config import Environment
 from app.demo import demo_links, load_demo
+from app.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
 from app.migrations import current_revision, upgrade_to_head
+from app.models import Place
 
 cli = typer.Typer(
     help="Placecheck: readiness for place-based working, assessed by a place forum.",
@@ -77,6 +80,13 @@ def demo(
         with Session(engine) as session:
             summary = load_demo(session, secret)
             links = demo_links(session, secret)
+            place = session.get(Place, summary.place_id)
+            assert place is not None
+            accounts = (
+                ensure_demo_accounts(session, place)
+                if settings.environment is not Environment.PRODUCTION
+                else ()
+            )
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(
         f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "
@@ -88,6 +98,10 @@ def demo(
         typer.echo("Try answering as:")
         for who, path in links:
             typer.echo(f"  {who}: {base_url.rstrip('/')}{path}")
+    if accounts:
+        typer.echo(f"Sign in at {base_url.rstrip('/')}/sign-in as (password {DEMO_PASSWORD}):")
+        for account in accounts:
+            typer.echo(f"  {account.email} ({account.role.value})")
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
 
 HIDDEN = "Hidden"
+BROAD_AGREEMENT = 0.9
+"""Consensus from which a condition is not listed among the most divided."""
 STATUS_LABELS = {
     "draft": "Draft",
     "open": "Open: results so far",
@@ -426,8 +428,13 @@ def _highlights(
 def _most_divided(
     definition: Definition, result: ScoreResult, limit: int = 3
 ) -> tuple[Highlight, ...]:
-    """Conditions whose ratings agree least (lowest consensus), split views first."""
-    ranked = divided_conditions(result)[:limit]
+    """Conditions whose ratings agree least (lowest consensus), split views first; conditions
+    partners broadly agree on are never called divided."""
+    ranked = [
+        c
+        for c in divided_conditions(result)
+        if c.spread.split or (c.spread.consensus or 0.0) < BROAD_AGREEMENT
+    ][:limit]
     return tuple(
         Highlight(
             definition.condition(c.condition_id).title,

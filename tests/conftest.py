@@ -87,8 +87,12 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(environment=Environment.TEST, database_url="sqlite://")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url="sqlite://",
+        report_cache_dir=tmp_path_factory.mktemp("report-cache"),
+    )
 
 
 @pytest.fixture

@@ -136,9 +136,9 @@ def _import_paper(request: Request, round_id: int, user: User, data: bytes) -> R
                 "paper_file",
                 f"Nothing was imported: {len(problems)} "
                 f"line{'s have' if len(problems) != 1 else ' has'} a problem.",
+                problems,
             )
             context = _context(session, access, errors)
-            context["problems"] = problems
             return render(request, "data", context, user=user, status=400)
         count = store_paper_answers(
             session=session, assessment_round=access.assessment_round, respondents=respondents

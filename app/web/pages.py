@@ -74,16 +74,20 @@ class Errors:
     """Problems with a form, in the order of its fields, for the GOV.UK error summary."""
 
     by_field: dict[str, str] = field(default_factory=dict)
+    details: list[tuple[str, str]] = field(default_factory=list)
+    """Further lines for the summary, such as each bad row of an uploaded file."""
 
-    def add(self, name: str, message: str) -> None:
+    def add(self, name: str, message: str, details: list[str] | None = None) -> None:
         self.by_field.setdefault(name, message)
+        self.details += [(name, detail) for detail in details or []]
 
     def __bool__(self) -> bool:
         return bool(self.by_field)
 
     @property
     def summary(self) -> list[dict[str, str]]:
-        return [{"text": message, "href": f"#{name}"} for name, message in self.by_field.items()]
+        lines = [(name, message) for name, message in self.by_field.items()] + self.details
+        return [{"text": message, "href": f"#{name}"} for name, message in lines]
 
     def message(self, name: str) -> dict[str, str] | None:
         return {"text": self.by_field[name]} if name in self.by_field else None

@@ -178,9 +178,9 @@ def _upload(request: Request, round_id: int, user: User, data: bytes) -> Respons
                 f"The file was not imported: {len(result.problems)} "
                 f"row{'s have' if len(result.problems) != 1 else ' has'} a problem. Fix "
                 "them and upload the whole file again.",
+                result.problems,
             )
             context = round_context(request, session, access, errors)
-            context["csv_problems"] = result.problems
             return render(request, "round", context, user=user, status=400)
         for row in result.rows:
             invite(

@@ -69,7 +69,11 @@ def _free_port() -> int:
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'live.db'}")
     SQLModel.metadata.create_all(engine)
-    settings = Settings(environment=Environment.TEST, database_url=str(engine.url))
+    settings = Settings(
+        environment=Environment.TEST,
+        database_url=str(engine.url),
+        report_cache_dir=tmp_path / "report-cache",
+    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(

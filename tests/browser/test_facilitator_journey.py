@@ -1,0 +1,220 @@
+"""The facilitator's journey in Chromium, from signing in to a viewer reading published results,
+with axe-core on every facilitator page type."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from app.accounts import create_user
+
+from .conftest import LiveServer, axe_violations
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+PASSWORD = "a-long-enough-password"
+CSV_WITH_A_BAD_ROW = (
+    "organisation,role,name,email\n"
+    "Heronsgate Council,Director of Place,Alex,alex@example.org\n"
+    "Heronsgate Councl,Head of Policy,,\n"
+)
+CSV = (
+    "organisation,role,name,email\n"
+    "Heronsgate Council,Director of Place,Alex,alex@example.org\n"
+    "Heronsgate Council,Head of Policy,,\n"
+    "Heronsgate Council,Director of Public Health,,\n"
+    "Heronsgate Police,Superintendent,,\n"
+    "Heronsgate Police,Inspector,,\n"
+    "Heronsgate Police,Partnerships Lead,,\n"
+)
+
+
+@pytest.fixture
+def people(live_server: LiveServer) -> None:
+    with Session(live_server.engine) as session:
+        create_user(
+            session=session,
+            email="fran@example.org",
+            display_name="Fran Facilitator",
+            password=PASSWORD,
+            administrator=True,
+        )
+        create_user(
+            session=session,
+            email="vic@example.org",
+            display_name="Vic Viewer",
+            password=PASSWORD,
+            administrator=False,
+        )
+        session.commit()
+
+
+def sign_in(page: Page, url: str, email: str) -> None:
+    page.goto(f"{url}/sign-in")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Places", exact=True)).to_be_visible()
+
+
+def check_accessible(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"facilitator-{name}.png"), full_page=True)
+    assert axe_violations(page) == [], name
+
+
+def answer_everything(url: str, token: str) -> None:
+    """A respondent answering through the API, as the answering pages' autosave does."""
+    view = httpx.get(f"{url}/api/v1/respondent/{token}").json()
+    versions = {a["item_id"]: a["version"] for a in view["answers"]}
+    answers = [
+        {
+            "item_id": q["id"],
+            "value": q["levels"][min(2, len(q["levels"]) - 1)]["value"],
+            "version": versions.get(q["id"], 0),
+        }
+        for q in view["questions"]
+    ]
+    assert httpx.put(
+        f"{url}/api/v1/respondent/{token}/answers", json={"answers": answers}
+    ).is_success
+    assert httpx.post(f"{url}/api/v1/respondent/{token}/submit").is_success
+
+
+def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
+    browser: Browser, page: Page, live_server: LiveServer, people: None
+) -> None:
+    url = live_server.url
+    sign_in(page, url, "fran@example.org")
+    check_accessible(page, "places")
+
+    page.get_by_label("Name of the place").fill("Heronsgate")
+    page.get_by_role("button", name="Set up place").click()
+    expect(page.get_by_role("heading", name="Heronsgate")).to_be_visible()
+    page.get_by_role("button", name="Add organisation").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the organisation's name")
+    check_accessible(page, "place-with-errors")
+    for name, sector in (
+        ("Heronsgate Council", "Local authority"),
+        ("Heronsgate Police", "Police"),
+    ):
+        page.get_by_label("Organisation name").fill(name)
+        page.get_by_label("Sector").select_option(label=sector)
+        page.get_by_role("button", name="Add organisation").click()
+    expect(page.get_by_role("cell", name="Heronsgate Police")).to_be_visible()
+    check_accessible(page, "place")
+
+    page.get_by_role("link", name="Start a new round").click()
+    check_accessible(page, "new-round")
+    page.get_by_label("Title").fill("Spring 2027")
+    page.get_by_role("button", name="Create round").click()
+    expect(page.get_by_role("heading", name="Spring 2027")).to_be_visible()
+    round_url = page.url
+
+    page.get_by_label("CSV file of invitations").set_input_files(
+        files=[
+            {"name": "people.csv", "mimeType": "text/csv", "buffer": CSV_WITH_A_BAD_ROW.encode()}
+        ]
+    )
+    page.get_by_role("button", name="Upload invitations").click()
+    summary = page.locator(".govuk-error-summary").first
+    expect(summary).to_contain_text(
+        "Line 3: 'Heronsgate Councl' is not one of this place's organisations"
+    )
+    check_accessible(page, "round-with-csv-errors")
+    page.get_by_label("CSV file of invitations").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
+    )
+    page.get_by_role("button", name="Upload invitations").click()
+    expect(page.get_by_text("6 invitations added")).to_be_visible()
+
+    page.get_by_role("button", name="Open the round for answers").click()
+    expect(page.locator(".govuk-tag").first).to_have_text("Open")
+    check_accessible(page, "round")
+    links = [page.locator("input[id^=link-]").nth(i).input_value() for i in range(6)]
+    tokens = [link.rsplit("/r/", 1)[1] for link in links]
+
+    # A respondent starts in their own browser; the facilitator sees progress change.
+    respondent = browser.new_page()
+    respondent.goto(links[0])
+    respondent.get_by_role("button", name="Start now").click()
+    respondent.locator('a[href*="/p/"]').first.click()
+    respondent.locator("input[type=radio]").first.check()
+    respondent.get_by_role("button", name="Save and come back later").click()
+    respondent.close()
+    page.reload()
+    started = page.locator("table").filter(has_text="Everyone").locator("tbody td").nth(2)
+    expect(started).to_have_text("1")
+    for token in tokens:
+        answer_everything(url, token)
+    page.reload()
+    submitted = page.locator("table").filter(has_text="Everyone").locator("tbody td").nth(3)
+    expect(submitted).to_have_text("6")
+
+    page.get_by_role("button", name="Close the round").click()
+    page.get_by_role("link", name="Results", exact=True).click()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible()
+    expect(page.get_by_role("table").first).to_contain_text("People focus")
+    check_accessible(page, "results")
+
+    page.goto(f"{round_url}/workshop")
+    check_accessible(page, "workshop")
+    page.get_by_role("group", name="People focus").get_by_label("3 – Developing").check()
+    page.get_by_label("Why (optional)").first.fill("Agreed after the workshop.")
+    page.get_by_role("button", name="Save agreed levels").click()
+    page.get_by_label("Action", exact=True).fill("Set up a joint neighbourhood team")
+    page.get_by_label("Lead organisation").select_option(label="Heronsgate Police")
+    page.get_by_role("button", name="Add action").click()
+    expect(
+        page.get_by_role("cell", name="Set up a joint neighbourhood team", exact=True)
+    ).to_be_visible()
+
+    page.goto(f"{round_url}/data")
+    check_accessible(page, "data")
+    page.goto(f"{round_url}/delete")
+    check_accessible(page, "delete-round")
+    page.goto(f"{url}/places/heronsgate/import")
+    check_accessible(page, "import-round")
+    page.goto(round_url)
+    page.get_by_role("button", name="Publish the results").click()
+    expect(page.locator(".govuk-tag").first).to_have_text("Published")
+
+    page.goto(f"{url}/admin/users")
+    check_accessible(page, "users")
+    page.get_by_label("User", exact=True).select_option(label="Vic Viewer (vic@example.org)")
+    page.get_by_label("Place", exact=True).select_option(label="Heronsgate")
+    page.get_by_label("Role", exact=True).select_option(label="Viewer")
+    page.get_by_role("button", name="Save access").click()
+    page.goto(f"{url}/admin/audit")
+    check_accessible(page, "audit")
+
+    viewer = browser.new_page()
+    sign_in(viewer, url, "vic@example.org")
+    viewer.get_by_role("link", name="Heronsgate").click()
+    viewer.get_by_role("link", name="Spring 2027").click()
+    expect(viewer.get_by_role("heading", name="Invitations")).to_have_count(0)
+    assert "/r/" not in viewer.content()
+    viewer.get_by_role("link", name="Results", exact=True).click()
+    expect(viewer.get_by_text("3 – Developing Agreed after the workshop.")).to_be_visible()
+    expect(viewer.get_by_text("Set up a joint neighbourhood team")).to_be_visible()
+    check_accessible(viewer, "results-as-viewer")
+    assert viewer.goto(f"{round_url}/export.csv").status == 403
+    assert viewer.goto(f"{round_url}/workshop").status == 403
+    check_accessible(viewer, "refused")
+    viewer.close()
+
+
+def test_the_sign_in_page_is_accessible_and_explains_a_wrong_password(
+    page: Page, live_server: LiveServer, people: None
+) -> None:
+    page.goto(f"{live_server.url}/places")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    check_accessible(page, "sign-in")
+    page.get_by_label("E-mail address").fill("fran@example.org")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The e-mail address or password is not right"
+    )
+    check_accessible(page, "sign-in-with-errors")

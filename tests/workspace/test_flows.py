@@ -1,0 +1,470 @@
+"""What a facilitator does, end to end through the pages (the browser test repeats the core)."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.main import create_app
+from app.models import (
+    Answer,
+    AssessmentRound,
+    AuditEvent,
+    Invitation,
+    InvitationStatus,
+    Organisation,
+    RoundStatus,
+)
+from app.results import score_round
+from app.rules import load_rules
+from scoring.serialise import result_to_json
+
+from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
+
+
+@pytest.fixture
+def facilitator(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "fran@example.org")
+
+
+def _round(engine: Engine, round_id: int) -> AssessmentRound:
+    with Session(engine) as session:
+        found = session.get(AssessmentRound, round_id)
+        assert found is not None
+        return found
+
+
+def test_signing_in_gives_an_httponly_samesite_cookie_and_signing_out_ends_it(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        page = client.get("/sign-in")
+        response = client.post(
+            "/sign-in",
+            data={
+                "email": "FRAN@example.org ",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+        cookie = response.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert client.get("/places").status_code == 200
+        post_form(client, "/places", "/sign-out", {}, follow_redirects=False)
+        assert client.get("/places", follow_redirects=False).status_code == 303
+
+
+def test_wrong_passwords_are_refused_then_limited_with_a_clear_message(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        statuses = []
+        for _ in range(6):
+            response = post_form(
+                client, "/sign-in", "/sign-in", {"email": "fran@example.org", "password": "wrong"}
+            )
+            statuses.append(response.status_code)
+        assert statuses[:5] == [400] * 5
+        assert "The e-mail address or password is not right" in response.text or statuses[5] == 429
+        assert statuses[5] == 429
+        assert "Too many failed attempts" in response.text
+        # Even the right password waits until the window has passed.
+        right = post_form(
+            client, "/sign-in", "/sign-in", {"email": "fran@example.org", "password": PASSWORD}
+        )
+        assert right.status_code == 429
+
+
+def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
+    response = post_form(
+        facilitator,
+        "/places",
+        "/places",
+        {"name": "Heronsgate", "description": ""},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/places/heronsgate"
+    missing = post_form(
+        facilitator,
+        "/places/heronsgate",
+        "/places/heronsgate/organisations",
+        {"organisation_name": "", "sector": ""},
+    )
+    assert missing.status_code == 400
+    assert "Enter the organisation&#39;s name" in missing.text
+    assert "Choose the organisation&#39;s sector" in missing.text
+    post_form(
+        facilitator,
+        "/places/heronsgate",
+        "/places/heronsgate/organisations",
+        {"organisation_name": "Heronsgate Council", "sector": "local-authority"},
+    )
+    bad_dates = post_form(
+        facilitator,
+        "/places/heronsgate/rounds/new",
+        "/places/heronsgate/rounds",
+        {
+            "title": "Spring",
+            "questionnaire": "trusting-place@1.0.0",
+            "opens_on": "2027-05-01",
+            "closes_on": "2027-04-01",
+            "anonymity_threshold": "3",
+        },
+    )
+    assert "The closing date must be on or after the opening date" in bad_dates.text
+    created = post_form(
+        facilitator,
+        "/places/heronsgate/rounds/new",
+        "/places/heronsgate/rounds",
+        {
+            "title": "Spring",
+            "questionnaire": "trusting-place@1.0.0",
+            "opens_on": "2027-04-01",
+            "closes_on": "2027-05-01",
+            "anonymity_threshold": "4",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    page = facilitator.get(created.headers["location"])
+    assert "Spring" in page.text and "Anonymity threshold: 4" in page.text
+
+
+def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    before = _count_invitations(engine, workspace.current_round)
+    content = (
+        "organisation,role,name,email\n"
+        "Fenmoor Police,Chief Inspector,Pat Lee,pat@example.org\n"
+        "Fenmoor Polce,Analyst,,\n"
+        "Kestrel Homes,,Jo,jo@\n"
+    )
+    page = facilitator.get(path)
+    response = facilitator.post(
+        f"{path}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
+    )
+    assert response.status_code == 400
+    assert (
+        "Line 3: &#39;Fenmoor Polce&#39; is not one of this place&#39;s organisations"
+        in response.text
+    )
+    assert "Line 4: the role is empty; &#39;jo@&#39; is not an e-mail address" in response.text
+    assert _count_invitations(engine, workspace.current_round) == before
+
+    good = content.splitlines()[0] + "\n" + content.splitlines()[1] + "\n"
+    response = facilitator.post(
+        f"{path}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", good.encode(), "text/csv")},
+    )
+    assert "1 invitations added" in response.text
+    assert _count_invitations(engine, workspace.current_round) == before + 1
+
+
+def _count_invitations(engine: Engine, round_id: int) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Invitation).where(Invitation.round_id == round_id)).all())
+
+
+def _first_link(client: TestClient, round_id: int) -> tuple[str, str]:
+    """(role, token) of the first person in the round's links file."""
+    row = list(csv.reader(io.StringIO(client.get(f"/rounds/{round_id}/links.csv").text)))[1]
+    return row[2], row[-1].rsplit("/r/", 1)[1]
+
+
+def test_links_can_be_copied_again_reissued_and_revoked(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    role, token = _first_link(facilitator, workspace.current_round)
+    assert facilitator.get(f"/r/{token}").status_code == 200
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(
+                Invitation.round_id == workspace.current_round, Invitation.role_title == role
+            )
+        ).first()
+        assert invitation is not None
+        invitation_id = invitation.id
+    post_form(facilitator, path, f"{path}/invitations/{invitation_id}/reissue", {})
+    assert facilitator.get(f"/r/{token}").status_code == 404
+    assert _first_link(facilitator, workspace.current_round)[0] == role
+    new_token = _first_link(facilitator, workspace.current_round)[1]
+    assert new_token != token and facilitator.get(f"/r/{new_token}").status_code == 200
+    post_form(facilitator, path, f"{path}/invitations/{invitation_id}/revoke", {})
+    assert facilitator.get(f"/r/{new_token}").status_code == 404
+
+
+def test_a_round_moves_from_open_to_closed_to_published_and_no_further_by_accident(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    assert _round(engine, workspace.current_round).status is RoundStatus.CLOSED
+    post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert _round(engine, workspace.current_round).status is RoundStatus.PUBLISHED
+    refused = post_form(facilitator, path, f"{path}/status", {"to": "draft"})
+    assert refused.status_code == 409
+    assert "A published round cannot become draft" in refused.text
+
+
+def test_agreed_levels_and_actions_reach_the_results(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    path = f"/rounds/{workspace.current_round}/workshop"
+    response = post_form(
+        facilitator,
+        path,
+        f"{path}/agreements",
+        {
+            "level-people-focus": "3",
+            "rationale-people-focus": "Agreed after a long debate.",
+            "level-coordination-role": "could-not-agree",
+            "level-strong-leadership": "9",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose a level for Strong leadership" in response.text
+    post_form(
+        facilitator,
+        path,
+        f"{path}/agreements",
+        {
+            "level-people-focus": "3",
+            "rationale-people-focus": "Agreed after a long debate.",
+            "level-coordination-role": "could-not-agree",
+        },
+    )
+    post_form(
+        facilitator,
+        path,
+        f"{path}/actions",
+        {
+            "description": "Appoint a place coordinator",
+            "condition_id": "coordination-role",
+            "recommendation_id": "R9",
+            "lead_organisation_id": "",
+            "due_on": "2027-06-30",
+        },
+    )
+    results = facilitator.get(f"/rounds/{workspace.current_round}/results").text
+    assert "3 – Developing Agreed after a long debate." in " ".join(results.split())
+    assert "The forum could not agree a level." in results
+    assert "Appoint a place coordinator" in results
+
+
+def test_a_chosen_comment_appears_as_a_quote_without_a_name(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}/workshop"
+    page = facilitator.get(path).text
+    assert "Comments partners wrote" in page
+    with Session(engine) as session:
+        answer = session.exec(
+            select(Answer)
+            .join(Invitation)
+            .where(
+                Invitation.round_id == workspace.current_round,
+                Invitation.status == InvitationStatus.SUBMITTED,
+                Answer.evidence.is_not(None),  # type: ignore[union-attr]
+            )
+        ).first()
+    assert answer is not None, "the demo place has comments"
+    post_form(
+        facilitator,
+        path,
+        f"{path}/quotes",
+        {"answer_id": str(answer.id), "text": "We now plan around neighbourhoods."},
+    )
+    assert "We now plan around neighbourhoods." in facilitator.get(path).text
+
+
+def test_export_delete_and_import_restores_identical_scores(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    round_id = workspace.current_round
+    with Session(engine) as session:
+        before = result_to_json(
+            score_round(
+                session=session, assessment_round=_round(engine, round_id), rules=load_rules()
+            )
+        )
+    exported = facilitator.get(f"/rounds/{round_id}/export.json")
+    assert exported.status_code == 200
+    refused = post_form(facilitator, f"/rounds/{round_id}/delete", f"/rounds/{round_id}/delete", {})
+    assert "Tick the box to confirm" in refused.text
+    post_form(
+        facilitator, f"/rounds/{round_id}/delete", f"/rounds/{round_id}/delete", {"confirm": "yes"}
+    )
+    assert facilitator.get(f"/rounds/{round_id}").status_code == 404
+    page = facilitator.get("/places/kestrel-vale/import")
+    imported = facilitator.post(
+        "/places/kestrel-vale/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"round_file": ("round.json", exported.content, "application/json")},
+        follow_redirects=False,
+    )
+    assert imported.status_code == 303, imported.text
+    new_id = int(imported.headers["location"].rsplit("/", 1)[1])
+    with Session(engine) as session:
+        after = result_to_json(
+            score_round(
+                session=session, assessment_round=_round(engine, new_id), rules=load_rules()
+            )
+        )
+    assert after == before
+    # The restored round keeps its links: the same secret re-creates the same tokens.
+    assert exported.json()["invitations"][0]["link_nonce"] in json.dumps(
+        facilitator.get(f"/rounds/{new_id}/export.json").json()
+    )
+
+
+def test_a_file_that_is_not_a_round_export_is_refused_and_nothing_changes(
+    facilitator: TestClient, engine: Engine
+) -> None:
+    page = facilitator.get("/places/kestrel-vale/import")
+    response = facilitator.post(
+        "/places/kestrel-vale/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"round_file": ("x.json", b'{"format": "something-else"}', "application/json")},
+    )
+    assert response.status_code == 400
+    assert "this is not a Placecheck round export" in response.text
+
+
+def test_the_spreadsheet_has_answers_scores_and_a_codebook(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    response = facilitator.get(f"/rounds/{workspace.current_round}/export.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Answers", "Scores", "Codebook"]
+    assert book["Scores"]["A2"].value == "people-focus"
+    assert book["Codebook"].max_row == 76  # header and 75 items
+    answers_csv = facilitator.get(f"/rounds/{workspace.current_round}/export.csv").text
+    assert answers_csv.startswith("respondent,organisation,sector,status,item_id")
+
+
+def test_paper_answers_are_checked_line_by_line_then_counted(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}/data"
+    bad = (
+        "respondent,organisation,role,item_id,answer,comment\n"
+        "P1,Fenmoor Police,Inspector,people-focus.1,4,\n"
+        "P1,Fenmoor Police,Inspector,people-focus.9,4,\n"
+        "P1,Fenmoor Police,Inspector,people-focus.2,7,\n"
+    )
+    page = facilitator.get(path)
+    response = facilitator.post(
+        f"/rounds/{workspace.current_round}/paper",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"paper_file": ("paper.csv", bad.encode(), "text/csv")},
+    )
+    assert response.status_code == 400
+    assert "Line 3: &#39;people-focus.9&#39; is not a question" in response.text
+    assert "Line 4: the answer &#39;7&#39; is not one of 1, 2, 3, 4, 5, dont_know" in response.text
+    good = (
+        bad.splitlines()[0]
+        + "\n"
+        + bad.splitlines()[1]
+        + "\nP1,Fenmoor Police,Inspector,people-focus.2,dont_know,Not sure\n"
+    )
+    response = facilitator.post(
+        f"/rounds/{workspace.current_round}/paper",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"paper_file": ("paper.csv", good.encode(), "text/csv")},
+    )
+    assert "Answers from 1 paper questionnaires were added" in response.text
+    with Session(engine) as session:
+        police = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Police")
+        ).one()
+        paper = session.exec(
+            select(Invitation).where(
+                Invitation.organisation_id == police.id, Invitation.role_title == "Inspector"
+            )
+        ).one()
+        assert paper.status is InvitationStatus.SUBMITTED
+        kinds = sorted(
+            a.kind.value
+            for a in session.exec(select(Answer).where(Answer.invitation_id == paper.id))
+        )
+        assert kinds == ["dont_know", "level"]
+
+
+def test_erasing_a_respondent_deletes_their_answers(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(
+                Invitation.round_id == workspace.current_round,
+                Invitation.status == InvitationStatus.SUBMITTED,
+            )
+        ).first()
+        assert invitation is not None
+        invitation_id = invitation.id
+    path = f"/rounds/{workspace.current_round}/data"
+    post_form(
+        facilitator,
+        path,
+        f"/rounds/{workspace.current_round}/respondents/{invitation_id}/erase",
+        {},
+    )
+    with Session(engine) as session:
+        assert not session.exec(select(Answer).where(Answer.invitation_id == invitation_id)).all()
+        erased = session.get(Invitation, invitation_id)
+        assert erased is not None and erased.status is InvitationStatus.REVOKED
+
+
+def test_reassessment_invites_the_same_people_and_compares_with_this_round(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    response = post_form(
+        facilitator, path, f"{path}/reassess", {"title": "Spring 2027"}, follow_redirects=False
+    )
+    new_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with Session(engine) as session:
+        old = session.exec(
+            select(Invitation).where(Invitation.round_id == workspace.current_round)
+        ).all()
+        new = session.exec(select(Invitation).where(Invitation.round_id == new_id)).all()
+        assert sorted(i.role_title for i in new) == sorted(i.role_title for i in old)
+        assert all(i.status is InvitationStatus.NOT_OPENED for i in new)
+    from app.results import previous_round
+
+    with Session(engine) as session:
+        earlier = previous_round(session=session, assessment_round=_round(engine, new_id))
+        assert earlier is not None and earlier.id == workspace.current_round
+
+
+def test_the_audit_log_records_sign_ins_exports_status_changes_and_deletions(
+    facilitator: TestClient, workspace: Workspace, engine: Engine, settings: Settings
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    facilitator.get(f"{path}/export.csv")
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    post_form(facilitator, f"{path}/delete", f"{path}/delete", {"confirm": "yes"})
+    with Session(engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    for action in ("sign-in", "round-exported", "round-status-changed", "round-deleted"):
+        assert action in actions
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        page = admin.get("/admin/audit").text
+        assert "Round deleted" in page and "Fran Facilitator" in page
