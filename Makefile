@@ -54,7 +54,7 @@ pytest: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/pytest tests/benchmarks -q -s
+	$(BIN)/python -m tests.benchmarks.bench_reports
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock: setup

@@ -57,6 +57,22 @@ class Settings(BaseSettings):
         description="Processes rendering PDFs at once; 0 means one per CPU core.",
     )
 
+    smtp_host: str | None = Field(
+        default=None, description="Mail server for sending invitation links; unset: no e-mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    mail_from: str = Field(
+        default="placecheck@localhost", description="The From address of invitation e-mails."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people reach Placecheck at, for links in e-mails "
+        "(default: the address the facilitator is using).",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and (

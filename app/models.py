@@ -184,6 +184,7 @@ class Invitation(SQLModel, table=True):
     )
     created_at: datetime = _timestamp()
     submitted_at: datetime | None = _timestamp(nullable=True)
+    emailed_at: datetime | None = _timestamp(nullable=True)
 
 
 class Answer(SQLModel, table=True):

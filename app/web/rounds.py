@@ -13,6 +13,7 @@ from app.access import RoundAccess, UserDep, round_for
 from app.config import Settings
 from app.invitation_csv import TEMPLATE, parse_invitations
 from app.invitations import invite, reissue, token_of
+from app.mail import Invitee, mail_configured, send_invitations
 from app.models import (
     Invitation,
     InvitationStatus,
@@ -20,6 +21,7 @@ from app.models import (
     Organisation,
     RoundStatus,
     User,
+    utcnow,
 )
 from app.places import TRANSITIONS, ChangeRefusedError, change_status, organisations_of, reassess
 from app.progress import progress_of
@@ -35,7 +37,9 @@ def _secret(request: Request) -> str:
 
 
 def link_url(request: Request, token: str) -> str:
-    return str(request.base_url).rstrip("/") + f"/r/{token}"
+    settings: Settings = request.app.state.settings
+    base = settings.public_url or str(request.base_url)
+    return base.rstrip("/") + f"/r/{token}"
 
 
 def _invitations(session: Session, access: RoundAccess) -> list[tuple[Invitation, Organisation]]:
@@ -72,6 +76,7 @@ def round_context(
         "link_url": lambda token: link_url(request, token),
         "report_kinds": list(ReportKind),
         "csv_template": TEMPLATE,
+        "mail_configured": mail_configured(request.app.state.settings),
         "errors": errors or Errors(),
         "form": {},
     }
@@ -241,6 +246,72 @@ def _change_invitation(
         )
         session.commit()
     return see_other(f"/rounds/{round_id}#invitation-{invitation_id}")
+
+
+@router.post("/rounds/{round_id}/invitations/email", response_class=HTMLResponse)
+async def email_invitations(request: Request, round_id: int, user: UserDep) -> Response:
+    form = await read_form(request, user)
+    return await run_in_threadpool(_email, request, round_id, user, form.get("who") == "all")
+
+
+def _email(request: Request, round_id: int, user: User, everyone: bool) -> Response:
+    """E-mail links to people who have not submitted: by default only those not e-mailed yet."""
+    settings: Settings = request.app.state.settings
+    with Session(request.app.state.engine) as session:
+        access = round_for(session, user, round_id, MembershipRole.FACILITATOR)
+        if access.assessment_round.status is not RoundStatus.OPEN:
+            raise HTTPException(409, "Open the round before sending its links.")
+        chosen = [
+            (invitation, token_of(_secret(request), invitation))
+            for invitation, _ in _invitations(session, access)
+            if invitation.email
+            and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
+            and (everyone or invitation.emailed_at is None)
+        ]
+        invitees = [
+            Invitee(
+                invitation.id or 0,
+                invitation.email or "",
+                invitation.name or invitation.role_title,
+                link_url(request, token),
+            )
+            for invitation, token in chosen
+            if token
+        ]
+        closes = access.assessment_round.closes_on
+        outcome = send_invitations(
+            settings,
+            invitees,
+            place=access.place.name,
+            round_title=access.assessment_round.title,
+            closes=f"{closes.day} {closes:%B %Y}" if closes else None,
+        )
+        now = utcnow()
+        for invitation, _ in chosen:
+            if invitation.id in outcome.sent:
+                invitation.emailed_at = now
+                session.add(invitation)
+        audit.record(
+            session,
+            "invitations-emailed",
+            actor_user_id=user.id,
+            place_id=access.place.id,
+            round_id=round_id,
+            sent=len(outcome.sent),
+            failed=len(outcome.failures),
+        )
+        session.commit()
+        errors = Errors()
+        if outcome.failures:
+            errors.add(
+                "email-links",
+                f"{len(outcome.failures)} e-mail{'s' if len(outcome.failures) != 1 else ''} "
+                "could not be sent. The links are still below to copy.",
+                outcome.failures,
+            )
+        context = round_context(request, session, access, errors)
+        context["notice"] = f"{len(outcome.sent)} e-mails sent." if outcome.sent else None
+        return render(request, "round", context, user=user, status=502 if outcome.failures else 200)
 
 
 @router.get("/rounds/{round_id}/links.csv")
