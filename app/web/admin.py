@@ -82,14 +82,8 @@ async def set_membership(request: Request, user: AdministratorDep) -> Response:
 
 def _set_membership(request: Request, admin: User, form: Form) -> Response:
     with Session(request.app.state.engine) as session:
-        member = (
-            session.get(User, int(form.get("user_id"))) if form.get("user_id").isdigit() else None
-        )
-        place = (
-            session.get(Place, int(form.get("place_id")))
-            if form.get("place_id").isdigit()
-            else None
-        )
+        member = session.get(User, form.id("user_id"))
+        place = session.get(Place, form.id("place_id"))
         role = form.get("role")
         errors = Errors()
         if member is None:

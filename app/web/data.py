@@ -10,7 +10,6 @@ from sqlmodel import Session, col, delete, select
 
 from app import audit
 from app.access import RoundAccess, UserDep, place_for, round_for
-from app.config import Settings
 from app.exports import ImportRefusedError, answers_csv, export_json, import_json, workbook
 from app.models import (
     Answer,
@@ -27,7 +26,7 @@ from app.places import organisations_of
 from app.questionnaires import definition_of_round
 from app.results import score_round
 from app.rules import load_rules
-from app.web.pages import PRIVATE, Errors, read_form, render, see_other
+from app.web.pages import PRIVATE, Errors, read_form, render, secret_of, see_other
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20_000_000
@@ -157,6 +156,24 @@ def _import_paper(request: Request, round_id: int, user: User, data: bytes) -> R
         return render(request, "data", context, user=user)
 
 
+@router.get("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
+def confirm_erase(request: Request, round_id: int, invitation_id: int, user: UserDep) -> Response:
+    with Session(request.app.state.engine) as session:
+        access = round_for(session, user, round_id, MembershipRole.FACILITATOR)
+        invitation = session.get(Invitation, invitation_id)
+        if invitation is None or invitation.round_id != access.assessment_round.id:
+            raise HTTPException(404, "There is no such respondent in this round.")
+        organisation = session.get(Organisation, invitation.organisation_id)
+        context = {
+            "place": access.place,
+            "round": access.assessment_round,
+            "invitation": invitation,
+            "organisation": organisation,
+            "errors": Errors(),
+        }
+        return render(request, "erase_respondent", context, user=user)
+
+
 @router.post("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
 async def erase_respondent(
     request: Request, round_id: int, invitation_id: int, user: UserDep
@@ -242,7 +259,6 @@ async def import_round(request: Request, slug: str, user: UserDep) -> Response:
 
 
 def _import_round(request: Request, slug: str, user: User, data: bytes) -> Response:
-    settings: Settings = request.app.state.settings
     with Session(request.app.state.engine) as session:
         access = place_for(session, user, slug, MembershipRole.FACILITATOR)
         try:
@@ -251,7 +267,7 @@ def _import_round(request: Request, slug: str, user: User, data: bytes) -> Respo
                 session=session,
                 place=access.place,
                 data=parsed,
-                secret=settings.secret_key.get_secret_value(),
+                secret=secret_of(request),
             )
         except (UnicodeDecodeError, json.JSONDecodeError, ImportRefusedError) as error:
             session.rollback()

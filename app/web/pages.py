@@ -21,14 +21,15 @@ EXPIRED_FORM = (
 )
 
 
-def _settings(request: Request) -> Settings:
+def secret_of(request: Request) -> str:
+    """The deployment's secret key: signs cookies and CSRF tokens and derives invitation links."""
     settings: Settings = request.app.state.settings
-    return settings
+    return settings.secret_key.get_secret_value()
 
 
 def user_csrf(request: Request, user: User | None) -> str:
     subject = f"user:{user.id}" if user else "anonymous"
-    return csrf_token(_settings(request).secret_key.get_secret_value(), subject)
+    return csrf_token(secret_of(request), subject)
 
 
 def render(
@@ -56,6 +57,11 @@ class Form:
     def get(self, name: str) -> str:
         return self.values.get(name, "").strip()
 
+    def id(self, name: str) -> int:
+        """A row id from a hidden field or a select; anything else is 0, which finds nothing."""
+        value = self.get(name)
+        return int(value) if value.isdigit() else 0
+
 
 async def read_form(request: Request, user: User | None) -> Form:
     """The submitted form, after checking its CSRF token against the signed-in user."""
@@ -63,8 +69,7 @@ async def read_form(request: Request, user: User | None) -> Form:
     values = {k: v for k, v in data.items() if isinstance(v, str)}
     files = {k: v for k, v in data.items() if isinstance(v, UploadFile)}
     subject = f"user:{user.id}" if user else "anonymous"
-    secret = _settings(request).secret_key.get_secret_value()
-    if not csrf_valid(secret, subject, values.get("csrf_token")):
+    if not csrf_valid(secret_of(request), subject, values.get("csrf_token")):
         raise HTTPException(400, EXPIRED_FORM)
     return Form(values, files)
 

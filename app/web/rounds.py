@@ -25,15 +25,10 @@ from app.models import (
 )
 from app.places import TRANSITIONS, ChangeRefusedError, change_status, organisations_of, reassess
 from app.progress import progress_of
-from app.web.pages import PRIVATE, Errors, Form, read_form, render, see_other
+from app.web.pages import PRIVATE, Errors, Form, read_form, render, secret_of, see_other
 from reports.render import ReportKind
 
 router = APIRouter(include_in_schema=False)
-
-
-def _secret(request: Request) -> str:
-    settings: Settings = request.app.state.settings
-    return settings.secret_key.get_secret_value()
 
 
 def link_url(request: Request, token: str) -> str:
@@ -56,7 +51,7 @@ def _invitations(session: Session, access: RoundAccess) -> list[tuple[Invitation
 def round_context(
     request: Request, session: Session, access: RoundAccess, errors: Errors | None = None
 ) -> dict[str, object]:
-    secret = _secret(request)
+    secret = secret_of(request)
     invitations = (
         [
             (invitation, organisation, token_of(secret, invitation))
@@ -158,7 +153,7 @@ def _add_invitation(request: Request, round_id: int, user: User, form: Form) -> 
             role_title=role,
             name=form.get("name") or None,
             email=email,
-            secret=_secret(request),
+            secret=secret_of(request),
         )
         session.commit()
     return see_other(f"/rounds/{round_id}#invitations")
@@ -195,7 +190,7 @@ def _upload(request: Request, round_id: int, user: User, data: bytes) -> Respons
                 role_title=row.role,
                 name=row.name,
                 email=row.email,
-                secret=_secret(request),
+                secret=secret_of(request),
             )
         audit.record(
             session,
@@ -233,7 +228,7 @@ def _change_invitation(
             invitation.status = InvitationStatus.REVOKED
             session.add(invitation)
         elif action == "reissue":
-            reissue(session=session, secret=_secret(request), invitation=invitation)
+            reissue(session=session, secret=secret_of(request), invitation=invitation)
         else:
             raise HTTPException(404, "There is no such action.")
         audit.record(
@@ -262,7 +257,7 @@ def _email(request: Request, round_id: int, user: User, everyone: bool) -> Respo
         if access.assessment_round.status is not RoundStatus.OPEN:
             raise HTTPException(409, "Open the round before sending its links.")
         chosen = [
-            (invitation, token_of(_secret(request), invitation))
+            (invitation, token_of(secret_of(request), invitation))
             for invitation, _ in _invitations(session, access)
             if invitation.email
             and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
@@ -322,7 +317,7 @@ def links_csv(request: Request, round_id: int, user: UserDep) -> Response:
         writer = csv.writer(out)
         writer.writerow(["organisation", "sector", "role", "name", "email", "status", "link"])
         for invitation, organisation in _invitations(session, access):
-            token = token_of(_secret(request), invitation)
+            token = token_of(secret_of(request), invitation)
             writer.writerow(
                 [
                     organisation.name,
@@ -375,7 +370,7 @@ def _reassess(request: Request, round_id: int, user: User, title: str) -> Respon
             session=session,
             previous=access.assessment_round,
             title=title[:200],
-            secret=_secret(request),
+            secret=secret_of(request),
         )
         audit.record(
             session,

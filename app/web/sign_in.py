@@ -16,7 +16,7 @@ from app.accounts import (
 )
 from app.config import Settings
 from app.ratelimit import RateLimiter
-from app.web.pages import Errors, read_form, render, see_other
+from app.web.pages import Errors, read_form, render, secret_of, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,7 +76,7 @@ def _sign_in(request: Request, email: str, values: dict[str, str]) -> Response:
                 response = see_other(next_path)
                 response.set_cookie(
                     SESSION_COOKIE,
-                    session_cookie_value(settings.secret_key.get_secret_value(), user),
+                    session_cookie_value(secret_of(request), user),
                     max_age=SESSION_MAX_AGE_SECONDS,
                     httponly=True,
                     samesite="lax",

@@ -30,11 +30,6 @@ from reports.context import ACTION_STATUS_LABELS, one_decimal, quote_attribution
 router = APIRouter(include_in_schema=False)
 
 
-def _number(value: str) -> int:
-    """An id from a hidden field; anything else finds nothing (and so a 404)."""
-    return int(value) if value.isdigit() else 0
-
-
 MAX_RATIONALE = 2000
 MAX_QUOTE = 1000
 
@@ -185,7 +180,7 @@ def _add_action(session: Session, access: RoundAccess, form: Form) -> Errors:
 
 
 def _action_status(session: Session, access: RoundAccess, form: Form) -> Errors:
-    action = session.get(Action, _number(form.get("action_id")))
+    action = session.get(Action, form.id("action_id"))
     if action is None or action.round_id != access.assessment_round.id:
         raise HTTPException(404, "There is no such action in this round.")
     errors = Errors()
@@ -228,7 +223,7 @@ def _choose_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
 
 
 def _remove_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
-    quote = session.get(EvidenceQuote, _number(form.get("quote_id")))
+    quote = session.get(EvidenceQuote, form.id("quote_id"))
     if quote is None or quote.round_id != access.assessment_round.id:
         raise HTTPException(404, "There is no such quote in this round.")
     session.delete(quote)

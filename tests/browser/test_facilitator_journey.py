@@ -172,6 +172,8 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
 
     page.goto(f"{round_url}/data")
     check_accessible(page, "data")
+    page.get_by_role("link", name="Erase answers of Alex, Heronsgate Council").click()
+    check_accessible(page, "erase-respondent")
     page.goto(f"{round_url}/delete")
     check_accessible(page, "delete-round")
     page.goto(f"{url}/places/heronsgate/import")

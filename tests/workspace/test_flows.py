@@ -417,13 +417,9 @@ def test_erasing_a_respondent_deletes_their_answers(
         ).first()
         assert invitation is not None
         invitation_id = invitation.id
-    path = f"/rounds/{workspace.current_round}/data"
-    post_form(
-        facilitator,
-        path,
-        f"/rounds/{workspace.current_round}/respondents/{invitation_id}/erase",
-        {},
-    )
+    erase = f"/rounds/{workspace.current_round}/respondents/{invitation_id}/erase"
+    assert "This cannot be undone" in facilitator.get(erase).text
+    post_form(facilitator, erase, erase, {})
     with Session(engine) as session:
         assert not session.exec(select(Answer).where(Answer.invitation_id == invitation_id)).all()
         erased = session.get(Invitation, invitation_id)
