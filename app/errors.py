@@ -55,6 +55,13 @@ TITLES = {
 }
 
 
+# On pages, some statuses read better in plain words than as HTTP reason phrases.
+PAGE_TITLES = {
+    403: "You cannot do this",
+    409: "This cannot be done",
+}
+
+
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(by_alias=True, exclude_none=True),
@@ -83,7 +90,12 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return templates.TemplateResponse(
         request,
         "pages/error.html",
-        {"title": title, "detail": detail, "status": exc.status_code},
+        {
+            "title": PAGE_TITLES.get(exc.status_code, title),
+            "detail": detail,
+            "status": exc.status_code,
+            "in_workspace": not request.url.path.startswith("/r/"),
+        },
         status_code=exc.status_code,
         headers=getattr(exc, "headers", None),
     )
