@@ -139,3 +139,13 @@ def test_a_form_without_its_csrf_token_changes_nothing(
     assert response.status_code == 400
     assert "Nothing was changed" in response.text
     assert "Open" in client.get(f"/rounds/{workspace.current_round}").text
+
+
+def test_a_viewer_is_told_when_results_will_come_instead_of_being_offered_links_that_refuse(
+    clients: dict[str, TestClient], workspace: Workspace
+) -> None:
+    unpublished = clients[VIEWER].get(f"/rounds/{workspace.current_round}").text
+    published = clients[VIEWER].get(f"/rounds/{workspace.previous_round}").text
+    assert "once the facilitator publishes them" in unpublished
+    assert "/results" not in unpublished
+    assert f"/rounds/{workspace.previous_round}/results" in published
