@@ -11,7 +11,6 @@ from app.models import Organisation
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
 REQUIRED = ("organisation", "role")
-OPTIONAL = ("name", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TEMPLATE = "organisation,role,name,email\n"
 

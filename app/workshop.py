@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
-    ActionStatus,
     Answer,
     AssessmentRound,
     ConditionAgreement,
@@ -134,6 +133,3 @@ def quotes_of(session: Session, round_id: int | None) -> list[EvidenceQuote]:
             .order_by(col(EvidenceQuote.id))
         ).all()
     )
-
-
-ACTION_STATUSES = list(ActionStatus)

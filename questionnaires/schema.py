@@ -233,6 +233,12 @@ class Definition(Strict):
     def case_study(self, case_study_id: str) -> CaseStudy:
         return next(c for c in self.case_studies if c.id == case_study_id)
 
+    @property
+    def statement_scale(self) -> Scale:
+        """The scale the conditions' statements are rated on (professional wording)."""
+        part = next(p for p in self.parts if p.kind is PartKind.CONDITIONS)
+        return self.scale(part.rating.scale)
+
     def part(self, part_id: str) -> Part:
         return next(p for p in self.parts if p.id == part_id)
 

@@ -292,7 +292,7 @@ class ForumReport:
 def build_forum_report(
     definition: Definition, result: ScoreResult, facts: RoundFacts, workshop: WorkshopRecord
 ) -> ForumReport:
-    maturity = definition.scale(_statement_scale(definition))
+    maturity = definition.statement_scale
     sections = tuple(
         _condition_section(definition, result, workshop, number, condition_id)
         for number, condition_id in enumerate(result.conditions, start=1)
@@ -331,10 +331,6 @@ def build_forum_report(
         changes=_changes(definition, result),
         method=_method(definition, result),
     )
-
-
-def _statement_scale(definition: Definition) -> str:
-    return next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
 
 
 def meta_of(definition: Definition, result: ScoreResult, facts: RoundFacts) -> Meta:
@@ -533,7 +529,7 @@ def _agreement_view(definition: Definition, agreement: Agreement | None) -> Agre
     if agreement.could_not_agree or agreement.level is None:
         text = "The forum could not agree a level."
     else:
-        scale = definition.scale(_statement_scale(definition))
+        scale = definition.statement_scale
         text = f"{agreement.level} – {scale.label_of(agreement.level)}"
     return AgreementView(text, agreement.rationale, agreement.could_not_agree)
 
@@ -765,7 +761,7 @@ def actions_view(
 
 
 def _method(definition: Definition, result: ScoreResult) -> Method:
-    used = [_statement_scale(definition)]
+    used = [definition.statement_scale.id]
     for part in definition.parts:
         for prompt in (part.rating, part.importance, part.follow_up):
             if prompt is not None and prompt.scale not in used:

@@ -7,7 +7,7 @@ place result hides the organisation, to protect a smaller one, is hidden here to
 
 from dataclasses import dataclass
 
-from questionnaires.schema import Definition, ItemKind, PartKind
+from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector
 from reports import charts
 from reports.context import Legend, Meta, legend_of, meta_of, one_decimal, signed
@@ -98,9 +98,7 @@ def build_partner_report(
                 hidden=cid in hidden,
             )
         )
-    scale = definition.scale(
-        next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
-    )
+    scale = definition.statement_scale
     statements = []
     for item_id, item in own.items.items():
         spec = definition.items_by_id[item_id]

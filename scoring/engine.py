@@ -151,9 +151,7 @@ def _condition_score(
     rated = [r for r in respondents if r.id in means]
     was_asked = [r for r in respondents if asked[r.id] & set(statement_ids)]
     pooled = [v for v in values if isinstance(v, int)]
-    condition_spread = spread(
-        pooled, definition.scale(_statement_scale(definition)).values, rules.disagreement
-    )
+    condition_spread = spread(pooled, definition.statement_scale.values, rules.disagreement)
     respondent_means = [means[r.id] for r in rated]
     condition_spread = type(condition_spread)(
         **{
@@ -194,10 +192,6 @@ def _condition_score(
         by_sector=by_sector,
         by_organisation=by_organisation,
     )
-
-
-def _statement_scale(definition: Definition) -> str:
-    return next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
 
 
 def _dont_know_share(answers_by_organisation: Mapping[str, Sequence[object]]) -> float:
@@ -281,7 +275,7 @@ def _priority(
     """gap × need, each 0–1: low maturity and high importance make a high priority."""
     if score is None or importance is None:
         return None
-    maturity = definition.scale(_statement_scale(definition))
+    maturity = definition.statement_scale
     conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
     assert conditions_part.importance is not None
     scale = definition.scale(conditions_part.importance.scale)

@@ -26,10 +26,9 @@ from app.places import organisations_of
 from app.questionnaires import definition_of_round
 from app.results import score_round
 from app.rules import load_rules
-from app.web.pages import PRIVATE, Errors, read_form, render, secret_of, see_other
+from app.web.pages import PRIVATE, Errors, read_form, render, secret_of, see_other, uploaded
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD = 20_000_000
 
 
 def _context(
@@ -117,8 +116,7 @@ def export_round(request: Request, round_id: int, extension: str, user: UserDep)
 @router.post("/rounds/{round_id}/paper", response_class=HTMLResponse)
 async def import_paper(request: Request, round_id: int, user: UserDep) -> Response:
     form = await read_form(request, user)
-    upload = form.files.get("paper_file")
-    data = await upload.read(MAX_UPLOAD) if upload is not None else b""
+    data = await uploaded(form, "paper_file")
     return await run_in_threadpool(_import_paper, request, round_id, user, data)
 
 
@@ -253,8 +251,7 @@ def import_page(request: Request, slug: str, user: UserDep) -> Response:
 @router.post("/places/{slug}/import", response_class=HTMLResponse)
 async def import_round(request: Request, slug: str, user: UserDep) -> Response:
     form = await read_form(request, user)
-    upload = form.files.get("round_file")
-    data = await upload.read(MAX_UPLOAD) if upload is not None else b""
+    data = await uploaded(form, "round_file")
     return await run_in_threadpool(_import_round, request, slug, user, data)
 
 

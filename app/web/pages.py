@@ -98,5 +98,15 @@ class Errors:
         return {"text": self.by_field[name]} if name in self.by_field else None
 
 
+MAX_UPLOAD_BYTES = 20_000_000
+
+
+async def uploaded(form: Form, name: str) -> bytes:
+    """The bytes of an uploaded file (empty when none was chosen), read up to the size limit;
+    the parsers then say what is wrong with a file that was cut short."""
+    upload = form.files.get(name)
+    return await upload.read(MAX_UPLOAD_BYTES) if upload is not None else b""
+
+
 def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)

@@ -25,7 +25,16 @@ from app.models import (
 )
 from app.places import TRANSITIONS, ChangeRefusedError, change_status, organisations_of, reassess
 from app.progress import progress_of
-from app.web.pages import PRIVATE, Errors, Form, read_form, render, secret_of, see_other
+from app.web.pages import (
+    PRIVATE,
+    Errors,
+    Form,
+    read_form,
+    render,
+    secret_of,
+    see_other,
+    uploaded,
+)
 from reports.render import ReportKind
 
 router = APIRouter(include_in_schema=False)
@@ -162,8 +171,7 @@ def _add_invitation(request: Request, round_id: int, user: User, form: Form) -> 
 @router.post("/rounds/{round_id}/invitations/upload", response_class=HTMLResponse)
 async def upload_invitations(request: Request, round_id: int, user: UserDep) -> Response:
     form = await read_form(request, user)
-    upload = form.files.get("invitations_file")
-    data = await upload.read() if upload is not None else b""
+    data = await uploaded(form, "invitations_file")
     return await run_in_threadpool(_upload, request, round_id, user, data)
 
 

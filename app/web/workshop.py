@@ -24,7 +24,6 @@ from app.workshop import (
     quotes_of,
     record_agreements,
 )
-from questionnaires.schema import PartKind
 from reports.context import ACTION_STATUS_LABELS, one_decimal, quote_attribution
 
 router = APIRouter(include_in_schema=False)
@@ -40,9 +39,7 @@ def _context(
     assessment_round = access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
-    scale = definition.scale(
-        next(p.rating.scale for p in definition.parts if p.kind is PartKind.CONDITIONS)
-    )
+    scale = definition.statement_scale
     organisations = organisations_of(session, access.place.id)
     return {
         "access": access,
