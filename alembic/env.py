@@ -6,8 +6,8 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from app.config import get_settings
-from app.db import create_db_engine
+from app.core.config import get_settings
+from app.core.db import create_db_engine
 
 target_metadata = SQLModel.metadata
 config = context.config

@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.config import Settings
+from app.core.config import Settings
 
 
 def get_engine(request: Request) -> Engine:

@@ -9,16 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app.access import SignInRequiredError
-from app.api.respondent import router as respondent_api_router
-from app.api.routes import router as api_router
-from app.config import Settings, get_settings
-from app.db import create_db_engine
-from app.errors import install_error_handlers
-from app.paths import STATIC_DIR
-from app.ratelimit import RateLimiter
-from app.web.respond import router as respond_router
-from app.web.routes import router as web_router
+from app.accounts.access import SignInRequiredError
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine
+from app.core.errors import install_error_handlers
+from app.core.paths import STATIC_DIR
+from app.core.security.ratelimit import RateLimiter
+from app.responses.api import router as respondent_api_router
+from app.responses.views import router as respond_router
+from app.site.api import router as api_router
+from app.site.views import router as web_router
 from app.web.workspace import FACILITATOR_ROUTERS
 from reports.service import PdfService
 

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401 - registers the tables
-from app.config import Environment, Settings
-from app.db import create_db_engine, parse_database_url
+from app.core.config import Environment, Settings
+from app.core.db import create_db_engine, parse_database_url
 from app.main import create_app
 
 POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
-from app.cli import cli
-from app.config import get_settings
-from app.db import create_db_engine
+from app.cli.main import cli
+from app.core.config import get_settings
+from app.core.db import create_db_engine
 
 runner = CliRunner()
 

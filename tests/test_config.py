@@ -3,7 +3,7 @@
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from app.config import PLACEHOLDER_SECRET, Environment, Settings
+from app.core.config import PLACEHOLDER_SECRET, Environment, Settings
 
 
 def test_production_refuses_the_placeholder_secret() -> None:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from app.db import DatabaseConfigError, create_db_engine, parse_database_url, write_session
+from app.core.db import DatabaseConfigError, create_db_engine, parse_database_url, write_session
 from app.models import Place
 
 

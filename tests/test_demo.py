@@ -2,10 +2,10 @@
 
 from sqlmodel import Session, select
 
-from app.demo import load_demo
+from app.demo.place import load_demo
 from app.models import AssessmentRound, Invitation, InvitationStatus
-from app.results import find_round, previous_round, respondents_of_round, score_round
-from app.rules import load_rules
+from app.results.rules import load_rules
+from app.results.service import find_round, previous_round, respondents_of_round, score_round
 from questionnaires.sectors import Sector
 
 SECRET = "test-secret"

@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-from app.migrations import current_revision, upgrade_to_head
+from app.core.migrations import current_revision, upgrade_to_head
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(empty_engine: Engine) -> None:

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from app.config import Environment, Settings
-from app.db import create_db_engine
+from app.core.config import Environment, Settings
+from app.core.db import create_db_engine
 from app.main import create_app
 
 

@@ -9,10 +9,10 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.config import Settings
-from app.csrf import csrf_token, csrf_valid
+from app.core.config import Settings
+from app.core.security.csrf import csrf_token, csrf_valid
+from app.core.templating import templates
 from app.models import User
-from app.templating import templates
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 EXPIRED_FORM = (

@@ -18,10 +18,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from app.config import Environment, Settings
-from app.db import create_db_engine
+from app.core.config import Environment, Settings
+from app.core.db import create_db_engine
+from app.core.paths import PROJECT_ROOT, STATIC_DIR
 from app.main import create_app
-from app.paths import PROJECT_ROOT, STATIC_DIR
 from tests.conftest import require_dependency
 
 CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))

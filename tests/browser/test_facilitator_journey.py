@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from app.accounts import create_user
+from app.accounts.service import create_user
 
 from .conftest import LiveServer, axe_violations
 

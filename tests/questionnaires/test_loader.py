@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.main import cli
 from questionnaires.loader import DefinitionError, load_definition
 
 from .conftest import TRUSTING_PLACE, Edit

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import AssessmentRound, Place
-from app.questionnaires import definition_of_round, snapshot_definition
+from app.rounds.definitions import definition_of_round, snapshot_definition
 from questionnaires.loader import load_definition
 from questionnaires.registry import Registry
 

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.main import cli
 from questionnaires.checks import check_definition
 from questionnaires.registry import Registry
 from questionnaires.schema import Definition, ItemKind

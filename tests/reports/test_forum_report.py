@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pypdf
 
-from app.demo_workshop import ACTIONS
+from app.demo.workshop import ACTIONS
 from questionnaires.registry import Registry
 from reports.render import ReportKind
 

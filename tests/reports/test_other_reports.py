@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from markupsafe import escape
 
-from app.reports import ReportUnavailableError
+from app.results.reports import ReportUnavailableError
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
 from reports.render import ReportKind

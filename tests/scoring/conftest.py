@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from app.rules import load_rules
+from app.results.rules import load_rules
 from questionnaires.registry import Registry
 from questionnaires.schema import Definition, ItemKind, OptOut
 from questionnaires.sectors import Sector

@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import scoring
-from app.cli import cli
+from app.cli.main import cli
 
 EXAMPLE = Path(scoring.__file__).parent / "examples" / "example-input.json"
 runner = CliRunner()

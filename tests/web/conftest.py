@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.invitations import invite
+from app.invitations.service import invite
 from app.models import AssessmentRound, Organisation, Place, RoundStatus
-from app.questionnaires import snapshot_definition
+from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
 

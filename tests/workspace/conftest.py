@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.accounts import create_user
-from app.config import Settings
-from app.demo import load_demo
+from app.accounts.service import create_user
+from app.core.config import Settings
+from app.demo.place import load_demo
 from app.models import AssessmentRound, MembershipRole, Place, PlaceMembership, RoundStatus
-from app.places import create_place
+from app.places.service import create_place
 
 PASSWORD = "a-long-enough-password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

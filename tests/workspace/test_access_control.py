@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 
 from .conftest import Workspace, csrf_of, sign_in

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Invitation
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import (
     Answer,
@@ -22,8 +22,8 @@ from app.models import (
     Organisation,
     RoundStatus,
 )
-from app.results import score_round
-from app.rules import load_rules
+from app.results.rules import load_rules
+from app.results.service import score_round
 from scoring.serialise import result_to_json
 
 from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
@@ -442,7 +442,7 @@ def test_reassessment_invites_the_same_people_and_compares_with_this_round(
         new = session.exec(select(Invitation).where(Invitation.round_id == new_id)).all()
         assert sorted(i.role_title for i in new) == sorted(i.role_title for i in old)
         assert all(i.status is InvitationStatus.NOT_OPENED for i in new)
-    from app.results import previous_round
+    from app.results.service import previous_round
 
     with Session(engine) as session:
         earlier = previous_round(session=session, assessment_round=_round(engine, new_id))

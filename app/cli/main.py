@@ -1,0 +1,109 @@
+"""The ``placecheck`` command.
+
+Every failure a person can fix (a bad URL, an unreachable database, an unsafe setting) ends in
+one line on stderr and exit code 1, never a traceback.
+"""
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.cli.questionnaires import questionnaire_cli
+from app.cli.report import report_command
+from app.cli.score import score_command
+from app.cli.support import fail, load_settings, reachable_engine
+from app.cli.users import user_cli
+from app.core.config import Environment
+from app.core.migrations import current_revision, upgrade_to_head
+from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from app.demo.place import demo_links, load_demo
+from app.models import Place
+
+cli = typer.Typer(
+    help="Placecheck: readiness for place-based working, assessed by a place forum.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(questionnaire_cli, name="questionnaire")
+cli.add_typer(user_cli, name="user")
+cli.command("score")(score_command)
+cli.command("report")(report_command)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use 1 with SQLite).")] = 1,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        if current_revision(engine) is None:
+            fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+    typer.echo(f"Placecheck is running at http://{host}:{port}/  (press Ctrl+C to stop)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database schema (safe to run again)."""
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        before = current_revision(engine)
+        upgrade_to_head(engine)
+        after = current_revision(engine)
+        if before == after:
+            typer.echo(f"Database already up to date (revision {after}).")
+        else:
+            typer.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+@cli.command()
+def demo(
+    base_url: Annotated[
+        str, typer.Option(help="Where the app is served, for the printed links.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Load the demo place, Kestrel Vale (safe to run again), and print links to try."""
+    settings = load_settings()
+    with reachable_engine(settings) as engine:
+        if current_revision(engine) is None:
+            fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+        secret = settings.secret_key.get_secret_value()
+        with Session(engine) as session:
+            summary = load_demo(session, secret)
+            links = demo_links(session, secret)
+            place = session.get(Place, summary.place_id)
+            assert place is not None
+            accounts = (
+                ensure_demo_accounts(session, place)
+                if settings.environment is not Environment.PRODUCTION
+                else ()
+            )
+    verb = "Loaded" if summary.created else "Already loaded:"
+    typer.echo(
+        f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "
+        f"{summary.rounds} rounds, {summary.invitations} invitations "
+        f"({summary.submitted} submitted)."
+    )
+    typer.echo("See its results with: placecheck score --round demo")
+    if links:
+        typer.echo("Try answering as:")
+        for who, path in links:
+            typer.echo(f"  {who}: {base_url.rstrip('/')}{path}")
+    if accounts:
+        typer.echo(f"Sign in at {base_url.rstrip('/')}/sign-in as (password {DEMO_PASSWORD}):")
+        for account in accounts:
+            typer.echo(f"  {account.email} ({account.role.value})")
+
+
+def main() -> None:
+    run: Callable[[], None] = cli
+    run()

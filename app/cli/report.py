@@ -1,0 +1,55 @@
+"""``placecheck report``: one report of a stored round, as a PDF file."""
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.cli.support import fail, load_settings, reachable_engine
+from app.results.reports import ReportUnavailableError, report_html
+from app.results.rules import load_rules
+from app.results.service import find_round
+from reports.pdf import html_to_pdf
+from reports.render import ReportKind
+
+
+def report_command(
+    round_ref: Annotated[
+        str, typer.Argument(metavar="ROUND", help="A round id, or 'demo' (its latest round).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the PDF.")],
+    kind: Annotated[ReportKind, typer.Option(help="Which report.")] = ReportKind.FORUM,
+    organisation: Annotated[
+        int | None, typer.Option(help="Organisation id, for --kind partner.")
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(help="Questionnaire variant, for --kind questionnaire (e.g. plain-language)."),
+    ] = None,
+) -> None:
+    """Write a forum report, workshop pack, partner report or printable questionnaire."""
+    if out.parent and not out.parent.exists():
+        fail(f"{out.parent}: there is no such folder")
+    with reachable_engine(load_settings()) as engine, Session(engine) as session:
+        assessment_round = find_round(session=session, reference=round_ref)
+        if assessment_round is None:
+            fail(f"there is no round {round_ref!r} (give a round id, or 'demo')")
+        try:
+            rendered = report_html(
+                session=session,
+                assessment_round=assessment_round,
+                kind=kind,
+                rules=load_rules(),
+                today=date.today(),
+                organisation_id=organisation,
+                variant=variant,
+            )
+        except ReportUnavailableError as error:
+            fail(str(error))
+    started = time.perf_counter()
+    pdf = html_to_pdf(rendered.html)
+    out.write_bytes(pdf)
+    typer.echo(f"Wrote {out} ({len(pdf) // 1024} KB) in {time.perf_counter() - started:.1f} s.")

@@ -1,0 +1,48 @@
+"""``placecheck user``: facilitator accounts from the command line (the first administrator)."""
+
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.accounts.service import AccountError, create_user
+from app.cli.support import fail, load_settings, reachable_engine
+from app.core import audit
+
+user_cli = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
+
+
+@user_cli.command("create")
+def create(
+    email: Annotated[str, typer.Option(help="Their e-mail address, used to sign in.")],
+    name: Annotated[str, typer.Option(help="Their name, as others see it.")],
+    administrator: Annotated[
+        bool, typer.Option("--admin", help="May manage users, memberships and the audit log.")
+    ] = False,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="PLACECHECK_NEW_USER_PASSWORD",
+            help="Asked for when not given (or set PLACECHECK_NEW_USER_PASSWORD).",
+        ),
+    ] = "",
+) -> None:
+    """Create an account; the first one should be an administrator (--admin)."""
+    with reachable_engine(load_settings()) as engine, Session(engine) as session:
+        try:
+            user = create_user(
+                session=session,
+                email=email,
+                display_name=name,
+                password=password,
+                administrator=administrator,
+            )
+        except AccountError as error:
+            fail(str(error))
+        audit.record(session, "user-created", actor_user_id=None, email=user.email)
+        session.commit()
+        kind = "administrator" if administrator else "user"
+        typer.echo(f"Created {kind} {user.email}. They can sign in at /sign-in.")

@@ -1,0 +1,145 @@
+"""Errors: RFC 9457 problem details for the API, a readable page for everything else."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.templating import templates
+
+API_PREFIX = "/api/"
+PROBLEM_JSON = "application/problem+json"
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="Where the problem is, e.g. `body.answers.0.level`.")
+    reason: str = Field(description="What is wrong, in words a person can act on.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every API error is returned."""
+
+    type: str = Field(default="about:blank", examples=["https://placecheck.example/problems/x"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["There is no round with id 42."])
+    instance: str | None = Field(default=None, examples=["/api/v1/rounds/42"])
+    invalid_params: list[InvalidParam] | None = Field(default=None, alias="invalid-params")
+    conflicts: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For 409 on answers: each stale item with the newer answer now stored.",
+    )
+
+    model_config = {"populate_by_name": True}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Problem details"},
+    "5XX": {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Problem details"},
+}
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Some of what was sent is not valid",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+    503: "Service unavailable",
+}
+
+
+# On pages, some statuses read better in plain words than as HTTP reason phrases.
+PAGE_TITLES = {
+    403: "You cannot do this",
+    409: "This cannot be done",
+}
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    return JSONResponse(
+        problem.model_dump(by_alias=True, exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def _wants_problem_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/healthz"
+
+
+def _field_location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    title = TITLES.get(exc.status_code, "Error")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if _wants_problem_json(request):
+        return problem_response(
+            request,
+            Problem(title=title, status=exc.status_code, detail=detail, instance=request.url.path),
+        )
+    return templates.TemplateResponse(
+        request,
+        "pages/error.html",
+        {
+            "title": PAGE_TITLES.get(exc.status_code, title),
+            "detail": detail,
+            "status": exc.status_code,
+            "in_workspace": not request.url.path.startswith("/r/"),
+        },
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _validation_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    params = [
+        InvalidParam(name=_field_location(error["loc"]), reason=error["msg"])
+        for error in exc.errors()
+    ]
+    return problem_response(
+        request,
+        Problem(
+            title=TITLES[422],
+            status=422,
+            detail="Correct the fields listed in invalid-params and send the request again.",
+            instance=request.url.path,
+            invalid_params=params,
+        ),
+    )
+
+
+async def _unexpected_exception(request: Request, exc: Exception) -> Response:
+    if _wants_problem_json(request):
+        return problem_response(
+            request,
+            Problem(
+                title=TITLES[500],
+                status=500,
+                detail="The error has been logged. Try again; if it happens again, tell "
+                "whoever runs this Placecheck service.",
+                instance=request.url.path,
+            ),
+        )
+    return templates.TemplateResponse(
+        request,
+        "pages/error.html",
+        {"title": TITLES[500], "detail": None, "status": 500},
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(RequestValidationError, _validation_exception)
+    app.add_exception_handler(Exception, _unexpected_exception)

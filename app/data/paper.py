@@ -1,0 +1,146 @@
+"""Answers from printed questionnaires, typed into a spreadsheet by the facilitator.
+
+One row per answer: respondent (any label, e.g. P1), organisation, role, item_id, answer
+(a level number, dont_know or not_applicable) and an optional comment. Every row is checked
+against the questionnaire the round uses; any problem stops the whole import, listed by line.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.core.security.tokens import hash_token, new_token
+from app.models import (
+    Answer,
+    AnswerKind,
+    AssessmentRound,
+    Invitation,
+    InvitationStatus,
+    Organisation,
+    utcnow,
+)
+from questionnaires.schema import Definition, OptOut
+
+COLUMNS = ("respondent", "organisation", "role", "item_id", "answer", "comment")
+TEMPLATE = ",".join(COLUMNS)
+
+
+@dataclass
+class PaperRespondent:
+    label: str
+    organisation: Organisation
+    role: str
+    answers: dict[str, tuple[AnswerKind, int | None, str | None]] = field(default_factory=dict)
+
+
+def parse_paper_answers(
+    data: bytes, organisations: list[Organisation], definition: Definition
+) -> tuple[list[PaperRespondent], list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], ["The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'."]
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in COLUMNS[:5] if c not in headers]
+    if missing:
+        return [], [f"Line 1: the header row needs {', '.join(missing)} (expected: {TEMPLATE})"]
+    reader.fieldnames = headers
+    by_name = {o.name.lower(): o for o in organisations}
+    respondents: dict[str, PaperRespondent] = {}
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for record in reader:
+        line = reader.line_num
+        values = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
+        if not any(values.values()):
+            continue
+        row_problems: list[str] = []
+        label = values.get("respondent", "")
+        organisation = by_name.get(values.get("organisation", "").lower())
+        if not label:
+            row_problems.append("the respondent label is empty")
+        if organisation is None:
+            row_problems.append(
+                f"'{values.get('organisation', '')}' is not one of this place's organisations"
+            )
+        item_id = values.get("item_id", "")
+        item = definition.items_by_id.get(item_id)
+        answer = values.get("answer", "").lower().replace(" ", "_").replace("'", "")
+        kind: AnswerKind | None = None
+        level: int | None = None
+        if item is None:
+            row_problems.append(f"'{item_id}' is not a question in this round's questionnaire")
+        else:
+            scale = definition.scale(item.scale)
+            if answer.isdigit() and int(answer) in scale.values:
+                kind, level = AnswerKind.LEVEL, int(answer)
+            elif answer in {o.value for o in scale.opt_outs}:
+                kind = AnswerKind(OptOut(answer).value)
+            else:
+                allowed = ", ".join(
+                    [str(v) for v in scale.values] + [o.value for o in scale.opt_outs]
+                )
+                row_problems.append(
+                    f"the answer '{values.get('answer', '')}' is not one of {allowed}"
+                )
+            if organisation is not None and item.audience is not None:
+                if organisation.sector not in definition.audience_sectors(item.audience):
+                    row_problems.append(
+                        f"{item_id} is not asked of {organisation.sector.label.lower()}"
+                    )
+        seen[(label, item_id)] += 1
+        if seen[(label, item_id)] > 1:
+            row_problems.append(f"{label} already has an answer to {item_id}")
+        existing = respondents.get(label)
+        if (
+            existing is not None
+            and organisation is not None
+            and existing.organisation.id != organisation.id
+        ):
+            row_problems.append(f"{label} was given a different organisation on an earlier line")
+        if row_problems:
+            problems.append(f"Line {line}: " + "; ".join(row_problems))
+            continue
+        assert organisation is not None and kind is not None
+        respondent = respondents.setdefault(
+            label, PaperRespondent(label, organisation, values.get("role") or "Paper respondent")
+        )
+        respondent.answers[item_id] = (kind, level, values.get("comment") or None)
+    if not respondents and not problems:
+        problems.append("The file has a header row but no answers.")
+    return (list(respondents.values()) if not problems else []), problems
+
+
+def store_paper_answers(
+    *, session: Session, assessment_round: AssessmentRound, respondents: list[PaperRespondent]
+) -> int:
+    """Each paper respondent becomes a submitted response with no link."""
+    assert assessment_round.id is not None
+    for respondent in respondents:
+        assert respondent.organisation.id is not None
+        invitation = Invitation(
+            round_id=assessment_round.id,
+            organisation_id=respondent.organisation.id,
+            role_title=respondent.role[:200],
+            token_hash=hash_token(new_token()),
+            status=InvitationStatus.SUBMITTED,
+            submitted_at=utcnow(),
+        )
+        session.add(invitation)
+        session.flush()
+        assert invitation.id is not None
+        for item_id, (kind, level, comment) in respondent.answers.items():
+            session.add(
+                Answer(
+                    invitation_id=invitation.id,
+                    item_id=item_id,
+                    kind=kind,
+                    level=level,
+                    evidence=comment[:4000] if comment else None,
+                )
+            )
+    return len(respondents)

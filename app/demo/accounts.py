@@ -1,0 +1,46 @@
+"""Accounts for trying the demo place: a facilitator and a forum member who only reads.
+
+Their password is printed by ``placecheck demo`` and written in the README, so they are never
+created in production.
+"""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.accounts.service import create_user
+from app.models import MembershipRole, Place, PlaceMembership, User
+
+DEMO_PASSWORD = "kestrel-vale-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: MembershipRole
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("facilitator@kestrel-vale.example", "Kit Facilitator", MembershipRole.FACILITATOR),
+    DemoAccount("viewer@kestrel-vale.example", "Val Forum-Member", MembershipRole.VIEWER),
+)
+
+
+def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, ...]:
+    assert place.id is not None
+    for account in DEMO_ACCOUNTS:
+        user = session.exec(select(User).where(User.email == account.email)).first()
+        if user is None:
+            user = create_user(
+                session=session,
+                email=account.email,
+                display_name=account.name,
+                password=DEMO_PASSWORD,
+                administrator=False,
+            )
+        assert user.id is not None
+        if session.get(PlaceMembership, (user.id, place.id)) is None:
+            session.add(PlaceMembership(user_id=user.id, place_id=place.id, role=account.role))
+    session.commit()
+    return DEMO_ACCOUNTS

@@ -1,0 +1,94 @@
+"""Invitation e-mails through the deployment's own mail server (PLACECHECK_SMTP_*).
+
+Without a mail server configured Placecheck sends nothing: facilitators copy the links or
+download them as CSV for their own mail merge. Each message is sent on its own, so one bad
+address does not stop the rest, and every failure is reported with the address it concerns.
+"""
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from app.core.config import Settings
+
+TIMEOUT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Invitee:
+    invitation_id: int
+    email: str
+    greeting: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sent: list[int]
+    failures: list[str]
+
+
+def mail_configured(settings: Settings) -> bool:
+    return bool(settings.smtp_host)
+
+
+def invitation_message(
+    settings: Settings, invitee: Invitee, place: str, round_title: str, closes: str | None
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = invitee.email
+    message["Subject"] = f"{place}: place-based working self-assessment"
+    closing = f" It closes on {closes}." if closes else ""
+    message.set_content(
+        f"Dear {invitee.greeting},\n\n"
+        f"{place}'s place forum is assessing how ready it is for place-based working "
+        f"({round_title}). Your view as a partner matters.{closing}\n\n"
+        f"Your personal link (please do not forward it):\n{invitee.link}\n\n"
+        "It takes about half an hour. Your answers are saved as you go, so you can stop and "
+        "come back with the same link. Results are reported for groups, never for one "
+        "person.\n\nWith thanks,\nThe place forum's facilitator\n"
+    )
+    return message
+
+
+def send_invitations(
+    settings: Settings,
+    invitees: list[Invitee],
+    *,
+    place: str,
+    round_title: str,
+    closes: str | None,
+) -> Outcome:
+    if not settings.smtp_host:
+        return Outcome([], ["No mail server is configured (PLACECHECK_SMTP_HOST)."])
+    try:
+        server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS)
+    except OSError as error:
+        return Outcome(
+            [],
+            [
+                f"Could not reach the mail server {settings.smtp_host}:{settings.smtp_port} "
+                f"({error}). No e-mails were sent."
+            ],
+        )
+    sent: list[int] = []
+    failures: list[str] = []
+    with server:
+        try:
+            if settings.smtp_starttls:
+                server.starttls(context=ssl.create_default_context())
+            if settings.smtp_username and settings.smtp_password:
+                server.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+        except (smtplib.SMTPException, OSError) as error:
+            return Outcome([], [f"The mail server refused the connection ({error}). None sent."])
+        for invitee in invitees:
+            try:
+                server.send_message(
+                    invitation_message(settings, invitee, place, round_title, closes)
+                )
+                sent.append(invitee.invitation_id)
+            except (smtplib.SMTPException, OSError) as error:
+                failures.append(f"{invitee.email}: {error}")
+    return Outcome(sent, failures)

@@ -1,0 +1,78 @@
+"""Invitations: creating them, finding one from a link's token, and re-creating its link.
+
+A link's token is HMAC(secret key, nonce). The database keeps the nonce and the token's hash,
+never the token: a copy of the database alone opens no one's answers, yet the facilitator can
+see and copy every link at any time, and reissuing one (a new nonce) kills the old link.
+"""
+
+import hmac
+from hashlib import sha256
+
+from sqlmodel import Session, select
+
+from app.core.security.tokens import hash_token, new_token
+from app.models import AssessmentRound, Invitation, InvitationStatus, Organisation
+
+
+def link_token(secret: str, nonce: str) -> str:
+    return hmac.new(secret.encode(), f"placecheck-link:{nonce}".encode(), sha256).hexdigest()
+
+
+def invite(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    organisation: Organisation,
+    role_title: str,
+    secret: str,
+    name: str | None = None,
+    email: str | None = None,
+    nonce: str | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation; returns it with its link's token."""
+    assert assessment_round.id is not None and organisation.id is not None
+    nonce = nonce or new_token()
+    token = link_token(secret, nonce)
+    invitation = Invitation(
+        round_id=assessment_round.id,
+        organisation_id=organisation.id,
+        role_title=role_title,
+        name=name,
+        email=email,
+        token_hash=hash_token(token),
+        link_nonce=nonce,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def token_of(secret: str, invitation: Invitation) -> str | None:
+    """The token of a live invitation's link, or None when it cannot be shown."""
+    if invitation.link_nonce is None or invitation.status is InvitationStatus.REVOKED:
+        return None
+    return link_token(secret, invitation.link_nonce)
+
+
+def reissue(*, session: Session, secret: str, invitation: Invitation) -> str:
+    """A new link for the same person; the old link stops working. Answers are kept."""
+    nonce = new_token()
+    token = link_token(secret, nonce)
+    invitation.link_nonce = nonce
+    invitation.token_hash = hash_token(token)
+    if invitation.status is InvitationStatus.REVOKED:
+        invitation.status = InvitationStatus.NOT_OPENED
+    session.add(invitation)
+    return token
+
+
+def find_invitation(*, session: Session, token: str) -> Invitation | None:
+    """The live invitation for a link's token; None for unknown and revoked links alike."""
+    if not token or len(token) > 200:
+        return None
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    ).first()
+    if invitation is None or invitation.status is InvitationStatus.REVOKED:
+        return None
+    return invitation

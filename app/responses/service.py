@@ -1,0 +1,357 @@
+"""Answering a questionnaire: the pages a respondent sees, and saving what they send.
+
+Every save runs in a write transaction that takes the lock up front and compares versions, so a
+stale browser tab is detected and explained instead of silently overwriting a newer answer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.core.db import write_session
+from app.invitations.service import find_invitation
+from app.models import (
+    Answer,
+    AnswerKind,
+    AssessmentRound,
+    Invitation,
+    InvitationStatus,
+    Organisation,
+    RoundStatus,
+    utcnow,
+)
+from app.rounds.definitions import definition_of_round
+from questionnaires.schema import (
+    OPT_OUT_LABELS,
+    Definition,
+    Item,
+    ItemKind,
+    OptOut,
+    Part,
+    PartKind,
+    Variant,
+)
+
+MAX_EVIDENCE = 1200
+
+
+class SectionStatus(StrEnum):
+    NOT_STARTED = "Not yet started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One thing per page: a condition with its statements and importance, or a
+    recommendation with its follow-up."""
+
+    id: str
+    part: Part
+    title: str
+    summary: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class ResponseContext:
+    invitation: Invitation
+    organisation: Organisation
+    assessment_round: AssessmentRound
+    definition: Definition
+    variant: Variant
+    pages: tuple[Page, ...]
+
+    @property
+    def editable(self) -> bool:
+        return self.assessment_round.status is RoundStatus.OPEN
+
+    @property
+    def plain(self) -> bool:
+        return self.variant.plain_language
+
+    def page(self, page_id: str) -> Page | None:
+        return next((page for page in self.pages if page.id == page_id), None)
+
+    def pages_of(self, part_id: str) -> list[Page]:
+        return [page for page in self.pages if page.part.id == part_id]
+
+    @property
+    def parts(self) -> list[Part]:
+        return [self.definition.part(part_id) for part_id in self.variant.parts]
+
+    def next_page(self, page: Page) -> Page | None:
+        index = self.pages.index(page)
+        following = self.pages[index + 1] if index + 1 < len(self.pages) else None
+        return following if following and following.part.id == page.part.id else None
+
+    def part_title(self, part: Part) -> str:
+        return (part.plain_title or part.title) if self.plain else part.title
+
+    def part_intro(self, part: Part) -> str:
+        return (part.plain_intro or part.intro) if self.plain else part.intro
+
+
+def pages_for(definition: Definition, variant: Variant, items: list[Item]) -> tuple[Page, ...]:
+    pages: list[Page] = []
+    for part_id in variant.parts:
+        part = definition.part(part_id)
+        subjects: list[str] = []
+        for item in items:
+            if item.part == part_id and item.subject not in subjects:
+                subjects.append(item.subject)
+        for subject in subjects:
+            page_items = tuple(i for i in items if i.part == part_id and i.subject == subject)
+            if part.kind is PartKind.CONDITIONS:
+                condition = definition.condition(subject)
+                plain = variant.plain_language
+                title = (condition.plain_title or condition.title) if plain else condition.title
+                summary = (
+                    (condition.plain_summary or condition.summary) if plain else (condition.summary)
+                )
+            else:
+                recommendation = definition.recommendation(subject)
+                title, summary = recommendation.numbered_title, recommendation.summary
+            pages.append(Page(subject, part, title, summary, page_items))
+    return tuple(pages)
+
+
+def open_response(*, session: Session, token: str) -> ResponseContext | None:
+    invitation = find_invitation(session=session, token=token)
+    if invitation is None:
+        return None
+    assessment_round = session.get(AssessmentRound, invitation.round_id)
+    organisation = session.get(Organisation, invitation.organisation_id)
+    if assessment_round is None or organisation is None:
+        return None
+    definition = definition_of_round(session=session, assessment_round=assessment_round)
+    variant = definition.variant_for(organisation.sector)
+    items = definition.items_for(organisation.sector)
+    return ResponseContext(
+        invitation=invitation,
+        organisation=organisation,
+        assessment_round=assessment_round,
+        definition=definition,
+        variant=variant,
+        pages=pages_for(definition, variant, items),
+    )
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """An answer as stored: its choice ('3', 'dont_know', …, or None), comment and version."""
+
+    choice: str | None
+    evidence: str
+    version: int
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    item_id: str
+    choice: str | None
+    evidence: str
+    version: int
+    """The version the sender last saw: 0 for an answer they believe is new."""
+
+
+@dataclass
+class SaveOutcome:
+    saved: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, AnswerState] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def state_of(answer: Answer) -> AnswerState:
+    if answer.kind is AnswerKind.LEVEL:
+        choice: str | None = str(answer.level)
+    elif answer.kind is AnswerKind.TEXT:
+        choice = None
+    else:
+        choice = OptOut(answer.kind.value).value
+    return AnswerState(choice=choice, evidence=answer.evidence or "", version=answer.version)
+
+
+def answers_of(*, session: Session, invitation: Invitation) -> dict[str, AnswerState]:
+    rows = session.exec(select(Answer).where(Answer.invitation_id == invitation.id)).all()
+    return {answer.item_id: state_of(answer) for answer in rows}
+
+
+def choices_for(definition: Definition, item: Item) -> list[tuple[str, str]]:
+    """(value, label) of every answer the item allows, scale first, then the opt-outs."""
+    scale = definition.scale(item.scale)
+    return [(str(level.value), level.label) for level in scale.levels] + [
+        (opt_out.value, OPT_OUT_LABELS[opt_out]) for opt_out in scale.opt_outs
+    ]
+
+
+def choice_label(definition: Definition, item: Item, choice: str | None) -> str:
+    return dict(choices_for(definition, item)).get(choice or "", "Not answered")
+
+
+def check_input(definition: Definition, item: Item, answer: AnswerInput) -> str | None:
+    """Why this answer cannot be stored, in words the respondent can act on, or None."""
+    if answer.choice is not None and answer.choice not in dict(choices_for(definition, item)):
+        return "Select one of the answers shown"
+    if len(answer.evidence) > MAX_EVIDENCE:
+        return (
+            f"Your comment must be {MAX_EVIDENCE:,} characters or fewer; it is "
+            f"{len(answer.evidence):,} characters"
+        )
+    return None
+
+
+def missing_answer(item: Item) -> str:
+    """The prompt for a question left unanswered when the respondent wants to move on."""
+    if item.kind is ItemKind.IMPORTANCE:
+        return "Select how important this is, or select ‘Don’t know’"
+    if item.kind is ItemKind.FOLLOW_UP:
+        return "Select whether your organisation would take part, or select ‘Don’t know’"
+    return "Select an answer, or select ‘Don’t know’"
+
+
+def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Answer | None:
+    """The row to store for ``given``: None when there is nothing to keep."""
+    evidence = given.evidence.strip() or None
+    if given.choice is None and evidence is None:
+        return None
+    if given.choice is None:
+        kind, level = AnswerKind.TEXT, None
+    elif given.choice in {OptOut.DONT_KNOW.value, OptOut.NOT_APPLICABLE.value}:
+        kind, level = AnswerKind(given.choice), None
+    else:
+        kind, level = AnswerKind.LEVEL, int(given.choice)
+    if answer is None:
+        return Answer(
+            invitation_id=invitation_id,
+            item_id=given.item_id,
+            kind=kind,
+            level=level,
+            evidence=evidence,
+        )
+    answer.kind, answer.level, answer.evidence = kind, level, evidence
+    answer.version += 1
+    answer.updated_at = utcnow()
+    return answer
+
+
+def save_answers(
+    *,
+    engine: Engine,
+    context: ResponseContext,
+    answers: list[AnswerInput],
+    required: bool = False,
+    all_or_nothing: bool = False,
+) -> SaveOutcome:
+    """Save every valid, current answer; report the others.
+
+    With ``all_or_nothing`` (the JSON API), one invalid or stale answer means nothing is saved.
+    Otherwise (form pages) valid answers are saved even when others on the page need fixing,
+    because nothing a respondent got right should be lost while they correct the rest.
+    """
+    outcome = SaveOutcome()
+    items = {item.id: item for page in context.pages for item in page.items}
+    blocked: set[str] = set()
+    for given in answers:
+        item = items.get(given.item_id)
+        if item is None:
+            outcome.errors[given.item_id] = "This question is not part of your questionnaire"
+            blocked.add(given.item_id)
+            continue
+        problem = check_input(context.definition, item, given)
+        if problem:
+            outcome.errors[given.item_id] = problem
+            blocked.add(given.item_id)
+        elif required and given.choice is None:
+            # Asked to answer, but whatever else was typed (a comment) is still saved.
+            outcome.errors[given.item_id] = missing_answer(item)
+    if all_or_nothing and outcome.errors:
+        return outcome
+    invitation_id = context.invitation.id
+    assert invitation_id is not None
+    with write_session(engine) as session:
+        stored = {
+            answer.item_id: answer
+            for answer in session.exec(
+                select(Answer).where(Answer.invitation_id == invitation_id)
+            ).all()
+        }
+        to_save: list[tuple[AnswerInput, Answer | None]] = []
+        for given in answers:
+            if given.item_id in blocked:
+                continue
+            current = stored.get(given.item_id)
+            current_state = state_of(current) if current else None
+            wanted = AnswerState(given.choice, given.evidence.strip(), 0)
+            if current_state and (current_state.choice, current_state.evidence) == (
+                wanted.choice,
+                wanted.evidence,
+            ):
+                outcome.saved[given.item_id] = current_state.version
+                continue
+            if current_state and current_state.version != given.version:
+                outcome.conflicts[given.item_id] = current_state
+                continue
+            to_save.append((given, current))
+        if all_or_nothing and outcome.conflicts:
+            session.rollback()
+            return outcome
+        for given, current in to_save:
+            row = _apply(current, invitation_id, given)
+            if row is None:
+                if current is not None:
+                    session.delete(current)
+                outcome.saved[given.item_id] = 0
+                continue
+            session.add(row)
+            session.flush()
+            outcome.saved[given.item_id] = row.version
+        invitation = session.get(Invitation, invitation_id)
+        if invitation is not None and invitation.status is InvitationStatus.NOT_OPENED:
+            invitation.status = InvitationStatus.STARTED
+            session.add(invitation)
+    return outcome
+
+
+def submit(*, engine: Engine, context: ResponseContext) -> datetime:
+    with write_session(engine) as session:
+        invitation = session.get(Invitation, context.invitation.id)
+        assert invitation is not None
+        invitation.status = InvitationStatus.SUBMITTED
+        invitation.submitted_at = invitation.submitted_at or datetime.now(UTC)
+        session.add(invitation)
+        return invitation.submitted_at
+
+
+def page_status(page: Page, answers: dict[str, AnswerState]) -> SectionStatus:
+    answered = [
+        item for item in page.items if answers.get(item.id, None) and answers[item.id].choice
+    ]
+    if not answered:
+        return SectionStatus.NOT_STARTED
+    return (
+        SectionStatus.COMPLETED if len(answered) == len(page.items) else SectionStatus.IN_PROGRESS
+    )
+
+
+def part_status(pages: list[Page], answers: dict[str, AnswerState]) -> SectionStatus:
+    statuses = {page_status(page, answers) for page in pages}
+    if statuses == {SectionStatus.COMPLETED}:
+        return SectionStatus.COMPLETED
+    if statuses == {SectionStatus.NOT_STARTED}:
+        return SectionStatus.NOT_STARTED
+    return SectionStatus.IN_PROGRESS
+
+
+def unanswered_pages(context: ResponseContext, answers: dict[str, AnswerState]) -> list[Page]:
+    return [p for p in context.pages if page_status(p, answers) is not SectionStatus.COMPLETED]

@@ -1,0 +1,113 @@
+"""From a round's stored answers to a ScoreResult (and the previous round's, for change)."""
+
+from collections import defaultdict
+
+from sqlmodel import Session, col, select
+
+from app.demo.place import DEMO_SLUG
+from app.models import (
+    Answer,
+    AnswerKind,
+    AssessmentRound,
+    Invitation,
+    InvitationStatus,
+    Organisation,
+    Place,
+    RoundStatus,
+)
+from app.rounds.definitions import definition_of_round
+from questionnaires.schema import OptOut
+from scoring.engine import score
+from scoring.rules import Rules
+from scoring.types import AnswerValue, Respondent, ScoreResult
+
+OPT_OUTS = {
+    AnswerKind.DONT_KNOW: OptOut.DONT_KNOW,
+    AnswerKind.NOT_APPLICABLE: OptOut.NOT_APPLICABLE,
+}
+
+
+def respondents_of_round(
+    *, session: Session, assessment_round: AssessmentRound
+) -> list[Respondent]:
+    """Submitted responses only: answers still being written are not results yet."""
+    rows = session.exec(
+        select(Invitation, Organisation)
+        .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
+        .where(
+            Invitation.round_id == assessment_round.id,
+            Invitation.status == InvitationStatus.SUBMITTED,
+        )
+        .order_by(col(Invitation.id))
+    ).all()
+    answers: dict[int, dict[str, AnswerValue]] = defaultdict(dict)
+    invitation_ids = [invitation.id for invitation, _ in rows]
+    for answer in session.exec(
+        select(Answer).where(col(Answer.invitation_id).in_(invitation_ids))
+    ).all():
+        if answer.kind is AnswerKind.LEVEL and answer.level is not None:
+            answers[answer.invitation_id][answer.item_id] = answer.level
+        elif answer.kind in OPT_OUTS:
+            answers[answer.invitation_id][answer.item_id] = OPT_OUTS[answer.kind]
+    return [
+        Respondent(
+            id=f"invitation-{invitation.id}",
+            organisation=organisation.name,
+            sector=organisation.sector,
+            answers=answers.get(invitation.id or 0, {}),
+        )
+        for invitation, organisation in rows
+    ]
+
+
+def find_round(*, session: Session, reference: str) -> AssessmentRound | None:
+    """A round by id, or 'demo': the demo place's latest round."""
+    if reference == "demo":
+        return session.exec(
+            select(AssessmentRound)
+            .join(Place, col(AssessmentRound.place_id) == col(Place.id))
+            .where(Place.slug == DEMO_SLUG)
+            .order_by(col(AssessmentRound.created_at).desc())
+        ).first()
+    if reference.isdigit():
+        return session.get(AssessmentRound, int(reference))
+    return None
+
+
+def previous_round(
+    *, session: Session, assessment_round: AssessmentRound
+) -> AssessmentRound | None:
+    """The place's latest closed or published round created before this one."""
+    return session.exec(
+        select(AssessmentRound)
+        .where(
+            AssessmentRound.place_id == assessment_round.place_id,
+            col(AssessmentRound.id) != assessment_round.id,
+            col(AssessmentRound.created_at) <= assessment_round.created_at,
+            col(AssessmentRound.status).in_([RoundStatus.CLOSED, RoundStatus.PUBLISHED]),
+        )
+        .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
+    ).first()
+
+
+def score_round(
+    *, session: Session, assessment_round: AssessmentRound, rules: Rules
+) -> ScoreResult:
+    """Score a round with its own anonymity threshold, compared with the previous round."""
+    round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
+    earlier = previous_round(session=session, assessment_round=assessment_round)
+    previous = (
+        score(
+            definition_of_round(session=session, assessment_round=earlier),
+            respondents_of_round(session=session, assessment_round=earlier),
+            rules.with_threshold(earlier.anonymity_threshold),
+        )
+        if earlier is not None
+        else None
+    )
+    return score(
+        definition_of_round(session=session, assessment_round=assessment_round),
+        respondents_of_round(session=session, assessment_round=assessment_round),
+        round_rules,
+        previous,
+    )

@@ -1,0 +1,28 @@
+"""Routes of the JSON API (version 1)."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.core.db import DatabaseUnavailableError, check_database
+from app.core.errors import PROBLEM_RESPONSES
+from app.deps import EngineDep
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+
+
+class Status(BaseModel):
+    service: str = Field(examples=["placecheck"])
+    version: str = Field(examples=["0.1.0"])
+    database: str = Field(description="'ok' or why the database cannot be reached.")
+
+
+@router.get("/status", summary="Service and database status", tags=["service"])
+def read_status(engine: EngineDep) -> Status:
+    from importlib.metadata import version
+
+    try:
+        check_database(engine)
+        database = "ok"
+    except DatabaseUnavailableError as error:
+        database = str(error)
+    return Status(service="placecheck", version=version("placecheck"), database=database)
