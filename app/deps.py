@@ -1,30 +1,227 @@
-"""Dependencies shared by routes, reached through short ``Annotated`` aliases."""
+"""Everything a route needs from outside itself, decided once: its session, the settings, the
+signed-in user and what they may do, the checked form, the respondent behind a link.
+
+Routes declare these as parameters (``session: WriteSession``, ``access: FacilitatorRound``) and
+never build a session or read ``app.state`` themselves, so that:
+
+- a request uses one session, and so one database connection, however many dependencies read
+  through it (two per request deadlocked the pool under load);
+- a route that writes says so (``WriteSession``), and its transaction takes the write lock
+  first, so a read-then-write cannot fail half-way with 'database is locked' on SQLite;
+- a page and the API for the same thing check access in the same function.
+"""
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
+from app.accounts.access import (
+    PlaceAccess,
+    RoundAccess,
+    SignInRequiredError,
+    facilitating,
+    place_for,
+    require_administrator,
+    results_of,
+    round_for,
+)
+from app.accounts.service import user_from_cookie
 from app.core.config import Settings
+from app.core.db import begin_write
+from app.core.exceptions import ShownError
+from app.core.fields import MAX_ID
+from app.core.security.csrf import csrf_valid
+from app.core.security.ratelimit import RateLimiter
+from app.core.security.session_cookie import SESSION_COOKIE
+from app.enums import MembershipRole, RoundStatus
+from app.models import User
+from app.responses.service import ResponseContext, open_response
+from app.web.pages import Form, csrf_subject
+from questionnaires.registry import Registry
+from reports.service import PdfService
+
+EXPIRED_FORM = (
+    "This form has expired or did not come from Placecheck. Nothing was changed: go back, "
+    "reload the page and try again."
+)
+INVALID_LINK = "This invitation link does not work. Ask your facilitator for a new one."
+TOO_MANY_BAD_LINKS = "Too many links that do not work were tried. Wait 10 minutes."
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+# --- the application's parts ----------------------------------------------------------------
 
 
-def get_app_settings(request: Request) -> Settings:
+def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine) as session:
+def get_pdf_service(request: Request) -> PdfService:
+    service: PdfService = request.app.state.pdf_service
+    return service
+
+
+def get_registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def get_bad_link_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.bad_link_limiter
+    return limiter
+
+
+def get_sign_in_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.sign_in_limiter
+    return limiter
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PdfServiceDep = Annotated[PdfService, Depends(get_pdf_service)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+BadLinkLimiter = Annotated[RateLimiter, Depends(get_bad_link_limiter)]
+SignInLimiter = Annotated[RateLimiter, Depends(get_sign_in_limiter)]
+
+
+def secret_of(settings: Settings) -> str:
+    """The deployment's secret key: signs cookies and CSRF tokens and derives invitation links."""
+    return settings.secret_key.get_secret_value()
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --- the session ------------------------------------------------------------------------------
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session, closed (and anything uncommitted rolled back) as soon as the
+    route returns."""
+    with Session(request.app.state.engine) as session:
         yield session
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_write_session(session: SessionDep) -> Session:
+    """The same session, now in a transaction that holds the write lock from its start."""
+    begin_write(session)
+    return session
+
+
+WriteSession = Annotated[Session, Depends(get_write_session)]
+
+
+# --- who is asking ----------------------------------------------------------------------------
+
+
+def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    return user_from_cookie(
+        session=session, secret=secret_of(settings), value=request.cookies.get(SESSION_COOKIE)
+    )
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def signed_in_user(request: Request, user: OptionalUser) -> User:
+    if user is None:
+        raise SignInRequiredError(request.url.path)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(signed_in_user)]
+
+
+def administrator(user: CurrentUser) -> User:
+    return require_administrator(user)
+
+
+Administrator = Annotated[User, Depends(administrator)]
+
+
+async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep) -> Form:
+    """The submitted form, after checking its CSRF token against the signed-in user."""
+    data = await request.form()
+    values = {k: v for k, v in data.items() if isinstance(v, str)}
+    files = {k: v for k, v in data.items() if not isinstance(v, str)}
+    if not csrf_valid(secret_of(settings), csrf_subject(user), values.get("csrf_token")):
+        raise ShownError(400, EXPIRED_FORM)
+    return Form(values, files)
+
+
+CsrfForm = Annotated[Form, Depends(csrf_form)]
+
+RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="The round's id.")]
+
+
+def viewer_place(slug: str, session: SessionDep, user: CurrentUser) -> PlaceAccess:
+    return place_for(session, user, slug, MembershipRole.VIEWER)
+
+
+def facilitator_place(slug: str, session: SessionDep, user: CurrentUser) -> PlaceAccess:
+    return place_for(session, user, slug, MembershipRole.FACILITATOR)
+
+
+def viewer_round(round_id: RoundId, session: SessionDep, user: CurrentUser) -> RoundAccess:
+    return round_for(session, user, round_id, MembershipRole.VIEWER)
+
+
+def facilitator_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
+    return facilitating(access)
+
+
+def results_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
+    return results_of(access)
+
+
+ViewerPlace = Annotated[PlaceAccess, Depends(viewer_place)]
+FacilitatorPlace = Annotated[PlaceAccess, Depends(facilitator_place)]
+ViewerRound = Annotated[RoundAccess, Depends(viewer_round)]
+FacilitatorRound = Annotated[RoundAccess, Depends(facilitator_round)]
+ResultsRound = Annotated[RoundAccess, Depends(results_round)]
+
+
+# --- the respondent behind an invitation link -------------------------------------------------
+
+
+def respondent_context(
+    request: Request, token: str, session: SessionDep, limiter: BadLinkLimiter
+) -> ResponseContext:
+    """The respondent's questionnaire, for the pages and the API alike.
+
+    Unknown and revoked links are refused in the same words (nothing says whether a token
+    exists), repeated bad links from one client are slowed down, and a round that has not
+    opened shows nothing of its questions.
+    """
+    client = client_address(request)
+    if limiter.blocked(client):
+        raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
+    context = open_response(session=session, token=token)
+    if context is None:
+        limiter.record(client)
+        raise ShownError(404, INVALID_LINK, title="Not found", template="respond/invalid_link.html")
+    if context.assessment_round.status is RoundStatus.DRAFT:
+        raise ShownError(
+            403,
+            "This questionnaire is not open yet. The same link will work once it opens.",
+            template="respond/not_open.html",
+            context={"ctx": context},
+        )
+    return context
+
+
+RespondentContext = Annotated[ResponseContext, Depends(respondent_context)]
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """A respondent's submitted page, as text fields (their CSRF check keeps what they typed)."""
+    data = await request.form()
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+RespondentForm = Annotated[dict[str, str], Depends(form_values)]

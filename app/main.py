@@ -9,18 +9,41 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from app.accounts import admin_views
+from app.accounts import views as sign_in_views
 from app.accounts.access import SignInRequiredError
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
 from app.core.security.ratelimit import RateLimiter
-from app.responses.api import router as respondent_api_router
-from app.responses.views import router as respond_router
-from app.site.api import router as api_router
-from app.site.views import router as web_router
-from app.web.workspace import FACILITATOR_ROUTERS
+from app.data import views as data_views
+from app.invitations import views as invitation_views
+from app.places import views as place_views
+from app.responses import api as respondent_api
+from app.responses import views as respondent_views
+from app.results import views as result_views
+from app.rounds import views as round_views
+from app.rounds.definitions import registry_for
+from app.site import api as site_api
+from app.site import views as site_views
+from app.workshop import views as workshop_views
 from reports.service import PdfService
+
+ROUTERS = [
+    site_views.router,
+    site_api.router,
+    respondent_views.router,
+    respondent_api.router,
+    sign_in_views.router,
+    place_views.router,
+    round_views.router,
+    invitation_views.router,
+    result_views.router,
+    workshop_views.router,
+    data_views.router,
+    admin_views.router,
+]
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -51,16 +74,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.pdf_service = pdf_service
+    app.state.registry = registry_for(settings)
     app.state.bad_link_limiter = RateLimiter(limit=20, window_seconds=600)
     app.state.sign_in_limiter = RateLimiter(limit=5, window_seconds=900)
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(web_router)
-    app.include_router(respond_router)
-    app.include_router(api_router)
-    app.include_router(respondent_api_router)
-    for router in FACILITATOR_ROUTERS:
+    for router in ROUTERS:
         app.include_router(router)
     return app
 

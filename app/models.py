@@ -1,8 +1,12 @@
-"""The database tables (and the shapes the API reads and writes).
+"""The database tables, and the inputs that create them.
 
-Each entity follows the SQLModel 'quintet': ``XBase`` holds the shared fields, ``X`` is the table,
-``XCreate``/``XPublic`` are what the API accepts and returns. Enumerations are stored as short
-strings, not native database enums, so migrations stay the same on SQLite and PostgreSQL.
+Each entity follows the SQLModel 'quintet': ``XBase`` holds the fields a person types, each with
+its limits stated once (and a ``title`` the error messages use); ``X`` is the table, whose
+columns carry the same lengths; ``XCreate`` is what a form, an upload row or the API must pass
+before anything is written. Table models skip validation, so input always goes through an
+``XCreate`` first, and the database's own constraints (CHECKs on statuses, thresholds and
+levels; lengths on PostgreSQL) stand behind it. Statuses are stored as short strings, not native
+database enums, so migrations stay the same on SQLite and PostgreSQL.
 """
 
 from datetime import UTC, date, datetime
@@ -10,8 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
+from app.core.fields import EmailAddress
+from app.enums import ActionStatus, AnswerKind, InvitationStatus, MembershipRole, RoundStatus
 from questionnaires.sectors import Sector
 
 SQLModel.metadata.naming_convention = {
@@ -22,16 +29,23 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 20
+"""Groups smaller than the anonymity threshold are never shown; 1 would show individuals."""
+MAX_LEVEL = 10
+"""No scale has more levels; the questionnaire decides which of them an item allows."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 def _string_enum(enum: type[StrEnum]) -> sa.Enum:
+    """A short string column that the database refuses any value outside ``enum`` for."""
     return sa.Enum(
         enum,
+        name=enum.__name__.lower(),
         native_enum=False,
-        create_constraint=False,
+        create_constraint=True,
         length=40,
         values_callable=lambda members: [member.value for member in members],
     )
@@ -43,49 +57,30 @@ def _timestamp(*, nullable: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
 
 
-class RoundStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
-
-
-class InvitationStatus(StrEnum):
-    NOT_OPENED = "not-opened"
-    STARTED = "started"
-    SUBMITTED = "submitted"
-    REVOKED = "revoked"
-
-
-class AnswerKind(StrEnum):
-    """What sort of answer a row holds: a level on the item's scale, or one of the two opt-outs.
-
-    'Don't know' and 'not applicable' are answers in their own right (counted, never averaged),
-    so they are stored as such rather than as a missing level.
-    """
-
-    LEVEL = "level"
-    DONT_KNOW = "dont_know"
-    NOT_APPLICABLE = "not_applicable"
-    TEXT = "text"
-
-
-class MembershipRole(StrEnum):
-    FACILITATOR = "facilitator"
-    VIEWER = "viewer"
+def _chosen(value: Any, info: ValidationInfo, choices: str, message: str) -> Any:
+    """Check a value against the choices the caller passed as validation context."""
+    allowed = (info.context or {}).get(choices)
+    if value is not None and allowed is not None and value not in allowed:
+        raise ValueError(message)
+    return value
 
 
 # --- places and partners -------------------------------------------------------------------
 
 
 class PlaceBase(SQLModel):
-    name: str = Field(max_length=200, description="The place, as the forum calls it.")
-    slug: str = Field(max_length=80, unique=True, description="Short id used in links.")
-    description: str = Field(default="", max_length=2000)
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        title="the place's name",
+        schema_extra={"examples": ["Kestrel Vale"]},
+    )
+    description: str = Field(default="", max_length=2000, title="the description")
 
 
 class Place(PlaceBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, description="Short id used in links.")
     created_at: datetime = _timestamp()
 
 
@@ -93,13 +88,9 @@ class PlaceCreate(PlaceBase):
     pass
 
 
-class PlacePublic(PlaceBase):
-    id: int
-
-
 class OrganisationBase(SQLModel):
-    name: str = Field(max_length=200)
-    sector: Sector = Field(sa_type=_string_enum(Sector))
+    name: str = Field(min_length=1, max_length=200, title="the organisation's name")
+    sector: Sector = Field(sa_type=_string_enum(Sector), title="the organisation's sector")
 
 
 class Organisation(OrganisationBase, table=True):
@@ -111,11 +102,6 @@ class Organisation(OrganisationBase, table=True):
 
 class OrganisationCreate(OrganisationBase):
     pass
-
-
-class OrganisationPublic(OrganisationBase):
-    id: int
-    place_id: int
 
 
 # --- assessment rounds and invitations -----------------------------------------------------
@@ -138,13 +124,35 @@ class QuestionnaireSnapshot(SQLModel, table=True):
 
 
 class AssessmentRoundBase(SQLModel):
-    title: str = Field(max_length=200)
-    opens_on: date | None = None
-    closes_on: date | None = None
+    title: str = Field(
+        min_length=1,
+        max_length=200,
+        title="a title for the round",
+        schema_extra={"examples": ["Spring 2027 assessment"]},
+    )
+    opens_on: date | None = Field(default=None, title="the opening date")
+    closes_on: date | None = Field(default=None, title="the closing date")
+    anonymity_threshold: int = Field(
+        default=3, ge=MIN_THRESHOLD, le=MAX_THRESHOLD, title="the anonymity threshold"
+    )
+
+    @field_validator("closes_on")
+    @classmethod
+    def _closes_after_it_opens(cls, closes_on: date | None, info: ValidationInfo) -> date | None:
+        opens_on = info.data.get("opens_on")
+        if closes_on and opens_on and closes_on < opens_on:
+            raise ValueError("The closing date must be on or after the opening date")
+        return closes_on
 
 
 class AssessmentRound(AssessmentRoundBase, table=True):
     __tablename__ = "assessment_round"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"anonymity_threshold BETWEEN {MIN_THRESHOLD} AND {MAX_THRESHOLD}",
+            name="anonymity_threshold_in_range",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
@@ -152,26 +160,38 @@ class AssessmentRound(AssessmentRoundBase, table=True):
         foreign_key="questionnaire_snapshot.content_hash", index=True, ondelete="RESTRICT"
     )
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=_string_enum(RoundStatus))
-    anonymity_threshold: int = Field(default=3, ge=2)
     created_at: datetime = _timestamp()
 
 
-class AssessmentRoundPublic(AssessmentRoundBase):
-    id: int
-    place_id: int
-    status: RoundStatus
-    anonymity_threshold: int
+class AssessmentRoundCreate(AssessmentRoundBase):
+    questionnaire_id: str = Field(
+        title="a questionnaire", description="The definition's id and version: id@version."
+    )
+
+    @field_validator("questionnaire_id")
+    @classmethod
+    def _known_questionnaire(cls, value: str, info: ValidationInfo) -> str:
+        return str(_chosen(value, info, "questionnaires", "Choose a questionnaire"))
 
 
-class Invitation(SQLModel, table=True):
+class InvitationBase(SQLModel):
+    role_title: str = Field(
+        min_length=1,
+        max_length=200,
+        title="the person's role",
+        schema_extra={"examples": ["Head of Policy"]},
+    )
+    name: str | None = Field(default=None, max_length=200, title="the person's name")
+    email: EmailAddress | None = Field(default=None, title="the person's e-mail address")
+
+
+class Invitation(InvitationBase, table=True):
     """One respondent's place in a round. The link's token is never stored, only its hash and
     a nonce from which the secret key (kept out of the database) derives it again."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
-    role_title: str = Field(max_length=200)
-    name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     token_hash: str = Field(max_length=64, unique=True)
     link_nonce: str | None = Field(
@@ -187,6 +207,16 @@ class Invitation(SQLModel, table=True):
     emailed_at: datetime | None = _timestamp(nullable=True)
 
 
+class InvitationCreate(InvitationBase):
+    organisation_id: int = Field(title="the organisation the person answers for")
+
+    @field_validator("organisation_id")
+    @classmethod
+    def _partner_of_the_place(cls, value: int, info: ValidationInfo) -> int:
+        message = "Choose the organisation the person answers for"
+        return int(_chosen(value, info, "organisations", message))
+
+
 class Answer(SQLModel, table=True):
     """One respondent's answer to one item; ``version`` rises on every save so that a stale
     browser tab can be detected instead of silently overwriting a newer answer."""
@@ -196,6 +226,8 @@ class Answer(SQLModel, table=True):
         sa.CheckConstraint(
             "(kind = 'level') = (level IS NOT NULL)", name="level_only_for_level_answers"
         ),
+        sa.CheckConstraint(f"level BETWEEN 1 AND {MAX_LEVEL}", name="level_in_range"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,14 +243,13 @@ class Answer(SQLModel, table=True):
 # --- the workshop: what the forum agreed ------------------------------------------------------
 
 
-class ActionStatus(StrEnum):
-    NOT_STARTED = "not-started"
-    IN_PROGRESS = "in-progress"
-    DONE = "done"
-    DROPPED = "dropped"
+class ConditionAgreementBase(SQLModel):
+    agreed_level: int | None = Field(default=None, ge=1, le=MAX_LEVEL, title="the agreed level")
+    could_not_agree: bool = False
+    rationale: str = Field(default="", max_length=2000, title="the reason")
 
 
-class ConditionAgreement(SQLModel, table=True):
+class ConditionAgreement(ConditionAgreementBase, table=True):
     """The level the forum agreed for one condition after discussion, or that it could not
     agree: the second stage that individual ratings alone cannot give."""
 
@@ -228,36 +259,70 @@ class ConditionAgreement(SQLModel, table=True):
         sa.CheckConstraint(
             "(agreed_level IS NULL) = could_not_agree", name="level_or_could_not_agree"
         ),
+        sa.CheckConstraint(f"agreed_level BETWEEN 1 AND {MAX_LEVEL}", name="agreed_level_in_range"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     condition_id: str = Field(max_length=120)
-    agreed_level: int | None = Field(default=None, ge=1)
-    could_not_agree: bool = False
-    rationale: str = Field(default="", max_length=2000)
     recorded_at: datetime = _timestamp()
 
 
-class Action(SQLModel, table=True):
+class ActionBase(SQLModel):
+    description: str = Field(
+        min_length=1,
+        max_length=1000,
+        title="the action",
+        schema_extra={"examples": ["Agree a data-sharing protocol"]},
+    )
+    condition_id: str | None = Field(default=None, max_length=120, title="a condition")
+    recommendation_id: str | None = Field(default=None, max_length=8, title="a recommendation")
+    lead_organisation_id: int | None = Field(default=None, title="a lead organisation")
+    due_on: date | None = Field(default=None, title="the due date")
+
+
+class Action(ActionBase, table=True):
     """One line of the forum's action plan, linked to a condition or recommendation."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
-    description: str = Field(max_length=1000)
-    condition_id: str | None = Field(default=None, max_length=120)
-    recommendation_id: str | None = Field(default=None, max_length=8)
     lead_organisation_id: int | None = Field(
         default=None, foreign_key="organisation.id", ondelete="SET NULL"
     )
-    due_on: date | None = None
     status: ActionStatus = Field(
         default=ActionStatus.NOT_STARTED, sa_type=_string_enum(ActionStatus)
     )
     created_at: datetime = _timestamp()
 
 
-class EvidenceQuote(SQLModel, table=True):
+class ActionCreate(ActionBase):
+    @field_validator("condition_id")
+    @classmethod
+    def _known_condition(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _chosen(value, info, "conditions", "Choose a condition from the list")  # type: ignore[no-any-return]
+
+    @field_validator("recommendation_id")
+    @classmethod
+    def _known_recommendation(cls, value: str | None, info: ValidationInfo) -> str | None:
+        message = "Choose a recommendation from the list"
+        return _chosen(value, info, "recommendations", message)  # type: ignore[no-any-return]
+
+    @field_validator("lead_organisation_id")
+    @classmethod
+    def _known_lead(cls, value: int | None, info: ValidationInfo) -> int | None:
+        message = "Choose a lead organisation from the list"
+        return _chosen(value, info, "organisations", message)  # type: ignore[no-any-return]
+
+
+class EvidenceQuoteBase(SQLModel):
+    text: str = Field(
+        min_length=1,
+        max_length=1000,
+        title="the words to quote (you can shorten the comment)",
+    )
+
+
+class EvidenceQuote(EvidenceQuoteBase, table=True):
     """A comment the facilitator chose for the report, as they edited it (names taken out).
     It goes when the answer it came from is erased."""
 
@@ -267,21 +332,36 @@ class EvidenceQuote(SQLModel, table=True):
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
     subject_id: str = Field(max_length=120, description="The condition or recommendation.")
-    text: str = Field(max_length=1000)
     chosen_at: datetime = _timestamp()
 
 
 # --- facilitators ----------------------------------------------------------------------------
 
 
-class User(SQLModel, table=True):
+MINIMUM_PASSWORD_LENGTH = 12
+
+
+class UserBase(SQLModel):
+    email: EmailAddress = Field(title="their e-mail address")
+    display_name: str = Field(min_length=1, max_length=200, title="the person's name")
+    is_administrator: bool = False
+
+
+class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)
-    display_name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
-    is_administrator: bool = False
     is_active: bool = True
     created_at: datetime = _timestamp()
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="the password")
+
+    @field_validator("email")
+    @classmethod
+    def _lower_case(cls, email: str) -> str:
+        return email.lower()
 
 
 class PlaceMembership(SQLModel, table=True):

@@ -18,18 +18,6 @@ from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreR
 HIDDEN = "Hidden"
 BROAD_AGREEMENT = 0.9
 """Consensus from which a condition is not listed among the most divided."""
-STATUS_LABELS = {
-    "draft": "Draft",
-    "open": "Open: results so far",
-    "closed": "Closed",
-    "published": "Published",
-}
-ACTION_STATUS_LABELS = {
-    "not-started": "Not started",
-    "in-progress": "In progress",
-    "done": "Done",
-    "dropped": "Dropped",
-}
 
 
 def one_decimal(value: float | None) -> str:
@@ -337,9 +325,9 @@ def meta_of(definition: Definition, result: ScoreResult, facts: RoundFacts) -> M
     return Meta(
         place=facts.place,
         round_title=facts.title,
-        status=facts.status,
-        status_label=STATUS_LABELS.get(facts.status, facts.status),
-        interim=facts.status in ("draft", "open"),
+        status=facts.status.lower(),
+        status_label=f"{facts.status}: results so far" if facts.interim else facts.status,
+        interim=facts.interim,
         dates=f"{long_date(facts.opens_on)} to {long_date(facts.closes_on)}",
         produced_on=long_date(facts.produced_on),
         questionnaire=f"{definition.title}, version {definition.version}",
@@ -754,7 +742,7 @@ def actions_view(
             linked_to=linked(a),
             lead=a.lead or "Not yet agreed",
             due=long_date(a.due_on) if a.due_on else "No date",
-            status=ACTION_STATUS_LABELS.get(a.status, a.status),
+            status=a.status,
         )
         for a in actions
     )

@@ -24,7 +24,9 @@ class RoundFacts:
     place: str
     title: str
     status: str
-    """draft, open, closed or published."""
+    """The round's status in words, as a reader sees it: Draft, Open, Closed or Published."""
+    interim: bool
+    """Answers may still come in (a draft or open round), so the results are provisional."""
     opens_on: date | None
     closes_on: date | None
     produced_on: date
@@ -50,6 +52,7 @@ class PlannedAction:
     lead: str | None
     due_on: date | None
     status: str
+    """In words: Not started, In progress, Done or Dropped."""
 
 
 @dataclass(frozen=True)

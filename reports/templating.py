@@ -1,26 +1,26 @@
-"""The one Jinja environment for pages and reports: our templates, plus the GOV.UK Frontend
-component macros under the ``govuk_frontend_jinja/`` prefix.
+"""The reports' Jinja environment, and how any environment over our templates is made.
 
-It lives here rather than in ``app`` because reports render without the web layer (the command
-line, the worker processes), and the web pages must render from exactly the same templates.
+Reports render without the web layer (the command line, the PDF worker processes), so they own
+an environment of their own; the web pages build theirs with ``template_environment`` too, adding
+the GOV.UK Frontend macros, so both read the same templates with the same escaping rules.
 """
 
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
-environment = Environment(
-    loader=ChoiceLoader(
-        [
-            FileSystemLoader(TEMPLATES_DIR),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-        ]
-    ),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-environment.globals["service_name"] = "Placecheck"
+
+def template_environment(*extra_loaders: BaseLoader) -> Environment:
+    """An environment over ``templates/`` (then any extra loaders) that escapes everything."""
+    return Environment(
+        loader=ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *extra_loaders]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+environment = template_environment()

@@ -2,10 +2,12 @@
 
 from sqlmodel import Session, select
 
+from app.cli.support import find_round
 from app.demo.place import load_demo
-from app.models import AssessmentRound, Invitation, InvitationStatus
+from app.enums import InvitationStatus
+from app.models import AssessmentRound, Invitation
 from app.results.rules import load_rules
-from app.results.service import find_round, previous_round, respondents_of_round, score_round
+from app.results.service import previous_round, respondents_of_round, score_round
 from questionnaires.sectors import Sector
 
 SECRET = "test-secret"

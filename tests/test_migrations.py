@@ -1,8 +1,10 @@
 """The migrations must build exactly the schema the models describe, on both databases."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import CheckConstraint, Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from app.core.migrations import current_revision, upgrade_to_head
@@ -36,3 +38,49 @@ def test_a_second_upgrade_is_a_no_op(empty_engine: Engine) -> None:
 
     assert revision is not None
     assert current_revision(empty_engine) == revision
+
+
+def test_the_migrations_create_every_check_constraint_the_models_declare(
+    empty_engine: Engine,
+) -> None:
+    """compare_metadata does not look at CHECK constraints, so compare their names here."""
+    upgrade_to_head(empty_engine)
+    inspector = inspect(empty_engine)
+
+    for table in SQLModel.metadata.sorted_tables:
+        declared = {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
+        created = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert created == declared, table.name
+
+
+def test_the_database_refuses_a_status_a_threshold_or_a_level_out_of_range(
+    empty_engine: Engine,
+) -> None:
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO place (name, slug, description, created_at) "
+                "VALUES ('P', 'p', '', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO questionnaire_snapshot VALUES ('h', 'q', '1', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+    bad_rows = [
+        "('t', 1, 'h', 'finished', 3)",  # not a status
+        "('t', 1, 'h', 'open', 1)",  # a threshold that would show individuals
+    ]
+    for row in bad_rows:
+        with empty_engine.connect() as connection, pytest.raises(IntegrityError):
+            connection.execute(
+                text(
+                    "INSERT INTO assessment_round "
+                    "(title, place_id, questionnaire_hash, status, anonymity_threshold, "
+                    "created_at) "
+                    f"VALUES {row[:-1]}, CURRENT_TIMESTAMP)"
+                )
+            )

@@ -1,65 +1,32 @@
-"""Facilitator accounts: Argon2 password hashes and signed session cookies.
+"""Facilitator accounts: creating them, checking a password, and finding who a cookie is."""
 
-The session cookie carries the user's id and a fingerprint of their password hash, signed with
-the deployment's secret: changing a password, or deactivating the account, ends every session.
-"""
-
-import hashlib
-from dataclasses import dataclass
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, select
 
-from app.models import User
-
-SESSION_COOKIE = "placecheck_session"
-SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
-MINIMUM_PASSWORD_LENGTH = 12
-
-_hasher = PasswordHasher()
-# Verifying against this when the e-mail is unknown takes as long as a real check, so the
-# time taken does not say whether an account exists.
-_DUMMY_HASH = _hasher.hash("placecheck-no-such-user")
+from app.core.security.passwords import hash_password, needs_rehash, password_matches
+from app.core.security.session_cookie import claims_of, cookie_value, fingerprint
+from app.models import User, UserCreate
 
 
 class AccountError(ValueError):
-    """A user could not be created or changed; the message says why."""
+    """A user could not be created or changed; ``field`` is the input the message is about."""
 
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def password_problem(password: str) -> str | None:
-    if len(password) < MINIMUM_PASSWORD_LENGTH:
-        return f"Password must be at least {MINIMUM_PASSWORD_LENGTH} characters long"
-    return None
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(
-    *, session: Session, email: str, display_name: str, password: str, administrator: bool
-) -> User:
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 320:
-        raise AccountError("Enter an e-mail address in the right format, like name@example.org")
-    if not display_name.strip():
-        raise AccountError("Enter the person's name")
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem)
-    if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise AccountError(f"There is already an account for {email}")
+def create_user(*, session: Session, details: UserCreate) -> User:
+    if session.exec(select(User).where(User.email == details.email)).first() is not None:
+        raise AccountError("email", f"There is already an account for {details.email}")
     user = User(
-        email=email,
-        display_name=display_name.strip(),
-        password_hash=hash_password(password),
-        is_administrator=administrator,
+        email=details.email,
+        display_name=details.display_name,
+        password_hash=hash_password(details.password),
+        is_administrator=details.is_administrator,
     )
     session.add(user)
     session.flush()
@@ -68,46 +35,27 @@ def create_user(
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not password_matches(user.password_hash if user else None, password):
         return None
     if user is None or not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
     return user
 
 
-@dataclass(frozen=True)
-class SessionClaims:
-    user_id: int
-    fingerprint: str
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="placecheck-session")
-
-
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def session_cookie_value(secret: str, user: User) -> str:
-    return _serializer(secret).dumps({"u": user.id, "f": _fingerprint(user)})
+    assert user.id is not None
+    return cookie_value(secret, user.id, user.password_hash)
 
 
 def user_from_cookie(*, session: Session, secret: str, value: str | None) -> User | None:
-    if not value:
+    claims = claims_of(secret, value)
+    if claims is None:
         return None
-    try:
-        data = _serializer(secret).loads(value, max_age=SESSION_MAX_AGE_SECONDS)
-    except (BadSignature, SignatureExpired):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    user = session.get(User, data["u"])
-    if user is None or not user.is_active or data.get("f") != _fingerprint(user):
+    user_id, claimed_fingerprint = claims
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or claimed_fingerprint != fingerprint(user.password_hash):
         return None
     return user

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from app.cli.support import fail, load_settings, reachable_engine
+from app.cli.support import fail, find_round, load_settings, reachable_engine
 from app.results.reports import ReportUnavailableError, report_html
 from app.results.rules import load_rules
-from app.results.service import find_round
 from reports.pdf import html_to_pdf
 from reports.render import ReportKind
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session
 
-from app.cli.support import fail, load_settings, reachable_engine
+from app.cli.support import fail, find_round, load_settings, reachable_engine
 from app.results.rules import DEFAULT_RULES_PATH, load_rules
-from app.results.service import find_round, score_round
+from app.results.service import score_round
 from app.rounds.definitions import definition_of_round, registry_for
 from questionnaires.registry import UnknownQuestionnaireError
 from questionnaires.schema import Definition

@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
 
 from app.core.config import Settings, get_settings
 from app.core.db import (
@@ -17,6 +18,8 @@ from app.core.db import (
     create_db_engine,
     describe,
 )
+from app.demo.place import DEMO_SLUG
+from app.models import AssessmentRound, Place
 
 
 def fail(message: str) -> NoReturn:
@@ -50,3 +53,17 @@ def reachable_engine(settings: Settings) -> Iterator[Engine]:
         fail(f"database error on {describe(engine.url)}: {str(error).splitlines()[0]}")
     finally:
         engine.dispose()
+
+
+def find_round(*, session: Session, reference: str) -> AssessmentRound | None:
+    """A round by id, or 'demo': the demo place's latest round."""
+    if reference == "demo":
+        return session.exec(
+            select(AssessmentRound)
+            .join(Place, col(AssessmentRound.place_id) == col(Place.id))
+            .where(Place.slug == DEMO_SLUG)
+            .order_by(col(AssessmentRound.created_at).desc())
+        ).first()
+    if reference.isdigit():
+        return session.get(AssessmentRound, int(reference))
+    return None

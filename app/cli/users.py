@@ -3,11 +3,14 @@
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
+from pydantic import ValidationError
 
 from app.accounts.service import AccountError, create_user
 from app.cli.support import fail, load_settings, reachable_engine
 from app.core import audit
+from app.core.db import write_session
+from app.core.validation import field_messages
+from app.models import UserCreate
 
 user_cli = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
 
@@ -31,15 +34,15 @@ def create(
     ] = "",
 ) -> None:
     """Create an account; the first one should be an administrator (--admin)."""
-    with reachable_engine(load_settings()) as engine, Session(engine) as session:
+    try:
+        details = UserCreate(
+            email=email, display_name=name, password=password, is_administrator=administrator
+        )
+    except ValidationError as error:
+        fail("; ".join(field_messages(UserCreate, error).values()))
+    with reachable_engine(load_settings()) as engine, write_session(engine) as session:
         try:
-            user = create_user(
-                session=session,
-                email=email,
-                display_name=name,
-                password=password,
-                administrator=administrator,
-            )
+            user = create_user(session=session, details=details)
         except AccountError as error:
             fail(str(error))
         audit.record(session, "user-created", actor_user_id=None, email=user.email)

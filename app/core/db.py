@@ -91,26 +91,40 @@ def _create_sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def check_database(engine: Engine) -> None:
+def check_database(connectable: Engine | Session) -> None:
     """Run a trivial query, turning any failure into one readable line."""
+    url = connectable.url if isinstance(connectable, Engine) else connectable.get_bind().engine.url
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        if isinstance(connectable, Session):
+            connectable.execute(text("SELECT 1"))
+        else:
+            with connectable.connect() as connection:
+                connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         original = getattr(error, "orig", None)
         reason = str(original or error).strip().splitlines()
         raise DatabaseUnavailableError(
-            f"Cannot reach the database at {describe(engine.url)}: "
+            f"Cannot reach the database at {describe(url)}: "
             f"{reason[0] if reason else type(error).__name__}"
         ) from error
 
 
+def begin_write(session: Session) -> None:
+    """Make the session's next work one transaction that holds the write lock from its start.
+
+    Whatever the session read before (the user, their access) is ended first, so SQLite takes
+    the lock up front (``BEGIN IMMEDIATE``) instead of upgrading a read part-way, which fails
+    with 'database is locked' whatever the busy timeout. Objects read before are refreshed on
+    their next use, so every check is made again under the lock. PostgreSQL needs nothing more.
+    """
+    session.commit()
+    session.connection(execution_options={IMMEDIATE: True})
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock up front (SQLite) and commits on exit.
-
-    Use it for every read-then-write change, such as saving an answer after checking its version.
-    """
-    with Session(engine.execution_options(**{IMMEDIATE: True})) as session:
+    """A session outside a request (the command line, tests) that writes, committing on exit."""
+    with Session(engine) as session:
+        begin_write(session)
         yield session
         session.commit()

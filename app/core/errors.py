@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.exceptions import ShownError
 from app.core.templating import templates
 
 API_PREFIX = "/api/"
@@ -101,8 +102,39 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _shown_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ShownError)
+    if _wants_problem_json(request):
+        title = exc.title or TITLES.get(exc.status, "Error")
+        return problem_response(
+            request,
+            Problem(title=title, status=exc.status, detail=exc.detail, instance=request.url.path),
+        )
+    title = exc.title or PAGE_TITLES.get(exc.status, TITLES.get(exc.status, "Error"))
+    context = {
+        "title": title,
+        "detail": exc.detail,
+        "status": exc.status,
+        "in_workspace": not request.url.path.startswith("/r/"),
+        **exc.context,
+    }
+    return templates.TemplateResponse(
+        request,
+        exc.template,
+        context,
+        status_code=exc.status,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
 async def _validation_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if not _wants_problem_json(request):
+        # On pages the only such input is the address itself (a form is read by its own
+        # model): an id that is not a number, or beyond any row, is a page that is not here.
+        return templates.TemplateResponse(
+            request, "pages/error.html", {"title": "Page not found", "status": 404}, 404
+        )
     params = [
         InvalidParam(name=_field_location(error["loc"]), reason=error["msg"])
         for error in exc.errors()
@@ -142,4 +174,5 @@ async def _unexpected_exception(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_exception)
+    app.add_exception_handler(ShownError, _shown_error)
     app.add_exception_handler(Exception, _unexpected_exception)

@@ -1,7 +1,21 @@
-"""Page templates for FastAPI, from the environment the reports use too."""
+"""The web pages' Jinja environment: our templates plus the GOV.UK Frontend component macros
+(under the ``govuk_frontend_jinja/`` prefix), with every global the pages use set here once."""
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import PackageLoader, PrefixLoader
 
-from reports.templating import environment
+from reports.templating import template_environment
 
+SERVICE_NAME = "Placecheck"
+
+
+def field_id(item_id: str) -> str:
+    """The id of a question's first input, which error summaries link to."""
+    return "answer-" + item_id.replace(".", "-")
+
+
+environment = template_environment(
+    PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+)
+environment.globals.update(service_name=SERVICE_NAME, field_id=field_id)
 templates = Jinja2Templates(env=environment)

@@ -10,27 +10,28 @@ import csv
 import io
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlmodel import Session, col, select
 
 from app.core.security.tokens import hash_token, new_token
+from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import link_token
 from app.models import (
+    MAX_LEVEL,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
     Action,
-    ActionStatus,
     Answer,
-    AnswerKind,
     AssessmentRound,
     ConditionAgreement,
     EvidenceQuote,
     Invitation,
-    InvitationStatus,
     Organisation,
     Place,
     QuestionnaireSnapshot,
-    RoundStatus,
 )
 from app.rounds.definitions import definition_of_round
 from questionnaires.schema import Definition
@@ -171,60 +172,173 @@ def export_json(*, session: Session, assessment_round: AssessmentRound) -> dict[
     }
 
 
-def _need(data: dict[str, Any], key: str, kind: type) -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind):
-        raise ImportRefusedError(f"the file has no valid '{key}'")
-    return value
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
 
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else None
+class AnswerRecord(Record):
+    item_id: str = Field(min_length=1, max_length=120)
+    kind: AnswerKind
+    level: int | None = Field(default=None, ge=1, le=MAX_LEVEL)
+    evidence: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _level_only_for_levels(self) -> "AnswerRecord":
+        if (self.kind is AnswerKind.LEVEL) != (self.level is not None):
+            raise ValueError("an answer has a level exactly when its kind is 'level'")
+        return self
 
 
-def _datetime(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+class InvitationRecord(Record):
+    key: int | str | None = None
+    organisation: str = Field(min_length=1, max_length=200)
+    role_title: str = Field(default="Respondent", min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    status: InvitationStatus
+    link_nonce: str | None = Field(default=None, max_length=120)
+    submitted_at: datetime | None = None
+    answers: list[AnswerRecord] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="after")
+    def _each_item_once(self) -> "InvitationRecord":
+        items = [a.item_id for a in self.answers]
+        if len(items) != len(set(items)):
+            raise ValueError(f"invitation {self.key} answers the same question twice")
+        return self
 
 
-def import_json(*, session: Session, place: Place, data: Any, secret: str) -> AssessmentRound:
-    """Rebuild a round in ``place``. Everything is checked before anything is written."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ImportRefusedError("this is not a Placecheck round export (format placecheck-round)")
-    if data.get("format_version") != FORMAT_VERSION:
-        raise ImportRefusedError(f"this export's format version is not {FORMAT_VERSION}")
-    questionnaire = _need(data, "questionnaire", dict)
+class OrganisationRecord(Record):
+    name: str = Field(min_length=1, max_length=200)
+    sector: Sector
+
+
+class RoundRecord(Record):
+    title: str = Field(default="Imported round", min_length=1, max_length=200)
+    status: RoundStatus
+    opens_on: date | None = None
+    closes_on: date | None = None
+    anonymity_threshold: int = Field(default=3, ge=MIN_THRESHOLD, le=MAX_THRESHOLD)
+    created_at: datetime | None = None
+
+
+class AgreementRecord(Record):
+    condition_id: str = Field(min_length=1, max_length=120)
+    agreed_level: int | None = Field(default=None, ge=1, le=MAX_LEVEL)
+    could_not_agree: bool = False
+    rationale: str = Field(default="", max_length=2000)
+
+
+class ActionRecord(Record):
+    description: str = Field(min_length=1, max_length=1000)
+    condition_id: str | None = Field(default=None, max_length=120)
+    recommendation_id: str | None = Field(default=None, max_length=8)
+    lead: str | None = Field(default=None, max_length=200)
+    due_on: date | None = None
+    status: ActionStatus = ActionStatus.NOT_STARTED
+
+
+class QuoteRecord(Record):
+    invitation: int | str | None = None
+    item_id: str = Field(max_length=120)
+    subject_id: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class QuestionnaireRecord(Record):
+    content_hash: str = Field(max_length=64)
+    definition: dict[str, Any]
+
+
+class RoundFile(Record):
+    """A round export as it must be to come back in; the limits are the database's."""
+
+    format: Literal["placecheck-round"]
+    format_version: Literal[1]
+    round: RoundRecord
+    questionnaire: QuestionnaireRecord
+    organisations: list[OrganisationRecord] = Field(max_length=500)
+    invitations: list[InvitationRecord] = Field(max_length=20_000)
+    agreements: list[AgreementRecord] = Field(default_factory=list, max_length=200)
+    actions: list[ActionRecord] = Field(default_factory=list, max_length=2000)
+    quotes: list[QuoteRecord] = Field(default_factory=list, max_length=5000)
+
+
+def _problems(error: ValidationError) -> str:
+    lines = [
+        " › ".join(str(part + 1 if isinstance(part, int) else part) for part in e["loc"])
+        + f": {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    ]
+    more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
+    return "; ".join(lines[:3]) + more
+
+
+def read_round_file(data: bytes) -> RoundFile:
+    """The uploaded file as a round export, or ImportRefusedError saying what is wrong."""
     try:
-        definition = Definition.model_validate(questionnaire.get("definition"))
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ImportRefusedError("it is not JSON") from error
+    if not isinstance(parsed, dict) or parsed.get("format") != FORMAT:
+        raise ImportRefusedError("this is not a Placecheck round export (format placecheck-round)")
+    try:
+        return RoundFile.model_validate(parsed)
+    except ValidationError as error:
+        reason = f"the file has values Placecheck cannot store: {_problems(error)}"
+        raise ImportRefusedError(reason) from error
+
+
+def _checked(file: RoundFile) -> Definition:
+    """Every cross-reference in the file, checked before anything is written."""
+    try:
+        definition = Definition.model_validate(file.questionnaire.definition)
     except ValueError as error:
         raise ImportRefusedError("the questionnaire in the file is not valid") from error
-    if definition.content_hash != questionnaire.get("content_hash"):
+    if definition.content_hash != file.questionnaire.content_hash:
         raise ImportRefusedError("the questionnaire in the file does not match its hash")
-    round_data = _need(data, "round", dict)
-    invitations = _need(data, "invitations", list)
-    organisations_data = _need(data, "organisations", list)
+    names = [o.name for o in file.organisations]
+    if len(names) != len(set(names)):
+        raise ImportRefusedError("an organisation is listed twice")
     items = definition.items_by_id
-    try:
-        sectors = {o["name"]: Sector(o["sector"]) for o in organisations_data}
-        for invitation in invitations:
-            if invitation["organisation"] not in sectors:
+    for invitation in file.invitations:
+        if invitation.organisation not in names:
+            raise ImportRefusedError(
+                f"invitation {invitation.key} names an organisation not in the file"
+            )
+        for answer in invitation.answers:
+            item = items.get(answer.item_id)
+            if item is None:
                 raise ImportRefusedError(
-                    f"invitation {invitation.get('key')} names an organisation not in the file"
+                    f"an answer is to {answer.item_id!r}, which the questionnaire lacks"
                 )
-            InvitationStatus(invitation["status"])
-            for answer in invitation["answers"]:
-                if answer["item_id"] not in items:
-                    raise ImportRefusedError(
-                        f"an answer is to {answer['item_id']!r}, which the questionnaire lacks"
-                    )
-                AnswerKind(answer["kind"])
-        status = RoundStatus(round_data["status"])
-    except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, ImportRefusedError):
-            raise
-        raise ImportRefusedError(
-            f"the file is incomplete or has a wrong value ({error})"
-        ) from error
+            if answer.level is not None and answer.level not in definition.scale(item.scale).values:
+                raise ImportRefusedError(
+                    f"an answer to {answer.item_id} has level {answer.level}, which its scale "
+                    "does not have"
+                )
+    conditions = {c.id for c in definition.conditions}
+    levels = set(definition.statement_scale.values)
+    for agreement in file.agreements:
+        if agreement.condition_id not in conditions:
+            raise ImportRefusedError(
+                f"an agreement is about {agreement.condition_id!r}, which the questionnaire lacks"
+            )
+        if (agreement.agreed_level is None) != agreement.could_not_agree or (
+            agreement.agreed_level is not None and agreement.agreed_level not in levels
+        ):
+            raise ImportRefusedError(
+                f"the agreement on {agreement.condition_id} needs one level of the scale, "
+                "or could_not_agree"
+            )
+    return definition
 
+
+def import_json(*, session: Session, place: Place, file: RoundFile, secret: str) -> AssessmentRound:
+    """Rebuild a round in ``place``. Everything is checked before anything is written."""
+    definition = _checked(file)
+    sectors = {o.name: o.sector for o in file.organisations}
+    round_data = file.round
     existing = {
         o.name: o
         for o in session.exec(select(Organisation).where(Organisation.place_id == place.id)).all()
@@ -247,84 +361,66 @@ def import_json(*, session: Session, place: Place, data: Any, secret: str) -> As
     session.flush()
     assessment_round = AssessmentRound(
         place_id=place.id,
-        title=str(round_data.get("title", "Imported round"))[:200],
+        title=round_data.title,
         questionnaire_hash=definition.content_hash,
-        status=status,
-        opens_on=_date(round_data.get("opens_on")),
-        closes_on=_date(round_data.get("closes_on")),
-        anonymity_threshold=int(round_data.get("anonymity_threshold", 3)),
-        created_at=_datetime(round_data.get("created_at")) or datetime.now().astimezone(),
+        status=round_data.status,
+        opens_on=round_data.opens_on,
+        closes_on=round_data.closes_on,
+        anonymity_threshold=round_data.anonymity_threshold,
+        created_at=round_data.created_at or datetime.now().astimezone(),
     )
     session.add(assessment_round)
     session.flush()
     assert assessment_round.id is not None
     answer_ids: dict[tuple[Any, str], int] = {}
-    for data_invitation in invitations:
-        nonce = data_invitation.get("link_nonce") or new_token()
+    for data_invitation in file.invitations:
+        nonce = data_invitation.link_nonce or new_token()
         token_hash = hash_token(link_token(secret, nonce))
         if session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first():
             nonce = new_token()  # the original round still exists: give the copy new links
             token_hash = hash_token(link_token(secret, nonce))
-        organisation = existing[data_invitation["organisation"]]
+        organisation = existing[data_invitation.organisation]
         assert organisation.id is not None
         invitation = Invitation(
             round_id=assessment_round.id,
             organisation_id=organisation.id,
-            role_title=str(data_invitation.get("role_title") or "Respondent")[:200],
-            name=data_invitation.get("name"),
-            email=data_invitation.get("email"),
+            role_title=data_invitation.role_title,
+            name=data_invitation.name,
+            email=data_invitation.email,
             token_hash=token_hash,
             link_nonce=nonce,
-            status=InvitationStatus(data_invitation["status"]),
-            submitted_at=_datetime(data_invitation.get("submitted_at")),
+            status=data_invitation.status,
+            submitted_at=data_invitation.submitted_at,
         )
         session.add(invitation)
         session.flush()
         assert invitation.id is not None
-        for data_answer in data_invitation["answers"]:
-            answer = Answer(
-                invitation_id=invitation.id,
-                item_id=data_answer["item_id"],
-                kind=AnswerKind(data_answer["kind"]),
-                level=data_answer.get("level"),
-                evidence=data_answer.get("evidence"),
-            )
+        for data_answer in data_invitation.answers:
+            answer = Answer(invitation_id=invitation.id, **data_answer.model_dump())
             session.add(answer)
             session.flush()
             assert answer.id is not None
-            answer_ids[(data_invitation.get("key"), answer.item_id)] = answer.id
-    for agreement in data.get("agreements", []):
-        session.add(
-            ConditionAgreement(
-                round_id=assessment_round.id,
-                condition_id=agreement["condition_id"],
-                agreed_level=agreement.get("agreed_level"),
-                could_not_agree=bool(agreement.get("could_not_agree")),
-                rationale=agreement.get("rationale") or "",
-            )
-        )
-    for action in data.get("actions", []):
-        lead = existing.get(action.get("lead") or "")
+            answer_ids[(data_invitation.key, answer.item_id)] = answer.id
+    for agreement in file.agreements:
+        session.add(ConditionAgreement(round_id=assessment_round.id, **agreement.model_dump()))
+    for action in file.actions:
+        lead = existing.get(action.lead or "")
         session.add(
             Action(
                 round_id=assessment_round.id,
-                description=action["description"],
-                condition_id=action.get("condition_id"),
-                recommendation_id=action.get("recommendation_id"),
                 lead_organisation_id=lead.id if lead else None,
-                due_on=_date(action.get("due_on")),
-                status=ActionStatus(action.get("status", "not-started")),
+                **action.model_dump(exclude={"lead"}),
             )
         )
-    for quote in data.get("quotes", []):
-        answer_id = answer_ids.get((quote.get("invitation"), quote.get("item_id") or ""))
+    for quote in file.quotes:
+        answer_id = answer_ids.get((quote.invitation, quote.item_id))
         if answer_id is not None:
             session.add(
                 EvidenceQuote(
                     round_id=assessment_round.id,
                     answer_id=answer_id,
-                    subject_id=quote["subject_id"],
-                    text=quote["text"],
+                    subject_id=quote.subject_id,
+                    text=quote.text,
                 )
             )
     session.flush()

@@ -5,26 +5,21 @@ One row per answer: respondent (any label, e.g. P1), organisation, role, item_id
 against the questionnaire the round uses; any problem stops the whole import, listed by line.
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from app.core.csvfile import MAX_UPLOAD_BYTES, read_csv
 from app.core.security.tokens import hash_token, new_token
-from app.models import (
-    Answer,
-    AnswerKind,
-    AssessmentRound,
-    Invitation,
-    InvitationStatus,
-    Organisation,
-    utcnow,
-)
+from app.enums import AnswerKind, InvitationStatus
+from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
+from app.responses.service import MAX_EVIDENCE
 from questionnaires.schema import Definition, OptOut
 
 COLUMNS = ("respondent", "organisation", "role", "item_id", "answer", "comment")
+MAX_ROWS = 100_000
+MAX_BYTES = MAX_UPLOAD_BYTES
 TEMPLATE = ",".join(COLUMNS)
 
 
@@ -39,25 +34,14 @@ class PaperRespondent:
 def parse_paper_answers(
     data: bytes, organisations: list[Organisation], definition: Definition
 ) -> tuple[list[PaperRespondent], list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'."]
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in COLUMNS[:5] if c not in headers]
-    if missing:
-        return [], [f"Line 1: the header row needs {', '.join(missing)} (expected: {TEMPLATE})"]
-    reader.fieldnames = headers
+    table = read_csv(
+        data, columns=COLUMNS, required=COLUMNS[:5], max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+    )
     by_name = {o.name.lower(): o for o in organisations}
     respondents: dict[str, PaperRespondent] = {}
-    problems: list[str] = []
+    problems: list[str] = list(table.problems)
     seen: dict[tuple[str, str], int] = defaultdict(int)
-    for record in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
-        if not any(values.values()):
-            continue
+    for line, values in table.rows:
         row_problems: list[str] = []
         label = values.get("respondent", "")
         organisation = by_name.get(values.get("organisation", "").lower())
@@ -93,6 +77,10 @@ def parse_paper_answers(
                         f"{item_id} is not asked of {organisation.sector.label.lower()}"
                     )
         seen[(label, item_id)] += 1
+        if len(values.get("comment", "")) > MAX_EVIDENCE:
+            row_problems.append(
+                f"the comment is longer than {MAX_EVIDENCE:,} characters; shorten it"
+            )
         if seen[(label, item_id)] > 1:
             row_problems.append(f"{label} already has an answer to {item_id}")
         existing = respondents.get(label)
@@ -140,7 +128,7 @@ def store_paper_answers(
                     item_id=item_id,
                     kind=kind,
                     level=level,
-                    evidence=comment[:4000] if comment else None,
+                    evidence=comment,
                 )
             )
     return len(respondents)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.accounts.service import create_user
-from app.models import MembershipRole, Place, PlaceMembership, User
+from app.enums import MembershipRole
+from app.models import Place, PlaceMembership, User, UserCreate
 
 DEMO_PASSWORD = "kestrel-vale-demo"
 
@@ -32,13 +33,10 @@ def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, .
     for account in DEMO_ACCOUNTS:
         user = session.exec(select(User).where(User.email == account.email)).first()
         if user is None:
-            user = create_user(
-                session=session,
-                email=account.email,
-                display_name=account.name,
-                password=DEMO_PASSWORD,
-                administrator=False,
+            details = UserCreate(
+                email=account.email, display_name=account.name, password=DEMO_PASSWORD
             )
+            user = create_user(session=session, details=details)
         assert user.id is not None
         if session.get(PlaceMembership, (user.id, place.id)) is None:
             session.add(PlaceMembership(user_id=user.id, place_id=place.id, role=account.role))

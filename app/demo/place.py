@@ -15,17 +15,9 @@ from sqlmodel import Session, col, select
 
 from app.core.security.tokens import hash_token
 from app.demo.workshop import record_demo_workshops
+from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation, link_token
-from app.models import (
-    Answer,
-    AnswerKind,
-    AssessmentRound,
-    Invitation,
-    InvitationStatus,
-    Organisation,
-    Place,
-    RoundStatus,
-)
+from app.models import Answer, AssessmentRound, Invitation, Organisation, Place
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.schema import Definition, Item, ItemKind

@@ -10,15 +10,14 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app.enums import ActionStatus, InvitationStatus
 from app.models import (
     Action,
-    ActionStatus,
     Answer,
     AssessmentRound,
     ConditionAgreement,
     EvidenceQuote,
     Invitation,
-    InvitationStatus,
     Organisation,
 )
 from questionnaires.sectors import Sector

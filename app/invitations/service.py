@@ -8,10 +8,30 @@ see and copy every link at any time, and reissuing one (a new nonce) kills the o
 import hmac
 from hashlib import sha256
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.security.tokens import hash_token, new_token
-from app.models import AssessmentRound, Invitation, InvitationStatus, Organisation
+from app.enums import InvitationStatus
+from app.models import AssessmentRound, Invitation, InvitationBase, Organisation
+
+
+def link_url(base_url: str, token: str) -> str:
+    """The whole link a respondent opens: ``base_url`` is where the service is reached."""
+    return base_url.rstrip("/") + f"/r/{token}"
+
+
+def invitations_of(
+    session: Session, assessment_round: AssessmentRound
+) -> list[tuple[Invitation, Organisation]]:
+    """Every invitation of the round with its organisation, by organisation name."""
+    return list(
+        session.exec(
+            select(Invitation, Organisation)
+            .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
+            .where(Invitation.round_id == assessment_round.id)
+            .order_by(col(Organisation.name), col(Invitation.id))
+        ).all()
+    )
 
 
 def link_token(secret: str, nonce: str) -> str:
@@ -23,22 +43,21 @@ def invite(
     session: Session,
     assessment_round: AssessmentRound,
     organisation: Organisation,
-    role_title: str,
+    invitee: InvitationBase,
     secret: str,
-    name: str | None = None,
-    email: str | None = None,
     nonce: str | None = None,
 ) -> tuple[Invitation, str]:
-    """Create an invitation; returns it with its link's token."""
+    """Create an invitation for ``invitee`` (an ``InvitationCreate`` a form or an upload row
+    passed, or an earlier round's invitation); returns it with its link's token."""
     assert assessment_round.id is not None and organisation.id is not None
     nonce = nonce or new_token()
     token = link_token(secret, nonce)
     invitation = Invitation(
         round_id=assessment_round.id,
         organisation_id=organisation.id,
-        role_title=role_title,
-        name=name,
-        email=email,
+        role_title=invitee.role_title,
+        name=invitee.name,
+        email=invitee.email,
         token_hash=hash_token(token),
         link_nonce=nonce,
     )

@@ -11,17 +11,15 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
-from app.models import InvitationStatus
+from app.deps import RespondentContext, SessionDep, WriteSession
+from app.enums import InvitationStatus
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
     AnswerState,
-    ResponseContext,
     answers_of,
-    open_response,
     save_answers,
     submit,
 )
@@ -103,37 +101,6 @@ class SubmitOut(BaseModel):
     submitted_at: datetime
 
 
-def _not_found(request: Request) -> JSONResponse:
-    request.app.state.bad_link_limiter.record(request.client.host if request.client else "-")
-    return problem_response(
-        request,
-        Problem(
-            title="Not found",
-            status=404,
-            detail="This invitation link does not work. Ask your facilitator for a new one.",
-            instance=request.url.path,
-        ),
-    )
-
-
-def _context(request: Request, token: str) -> ResponseContext | JSONResponse:
-    client = request.client.host if request.client else "-"
-    if request.app.state.bad_link_limiter.blocked(client):
-        return problem_response(
-            request,
-            Problem(
-                title="Too many requests",
-                status=429,
-                detail="Too many links that do not work were tried. Wait 10 minutes.",
-            ),
-        )
-    with Session(request.app.state.engine) as session:
-        context = open_response(session=session, token=token)
-    if context is None:
-        return _not_found(request)
-    return context
-
-
 def _answer_out(item_id: str, state: AnswerState) -> AnswerOut:
     value: int | OptOutValue | None
     if state.choice is None:
@@ -162,12 +129,8 @@ def _closed(request: Request) -> JSONResponse:
 
 
 @router.get("", summary="Read your questionnaire and answers", response_model=RespondentView)
-def read_respondent(request: Request, token: str) -> RespondentView | JSONResponse:
-    context = _context(request, token)
-    if isinstance(context, JSONResponse):
-        return context
-    with Session(request.app.state.engine) as session:
-        answers = answers_of(session=session, invitation=context.invitation)
+def read_respondent(context: RespondentContext, session: SessionDep) -> RespondentView:
+    answers = answers_of(session=session, invitation=context.invitation)
     definition = context.definition
     questions = []
     for page in context.pages:
@@ -209,10 +172,9 @@ def read_respondent(request: Request, token: str) -> RespondentView | JSONRespon
     description="All or nothing. A stale `version` gives 409 with the newer answers in "
     "`conflicts`; invalid answers give 422 with each problem in `invalid-params`.",
 )
-def save(request: Request, token: str, body: SaveAnswersIn) -> SaveAnswersOut | JSONResponse:
-    context = _context(request, token)
-    if isinstance(context, JSONResponse):
-        return context
+def save(
+    request: Request, body: SaveAnswersIn, session: WriteSession, context: RespondentContext
+) -> SaveAnswersOut | JSONResponse:
     if not context.editable:
         return _closed(request)
     inputs = [
@@ -224,9 +186,8 @@ def save(request: Request, token: str, body: SaveAnswersIn) -> SaveAnswersOut | 
         )
         for a in body.answers
     ]
-    outcome = save_answers(
-        engine=request.app.state.engine, context=context, answers=inputs, all_or_nothing=True
-    )
+    outcome = save_answers(session=session, context=context, answers=inputs, all_or_nothing=True)
+    session.commit()
     if outcome.errors:
         return problem_response(
             request,
@@ -261,11 +222,11 @@ def save(request: Request, token: str, body: SaveAnswersIn) -> SaveAnswersOut | 
 
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
-def submit_answers(request: Request, token: str) -> SubmitOut | JSONResponse:
-    context = _context(request, token)
-    if isinstance(context, JSONResponse):
-        return context
+def submit_answers(
+    request: Request, session: WriteSession, context: RespondentContext
+) -> SubmitOut | JSONResponse:
     if not context.editable:
         return _closed(request)
-    submitted_at = submit(engine=request.app.state.engine, context=context)
+    submitted_at = submit(session=session, context=context)
+    session.commit()
     return SubmitOut(status=InvitationStatus.SUBMITTED.value, submitted_at=submitted_at)

@@ -1,28 +1,19 @@
 """Answering a questionnaire: the pages a respondent sees, and saving what they send.
 
-Every save runs in a write transaction that takes the lock up front and compares versions, so a
-stale browser tab is detected and explained instead of silently overwriting a newer answer.
+Saves are given the request's write session (its transaction holds the lock from the start) and
+compare versions, so a stale browser tab is detected and explained instead of silently
+overwriting a newer answer. The caller commits.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.core.db import write_session
+from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation
-from app.models import (
-    Answer,
-    AnswerKind,
-    AssessmentRound,
-    Invitation,
-    InvitationStatus,
-    Organisation,
-    RoundStatus,
-    utcnow,
-)
+from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
 from app.rounds.definitions import definition_of_round
 from questionnaires.schema import (
     OPT_OUT_LABELS,
@@ -247,7 +238,7 @@ def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Ans
 
 def save_answers(
     *,
-    engine: Engine,
+    session: Session,
     context: ResponseContext,
     answers: list[AnswerInput],
     required: bool = False,
@@ -262,8 +253,14 @@ def save_answers(
     outcome = SaveOutcome()
     items = {item.id: item for page in context.pages for item in page.items}
     blocked: set[str] = set()
+    seen: set[str] = set()
     for given in answers:
         item = items.get(given.item_id)
+        if given.item_id in seen:
+            outcome.errors[given.item_id] = "This question is answered more than once; send it once"
+            blocked.add(given.item_id)
+            continue
+        seen.add(given.item_id)
         if item is None:
             outcome.errors[given.item_id] = "This question is not part of your questionnaire"
             blocked.add(given.item_id)
@@ -279,58 +276,57 @@ def save_answers(
         return outcome
     invitation_id = context.invitation.id
     assert invitation_id is not None
-    with write_session(engine) as session:
-        stored = {
-            answer.item_id: answer
-            for answer in session.exec(
-                select(Answer).where(Answer.invitation_id == invitation_id)
-            ).all()
-        }
-        to_save: list[tuple[AnswerInput, Answer | None]] = []
-        for given in answers:
-            if given.item_id in blocked:
-                continue
-            current = stored.get(given.item_id)
-            current_state = state_of(current) if current else None
-            wanted = AnswerState(given.choice, given.evidence.strip(), 0)
-            if current_state and (current_state.choice, current_state.evidence) == (
-                wanted.choice,
-                wanted.evidence,
-            ):
-                outcome.saved[given.item_id] = current_state.version
-                continue
-            if current_state and current_state.version != given.version:
-                outcome.conflicts[given.item_id] = current_state
-                continue
-            to_save.append((given, current))
-        if all_or_nothing and outcome.conflicts:
-            session.rollback()
-            return outcome
-        for given, current in to_save:
-            row = _apply(current, invitation_id, given)
-            if row is None:
-                if current is not None:
-                    session.delete(current)
-                outcome.saved[given.item_id] = 0
-                continue
-            session.add(row)
-            session.flush()
-            outcome.saved[given.item_id] = row.version
-        invitation = session.get(Invitation, invitation_id)
-        if invitation is not None and invitation.status is InvitationStatus.NOT_OPENED:
-            invitation.status = InvitationStatus.STARTED
-            session.add(invitation)
+    stored = {
+        answer.item_id: answer
+        for answer in session.exec(
+            select(Answer).where(Answer.invitation_id == invitation_id)
+        ).all()
+    }
+    to_save: list[tuple[AnswerInput, Answer | None]] = []
+    for given in answers:
+        if given.item_id in blocked:
+            continue
+        current = stored.get(given.item_id)
+        current_state = state_of(current) if current else None
+        wanted = AnswerState(given.choice, given.evidence.strip(), 0)
+        if current_state and (current_state.choice, current_state.evidence) == (
+            wanted.choice,
+            wanted.evidence,
+        ):
+            outcome.saved[given.item_id] = current_state.version
+            continue
+        if current_state and current_state.version != given.version:
+            outcome.conflicts[given.item_id] = current_state
+            continue
+        to_save.append((given, current))
+    if all_or_nothing and outcome.conflicts:
+        session.rollback()
+        return outcome
+    for given, current in to_save:
+        row = _apply(current, invitation_id, given)
+        if row is None:
+            if current is not None:
+                session.delete(current)
+            outcome.saved[given.item_id] = 0
+            continue
+        session.add(row)
+        session.flush()
+        outcome.saved[given.item_id] = row.version
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is not None and invitation.status is InvitationStatus.NOT_OPENED:
+        invitation.status = InvitationStatus.STARTED
+        session.add(invitation)
     return outcome
 
 
-def submit(*, engine: Engine, context: ResponseContext) -> datetime:
-    with write_session(engine) as session:
-        invitation = session.get(Invitation, context.invitation.id)
-        assert invitation is not None
-        invitation.status = InvitationStatus.SUBMITTED
-        invitation.submitted_at = invitation.submitted_at or datetime.now(UTC)
-        session.add(invitation)
-        return invitation.submitted_at
+def submit(*, session: Session, context: ResponseContext) -> datetime:
+    invitation = session.get(Invitation, context.invitation.id)
+    assert invitation is not None
+    invitation.status = InvitationStatus.SUBMITTED
+    invitation.submitted_at = invitation.submitted_at or datetime.now(UTC)
+    session.add(invitation)
+    session.flush()
+    return invitation.submitted_at
 
 
 def page_status(page: Page, answers: dict[str, AnswerState]) -> SectionStatus:

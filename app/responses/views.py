@@ -1,8 +1,8 @@
 """The respondent journey, reached through an invitation link: /r/{token}/…
 
-The token in the link is the respondent's only credential, so every page checks it again.
-Unknown and revoked links get the same page (nothing says whether a token exists), and
-repeated bad links from one client are slowed down.
+The token in the link is the respondent's only credential; ``app.deps.RespondentContext`` checks
+it for every page (and for the API), refusing unknown and revoked links alike and slowing down
+repeated bad links from one client.
 """
 
 from collections.abc import Mapping
@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core.security.csrf import csrf_token, csrf_valid
-from app.core.templating import templates
-from app.models import RoundStatus
+from app.core.templating import field_id, templates
+from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep, WriteSession
+from app.deps import secret_of as _secret
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
@@ -28,7 +27,6 @@ from app.responses.service import (
     answers_of,
     choice_label,
     choices_for,
-    open_response,
     page_status,
     part_status,
     save_answers,
@@ -41,17 +39,11 @@ from questionnaires.timing import estimated_minutes
 router = APIRouter(prefix="/r/{token}", include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def field_id(item_id: str) -> str:
-    return "answer-" + item_id.replace(".", "-")
-
-
-templates.env.globals["field_id"] = field_id
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+STALE_PAGE = (
+    "This page had been open for a long time, so for your security your answers on it have "
+    "not been saved yet. They are shown below: check them and select ‘Save and continue’ again."
+)
+CLOSED = "This assessment has closed, so answers can no longer be changed."
 
 
 def _page(request: Request, name: str, context: Mapping[str, Any], status: int = 200) -> Response:
@@ -66,31 +58,6 @@ def _not_found(request: Request) -> Response:
     )
 
 
-def _invalid_link(request: Request) -> Response:
-    limiter = request.app.state.bad_link_limiter
-    limiter.record(_client(request))
-    return _page(request, "invalid_link", {}, status=404)
-
-
-def _load(request: Request, token: str) -> ResponseContext | Response:
-    """The respondent's context, or the page to show instead."""
-    if request.app.state.bad_link_limiter.blocked(_client(request)):
-        return _page(request, "too_many", {}, status=429)
-    engine: Engine = request.app.state.engine
-    with Session(engine) as session:
-        context = open_response(session=session, token=token)
-    if context is None:
-        return _invalid_link(request)
-    if context.assessment_round.status is RoundStatus.DRAFT:
-        return _page(request, "not_open", {"ctx": context}, status=403)
-    return context
-
-
-def _answers(request: Request, context: ResponseContext) -> dict[str, AnswerState]:
-    with Session(request.app.state.engine) as session:
-        return answers_of(session=session, invitation=context.invitation)
-
-
 def _common(request: Request, token: str, context: ResponseContext) -> dict[str, Any]:
     return {
         "ctx": context,
@@ -100,46 +67,47 @@ def _common(request: Request, token: str, context: ResponseContext) -> dict[str,
     }
 
 
+def _answers(session: Session, context: ResponseContext) -> dict[str, AnswerState]:
+    return answers_of(session=session, invitation=context.invitation)
+
+
 @router.get("", response_class=HTMLResponse, name="start")
-def start(request: Request, token: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    minutes = estimated_minutes(loaded.definition, loaded.organisation.sector)
+def start(
+    request: Request, token: str, context: RespondentContext, session: SessionDep
+) -> Response:
     return _page(
         request,
         "start",
         {
-            **_common(request, token, loaded),
-            "minutes": minutes,
-            "threshold": loaded.assessment_round.anonymity_threshold,
-            "answers": _answers(request, loaded),
+            **_common(request, token, context),
+            "minutes": estimated_minutes(context.definition, context.organisation.sector),
+            "threshold": context.assessment_round.anonymity_threshold,
+            "answers": _answers(session, context),
         },
     )
 
 
 @router.get("/tasks", response_class=HTMLResponse)
-def tasks(request: Request, token: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    answers = _answers(request, loaded)
+def tasks(
+    request: Request, token: str, context: RespondentContext, session: SessionDep
+) -> Response:
+    answers = _answers(session, context)
     sections = [
         {
             "part": part,
-            "title": loaded.part_title(part),
-            "status": part_status(loaded.pages_of(part.id), answers),
-            "pages": [(page, page_status(page, answers)) for page in loaded.pages_of(part.id)],
+            "title": context.part_title(part),
+            "status": part_status(context.pages_of(part.id), answers),
+            "pages": [(page, page_status(page, answers)) for page in context.pages_of(part.id)],
         }
-        for part in loaded.parts
+        for part in context.parts
     ]
     return _page(
         request,
         "tasks",
         {
-            **_common(request, token, loaded),
+            **_common(request, token, context),
             "sections": sections,
-            "remaining": len(unanswered_pages(loaded, answers)),
+            "remaining": len(unanswered_pages(context, answers)),
         },
     )
 
@@ -220,6 +188,7 @@ def _question_page(
     context: ResponseContext,
     page: Page,
     fields: list[Field],
+    settings: SettingsDep,
     *,
     notice: str | None = None,
     status: int = 200,
@@ -239,7 +208,7 @@ def _question_page(
             "error_summary": errors,
             "notice": notice,
             "max_evidence": MAX_EVIDENCE,
-            "csrf": csrf_token(request.app.state.settings.secret_key.get_secret_value(), token),
+            "csrf": csrf_token(_secret(settings), token),
             "position": context.pages.index(page) + 1,
         },
         status=status,
@@ -252,15 +221,19 @@ def _label(field: Field) -> str:
 
 
 @router.get("/p/{page_id}", response_class=HTMLResponse)
-def question(request: Request, token: str, page_id: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    page = loaded.page(page_id)
+def question(
+    request: Request,
+    token: str,
+    page_id: str,
+    context: RespondentContext,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    page = context.page(page_id)
     if page is None:
         return _not_found(request)
-    answers = _answers(request, loaded)
-    return _question_page(request, token, loaded, page, _fields(loaded, page, answers))
+    fields = _fields(context, page, _answers(session, context))
+    return _question_page(request, token, context, page, fields, settings)
 
 
 def _inputs(form: Mapping[str, Any], page: Page) -> dict[str, AnswerInput]:
@@ -272,76 +245,58 @@ def _inputs(form: Mapping[str, Any], page: Page) -> dict[str, AnswerInput]:
             item_id=item.id,
             choice=str(choice) if choice else None,
             evidence=str(form.get(f"evidence-{item.id}", "")).replace("\r\n", "\n"),
-            version=int(raw_version) if raw_version.isdigit() else 0,
+            version=int(raw_version) if raw_version.isascii() and raw_version.isdigit() else 0,
         )
     return inputs
 
 
 @router.post("/p/{page_id}", response_class=HTMLResponse)
-async def save_page(request: Request, token: str, page_id: str) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_save_page, request, token, page_id, dict(form))
-
-
-def _save_page(request: Request, token: str, page_id: str, form: dict[str, Any]) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    page = loaded.page(page_id)
+def save_page(
+    request: Request,
+    token: str,
+    page_id: str,
+    form: RespondentForm,
+    session: WriteSession,
+    context: RespondentContext,
+    settings: SettingsDep,
+) -> Response:
+    page = context.page(page_id)
     if page is None:
         return _not_found(request)
     inputs = _inputs(form, page)
-    answers = _answers(request, loaded)
-    if not loaded.editable:
+    if not context.editable:
+        fields = _fields(context, page, _answers(session, context))
         return _question_page(
-            request,
-            token,
-            loaded,
-            page,
-            _fields(loaded, page, answers),
-            notice="This assessment has closed, so answers can no longer be changed.",
-            status=409,
+            request, token, context, page, fields, settings, notice=CLOSED, status=409
         )
-    secret = request.app.state.settings.secret_key.get_secret_value()
-    if not csrf_valid(secret, token, str(form.get("csrf_token", ""))):
+    if not csrf_valid(_secret(settings), token, form.get("csrf_token", "")):
+        fields = _fields(context, page, _answers(session, context), inputs)
         return _question_page(
-            request,
-            token,
-            loaded,
-            page,
-            _fields(loaded, page, answers, inputs),
-            notice="This page had been open for a long time, so for your security your answers "
-            "on it have not been saved yet. They are shown below: check them and select "
-            "‘Save and continue’ again.",
-            status=400,
+            request, token, context, page, fields, settings, notice=STALE_PAGE, status=400
         )
     later = form.get("action") == "later"
     outcome = save_answers(
-        engine=request.app.state.engine,
-        context=loaded,
-        answers=list(inputs.values()),
-        required=not later,
+        session=session, context=context, answers=list(inputs.values()), required=not later
     )
+    session.commit()
     if not outcome.ok:
-        answers = _answers(request, loaded)
-        fields = _fields(loaded, page, answers, inputs, outcome)
-        return _question_page(request, token, loaded, page, fields, status=400)
+        fields = _fields(context, page, _answers(session, context), inputs, outcome)
+        return _question_page(request, token, context, page, fields, settings, status=400)
     if later:
         return RedirectResponse(f"/r/{token}/saved", status_code=303)
-    following = loaded.next_page(page)
+    following = context.next_page(page)
     target = f"/r/{token}/p/{following.id}" if following else f"/r/{token}/check/{page.part.id}"
     return RedirectResponse(target, status_code=303)
 
 
 @router.get("/check/{part_id}", response_class=HTMLResponse)
-def check_answers(request: Request, token: str, part_id: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    pages = loaded.pages_of(part_id)
+def check_answers(
+    request: Request, token: str, part_id: str, context: RespondentContext, session: SessionDep
+) -> Response:
+    pages = context.pages_of(part_id)
     if not pages:
         return _not_found(request)
-    answers = _answers(request, loaded)
+    answers = _answers(session, context)
     part = pages[0].part
     rows = [
         {
@@ -349,7 +304,7 @@ def check_answers(request: Request, token: str, part_id: str) -> Response:
             "items": [
                 (
                     item,
-                    choice_label(loaded.definition, item, answers[item.id].choice)
+                    choice_label(context.definition, item, answers[item.id].choice)
                     if item.id in answers
                     else "Not answered",
                     answers[item.id].evidence if item.id in answers else "",
@@ -363,73 +318,75 @@ def check_answers(request: Request, token: str, part_id: str) -> Response:
         request,
         "check",
         {
-            **_common(request, token, loaded),
+            **_common(request, token, context),
             "part": part,
-            "part_title": loaded.part_title(part),
+            "part_title": context.part_title(part),
             "rows": rows,
         },
     )
 
 
 @router.get("/saved", response_class=HTMLResponse)
-def saved(request: Request, token: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    return _page(request, "saved", _common(request, token, loaded))
+def saved(request: Request, token: str, context: RespondentContext) -> Response:
+    return _page(request, "saved", _common(request, token, context))
 
 
-@router.get("/submit", response_class=HTMLResponse)
-def confirm_submit(request: Request, token: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    answers = _answers(request, loaded)
+def _submit_page(
+    request: Request,
+    token: str,
+    context: ResponseContext,
+    session: Session,
+    settings: SettingsDep,
+    *,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
     return _page(
         request,
         "submit",
         {
-            **_common(request, token, loaded),
-            "remaining": unanswered_pages(loaded, answers),
-            "csrf": csrf_token(request.app.state.settings.secret_key.get_secret_value(), token),
+            **_common(request, token, context),
+            "remaining": unanswered_pages(context, _answers(session, context)),
+            "csrf": csrf_token(_secret(settings), token),
+            "notice": notice,
         },
+        status=status,
     )
 
 
+@router.get("/submit", response_class=HTMLResponse)
+def confirm_submit(
+    request: Request,
+    token: str,
+    context: RespondentContext,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    return _submit_page(request, token, context, session, settings)
+
+
 @router.post("/submit", response_class=HTMLResponse)
-async def do_submit(request: Request, token: str) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_submit, request, token, str(form.get("csrf_token", "")))
-
-
-def _submit(request: Request, token: str, csrf: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    if not loaded.editable:
+def do_submit(
+    request: Request,
+    token: str,
+    form: RespondentForm,
+    session: WriteSession,
+    context: RespondentContext,
+    settings: SettingsDep,
+) -> Response:
+    if not context.editable:
         return RedirectResponse(f"/r/{token}/tasks", status_code=303)
-    secret = request.app.state.settings.secret_key.get_secret_value()
-    if not csrf_valid(secret, token, csrf):
-        answers = _answers(request, loaded)
-        return _page(
-            request,
-            "submit",
-            {
-                **_common(request, token, loaded),
-                "remaining": unanswered_pages(loaded, answers),
-                "csrf": csrf_token(secret, token),
-                "notice": "This page had been open for a long time. Your answers are all saved: "
-                "select ‘Submit your answers’ again to submit them.",
-            },
-            status=400,
+    if not csrf_valid(_secret(settings), token, form.get("csrf_token", "")):
+        notice = (
+            "This page had been open for a long time. Your answers are all saved: "
+            "select ‘Submit your answers’ again to submit them."
         )
-    submit(engine=request.app.state.engine, context=loaded)
+        return _submit_page(request, token, context, session, settings, notice=notice, status=400)
+    submit(session=session, context=context)
+    session.commit()
     return RedirectResponse(f"/r/{token}/done", status_code=303)
 
 
 @router.get("/done", response_class=HTMLResponse)
-def done(request: Request, token: str) -> Response:
-    loaded = _load(request, token)
-    if isinstance(loaded, Response):
-        return loaded
-    return _page(request, "done", _common(request, token, loaded))
+def done(request: Request, token: str, context: RespondentContext) -> Response:
+    return _page(request, "done", _common(request, token, context))

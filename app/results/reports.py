@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app.enums import InvitationStatus
 from app.models import (
     Action,
     Answer,
@@ -17,7 +18,6 @@ from app.models import (
     ConditionAgreement,
     EvidenceQuote,
     Invitation,
-    InvitationStatus,
     Organisation,
     Place,
 )
@@ -72,7 +72,8 @@ def round_facts(*, session: Session, assessment_round: AssessmentRound, today: d
     return RoundFacts(
         place=place.name,
         title=assessment_round.title,
-        status=assessment_round.status.value,
+        status=assessment_round.status.label,
+        interim=assessment_round.status.interim,
         opens_on=assessment_round.opens_on,
         closes_on=assessment_round.closes_on,
         produced_on=today,
@@ -132,7 +133,7 @@ def workshop_record(*, session: Session, assessment_round: AssessmentRound) -> W
                 recommendation_id=action.recommendation_id,
                 lead=lead.name if lead is not None else None,
                 due_on=action.due_on,
-                status=action.status.value,
+                status=action.status.label,
             )
             for action, lead in actions
         ),

@@ -4,17 +4,8 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from app.demo.place import DEMO_SLUG
-from app.models import (
-    Answer,
-    AnswerKind,
-    AssessmentRound,
-    Invitation,
-    InvitationStatus,
-    Organisation,
-    Place,
-    RoundStatus,
-)
+from app.enums import AnswerKind, InvitationStatus, RoundStatus
+from app.models import Answer, AssessmentRound, Invitation, Organisation
 from app.rounds.definitions import definition_of_round
 from questionnaires.schema import OptOut
 from scoring.engine import score
@@ -58,20 +49,6 @@ def respondents_of_round(
         )
         for invitation, organisation in rows
     ]
-
-
-def find_round(*, session: Session, reference: str) -> AssessmentRound | None:
-    """A round by id, or 'demo': the demo place's latest round."""
-    if reference == "demo":
-        return session.exec(
-            select(AssessmentRound)
-            .join(Place, col(AssessmentRound.place_id) == col(Place.id))
-            .where(Place.slug == DEMO_SLUG)
-            .order_by(col(AssessmentRound.created_at).desc())
-        ).first()
-    if reference.isdigit():
-        return session.get(AssessmentRound, int(reference))
-    return None
 
 
 def previous_round(

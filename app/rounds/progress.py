@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.models import AssessmentRound, Invitation, InvitationStatus, Organisation
+from app.enums import InvitationStatus
+from app.models import AssessmentRound, Invitation, Organisation
 
 SHOWN = (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED, InvitationStatus.SUBMITTED)
 

@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from app.core.db import DatabaseUnavailableError, check_database
 from app.core.errors import PROBLEM_RESPONSES
-from app.deps import EngineDep
+from app.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
@@ -17,11 +17,11 @@ class Status(BaseModel):
 
 
 @router.get("/status", summary="Service and database status", tags=["service"])
-def read_status(engine: EngineDep) -> Status:
+def read_status(session: SessionDep) -> Status:
     from importlib.metadata import version
 
     try:
-        check_database(engine)
+        check_database(session)
         database = "ok"
     except DatabaseUnavailableError as error:
         database = str(error)

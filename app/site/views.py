@@ -6,16 +6,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.core.db import DatabaseUnavailableError, check_database
 from app.core.errors import Problem, problem_response
 from app.core.templating import templates
-from app.deps import EngineDep
+from app.deps import SessionDep
 
 router = APIRouter()
 
 
 @router.get("/healthz", include_in_schema=False)
-def healthz(request: Request, engine: EngineDep) -> JSONResponse:
+def healthz(request: Request, session: SessionDep) -> JSONResponse:
     """200 only when the database answers, so a load balancer stops sending work otherwise."""
     try:
-        check_database(engine)
+        check_database(session)
     except DatabaseUnavailableError as error:
         return problem_response(
             request, Problem(title="Database unavailable", status=503, detail=str(error))

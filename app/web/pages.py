@@ -1,35 +1,30 @@
-"""What every facilitator page shares: rendering with the signed-in user and a CSRF token,
-reading forms, and GOV.UK-style error summaries."""
+"""What every workspace page shares: rendering with the signed-in user and a CSRF token, the
+submitted form, GOV.UK-style error summaries, and checking a form against its input model."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from app.core.config import Settings
-from app.core.security.csrf import csrf_token, csrf_valid
+from app.core.csvfile import MAX_UPLOAD_BYTES
+from app.core.security.csrf import csrf_token
 from app.core.templating import templates
+from app.core.validation import cleaned, field_messages
 from app.models import User
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-EXPIRED_FORM = (
-    "This form has expired or did not come from Placecheck. Nothing was changed: go back, "
-    "reload the page and try again."
-)
 
 
-def secret_of(request: Request) -> str:
-    """The deployment's secret key: signs cookies and CSRF tokens and derives invitation links."""
-    settings: Settings = request.app.state.settings
-    return settings.secret_key.get_secret_value()
+Model = TypeVar("Model", bound=BaseModel)
 
 
-def user_csrf(request: Request, user: User | None) -> str:
-    subject = f"user:{user.id}" if user else "anonymous"
-    return csrf_token(secret_of(request), subject)
+def csrf_subject(user: User | None) -> str:
+    """What a form's CSRF token is bound to: the signed-in user, or no one yet."""
+    return f"user:{user.id}" if user else "anonymous"
 
 
 def render(
@@ -40,38 +35,14 @@ def render(
     user: User | None,
     status: int = 200,
 ) -> Response:
+    secret: str = request.app.state.settings.secret_key.get_secret_value()
     return templates.TemplateResponse(
         request,
         f"facilitate/{name}.html",
-        {"user": user, "csrf": user_csrf(request, user), **context},
+        {"user": user, "csrf": csrf_token(secret, csrf_subject(user)), **context},
         status_code=status,
         headers=PRIVATE,
     )
-
-
-@dataclass
-class Form:
-    values: dict[str, str]
-    files: dict[str, UploadFile] = field(default_factory=dict)
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "").strip()
-
-    def id(self, name: str) -> int:
-        """A row id from a hidden field or a select; anything else is 0, which finds nothing."""
-        value = self.get(name)
-        return int(value) if value.isdigit() else 0
-
-
-async def read_form(request: Request, user: User | None) -> Form:
-    """The submitted form, after checking its CSRF token against the signed-in user."""
-    data = await request.form()
-    values = {k: v for k, v in data.items() if isinstance(v, str)}
-    files = {k: v for k, v in data.items() if isinstance(v, UploadFile)}
-    subject = f"user:{user.id}" if user else "anonymous"
-    if not csrf_valid(secret_of(request), subject, values.get("csrf_token")):
-        raise HTTPException(400, EXPIRED_FORM)
-    return Form(values, files)
 
 
 @dataclass
@@ -98,14 +69,39 @@ class Errors:
         return {"text": self.by_field[name]} if name in self.by_field else None
 
 
-MAX_UPLOAD_BYTES = 20_000_000
+@dataclass
+class Form:
+    """A submitted form whose CSRF token has been checked (see ``app.deps.CsrfForm``)."""
 
+    values: dict[str, str]
+    files: dict[str, UploadFile] = field(default_factory=dict)
 
-async def uploaded(form: Form, name: str) -> bytes:
-    """The bytes of an uploaded file (empty when none was chosen), read up to the size limit;
-    the parsers then say what is wrong with a file that was cut short."""
-    upload = form.files.get(name)
-    return await upload.read(MAX_UPLOAD_BYTES) if upload is not None else b""
+    def get(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+    def upload(self, name: str) -> bytes:
+        """The bytes of an uploaded file (empty when none was chosen), read up to the size
+        limit and one byte more, so that a parser can say the file is too large."""
+        upload = self.files.get(name)
+        return upload.file.read(MAX_UPLOAD_BYTES + 1) if upload is not None else b""
+
+    def validated(
+        self,
+        model: type[Model],
+        errors: Errors,
+        *,
+        context: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Model | None:
+        """The form as ``model``, or None with each problem added to ``errors``."""
+        try:
+            return model.model_validate(
+                {**cleaned(self.values), **(extra or {})}, context=dict(context or {})
+            )
+        except ValidationError as error:
+            for name, message in field_messages(model, error).items():
+                errors.add(name, message)
+            return None
 
 
 def see_other(url: str) -> Response:

@@ -1,29 +1,23 @@
 """The workshop stage: agreed levels, the action plan and the comments chosen for the report."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app.enums import InvitationStatus
 from app.models import (
     Action,
+    ActionBase,
     Answer,
     AssessmentRound,
     ConditionAgreement,
+    ConditionAgreementBase,
     EvidenceQuote,
     Invitation,
-    InvitationStatus,
     Organisation,
 )
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
-
-
-@dataclass(frozen=True)
-class AgreementInput:
-    level: int | None
-    could_not_agree: bool
-    rationale: str
 
 
 def agreements_of(session: Session, round_id: int | None) -> dict[str, ConditionAgreement]:
@@ -37,7 +31,7 @@ def record_agreements(
     *,
     session: Session,
     assessment_round: AssessmentRound,
-    agreements: dict[str, AgreementInput | None],
+    agreements: dict[str, ConditionAgreementBase | None],
 ) -> None:
     """Set each condition's agreement; None clears it (not yet discussed)."""
     assert assessment_round.id is not None
@@ -49,7 +43,7 @@ def record_agreements(
                 session.delete(row)
             continue
         row = row or ConditionAgreement(round_id=assessment_round.id, condition_id=condition_id)
-        row.agreed_level = None if agreement.could_not_agree else agreement.level
+        row.agreed_level = None if agreement.could_not_agree else agreement.agreed_level
         row.could_not_agree = agreement.could_not_agree
         row.rationale = agreement.rationale
         session.add(row)
@@ -67,21 +61,10 @@ def add_action(
     *,
     session: Session,
     assessment_round: AssessmentRound,
-    description: str,
-    condition_id: str | None,
-    recommendation_id: str | None,
-    lead_organisation_id: int | None,
-    due_on: date | None,
+    details: ActionBase,
 ) -> Action:
     assert assessment_round.id is not None
-    action = Action(
-        round_id=assessment_round.id,
-        description=description,
-        condition_id=condition_id,
-        recommendation_id=recommendation_id,
-        lead_organisation_id=lead_organisation_id,
-        due_on=due_on,
-    )
+    action = Action(round_id=assessment_round.id, **details.model_dump())
     session.add(action)
     session.flush()
     return action

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel
 
+from app.cli.support import find_round
 from app.core.db import create_db_engine
 from app.demo.place import load_demo
 from app.results.reports import report_html
 from app.results.rules import load_rules
-from app.results.service import find_round
 from reports.pdf import html_to_pdf
 from reports.render import ReportKind
 from reports.service import PdfService

@@ -4,24 +4,14 @@ Without Chromium these tests skip with a loud reason on a laptop, and fail under
 """
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import Engine
-from sqlmodel import SQLModel
 
-from app.core.config import Environment, Settings
-from app.core.db import create_db_engine
 from app.core.paths import PROJECT_ROOT, STATIC_DIR
-from app.main import create_app
 from tests.conftest import require_dependency
 
 CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))
@@ -50,50 +40,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-@dataclass
-class LiveServer:
-    url: str
-    engine: Engine
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'live.db'}")
-    SQLModel.metadata.create_all(engine)
-    settings = Settings(
-        environment=Environment.TEST,
-        database_url=str(engine.url),
-        report_cache_dir=tmp_path / "report-cache",
-    )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings=settings, engine=engine),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", engine)
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.accounts.service import create_user
+from app.models import UserCreate
+from tests.conftest import LiveServer
 
-from .conftest import LiveServer, axe_violations
+from .conftest import axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PASSWORD = "a-long-enough-password"
@@ -35,17 +37,21 @@ def people(live_server: LiveServer) -> None:
     with Session(live_server.engine) as session:
         create_user(
             session=session,
-            email="fran@example.org",
-            display_name="Fran Facilitator",
-            password=PASSWORD,
-            administrator=True,
+            details=UserCreate(
+                email="fran@example.org",
+                display_name="Fran Facilitator",
+                password=PASSWORD,
+                is_administrator=True,
+            ),
         )
         create_user(
             session=session,
-            email="vic@example.org",
-            display_name="Vic Viewer",
-            password=PASSWORD,
-            administrator=False,
+            details=UserCreate(
+                email="vic@example.org",
+                display_name="Vic Viewer",
+                password=PASSWORD,
+                is_administrator=False,
+            ),
         )
         session.commit()
 

@@ -7,10 +7,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from app.models import Answer, RoundStatus
+from app.enums import RoundStatus
+from app.models import Answer
+from tests.conftest import LiveServer
 from tests.web.conftest import Invited, make_round, set_status
 
-from .conftest import LiveServer, axe_violations
+from .conftest import axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 

@@ -10,12 +10,12 @@ import pypdf
 import pytest
 from sqlmodel import Session, SQLModel, select
 
+from app.cli.support import find_round
 from app.core.db import create_db_engine
 from app.demo.place import load_demo
 from app.models import Organisation
 from app.results.reports import RenderedHtml, report_html
 from app.results.rules import load_rules
-from app.results.service import find_round
 from reports.pdf import html_to_pdf
 from reports.render import ReportKind
 

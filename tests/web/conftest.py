@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.enums import RoundStatus
 from app.invitations.service import invite
-from app.models import AssessmentRound, Organisation, Place, RoundStatus
+from app.models import AssessmentRound, InvitationBase, Organisation, Place
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
@@ -51,7 +52,7 @@ def make_round(engine: Engine, status: RoundStatus = RoundStatus.OPEN) -> Invite
                 session=session,
                 assessment_round=assessment_round,
                 organisation=organisation,
-                role_title="Director",
+                invitee=InvitationBase(role_title="Director"),
                 secret="test-secret",
             )[1]
             for sector, organisation in organisations.items()

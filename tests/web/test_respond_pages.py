@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.models import Answer, Invitation, InvitationStatus, RoundStatus
+from app.enums import InvitationStatus, RoundStatus
+from app.models import Answer, Invitation
 
 from .conftest import Invited, set_status
 

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app.models import RoundStatus
+from app.enums import RoundStatus
 
 from .conftest import Invited, set_status
 

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from app.accounts.service import create_user
 from app.core.config import Settings
 from app.demo.place import load_demo
-from app.models import AssessmentRound, MembershipRole, Place, PlaceMembership, RoundStatus
+from app.enums import MembershipRole, RoundStatus
+from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
 from app.places.service import create_place
 
 PASSWORD = "a-long-enough-password"
@@ -58,38 +59,46 @@ def workspace(engine: Engine, settings: Settings) -> Workspace:
         place = session.exec(select(Place).where(Place.slug == "kestrel-vale")).one()
         admin = create_user(
             session=session,
-            email="admin@example.org",
-            display_name="Ada Admin",
-            password=PASSWORD,
-            administrator=True,
+            details=UserCreate(
+                email="admin@example.org",
+                display_name="Ada Admin",
+                password=PASSWORD,
+                is_administrator=True,
+            ),
         )
         facilitator = create_user(
             session=session,
-            email="fran@example.org",
-            display_name="Fran Facilitator",
-            password=PASSWORD,
-            administrator=False,
+            details=UserCreate(
+                email="fran@example.org",
+                display_name="Fran Facilitator",
+                password=PASSWORD,
+                is_administrator=False,
+            ),
         )
         viewer = create_user(
             session=session,
-            email="vic@example.org",
-            display_name="Vic Viewer",
-            password=PASSWORD,
-            administrator=False,
+            details=UserCreate(
+                email="vic@example.org",
+                display_name="Vic Viewer",
+                password=PASSWORD,
+                is_administrator=False,
+            ),
         )
         stranger = create_user(
             session=session,
-            email="sam@example.org",
-            display_name="Sam Elsewhere",
-            password=PASSWORD,
-            administrator=False,
+            details=UserCreate(
+                email="sam@example.org",
+                display_name="Sam Elsewhere",
+                password=PASSWORD,
+                is_administrator=False,
+            ),
         )
         assert place.id and facilitator.id and viewer.id and admin.id
         session.add(PlaceMembership(user_id=facilitator.id, place_id=place.id))
         session.add(
             PlaceMembership(user_id=viewer.id, place_id=place.id, role=MembershipRole.VIEWER)
         )
-        other = create_place(session=session, creator=stranger, name="Fenmoor", description="")
+        other = create_place(session=session, creator=stranger, details=PlaceCreate(name="Fenmoor"))
         other_round = AssessmentRound(
             place_id=other.id or 0,
             title="Fenmoor first round",

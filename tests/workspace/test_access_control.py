@@ -3,11 +3,14 @@
 from collections.abc import Iterator
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from app.core.config import Settings
-from app.main import create_app
+from app.main import ROUTERS, create_app
+from app.models import Invitation, User
 
 from .conftest import Workspace, csrf_of, sign_in
 
@@ -27,45 +30,112 @@ EMAILS = {
     ADMIN: "admin@example.org",
 }
 
-# (method, path, {actor: expected status}); anyone not signed in is sent to the sign-in page.
+# Who gets what from each route, keyed by the route as the app declares it. The list of routes
+# comes from the app itself (``app.routes``), so a route added without an entry here fails
+# ``test_every_route_has_an_access_rule``. Anyone not signed in is sent to the sign-in page.
 PLACE_PAGE = {VIEWER: 200, OUTSIDER: 404, FACILITATOR: 200, ADMIN: 200}
 FACILITATORS_ONLY = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 200, ADMIN: 200}
 FACILITATORS_ONLY_BAD_FORM = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 400, ADMIN: 400}
+FACILITATORS_ONLY_DONE = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 303, ADMIN: 303}
 ADMINISTRATORS_ONLY = {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 403, ADMIN: 200}
-ROUTES: list[tuple[str, str, dict[str, int]]] = [
-    ("GET", "/places", {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200}),
-    ("GET", "/places/{place}", PLACE_PAGE),
-    ("GET", "/places/{place}/rounds/new", FACILITATORS_ONLY),
-    ("GET", "/places/{place}/import", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}", PLACE_PAGE),
-    ("GET", "/rounds/{current}/results", FACILITATORS_ONLY),
-    ("GET", "/rounds/{previous}/results", PLACE_PAGE),
-    ("GET", "/rounds/{previous}/reports/forum.pdf", PLACE_PAGE),
-    ("GET", "/rounds/{current}/reports/forum.pdf", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/reports/workshop.pdf", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/reports/questionnaire.pdf", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/workshop", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/data", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/export.json", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/export.csv", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/export.xlsx", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/links.csv", FACILITATORS_ONLY),
-    ("GET", "/rounds/{current}/delete", FACILITATORS_ONLY),
-    ("GET", "/admin/users", ADMINISTRATORS_ONLY),
-    ("GET", "/admin/audit", ADMINISTRATORS_ONLY),
-    ("POST", "/places/{place}/organisations", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/places/{place}/rounds", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/places/{place}/import", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/status", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/invitations", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/invitations/upload", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/reassess", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/workshop/actions", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/paper", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/rounds/{current}/delete", FACILITATORS_ONLY_BAD_FORM),
-    ("POST", "/admin/users", {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 403, ADMIN: 400}),
-    ("POST", "/admin/memberships", {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 403, ADMIN: 400}),
-]
+ANY_SIGNED_IN_BAD_FORM = {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400}
+RESULTS = {"round_id": "{previous}"}
+CURRENT = {"round_id": "{current}"}
+
+# route -> [(path parameters, form data, {actor: status})]
+RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str, int]]]] = {
+    ("GET", "/places"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
+    ("POST", "/places"): [({}, {}, ANY_SIGNED_IN_BAD_FORM)],
+    ("GET", "/places/{slug}"): [({}, {}, PLACE_PAGE)],
+    ("POST", "/places/{slug}/organisations"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/places/{slug}/rounds/new"): [({}, {}, FACILITATORS_ONLY)],
+    ("POST", "/places/{slug}/rounds"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY)],
+    ("POST", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/rounds/{round_id}"): [(CURRENT, {}, PLACE_PAGE)],
+    ("POST", "/rounds/{round_id}/status"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/rounds/{round_id}/reassess"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/rounds/{round_id}/invitations"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/rounds/{round_id}/invitations/upload"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    # No mail server is set up here, so each message fails and the page says so (502).
+    ("POST", "/rounds/{round_id}/invitations/email"): [
+        (CURRENT, {}, {**FACILITATORS_ONLY, FACILITATOR: 502, ADMIN: 502}),
+    ],
+    ("POST", "/rounds/{round_id}/invitations/{invitation_id}/{action}"): [
+        (
+            {**CURRENT, "invitation_id": "{invitation}", "action": "reissue"},
+            {},
+            FACILITATORS_ONLY_DONE,
+        ),
+    ],
+    ("GET", "/rounds/{round_id}/links.csv"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("GET", "/rounds/{round_id}/results"): [
+        (CURRENT, {}, FACILITATORS_ONLY),
+        (RESULTS, {}, PLACE_PAGE),
+    ],
+    ("GET", "/rounds/{round_id}/reports/{kind}.pdf"): [
+        ({**RESULTS, "kind": "forum"}, {}, PLACE_PAGE),
+        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY),
+        ({**CURRENT, "kind": "workshop"}, {}, FACILITATORS_ONLY),
+        ({**CURRENT, "kind": "questionnaire"}, {}, FACILITATORS_ONLY),
+        ({**RESULTS, "kind": "partner"}, {}, {**FACILITATORS_ONLY, FACILITATOR: 409, ADMIN: 409}),
+    ],
+    ("GET", "/rounds/{round_id}/workshop"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("POST", "/rounds/{round_id}/workshop/{what}"): [
+        ({**CURRENT, "what": "actions"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    ("GET", "/rounds/{round_id}/data"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("GET", "/rounds/{round_id}/export.{extension}"): [
+        ({**CURRENT, "extension": extension}, {}, FACILITATORS_ONLY)
+        for extension in ("json", "csv", "xlsx")
+    ],
+    ("POST", "/rounds/{round_id}/paper"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/rounds/{round_id}/respondents/{invitation_id}/erase"): [
+        ({**CURRENT, "invitation_id": "{invitation}"}, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/rounds/{round_id}/respondents/{invitation_id}/erase"): [
+        ({**CURRENT, "invitation_id": "{invitation}"}, {}, FACILITATORS_ONLY_DONE),
+    ],
+    ("GET", "/rounds/{round_id}/delete"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("POST", "/rounds/{round_id}/delete"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/admin/users"): [({}, {}, ADMINISTRATORS_ONLY)],
+    ("POST", "/admin/users"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
+    ("POST", "/admin/memberships"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
+    ("POST", "/admin/users/{user_id}/active"): [
+        ({"user_id": "{outsider}"}, {"active": "yes"}, {**ADMINISTRATORS_ONLY, ADMIN: 303}),
+    ],
+    ("GET", "/admin/audit"): [({}, {}, ADMINISTRATORS_ONLY)],
+}
+# Routes anyone may reach: the site, signing in and out, and the respondent's link (checked by
+# the respondent tests), with the API's own documentation.
+OPEN_TO_ALL = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/status"),
+    ("GET", "/sign-in"),
+    ("POST", "/sign-in"),
+    ("POST", "/sign-out"),
+}
+RESPONDENT_PREFIXES = ("/r/{token}", "/api/v1/respondent/{token}")
+
+
+def _declared_routes() -> set[tuple[str, str]]:
+    """Every route the app serves: ``create_app`` includes exactly the routers in ROUTERS."""
+    return {
+        (method, route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+        if method != "HEAD" and not route.path.startswith(RESPONDENT_PREFIXES)
+    }
+
+
+def test_every_route_has_an_access_rule() -> None:
+    declared = _declared_routes()
+
+    assert declared - OPEN_TO_ALL - set(RULES) == set(), "routes without an access rule"
+    assert set(RULES) - declared == set(), "rules for routes that no longer exist"
 
 
 @pytest.fixture
@@ -86,34 +156,49 @@ def clients(
 
 
 def test_every_route_answers_each_kind_of_person_as_it_should(
-    clients: dict[str, TestClient], workspace: Workspace
+    clients: dict[str, TestClient], workspace: Workspace, engine: Engine
 ) -> None:
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(Invitation.round_id == workspace.current_round)
+        ).first()
+        outsider = session.exec(select(User).where(User.email == EMAILS[OUTSIDER])).one()
+    assert invitation is not None
     values = {
-        "place": workspace.place_slug,
-        "current": workspace.current_round,
-        "previous": workspace.previous_round,
+        "current": str(workspace.current_round),
+        "previous": str(workspace.previous_round),
+        "invitation": str(invitation.id),
+        "outsider": str(outsider.id),
     }
     failures = []
-    for method, template, expected in ROUTES:
-        path = template.format(**values)
-        for actor, client in clients.items():
-            want = expected.get(actor, 303)
-            if method == "GET":
-                response = client.get(path, follow_redirects=False)
-            else:
-                token = csrf_of(
-                    client.get("/sign-in" if actor in (ANON, RESPONDENT) else "/places").text
-                )
-                response = client.post(path, data={"csrf_token": token}, follow_redirects=False)
-            if response.status_code != want:
-                failures.append(f"{method} {path} as {actor}: {response.status_code}, not {want}")
-                continue
-            if want == 303:
-                assert response.headers["location"].startswith("/sign-in?next=")
-            if want in (403, 404):
-                # A refusal says nothing about the place, its rounds or its people.
-                assert "Kestrel Vale" not in response.text, f"{path} as {actor} leaks"
-                assert "/r/" not in response.text
+    for (method, template), cases in RULES.items():
+        for parameters, data, expected in cases:
+            filled = {"slug": workspace.place_slug} | {
+                name: value.format(**values) for name, value in parameters.items()
+            }
+            path = template.format(**filled)
+            for actor, client in clients.items():
+                want = expected.get(actor, 303)
+                if method == "GET":
+                    response = client.get(path, follow_redirects=False)
+                else:
+                    token = csrf_of(
+                        client.get("/sign-in" if actor in (ANON, RESPONDENT) else "/places").text
+                    )
+                    response = client.post(
+                        path, data={**data, "csrf_token": token}, follow_redirects=False
+                    )
+                if response.status_code != want:
+                    failures.append(
+                        f"{method} {path} as {actor}: {response.status_code}, not {want}"
+                    )
+                    continue
+                if actor in (ANON, RESPONDENT):
+                    assert response.headers["location"].startswith("/sign-in?next=")
+                if want in (403, 404):
+                    # A refusal says nothing about the place, its rounds or its people.
+                    assert "Kestrel Vale" not in response.text, f"{path} as {actor} leaks"
+                    assert "/r/" not in response.text
     assert not failures, "\n".join(failures)
 
 

@@ -12,16 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
-from app.models import (
-    Answer,
-    AssessmentRound,
-    AuditEvent,
-    Invitation,
-    InvitationStatus,
-    Organisation,
-    RoundStatus,
-)
+from app.models import Answer, AssessmentRound, AuditEvent, Invitation, Organisation
 from app.results.rules import load_rules
 from app.results.service import score_round
 from scoring.serialise import result_to_json
@@ -97,7 +90,7 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
         facilitator,
         "/places/heronsgate",
         "/places/heronsgate/organisations",
-        {"organisation_name": "", "sector": ""},
+        {"name": "", "sector": ""},
     )
     assert missing.status_code == 400
     assert "Enter the organisation&#39;s name" in missing.text
@@ -106,7 +99,7 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
         facilitator,
         "/places/heronsgate",
         "/places/heronsgate/organisations",
-        {"organisation_name": "Heronsgate Council", "sector": "local-authority"},
+        {"name": "Heronsgate Council", "sector": "local-authority"},
     )
     bad_dates = post_form(
         facilitator,
@@ -114,7 +107,7 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
         "/places/heronsgate/rounds",
         {
             "title": "Spring",
-            "questionnaire": "trusting-place@1.0.0",
+            "questionnaire_id": "trusting-place@1.0.0",
             "opens_on": "2027-05-01",
             "closes_on": "2027-04-01",
             "anonymity_threshold": "3",
@@ -127,7 +120,7 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
         "/places/heronsgate/rounds",
         {
             "title": "Spring",
-            "questionnaire": "trusting-place@1.0.0",
+            "questionnaire_id": "trusting-place@1.0.0",
             "opens_on": "2027-04-01",
             "closes_on": "2027-05-01",
             "anonymity_threshold": "4",
@@ -161,7 +154,10 @@ def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
         "Line 3: &#39;Fenmoor Polce&#39; is not one of this place&#39;s organisations"
         in response.text
     )
-    assert "Line 4: the role is empty; &#39;jo@&#39; is not an e-mail address" in response.text
+    assert (
+        "Line 4: Enter the person&#39;s role, for example Head of Policy; Enter an e-mail "
+        "address in the right format, like name@example.org" in response.text
+    )
     assert _count_invitations(engine, workspace.current_round) == before
 
     good = content.splitlines()[0] + "\n" + content.splitlines()[1] + "\n"

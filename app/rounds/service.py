@@ -1,0 +1,98 @@
+"""Assessment rounds: starting one, moving it through its statuses, and starting the next."""
+
+from sqlmodel import Session, col, select
+
+from app.core.exceptions import ChangeRefusedError
+from app.enums import InvitationStatus, RoundStatus
+from app.invitations.service import invite
+from app.models import (
+    AssessmentRound,
+    AssessmentRoundBase,
+    Invitation,
+    Organisation,
+    Place,
+)
+from app.rounds.definitions import snapshot_definition
+from questionnaires.schema import Definition
+
+# Which status a round may move to from each status, and the button that does it.
+TRANSITIONS: dict[RoundStatus, dict[RoundStatus, str]] = {
+    RoundStatus.DRAFT: {RoundStatus.OPEN: "Open the round for answers"},
+    RoundStatus.OPEN: {RoundStatus.CLOSED: "Close the round"},
+    RoundStatus.CLOSED: {
+        RoundStatus.PUBLISHED: "Publish the results",
+        RoundStatus.OPEN: "Reopen for late answers",
+    },
+    RoundStatus.PUBLISHED: {RoundStatus.CLOSED: "Withdraw publication"},
+}
+
+
+def rounds_of(session: Session, place_id: int | None) -> list[AssessmentRound]:
+    return list(
+        session.exec(
+            select(AssessmentRound)
+            .where(AssessmentRound.place_id == place_id)
+            .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
+        ).all()
+    )
+
+
+def create_round(
+    *, session: Session, place: Place, definition: Definition, details: AssessmentRoundBase
+) -> AssessmentRound:
+    assert place.id is not None
+    snapshot = snapshot_definition(session=session, definition=definition)
+    assessment_round = AssessmentRound(
+        place_id=place.id,
+        title=details.title,
+        questionnaire_hash=snapshot.content_hash,
+        opens_on=details.opens_on,
+        closes_on=details.closes_on,
+        anonymity_threshold=details.anonymity_threshold,
+    )
+    session.add(assessment_round)
+    session.flush()
+    return assessment_round
+
+
+def change_status(
+    *, session: Session, assessment_round: AssessmentRound, to: RoundStatus
+) -> RoundStatus:
+    before = assessment_round.status
+    if to not in TRANSITIONS[before]:
+        raise ChangeRefusedError(f"A {before.value} round cannot become {to.value}")
+    assessment_round.status = to
+    session.add(assessment_round)
+    return before
+
+
+def reassess(
+    *, session: Session, previous: AssessmentRound, title: str, secret: str
+) -> AssessmentRound:
+    """A new draft round for the same place and questionnaire, inviting the same people."""
+    new_round = AssessmentRound(
+        place_id=previous.place_id,
+        title=title,
+        questionnaire_hash=previous.questionnaire_hash,
+        anonymity_threshold=previous.anonymity_threshold,
+    )
+    session.add(new_round)
+    session.flush()
+    invitations = session.exec(
+        select(Invitation, Organisation)
+        .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
+        .where(
+            Invitation.round_id == previous.id,
+            Invitation.status != InvitationStatus.REVOKED,
+        )
+        .order_by(col(Invitation.id))
+    ).all()
+    for invitation, organisation in invitations:
+        invite(
+            session=session,
+            assessment_round=new_round,
+            organisation=organisation,
+            invitee=invitation,
+            secret=secret,
+        )
+    return new_round

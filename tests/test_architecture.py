@@ -1,0 +1,79 @@
+"""The architecture is checked by tools, not by memory: import-linter's contracts (run by
+``make lint``) and a scan of the route modules."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("app", "questionnaires", "scoring", "reports")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+ROUTE_MODULES = sorted(
+    path
+    for pattern in ("app/*/views.py", "app/*/admin_views.py", "app/*/api.py")
+    for path in ROOT.glob(pattern)
+)
+
+
+def _lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def copy_of_the_code(tmp_path: Path) -> Path:
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("static", "*.pyc")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_contracts_hold_for_the_code_as_it_is(copy_of_the_code: Path) -> None:
+    result = _lint_imports(copy_of_the_code)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "import_line", "contract"),
+    [
+        ("app/rounds/views.py", "import app.places.views", "No view module imports another"),
+        ("scoring/engine.py", "import app.models", "Data flows one way"),
+        ("app/results/service.py", "import app.demo.place", "Only the command line loads"),
+        ("app/workshop/service.py", "import fastapi", "Services know nothing of HTTP"),
+    ],
+)
+def test_breaking_a_contract_fails_the_check(
+    copy_of_the_code: Path, module: str, import_line: str, contract: str
+) -> None:
+    path = copy_of_the_code / module
+    path.write_text(f"{import_line}  # noqa\n" + path.read_text())
+
+    result = _lint_imports(copy_of_the_code)
+
+    assert result.returncode != 0
+    broken = re.search(rf"{re.escape(contract)}[^\n]* BROKEN", result.stdout)
+    assert broken, result.stdout
+
+
+@pytest.mark.parametrize("path", ROUTE_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_routes_get_their_session_and_parts_from_the_dependencies(path: Path) -> None:
+    source = path.read_text()
+
+    assert "Session(" not in source, "a route builds its own session: use SessionDep"
+    assert "app.state" not in source, "a route reads app.state: add a dependency in app/deps.py"
+    assert "run_in_threadpool" not in source, "read the form with CsrfForm and write a plain def"

@@ -1,0 +1,133 @@
+"""A busy hour on the embedded database: respondents saving while facilitators sign in and
+change things, all at once against a real server. Every request must succeed (no 'database is
+locked'), and every save the server acknowledged must be in the database afterwards."""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from sqlmodel import Session, col, select
+
+from app.accounts.service import create_user
+from app.core.db import write_session
+from app.invitations.service import invite
+from app.models import (
+    Answer,
+    AssessmentRound,
+    InvitationBase,
+    Organisation,
+    PlaceMembership,
+    UserCreate,
+)
+from tests.conftest import LiveServer
+from tests.web.conftest import make_round
+from tests.workspace.conftest import PASSWORD, csrf_of
+
+RESPONDENTS = 24
+FACILITATORS = 6
+ITEMS = ("people-focus.1", "people-focus.2", "strong-leadership.1", "trust-and-relationships.1")
+
+
+def _respondent(url: str, token: str) -> tuple[list[str], dict[str, int]]:
+    """Saves four answers one by one through the API, as the pages' background saving does."""
+    problems: list[str] = []
+    acknowledged: dict[str, int] = {}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for level, item in enumerate(ITEMS, start=2):
+            response = client.put(
+                f"/api/v1/respondent/{token}/answers",
+                json={"answers": [{"item_id": item, "value": level, "evidence": f"é {item}"}]},
+            )
+            if response.status_code != 200:
+                problems.append(f"save {item}: {response.status_code} {response.text[:200]}")
+                continue
+            for saved in response.json()["saved"]:
+                acknowledged[saved["item_id"]] = saved["version"]
+    return problems, acknowledged
+
+
+def _facilitator(url: str, number: int, round_id: int) -> list[str]:
+    """Signs in, then adds a partner and an invitation: two read-then-write forms."""
+    problems: list[str] = []
+    with httpx.Client(base_url=url, timeout=60) as client:
+        page = client.get("/sign-in")
+        response = client.post(
+            "/sign-in",
+            data={
+                "email": "fran@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        if response.status_code != 303:
+            return [f"sign-in {number}: {response.status_code} {response.text[:200]}"]
+        token = csrf_of(client.get("/places").text)
+        response = client.post(
+            "/places/testford/organisations",
+            data={"name": f"Partner {number}", "sector": "housing", "csrf_token": token},
+        )
+        if response.status_code != 303:
+            problems.append(f"organisation {number}: {response.status_code}")
+        organisation = client.get(f"/rounds/{round_id}").text
+        response = client.post(
+            f"/rounds/{round_id}/invitations",
+            data={
+                "organisation_id": _first_option(organisation),
+                "role_title": f"Officer {number}",
+                "csrf_token": csrf_of(organisation),
+            },
+        )
+        if response.status_code != 303:
+            problems.append(f"invitation {number}: {response.status_code} {response.text[:200]}")
+    return problems
+
+
+def _first_option(html: str) -> str:
+    select = html[html.index('name="organisation_id"') :]
+    match = re.search(r'<option value="(\d+)"', select)
+    assert match, "the invitation form offers no organisation"
+    return match.group(1)
+
+
+def test_twenty_respondents_save_while_facilitators_write_and_nothing_is_locked_or_lost(
+    live_server: LiveServer,
+) -> None:
+    engine = live_server.engine
+    invited = make_round(engine)
+    with write_session(engine) as session:
+        user = create_user(
+            session=session,
+            details=UserCreate(email="fran@example.org", display_name="Fran", password=PASSWORD),
+        )
+        session.add(PlaceMembership(user_id=user.id or 0, place_id=1))
+        council = session.exec(
+            select(Organisation).where(Organisation.name == "Testford Council")
+        ).one()
+        assessment_round = session.get(AssessmentRound, invited.round_id)
+        assert assessment_round is not None
+        tokens = [
+            invite(
+                session=session,
+                assessment_round=assessment_round,
+                organisation=council,
+                invitee=InvitationBase(role_title=f"Director {n}"),
+                secret="test-secret",
+            )[1]
+            for n in range(RESPONDENTS)
+        ]
+    with ThreadPoolExecutor(max_workers=RESPONDENTS + FACILITATORS) as pool:
+        saves = [pool.submit(_respondent, live_server.url, token) for token in tokens]
+        forms = [
+            pool.submit(_facilitator, live_server.url, n, invited.round_id)
+            for n in range(FACILITATORS)
+        ]
+        results = [future.result() for future in saves]
+        form_problems = [p for future in forms for p in future.result()]
+
+    save_problems = [p for problems, _ in results for p in problems]
+    assert save_problems == []
+    assert form_problems == []
+    with Session(engine) as session:
+        stored = session.exec(select(Answer).where(col(Answer.item_id).in_(ITEMS))).all()
+    assert len(stored) == RESPONDENTS * len(ITEMS)
+    assert sum(len(acknowledged) for _, acknowledged in results) == RESPONDENTS * len(ITEMS)
