@@ -11,8 +11,8 @@ never build a session or read ``app.state`` themselves, so that:
 - a page and the API for the same thing check access in the same function.
 """
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
@@ -38,7 +38,7 @@ from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.models import User
 from app.responses.service import ResponseContext, open_response
-from app.web.pages import Form, csrf_subject
+from app.web.pages import Form, Visit, csrf_subject
 from questionnaires.registry import Registry
 from reports.service import PdfService
 
@@ -53,36 +53,21 @@ TOO_MANY_BAD_LINKS = "Too many links that do not work were tried. Wait 10 minute
 # --- the application's parts ----------------------------------------------------------------
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def _part(name: str) -> Callable[[Request], Any]:
+    """A dependency giving the part of the application that ``create_app`` made as ``name``."""
+
+    def part(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    part.__name__ = f"get_{name}"
+    return part
 
 
-def get_pdf_service(request: Request) -> PdfService:
-    service: PdfService = request.app.state.pdf_service
-    return service
-
-
-def get_registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.registry
-    return registry
-
-
-def get_bad_link_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.bad_link_limiter
-    return limiter
-
-
-def get_sign_in_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.sign_in_limiter
-    return limiter
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-PdfServiceDep = Annotated[PdfService, Depends(get_pdf_service)]
-RegistryDep = Annotated[Registry, Depends(get_registry)]
-BadLinkLimiter = Annotated[RateLimiter, Depends(get_bad_link_limiter)]
-SignInLimiter = Annotated[RateLimiter, Depends(get_sign_in_limiter)]
+SettingsDep = Annotated[Settings, Depends(_part("settings"))]
+PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
+RegistryDep = Annotated[Registry, Depends(_part("registry"))]
+BadLinkLimiter = Annotated[RateLimiter, Depends(_part("bad_link_limiter"))]
+SignInLimiter = Annotated[RateLimiter, Depends(_part("sign_in_limiter"))]
 
 
 def secret_of(settings: Settings) -> str:
@@ -179,11 +164,60 @@ def results_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> Roun
     return results_of(access)
 
 
-ViewerPlace = Annotated[PlaceAccess, Depends(viewer_place)]
-FacilitatorPlace = Annotated[PlaceAccess, Depends(facilitator_place)]
-ViewerRound = Annotated[RoundAccess, Depends(viewer_round)]
-FacilitatorRound = Annotated[RoundAccess, Depends(facilitator_round)]
-ResultsRound = Annotated[RoundAccess, Depends(results_round)]
+def anyone_signed_in(user: CurrentUser) -> None:
+    """No place or round: pages of the signed-in person's own (their places)."""
+    del user
+
+
+def administrators_only(user: Administrator) -> None:
+    del user
+
+
+def _page(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
+    """A dependency giving a workspace page its whole visit, with access checked by
+    ``access_of``."""
+
+    def visit(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        user: CurrentUser,
+        access: Annotated[Any, Depends(access_of)],
+    ) -> Visit[Any]:
+        return Visit(request, session, settings, user, access)
+
+    return visit
+
+
+def _change(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
+    """The same for a form that changes something: the form is checked for its CSRF token
+    and the session holds the write lock before access is checked (and so cannot go stale)."""
+
+    def visit(
+        request: Request,
+        form: CsrfForm,
+        session: WriteSession,
+        settings: SettingsDep,
+        user: CurrentUser,
+        access: Annotated[Any, Depends(access_of)],
+    ) -> Visit[Any]:
+        return Visit(request, session, settings, user, access, form)
+
+    return visit
+
+
+# A page or a change, by what it reaches and who may reach it.
+PlacesPage = Annotated[Visit[None], Depends(_page(anyone_signed_in))]
+PlacesChange = Annotated[Visit[None], Depends(_change(anyone_signed_in))]
+AdminPage = Annotated[Visit[None], Depends(_page(administrators_only))]
+AdminChange = Annotated[Visit[None], Depends(_change(administrators_only))]
+PlacePage = Annotated[Visit[PlaceAccess], Depends(_page(viewer_place))]
+FacilitatorPlacePage = Annotated[Visit[PlaceAccess], Depends(_page(facilitator_place))]
+PlaceChange = Annotated[Visit[PlaceAccess], Depends(_change(facilitator_place))]
+RoundPage = Annotated[Visit[RoundAccess], Depends(_page(viewer_round))]
+FacilitatorRoundPage = Annotated[Visit[RoundAccess], Depends(_page(facilitator_round))]
+ResultsPage = Annotated[Visit[RoundAccess], Depends(_page(results_round))]
+RoundChange = Annotated[Visit[RoundAccess], Depends(_change(facilitator_round))]
 
 
 # --- the respondent behind an invitation link -------------------------------------------------

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,14 +121,13 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'live.db'}")
-    SQLModel.metadata.create_all(engine)
+@contextmanager
+def serving(engine: Engine, report_cache_dir: Path) -> Iterator[LiveServer]:
+    """A real server (uvicorn, on loopback) over ``engine``, for browsers and load tests."""
     settings = Settings(
         environment=Environment.TEST,
-        database_url=str(engine.url),
-        report_cache_dir=tmp_path / "report-cache",
+        database_url=engine.url.render_as_string(hide_password=False),
+        report_cache_dir=report_cache_dir,
     )
     port = _free_port()
     server = uvicorn.Server(
@@ -145,7 +145,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", engine)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", engine)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server on a SQLite file, as ``make run`` serves."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'live.db'}")
+    SQLModel.metadata.create_all(engine)
+    with serving(engine, tmp_path / "report-cache") as server:
+        yield server
     engine.dispose()

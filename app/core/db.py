@@ -17,7 +17,9 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 5_000
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+"""How long a writer waits for SQLite's lock. Saves hold it for milliseconds, but on a busy,
+shared machine a queue of them can pass 5 s; waiting longer beats refusing an answer."""
 IMMEDIATE = "placecheck_immediate"
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.core.security.tokens import hash_token, new_token
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
-from app.invitations.service import link_token
+from app.invitations.service import invitations_of, link_token
 from app.models import (
     MAX_LEVEL,
     MAX_THRESHOLD,
@@ -46,19 +46,6 @@ class ImportRefusedError(ValueError):
     """The file cannot be imported; the message says why."""
 
 
-def _rows(
-    session: Session, assessment_round: AssessmentRound
-) -> list[tuple[Invitation, Organisation]]:
-    return list(
-        session.exec(
-            select(Invitation, Organisation)
-            .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
-            .where(Invitation.round_id == assessment_round.id)
-            .order_by(col(Invitation.id))
-        ).all()
-    )
-
-
 def _answers(session: Session, invitation_ids: list[int]) -> dict[int, list[Answer]]:
     grouped: dict[int, list[Answer]] = {i: [] for i in invitation_ids}
     for answer in session.exec(
@@ -76,7 +63,7 @@ def export_json(*, session: Session, assessment_round: AssessmentRound) -> dict[
     place = session.get(Place, assessment_round.place_id)
     snapshot = session.get(QuestionnaireSnapshot, assessment_round.questionnaire_hash)
     assert place is not None and snapshot is not None
-    rows = _rows(session, assessment_round)
+    rows = invitations_of(session, assessment_round)
     answers = _answers(session, [i.id for i, _ in rows if i.id is not None])
     organisations = {o.id: o for _, o in rows}
     for organisation in session.exec(
@@ -445,7 +432,7 @@ ANSWER_COLUMNS = [
 def answer_rows(*, session: Session, assessment_round: AssessmentRound) -> list[list[Any]]:
     """One row per answer. Respondents are numbered, never named."""
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    rows = _rows(session, assessment_round)
+    rows = invitations_of(session, assessment_round)
     answers = _answers(session, [i.id for i, _ in rows if i.id is not None])
     table: list[list[Any]] = []
     for number, (invitation, organisation) in enumerate(rows, start=1):

@@ -4,12 +4,11 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, delete, select
 
-from app.accounts.access import RoundAccess
-from app.core import audit
+from app.accounts.access import PlaceAccess, RoundAccess
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
@@ -23,23 +22,14 @@ from app.data.exports import (
 )
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
 from app.data.paper import parse_paper_answers, store_paper_answers
-from app.deps import (
-    CsrfForm,
-    CurrentUser,
-    FacilitatorPlace,
-    FacilitatorRound,
-    SessionDep,
-    SettingsDep,
-    WriteSession,
-    secret_of,
-)
+from app.deps import FacilitatorPlacePage, FacilitatorRoundPage, PlaceChange, RoundChange
 from app.enums import InvitationStatus
-from app.models import Answer, Invitation, Organisation, User
+from app.models import Answer, Invitation, Organisation
 from app.places.service import organisations_of
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import PRIVATE, Errors, render, see_other
+from app.web.pages import PRIVATE, Errors, Visit
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,33 +38,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _data_page(
-    request: Request,
-    session: Session,
-    user: User,
-    access: RoundAccess,
-    *,
-    errors: Errors | None = None,
-    notice: str | None = None,
+    visit: Visit[RoundAccess], *, errors: Errors | None = None, notice: str | None = None
 ) -> Response:
-    respondents = session.exec(
+    respondents = visit.session.exec(
         select(Invitation, Organisation)
         .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
         .where(
-            Invitation.round_id == access.assessment_round.id,
+            Invitation.round_id == visit.access.assessment_round.id,
             col(Invitation.status).in_([InvitationStatus.STARTED, InvitationStatus.SUBMITTED]),
         )
         .order_by(col(Organisation.name), col(Invitation.id))
     ).all()
     context = {
-        "access": access,
-        "place": access.place,
-        "round": access.assessment_round,
+        "access": visit.access,
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
         "respondents": respondents,
         "paper_template": PAPER_TEMPLATE,
-        "errors": errors or Errors(),
         "notice": notice,
     }
-    return render(request, "data", context, user=user, status=400 if errors else 200)
+    return visit.page("data", context, errors=errors)
 
 
 def _respondent(session: Session, access: RoundAccess, invitation_id: int) -> Invitation:
@@ -85,10 +68,8 @@ def _respondent(session: Session, access: RoundAccess, invitation_id: int) -> In
 
 
 @router.get("/rounds/{round_id}/data", response_class=HTMLResponse)
-def data_page(
-    request: Request, access: FacilitatorRound, user: CurrentUser, session: SessionDep
-) -> Response:
-    return _data_page(request, session, user, access)
+def data_page(visit: FacilitatorRoundPage) -> Response:
+    return _data_page(visit)
 
 
 def _download(body: bytes | str, media_type: str, filename: str) -> Response:
@@ -100,12 +81,10 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
 
 
 @router.get("/rounds/{round_id}/export.{extension}")
-def export_round(
-    extension: str, access: FacilitatorRound, user: CurrentUser, session: SessionDep
-) -> Response:
+def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
     """The export is read first; only the audit row needs the write lock."""
-    assessment_round = access.assessment_round
-    stem = f"{access.place.slug}-round-{assessment_round.id}"
+    session, assessment_round = visit.session, visit.access.assessment_round
+    stem = f"{visit.access.place.slug}-round-{assessment_round.id}"
     if extension == "json":
         data = export_json(session=session, assessment_round=assessment_round)
         body = json.dumps(data, indent=2, ensure_ascii=False)
@@ -123,29 +102,19 @@ def export_round(
     else:
         raise ShownError(404, "Exports are .json, .csv or .xlsx.")
     begin_write(session)
-    audit.record(
-        session,
-        "round-exported",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        format=extension,
-    )
+    visit.record("round-exported", format=extension)
     session.commit()
     return response
 
 
 @router.post("/rounds/{round_id}/paper", response_class=HTMLResponse)
-def import_paper(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-) -> Response:
-    definition = definition_of_round(session=session, assessment_round=access.assessment_round)
+def import_paper(change: RoundChange) -> Response:
+    session, assessment_round = change.session, change.access.assessment_round
+    definition = definition_of_round(session=session, assessment_round=assessment_round)
     respondents, problems = parse_paper_answers(
-        form.upload("paper_file"), organisations_of(session, access.place.id), definition
+        change.form.upload("paper_file"),
+        organisations_of(session, change.access.place.id),
+        definition,
     )
     if problems:
         errors = Errors()
@@ -155,152 +124,90 @@ def import_paper(
             f"Nothing was imported: {count} line{'s have' if count != 1 else ' has'} a problem.",
             problems,
         )
-        return _data_page(request, session, user, access, errors=errors)
+        return _data_page(change, errors=errors)
     count = store_paper_answers(
-        session=session, assessment_round=access.assessment_round, respondents=respondents
+        session=session, assessment_round=assessment_round, respondents=respondents
     )
-    audit.record(
-        session,
-        "paper-answers-imported",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        respondents=count,
-    )
+    change.record("paper-answers-imported", respondents=count)
     session.commit()
-    notice = f"Answers from {count} paper questionnaires were added."
-    return _data_page(request, session, user, access, notice=notice)
+    return _data_page(change, notice=f"Answers from {count} paper questionnaires were added.")
 
 
 @router.get("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
-def confirm_erase(
-    request: Request,
-    invitation_id: InvitationId,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    session: SessionDep,
-) -> Response:
-    invitation = _respondent(session, access, invitation_id)
+def confirm_erase(invitation_id: InvitationId, visit: FacilitatorRoundPage) -> Response:
+    invitation = _respondent(visit.session, visit.access, invitation_id)
     context = {
-        "place": access.place,
-        "round": access.assessment_round,
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
         "invitation": invitation,
-        "organisation": session.get(Organisation, invitation.organisation_id),
-        "errors": Errors(),
+        "organisation": visit.session.get(Organisation, invitation.organisation_id),
     }
-    return render(request, "erase_respondent", context, user=user)
+    return visit.page("erase_respondent", context)
 
 
 @router.post("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
-def erase_respondent(
-    invitation_id: InvitationId,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-) -> Response:
-    del form  # checked for its CSRF token; the respondent is in the address
-    invitation = _respondent(session, access, invitation_id)
+def erase_respondent(invitation_id: InvitationId, change: RoundChange) -> Response:
+    session = change.session
+    invitation = _respondent(session, change.access, invitation_id)
     session.exec(delete(Answer).where(col(Answer.invitation_id) == invitation_id))
     invitation.status = InvitationStatus.REVOKED
     invitation.name = None
     invitation.email = None
     invitation.submitted_at = None
     session.add(invitation)
-    audit.record(
-        session,
-        "respondent-erased",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        invitation_id=invitation_id,
-    )
-    session.commit()
-    return see_other(f"/rounds/{access.assessment_round.id}/data")
+    change.record("respondent-erased", invitation_id=invitation_id)
+    return change.done(f"/rounds/{change.access.assessment_round.id}/data")
 
 
-def _delete_page(
-    request: Request, user: User, access: RoundAccess, errors: Errors | None = None
-) -> Response:
-    context = {
-        "place": access.place,
-        "round": access.assessment_round,
-        "errors": errors or Errors(),
-    }
-    return render(request, "delete_round", context, user=user, status=400 if errors else 200)
+def _delete_page(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
+    context = {"place": visit.access.place, "round": visit.access.assessment_round}
+    return visit.page("delete_round", context, errors=errors)
 
 
 @router.get("/rounds/{round_id}/delete", response_class=HTMLResponse)
-def confirm_delete(request: Request, access: FacilitatorRound, user: CurrentUser) -> Response:
-    return _delete_page(request, user, access)
+def confirm_delete(visit: FacilitatorRoundPage) -> Response:
+    return _delete_page(visit)
 
 
 @router.post("/rounds/{round_id}/delete", response_class=HTMLResponse)
-def delete_round(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-) -> Response:
-    if form.get("confirm") != "yes":
+def delete_round(change: RoundChange) -> Response:
+    if change.form.get("confirm") != "yes":
         errors = Errors()
         errors.add("confirm", "Tick the box to confirm that the round and its answers go")
-        return _delete_page(request, user, access, errors)
-    audit.record(
-        session,
+        return _delete_page(change, errors)
+    assessment_round = change.access.assessment_round
+    change.record(
         "round-deleted",
-        actor_user_id=user.id,
-        place_id=access.place.id,
         round_id=None,
-        deleted_round_id=access.assessment_round.id,
-        title=access.assessment_round.title,
+        deleted_round_id=assessment_round.id,
+        title=assessment_round.title,
     )
-    session.delete(access.assessment_round)
-    session.commit()
-    return see_other(f"/places/{access.place.slug}")
+    change.session.delete(assessment_round)
+    return change.done(f"/places/{change.access.place.slug}")
 
 
-def _import_page(
-    request: Request, user: User, access: FacilitatorPlace, errors: Errors | None = None
-) -> Response:
-    context = {"place": access.place, "errors": errors or Errors()}
-    return render(request, "import", context, user=user, status=400 if errors else 200)
+def _import_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
+    return visit.page("import", {"place": visit.access.place}, errors=errors)
 
 
 @router.get("/places/{slug}/import", response_class=HTMLResponse)
-def import_page(request: Request, access: FacilitatorPlace, user: CurrentUser) -> Response:
-    return _import_page(request, user, access)
+def import_page(visit: FacilitatorPlacePage) -> Response:
+    return _import_page(visit)
 
 
 @router.post("/places/{slug}/import", response_class=HTMLResponse)
-def import_round(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorPlace,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
+def import_round(change: PlaceChange) -> Response:
     try:
         assessment_round = import_json(
-            session=session,
-            place=access.place,
-            file=read_round_file(form.upload("round_file")),
-            secret=secret_of(settings),
+            session=change.session,
+            place=change.access.place,
+            file=read_round_file(change.form.upload("round_file")),
+            secret=change.secret,
         )
     except ImportRefusedError as error:
-        session.rollback()
+        change.session.rollback()
         errors = Errors()
         errors.add("round_file", f"The file was not imported: {error}. Nothing was changed.")
-        return _import_page(request, user, access, errors)
-    audit.record(
-        session,
-        "round-imported",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=assessment_round.id,
-        on=date.today().isoformat(),
-    )
-    session.commit()
-    return see_other(f"/rounds/{assessment_round.id}")
+        return _import_page(change, errors)
+    change.record("round-imported", round_id=assessment_round.id, on=date.today().isoformat())
+    return change.done(f"/rounds/{assessment_round.id}")

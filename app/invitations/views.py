@@ -3,24 +3,15 @@ reissuing and revoking a link."""
 
 import csv
 import io
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
-from app.core import audit
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import (
-    CsrfForm,
-    CurrentUser,
-    FacilitatorRound,
-    SessionDep,
-    SettingsDep,
-    WriteSession,
-    secret_of,
-)
+from app.deps import FacilitatorRoundPage, RoundChange
 from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import Invitee, send_invitations
 from app.invitations.service import invitations_of, invite, link_url, reissue, token_of
@@ -28,51 +19,35 @@ from app.invitations.upload import parse_invitations
 from app.models import Invitation, InvitationCreate, utcnow
 from app.places.service import organisations_of
 from app.rounds.page import public_base, render_round_page
-from app.web.pages import PRIVATE, Errors, see_other
+from app.web.pages import PRIVATE, Errors
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 
 
 @router.post("/invitations", response_class=HTMLResponse)
-def add_invitation(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
-    organisations = {o.id: o for o in organisations_of(session, access.place.id)}
+def add_invitation(change: RoundChange) -> Response:
+    organisations = {o.id: o for o in organisations_of(change.session, change.access.place.id)}
     errors = Errors()
-    details = form.validated(
+    details = change.form.validated(
         InvitationCreate, errors, context={"organisations": set(organisations)}
     )
     if details is None:
-        return render_round_page(
-            request, session, settings, user, access, errors=errors, form=form.values
-        )
+        return render_round_page(change, errors=errors)
     invite(
-        session=session,
-        assessment_round=access.assessment_round,
+        session=change.session,
+        assessment_round=change.access.assessment_round,
         organisation=organisations[details.organisation_id],
         invitee=details,
-        secret=secret_of(settings),
+        secret=change.secret,
     )
-    session.commit()
-    return see_other(f"/rounds/{access.assessment_round.id}#invitations")
+    return change.done(f"/rounds/{change.access.assessment_round.id}#invitations")
 
 
 @router.post("/invitations/upload", response_class=HTMLResponse)
-def upload_invitations(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
+def upload_invitations(change: RoundChange) -> Response:
+    session = change.session
     result = parse_invitations(
-        form.upload("invitations_file"), organisations_of(session, access.place.id)
+        change.form.upload("invitations_file"), organisations_of(session, change.access.place.id)
     )
     if result.problems:
         errors = Errors()
@@ -83,47 +58,34 @@ def upload_invitations(
             "problem. Fix them and upload the whole file again.",
             result.problems,
         )
-        return render_round_page(request, session, settings, user, access, errors=errors)
+        return render_round_page(change, errors=errors)
     for row in result.rows:
         invite(
             session=session,
-            assessment_round=access.assessment_round,
+            assessment_round=change.access.assessment_round,
             organisation=row.organisation,
             invitee=row.details,
-            secret=secret_of(settings),
+            secret=change.secret,
         )
-    audit.record(
-        session,
-        "invitations-imported",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        rows=len(result.rows),
-    )
+    change.record("invitations-imported", rows=len(result.rows))
     session.commit()
     notice = f"{len(result.rows)} invitations added. Their links are listed below."
-    return render_round_page(request, session, settings, user, access, notice=notice)
+    return render_round_page(change, notice=notice)
 
 
 @router.post("/invitations/email", response_class=HTMLResponse)
-def email_invitations(
-    request: Request,
-    form: CsrfForm,
-    session: SessionDep,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
+def email_invitations(change: RoundChange) -> Response:
     """E-mail links to people who have not submitted: by default only those not e-mailed yet.
 
-    The mail server can take seconds, so the messages go out before the write transaction
-    starts (which would hold SQLite's lock, and every respondent's save, meanwhile).
+    The mail server can take seconds, so the write transaction the change arrived with is ended
+    while the messages go out (holding SQLite's lock would hold every respondent's save), and
+    a new one records who was sent what.
     """
-    assessment_round = access.assessment_round
+    assessment_round, session = change.access.assessment_round, change.session
     if assessment_round.status is not RoundStatus.OPEN:
         raise ShownError(409, "Open the round before sending its links.")
-    everyone = form.get("who") == "all"
-    base = public_base(request, settings)
+    everyone = change.form.get("who") == "all"
+    base = public_base(change.request, change.settings)
     invitees = [
         Invitee(
             invitation.id or 0,
@@ -135,13 +97,14 @@ def email_invitations(
         if invitation.email
         and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
         and (everyone or invitation.emailed_at is None)
-        and (token := token_of(secret_of(settings), invitation))
+        and (token := token_of(change.secret, invitation))
     ]
+    session.commit()
     closes = assessment_round.closes_on
     outcome = send_invitations(
-        settings,
+        change.settings,
         invitees,
-        place=access.place.name,
+        place=change.access.place.name,
         round_title=assessment_round.title,
         closes=f"{closes.day} {closes:%B %Y}" if closes else None,
     )
@@ -152,15 +115,7 @@ def email_invitations(
         if invitation is not None:
             invitation.emailed_at = now
             session.add(invitation)
-    audit.record(
-        session,
-        "invitations-emailed",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        sent=len(outcome.sent),
-        failed=len(outcome.failures),
-    )
+    change.record("invitations-emailed", sent=len(outcome.sent), failed=len(outcome.failures))
     session.commit()
     errors = Errors()
     if outcome.failures:
@@ -172,11 +127,7 @@ def email_invitations(
             outcome.failures,
         )
     return render_round_page(
-        request,
-        session,
-        settings,
-        user,
-        access,
+        change,
         errors=errors,
         notice=f"{len(outcome.sent)} e-mails sent." if outcome.sent else None,
         status=502 if outcome.failures else 200,
@@ -186,50 +137,30 @@ def email_invitations(
 @router.post("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
 def change_invitation(
     invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    action: str,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
+    action: Literal["revoke", "reissue"],
+    change: RoundChange,
 ) -> Response:
-    del form  # checked for its CSRF token; the action is in the address
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.round_id != access.assessment_round.id:
+    invitation = change.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.round_id != change.access.assessment_round.id:
         raise ShownError(404, "There is no such invitation in this round.")
     if action == "revoke":
         invitation.status = InvitationStatus.REVOKED
-        session.add(invitation)
-    elif action == "reissue":
-        reissue(session=session, secret=secret_of(settings), invitation=invitation)
+        change.session.add(invitation)
     else:
-        raise ShownError(404, "There is no such action.")
-    audit.record(
-        session,
-        "invitation-revoked" if action == "revoke" else "invitation-reissued",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        invitation_id=invitation_id,
-    )
-    session.commit()
-    return see_other(f"/rounds/{access.assessment_round.id}#invitation-{invitation_id}")
+        reissue(session=change.session, secret=change.secret, invitation=invitation)
+    change.record(f"invitation-{action}d", invitation_id=invitation_id)
+    return change.done(f"/rounds/{change.access.assessment_round.id}#invitation-{invitation_id}")
 
 
 @router.get("/links.csv")
-def links_csv(
-    request: Request,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
-    base = public_base(request, settings)
+def links_csv(visit: FacilitatorRoundPage) -> Response:
+    """Every link, for a mail merge. Read first; only the audit row needs the write lock."""
+    base = public_base(visit.request, visit.settings)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["organisation", "sector", "role", "name", "email", "status", "link"])
-    for invitation, organisation in invitations_of(session, access.assessment_round):
-        token = token_of(secret_of(settings), invitation)
+    for invitation, organisation in invitations_of(visit.session, visit.access.assessment_round):
+        token = token_of(visit.secret, invitation)
         writer.writerow(
             [
                 organisation.name,
@@ -241,15 +172,10 @@ def links_csv(
                 link_url(base, token) if token else "",
             ]
         )
-    audit.record(
-        session,
-        "links-exported",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-    )
-    session.commit()
-    filename = f"round-{access.assessment_round.id}-links.csv"
+    begin_write(visit.session)
+    visit.record("links-exported")
+    visit.session.commit()
+    filename = f"round-{visit.access.assessment_round.id}-links.csv"
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -1,14 +1,12 @@
 """Places and their partner organisations."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
 from app.accounts.access import PlaceAccess
-from app.core import audit
 from app.core.exceptions import ChangeRefusedError
-from app.deps import CsrfForm, CurrentUser, FacilitatorPlace, SessionDep, ViewerPlace, WriteSession
-from app.models import OrganisationCreate, PlaceCreate, User
+from app.deps import PlaceChange, PlacePage, PlacesChange, PlacesPage
+from app.models import OrganisationCreate, PlaceCreate
 from app.places.service import (
     add_organisation,
     create_place,
@@ -17,91 +15,59 @@ from app.places.service import (
     places_of,
 )
 from app.rounds.service import rounds_of
-from app.web.pages import Errors, Form, render, see_other
+from app.web.pages import Errors, Visit
 from questionnaires.sectors import Sector
 
 router = APIRouter(include_in_schema=False)
 
 
-def _places_page(
-    request: Request,
-    session: Session,
-    user: User,
-    errors: Errors | None = None,
-    form: Form | None = None,
-) -> Response:
-    context = {
-        "places": places_of(session, user),
-        "errors": errors or Errors(),
-        "form": form.values if form else {},
-    }
-    return render(request, "places", context, user=user, status=400 if errors else 200)
+def _places_page(visit: Visit[None], errors: Errors | None = None) -> Response:
+    places = places_of(visit.session, visit.user)
+    return visit.page("places", {"places": places}, errors=errors)
 
 
 @router.get("/places", response_class=HTMLResponse)
-def places_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    return _places_page(request, session, user)
+def places_page(visit: PlacesPage) -> Response:
+    return _places_page(visit)
 
 
 @router.post("/places", response_class=HTMLResponse)
-def add_place(
-    request: Request, form: CsrfForm, session: WriteSession, user: CurrentUser
-) -> Response:
+def add_place(change: PlacesChange) -> Response:
     errors = Errors()
-    details = form.validated(PlaceCreate, errors)
+    details = change.form.validated(PlaceCreate, errors)
     if details is None:
-        return _places_page(request, session, user, errors, form)
-    place = create_place(session=session, creator=user, details=details)
-    audit.record(
-        session, "place-created", actor_user_id=user.id, place_id=place.id, name=place.name
-    )
-    session.commit()
-    return see_other(f"/places/{place.slug}")
+        return _places_page(change, errors)
+    place = create_place(session=change.session, creator=change.user, details=details)
+    change.record("place-created", place_id=place.id, name=place.name)
+    return change.done(f"/places/{place.slug}")
 
 
-def _place_page(
-    request: Request,
-    session: Session,
-    user: User,
-    access: PlaceAccess,
-    errors: Errors | None = None,
-    form: Form | None = None,
-) -> Response:
+def _place_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
+    place, session = visit.access.place, visit.session
     context = {
-        "access": access,
-        "place": access.place,
-        "organisations": organisations_of(session, access.place.id),
-        "rounds": rounds_of(session, access.place.id),
-        "members": members_of(session, access.place),
+        "access": visit.access,
+        "place": place,
+        "organisations": organisations_of(session, place.id),
+        "rounds": rounds_of(session, place.id),
+        "members": members_of(session, place),
         "sectors": list(Sector),
-        "errors": errors or Errors(),
-        "form": form.values if form else None,
     }
-    return render(request, "place", context, user=user, status=400 if errors else 200)
+    return visit.page("place", context, errors=errors)
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)
-def place_page(
-    request: Request, access: ViewerPlace, user: CurrentUser, session: SessionDep
-) -> Response:
-    return _place_page(request, session, user, access)
+def place_page(visit: PlacePage) -> Response:
+    return _place_page(visit)
 
 
 @router.post("/places/{slug}/organisations", response_class=HTMLResponse)
-def add_partner(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorPlace,
-    user: CurrentUser,
-) -> Response:
+def add_partner(change: PlaceChange) -> Response:
     errors = Errors()
-    details = form.validated(OrganisationCreate, errors)
+    details = change.form.validated(OrganisationCreate, errors)
     if details is not None:
         try:
-            add_organisation(session=session, place=access.place, details=details)
-            session.commit()
-            return see_other(f"/places/{access.place.slug}#organisations")
+            add_organisation(session=change.session, place=change.access.place, details=details)
+            return change.done(f"/places/{change.access.place.slug}#organisations")
         except ChangeRefusedError as error:
             errors.add("name", str(error))
-    return _place_page(request, session, user, access, errors, form)
+    return _place_page(change, errors)

@@ -13,12 +13,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
+from app.core.exceptions import ShownError
 from app.deps import RespondentContext, SessionDep, WriteSession
 from app.enums import InvitationStatus
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
     AnswerState,
+    ResponseContext,
     answers_of,
     save_answers,
     submit,
@@ -116,16 +118,9 @@ def _opt_out(value: str) -> OptOutValue:
     return "dont_know" if value == "dont_know" else "not_applicable"
 
 
-def _closed(request: Request) -> JSONResponse:
-    return problem_response(
-        request,
-        Problem(
-            title="Conflict",
-            status=409,
-            instance=request.url.path,
-            detail="This assessment is not open, so answers cannot be changed.",
-        ),
-    )
+def _refuse_if_closed(context: ResponseContext) -> None:
+    if not context.editable:
+        raise ShownError(409, "This assessment is not open, so answers cannot be changed.")
 
 
 @router.get("", summary="Read your questionnaire and answers", response_model=RespondentView)
@@ -175,8 +170,7 @@ def read_respondent(context: RespondentContext, session: SessionDep) -> Responde
 def save(
     request: Request, body: SaveAnswersIn, session: WriteSession, context: RespondentContext
 ) -> SaveAnswersOut | JSONResponse:
-    if not context.editable:
-        return _closed(request)
+    _refuse_if_closed(context)
     inputs = [
         AnswerInput(
             item_id=a.item_id,
@@ -222,11 +216,8 @@ def save(
 
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
-def submit_answers(
-    request: Request, session: WriteSession, context: RespondentContext
-) -> SubmitOut | JSONResponse:
-    if not context.editable:
-        return _closed(request)
+def submit_answers(session: WriteSession, context: RespondentContext) -> SubmitOut:
+    _refuse_if_closed(context)
     submitted_at = submit(session=session, context=context)
     session.commit()
     return SubmitOut(status=InvitationStatus.SUBMITTED.value, submitted_at=submitted_at)

@@ -3,20 +3,19 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import facilitating
-from app.core import audit
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import CurrentUser, PdfServiceDep, ResultsRound, SessionDep
+from app.deps import PdfServiceDep, ResultsPage
 from app.results.reports import ReportUnavailableError, report_html, round_facts, workshop_record
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import PRIVATE, render
+from app.web.pages import PRIVATE
 from reports.context import build_forum_report
 from reports.render import ReportKind
 
@@ -26,10 +25,8 @@ FACILITATOR_REPORTS = {ReportKind.WORKSHOP, ReportKind.PARTNER, ReportKind.QUEST
 
 
 @router.get("/results", response_class=HTMLResponse)
-def results_page(
-    request: Request, access: ResultsRound, user: CurrentUser, session: SessionDep
-) -> Response:
-    assessment_round = access.assessment_round
+def results_page(visit: ResultsPage) -> Response:
+    session, assessment_round = visit.session, visit.access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
     report = (
@@ -43,21 +40,19 @@ def results_page(
         else None
     )
     context = {
-        "access": access,
-        "place": access.place,
+        "access": visit.access,
+        "place": visit.access.place,
         "round": assessment_round,
         "report": report,
         "divided_items": [f.sentence for f in result.findings if f.rule == "divided-statement"][:5],
     }
-    return render(request, "results", context, user=user)
+    return visit.page("results", context)
 
 
 @router.get("/reports/{kind}.pdf")
 def download_report(
     kind: ReportKind,
-    access: ResultsRound,
-    user: CurrentUser,
-    session: SessionDep,
+    visit: ResultsPage,
     pdf_service: PdfServiceDep,
     organisation: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     variant: Annotated[str | None, Query(max_length=80)] = None,
@@ -67,11 +62,11 @@ def download_report(
     The report is read and built first; only the audit row needs the write lock.
     """
     if kind in FACILITATOR_REPORTS:
-        facilitating(access)
+        facilitating(visit.access)
     try:
         rendered = report_html(
-            session=session,
-            assessment_round=access.assessment_round,
+            session=visit.session,
+            assessment_round=visit.access.assessment_round,
             kind=kind,
             rules=load_rules(),
             today=date.today(),
@@ -80,17 +75,9 @@ def download_report(
         )
     except ReportUnavailableError as error:
         raise ShownError(409, f"This report cannot be made: {error}.") from error
-    begin_write(session)
-    audit.record(
-        session,
-        "report-downloaded",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        kind=kind.value,
-        organisation=organisation,
-    )
-    session.commit()
+    begin_write(visit.session)
+    visit.record("report-downloaded", kind=kind.value, organisation=organisation)
+    visit.session.commit()
     pdf = pdf_service.render(rendered.html)
     return Response(
         pdf,

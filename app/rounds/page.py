@@ -1,23 +1,18 @@
 """What a round's page shows. Its own views and the invitation views (which show the page again
 with a form's errors) both build it here."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
 from app.core.config import Settings
 from app.invitations.mail import mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
 from app.invitations.upload import TEMPLATE
-from app.models import User
 from app.places.service import organisations_of
 from app.rounds.progress import progress_of
 from app.rounds.service import TRANSITIONS
-from app.web.pages import Errors, render
+from app.web.pages import Errors, Visit
 from reports.render import ReportKind
 
 
@@ -27,28 +22,23 @@ def public_base(request: Request, settings: Settings) -> str:
 
 
 def render_round_page(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    user: User,
-    access: RoundAccess,
+    visit: Visit[RoundAccess],
     *,
     errors: Errors | None = None,
-    form: Mapping[str, str] | None = None,
     notice: str | None = None,
     status: int | None = None,
 ) -> Response:
-    secret = settings.secret_key.get_secret_value()
-    base = public_base(request, settings)
+    access, session = visit.access, visit.session
+    base = public_base(visit.request, visit.settings)
     invitations = (
         [
-            (invitation, organisation, token_of(secret, invitation))
+            (invitation, organisation, token_of(visit.secret, invitation))
             for invitation, organisation in invitations_of(session, access.assessment_round)
         ]
         if access.can_change
         else []
     )
-    context: dict[str, Any] = {
+    context = {
         "access": access,
         "place": access.place,
         "round": access.assessment_round,
@@ -59,10 +49,7 @@ def render_round_page(
         "link_url": lambda token: link_url(base, token),
         "report_kinds": list(ReportKind),
         "csv_template": TEMPLATE,
-        "mail_configured": mail_configured(settings),
-        "errors": errors or Errors(),
-        "form": form or {},
+        "mail_configured": mail_configured(visit.settings),
         "notice": notice,
     }
-    code = status if status is not None else (400 if errors else 200)
-    return render(request, "round", context, user=user, status=code)
+    return visit.page("round", context, errors=errors, status=status)

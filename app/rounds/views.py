@@ -1,30 +1,17 @@
 """A round: starting it, its page, its status, and the next round after it."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from app.accounts.access import PlaceAccess
-from app.core import audit
-from app.core.config import Settings
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.deps import (
-    CsrfForm,
-    CurrentUser,
-    FacilitatorPlace,
-    FacilitatorRound,
-    RegistryDep,
-    SessionDep,
-    SettingsDep,
-    ViewerRound,
-    WriteSession,
-    secret_of,
-)
+from app.deps import FacilitatorPlacePage, PlaceChange, RegistryDep, RoundChange, RoundPage
 from app.enums import RoundStatus
-from app.models import AssessmentRoundBase, AssessmentRoundCreate, User
+from app.models import AssessmentRoundBase, AssessmentRoundCreate
 from app.rounds.page import render_round_page
 from app.rounds.service import change_status, create_round, reassess
-from app.web.pages import Errors, Form, render, see_other
+from app.web.pages import Errors, Visit
 from questionnaires.registry import Registry
 
 router = APIRouter(include_in_schema=False)
@@ -35,139 +22,77 @@ class StatusChange(BaseModel):
 
 
 def _new_round_page(
-    request: Request,
-    settings: Settings,
-    registry: Registry,
-    user: User,
-    access: PlaceAccess,
-    errors: Errors | None = None,
-    form: Form | None = None,
+    visit: Visit[PlaceAccess], registry: Registry, errors: Errors | None = None
 ) -> Response:
     context = {
-        "place": access.place,
+        "place": visit.access.place,
         "questionnaires": [
             (f"{d.id}@{d.version}", f"{d.title}, version {d.version}")
             for d in registry.load_all()[0]
         ],
-        "threshold": settings.anonymity_threshold,
-        "errors": errors or Errors(),
-        "form": form.values if form else {},
+        "threshold": visit.settings.anonymity_threshold,
     }
-    return render(request, "round_new", context, user=user, status=400 if errors else 200)
+    return visit.page("round_new", context, errors=errors)
 
 
 @router.get("/places/{slug}/rounds/new", response_class=HTMLResponse)
-def new_round_page(
-    request: Request,
-    access: FacilitatorPlace,
-    user: CurrentUser,
-    settings: SettingsDep,
-    registry: RegistryDep,
-) -> Response:
-    return _new_round_page(request, settings, registry, user, access)
+def new_round_page(visit: FacilitatorPlacePage, registry: RegistryDep) -> Response:
+    return _new_round_page(visit, registry)
 
 
 @router.post("/places/{slug}/rounds", response_class=HTMLResponse)
-def add_round(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorPlace,
-    user: CurrentUser,
-    settings: SettingsDep,
-    registry: RegistryDep,
-) -> Response:
+def add_round(change: PlaceChange, registry: RegistryDep) -> Response:
     definitions = {f"{d.id}@{d.version}": d for d in registry.load_all()[0]}
     errors = Errors()
-    details = form.validated(
+    details = change.form.validated(
         AssessmentRoundCreate, errors, context={"questionnaires": set(definitions)}
     )
     if details is None:
-        return _new_round_page(request, settings, registry, user, access, errors, form)
+        return _new_round_page(change, registry, errors)
     assessment_round = create_round(
-        session=session,
-        place=access.place,
+        session=change.session,
+        place=change.access.place,
         definition=definitions[details.questionnaire_id],
         details=details,
     )
-    audit.record(
-        session,
-        "round-created",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=assessment_round.id,
-        title=details.title,
-    )
-    session.commit()
-    return see_other(f"/rounds/{assessment_round.id}")
+    change.record("round-created", round_id=assessment_round.id, title=details.title)
+    return change.done(f"/rounds/{assessment_round.id}")
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
-def round_page(
-    request: Request,
-    access: ViewerRound,
-    user: CurrentUser,
-    session: SessionDep,
-    settings: SettingsDep,
-) -> Response:
-    return render_round_page(request, session, settings, user, access)
+def round_page(visit: RoundPage) -> Response:
+    return render_round_page(visit)
 
 
 @router.post("/rounds/{round_id}/status", response_class=HTMLResponse)
-def set_status(
-    form: CsrfForm, session: WriteSession, access: FacilitatorRound, user: CurrentUser
-) -> Response:
-    errors = Errors()
-    change = form.validated(StatusChange, errors)
-    if change is None:
+def set_status(change: RoundChange) -> Response:
+    wanted = change.form.validated(StatusChange, Errors())
+    if wanted is None:
         raise ShownError(400, "Choose one of the buttons on the round's page.")
+    assessment_round = change.access.assessment_round
     try:
         before = change_status(
-            session=session, assessment_round=access.assessment_round, to=change.to
+            session=change.session, assessment_round=assessment_round, to=wanted.to
         )
     except ChangeRefusedError as error:
         raise ShownError(409, str(error)) from error
-    audit.record(
-        session,
-        "round-status-changed",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-        before=before.value,
-        after=change.to.value,
-    )
-    session.commit()
-    return see_other(f"/rounds/{access.assessment_round.id}")
+    change.record("round-status-changed", before=before.value, after=wanted.to.value)
+    return change.done(f"/rounds/{assessment_round.id}")
 
 
 @router.post("/rounds/{round_id}/reassess", response_class=HTMLResponse)
-def start_reassessment(
-    request: Request,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-    settings: SettingsDep,
-) -> Response:
+def start_reassessment(change: RoundChange) -> Response:
     errors = Errors()
-    details = form.validated(AssessmentRoundBase, errors)
+    details = change.form.validated(AssessmentRoundBase, errors)
     if details is None:
-        return render_round_page(
-            request, session, settings, user, access, errors=errors, form=form.values
-        )
+        return render_round_page(change, errors=errors)
     new_round = reassess(
-        session=session,
-        previous=access.assessment_round,
+        session=change.session,
+        previous=change.access.assessment_round,
         title=details.title,
-        secret=secret_of(settings),
+        secret=change.secret,
     )
-    audit.record(
-        session,
-        "round-created",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=new_round.id,
-        copied_from=access.assessment_round.id,
+    change.record(
+        "round-created", round_id=new_round.id, copied_from=change.access.assessment_round.id
     )
-    session.commit()
-    return see_other(f"/rounds/{new_round.id}")
+    return change.done(f"/rounds/{new_round.id}")

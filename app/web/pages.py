@@ -3,23 +3,29 @@ submitted form, GOV.UK-style error summaries, and checking a form against its in
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from types import EllipsisType
+from typing import Any, Generic, TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from app.accounts.access import PlaceAccess, RoundAccess
+from app.core import audit
+from app.core.config import Settings
 from app.core.csvfile import MAX_UPLOAD_BYTES
 from app.core.security.csrf import csrf_token
 from app.core.templating import templates
-from app.core.validation import cleaned, field_messages
+from app.core.validation import SECRETS, cleaned, field_messages
 from app.models import User
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 Model = TypeVar("Model", bound=BaseModel)
+AccessT = TypeVar("AccessT", bound=PlaceAccess | None)
 
 
 def csrf_subject(user: User | None) -> str:
@@ -106,3 +112,76 @@ class Form:
 
 def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
+
+
+@dataclass(frozen=True)
+class Visit(Generic[AccessT]):
+    """A signed-in person's request to the workspace, whole: their session, who they are, what
+    they may reach (``access``: a place, a round, or None) and, for a change, the form they sent
+    with its CSRF token checked. Routes receive it from ``app.deps`` (``RoundPage``,
+    ``RoundChange`` …), so none of them repeats how a session is opened or access checked."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    user: User
+    access: AccessT
+    form: Form = field(default_factory=lambda: Form({}))
+
+    @property
+    def secret(self) -> str:
+        """The deployment's secret key: signs cookies and CSRF tokens, derives links."""
+        return self.settings.secret_key.get_secret_value()
+
+    def page(
+        self,
+        name: str,
+        context: Mapping[str, Any],
+        *,
+        errors: Errors | None = None,
+        status: int | None = None,
+    ) -> Response:
+        """A workspace page; with errors it is a 400 that shows what was typed again.
+
+        Whatever the request has not committed is rolled back first: a page shows what is
+        stored (a refused form has written nothing), and the write lock a change holds is not
+        kept while the page renders.
+        """
+        self.session.rollback()
+        typed = {k: v for k, v in self.form.values.items() if k not in SECRETS}
+        return render(
+            self.request,
+            name,
+            {"errors": errors or Errors(), "form": typed, **context},
+            user=self.user,
+            status=status if status is not None else (400 if errors else 200),
+        )
+
+    def record(
+        self,
+        action: str,
+        *,
+        place_id: int | None | EllipsisType = ...,
+        round_id: int | None | EllipsisType = ...,
+        **detail: Any,
+    ) -> None:
+        """An audit row for this person's action, committed with it: about their place and
+        round unless told otherwise (a new place, a new or deleted round)."""
+        access: PlaceAccess | None = self.access
+        if place_id is ...:
+            place_id = access.place.id if access else None
+        if round_id is ...:
+            round_id = access.assessment_round.id if isinstance(access, RoundAccess) else None
+        audit.record(
+            self.session,
+            action,
+            actor_user_id=self.user.id,
+            place_id=place_id,
+            round_id=round_id,
+            **detail,
+        )
+
+    def done(self, url: str) -> Response:
+        """Commit the change and send the browser on (post, redirect, get)."""
+        self.session.commit()
+        return see_other(url)

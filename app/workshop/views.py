@@ -2,16 +2,15 @@
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
-from app.core import audit
 from app.core.exceptions import ShownError
 from app.core.validation import field_messages
-from app.deps import CsrfForm, CurrentUser, FacilitatorRound, SessionDep, WriteSession
+from app.deps import FacilitatorRoundPage, RoundChange
 from app.enums import ActionStatus
 from app.models import (
     Action,
@@ -24,7 +23,7 @@ from app.places.service import organisations_of
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import Errors, Form, render, see_other
+from app.web.pages import Errors, Form, Visit
 from app.workshop.service import (
     actions_of,
     add_action,
@@ -51,14 +50,8 @@ class QuoteRemoval(BaseModel):
     quote_id: int = Field(ge=1, title="the quote")
 
 
-def _render(
-    request: Request,
-    session: Session,
-    user: CurrentUser,
-    access: RoundAccess,
-    errors: Errors | None = None,
-    form: Form | None = None,
-) -> Response:
+def _render(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
+    session, access = visit.session, visit.access
     assessment_round = access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
@@ -84,17 +77,13 @@ def _render(
         ),
         "quotes": quotes_of(session, assessment_round.id),
         "attribution": lambda sector: quote_attribution(sector, result),
-        "errors": errors or Errors(),
-        "form": form.values if form else {},
     }
-    return render(request, "workshop", context, user=user, status=400 if errors else 200)
+    return visit.page("workshop", context, errors=errors)
 
 
 @router.get("", response_class=HTMLResponse)
-def workshop_page(
-    request: Request, access: FacilitatorRound, user: CurrentUser, session: SessionDep
-) -> Response:
-    return _render(request, session, user, access)
+def workshop_page(visit: FacilitatorRoundPage) -> Response:
+    return _render(visit)
 
 
 def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Errors:
@@ -206,26 +195,12 @@ CHANGES: dict[str, tuple[Callable[[Session, RoundAccess, Form], Errors], str]] =
 
 
 @router.post("/{what}", response_class=HTMLResponse)
-def workshop_change(
-    request: Request,
-    what: str,
-    form: CsrfForm,
-    session: WriteSession,
-    access: FacilitatorRound,
-    user: CurrentUser,
-) -> Response:
+def workshop_change(what: str, change: RoundChange) -> Response:
     if what not in CHANGES:
         raise ShownError(404, "There is no such workshop change.")
-    change, anchor = CHANGES[what]
-    errors = change(session, access, form)
+    apply, anchor = CHANGES[what]
+    errors = apply(change.session, change.access, change.form)
     if errors:
-        return _render(request, session, user, access, errors, form)
-    audit.record(
-        session,
-        f"workshop-{what}",
-        actor_user_id=user.id,
-        place_id=access.place.id,
-        round_id=access.assessment_round.id,
-    )
-    session.commit()
-    return see_other(f"/rounds/{access.assessment_round.id}/workshop#{anchor}")
+        return _render(change, errors)
+    change.record(f"workshop-{what}")
+    return change.done(f"/rounds/{change.access.assessment_round.id}/workshop#{anchor}")

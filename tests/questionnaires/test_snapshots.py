@@ -4,12 +4,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 
 from app.models import AssessmentRound, Place
 from app.rounds.definitions import definition_of_round, snapshot_definition
+from questionnaires import registry as registry_module
 from questionnaires.loader import load_definition
-from questionnaires.registry import Registry
+from questionnaires.registry import BUILT_IN_DIR, Registry
+from questionnaires.schema import Definition
 
 from .conftest import TRUSTING_PLACE, Edit
 
@@ -57,3 +60,35 @@ def test_snapshotting_the_same_definition_twice_stores_it_once(session: Session)
     second = snapshot_definition(session=session, definition=definition)
 
     assert first is second
+
+
+def test_the_registry_parses_a_file_again_only_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a round read every YAML file again (a third of a second each); now the files
+    are parsed once, and again only when one is added or edited."""
+    parsed: list[Path] = []
+    real_load = registry_module.load_definition
+
+    def counting_load(path: Path) -> Definition:
+        parsed.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(registry_module, "load_definition", counting_load)
+    local = tmp_path / "ours.yaml"
+    local.write_text(
+        (BUILT_IN_DIR / "trusting-place.yaml")
+        .read_text()
+        .replace("id: trusting-place", "id: our-place", 1)
+    )
+    registry = Registry([BUILT_IN_DIR, tmp_path])
+
+    first = registry.load_all()
+    second = registry.load_all()
+    assert len(parsed) == 2
+    assert second is first
+
+    local.write_text(local.read_text().replace("version: 1.0.0", "version: 1.1.0", 1))
+    changed = registry.load_all()
+    assert len(parsed) == 4
+    assert {d.version for d in changed[0] if d.id == "our-place"} == {"1.1.0"}

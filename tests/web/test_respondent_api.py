@@ -121,3 +121,31 @@ def test_the_openapi_document_describes_the_respondent_api(client: TestClient) -
         "/api/v1/respondent/{token}/submit",
     }
     assert "409" in str(paths["/api/v1/respondent/{token}/answers"]["put"]["description"])
+
+
+def test_the_api_refuses_a_round_that_has_not_opened_just_as_the_pages_do(
+    client: TestClient, invited: Invited, engine: Engine
+) -> None:
+    set_status(engine, invited.round_id, RoundStatus.DRAFT)
+
+    api = client.get(f"/api/v1/respondent/{invited.council}")
+    page = client.get(f"/r/{invited.council}")
+
+    assert api.status_code == page.status_code == 403
+    assert api.headers["content-type"] == "application/problem+json"
+    assert "not open yet" in api.json()["detail"]
+    assert "questions" not in api.json()
+    assert "not open yet" in page.text
+
+
+def test_the_same_question_twice_in_one_request_is_refused_and_nothing_is_saved(
+    client: TestClient, invited: Invited
+) -> None:
+    twice = [{"item_id": "people-focus.1", "value": 3}, {"item_id": "people-focus.1", "value": 4}]
+
+    response = client.put(f"/api/v1/respondent/{invited.council}/answers", json={"answers": twice})
+
+    assert response.status_code == 422
+    assert "more than once" in response.text
+    stored = client.get(f"/api/v1/respondent/{invited.council}").json()["answers"]
+    assert stored == []

@@ -1,19 +1,27 @@
 """People with different roles, the demo place and a second place, and a way to sign in."""
 
+import os
 import re
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlmodel import Session, SQLModel, select
 
 from app.accounts.service import create_user
 from app.core.config import Settings
+from app.core.db import create_db_engine, parse_database_url
 from app.demo.place import load_demo
 from app.enums import MembershipRole, RoundStatus
 from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
 from app.places.service import create_place
+from tests.conftest import POSTGRES_ENV
 
 PASSWORD = "a-long-enough-password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -52,10 +60,10 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, s
     return client.post(action, data={**data, "csrf_token": csrf_of(page.text)}, **kw)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def workspace(engine: Engine, settings: Settings) -> Workspace:
+def _people_and_places(engine: Engine, secret: str) -> Workspace:
+    """The demo place, four people in different roles, and a second place (about 3 s)."""
     with Session(engine) as session:
-        load_demo(session, settings.secret_key.get_secret_value())
+        load_demo(session, secret)
         place = session.exec(select(Place).where(Place.slug == "kestrel-vale")).one()
         admin = create_user(
             session=session,
@@ -115,3 +123,71 @@ def workspace(engine: Engine, settings: Settings) -> Workspace:
         return Workspace(
             "kestrel-vale", other.slug, current.id or 0, previous.id or 0, other_round.id or 0
         )
+
+
+_TEMPLATES: dict[str, tuple[str, Workspace]] = {}
+"""Each backend's finished workspace, built once per test session: a SQLite file, or a
+PostgreSQL database that each test's database is created from."""
+
+
+@pytest.fixture(scope="session")
+def _drop_postgres_templates() -> Iterator[None]:
+    yield
+    for key, (name, _) in _TEMPLATES.items():
+        if key.startswith("postgresql:"):
+            with _postgres_admin() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def _postgres_admin() -> Iterator[Connection]:
+    server = parse_database_url(os.environ[POSTGRES_ENV])
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            yield connection
+    finally:
+        admin.dispose()
+
+
+def _template(engine: Engine, secret: str, tmp: Path) -> tuple[str, Workspace]:
+    backend = engine.dialect.name
+    key = f"{backend}:{secret}"
+    if key not in _TEMPLATES:
+        if backend == "sqlite":
+            path = str(tmp / "workspace-template.db")
+            template = create_db_engine(f"sqlite:///{path}")
+        else:
+            path = f"placecheck_template_{uuid.uuid4().hex[:12]}"
+            with _postgres_admin() as connection:
+                connection.execute(text(f'CREATE DATABASE "{path}"'))
+            server = parse_database_url(os.environ[POSTGRES_ENV])
+            template = create_db_engine(server.set(database=path).render_as_string(False))
+        SQLModel.metadata.create_all(template)
+        _TEMPLATES[key] = (path, _people_and_places(template, secret))
+        template.dispose()
+    return _TEMPLATES[key]
+
+
+@pytest.fixture
+def workspace(
+    engine: Engine,
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    _drop_postgres_templates: None,
+) -> Workspace:
+    """A copy of the workspace template in this test's own database: the same data every
+    time, without loading the demo again for each test."""
+    source, built = _template(
+        engine, settings.secret_key.get_secret_value(), tmp_path_factory.getbasetemp()
+    )
+    if engine.dialect.name == "sqlite":
+        with sqlite3.connect(source) as template, engine.connect() as connection:
+            template.backup(connection.connection.driver_connection)  # type: ignore[arg-type]
+    else:
+        name = engine.url.database
+        engine.dispose()
+        with _postgres_admin() as admin:
+            admin.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    return built

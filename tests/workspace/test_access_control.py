@@ -143,8 +143,9 @@ def clients(
     settings: Settings, engine: Engine, workspace: Workspace
 ) -> Iterator[dict[str, TestClient]]:
     made = {}
+    app = create_app(settings=settings, engine=engine)  # one app, one PDF pool, six browsers
     for actor in ACTORS:
-        client = TestClient(create_app(settings=settings, engine=engine))
+        client = TestClient(app)
         client.__enter__()
         if actor in EMAILS:
             sign_in(client, EMAILS[actor])

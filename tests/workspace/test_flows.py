@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -60,16 +61,15 @@ def test_wrong_passwords_are_refused_then_limited_with_a_clear_message(
     settings: Settings, engine: Engine, workspace: Workspace
 ) -> None:
     with TestClient(create_app(settings=settings, engine=engine)) as client:
-        statuses = []
-        for _ in range(6):
-            response = post_form(
+        responses = [
+            post_form(
                 client, "/sign-in", "/sign-in", {"email": "fran@example.org", "password": "wrong"}
             )
-            statuses.append(response.status_code)
-        assert statuses[:5] == [400] * 5
-        assert "The e-mail address or password is not right" in response.text or statuses[5] == 429
-        assert statuses[5] == 429
-        assert "Too many failed attempts" in response.text
+            for _ in range(6)
+        ]
+        assert [r.status_code for r in responses] == [400] * 5 + [429]
+        assert all("The e-mail address or password is not right" in r.text for r in responses[:5])
+        assert "Too many failed attempts" in responses[5].text
         # Even the right password waits until the window has passed.
         right = post_form(
             client, "/sign-in", "/sign-in", {"email": "fran@example.org", "password": PASSWORD}
@@ -460,3 +460,84 @@ def test_the_audit_log_records_sign_ins_exports_status_changes_and_deletions(
         sign_in(admin, "admin@example.org")
         page = admin.get("/admin/audit").text
         assert "Round deleted" in page and "Fran Facilitator" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "N" * 201, "The person&#39;s name must be 200 characters or fewer"),
+        ("email", "not an address", "Enter an e-mail address in the right format"),
+        ("email", "x" * 320 + "@example.org", "must be 320 characters or fewer"),
+        ("role_title", "", "Enter the person&#39;s role, for example Head of Policy"),
+    ],
+)
+def test_an_invitation_with_a_field_out_of_bounds_is_explained_and_not_stored(
+    facilitator: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    field: str,
+    value: str,
+    message: str,
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    before = _count_invitations(engine, workspace.current_round)
+    page = facilitator.get(path)
+    organisation = re.search(
+        r'name="organisation_id"[^>]*>.*?<option value="(\d+)"', page.text, re.S
+    )
+    assert organisation is not None
+    data = {"organisation_id": organisation.group(1), "role_title": "Analyst", field: value}
+
+    response = facilitator.post(
+        f"{path}/invitations", data={**data, "csrf_token": csrf_of(page.text)}
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert f'href="#{field}"' in response.text  # the error summary links to the field
+    assert _count_invitations(engine, workspace.current_round) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"round": {"status": "open", "anonymity_threshold": 1}}, "round › anonymity_threshold"),
+        ({"round": {"status": "open", "anonymity_threshold": "abc"}}, "anonymity_threshold"),
+        ({"round": {"status": "finished"}}, "round › status"),
+        ({"invitations": {"not": "a list"}}, "invitations"),
+    ],
+)
+def test_an_import_with_values_the_database_cannot_hold_is_refused_and_nothing_changes(
+    facilitator: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    change: dict[str, object],
+    reason: str,
+) -> None:
+    exported = facilitator.get(f"/rounds/{workspace.previous_round}/export.json").json()
+    exported.update(change)
+    with Session(engine) as session:
+        rounds_before = len(session.exec(select(AssessmentRound)).all())
+    page = facilitator.get("/places/kestrel-vale/import")
+
+    response = facilitator.post(
+        "/places/kestrel-vale/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"round_file": ("round.json", json.dumps(exported).encode(), "application/json")},
+    )
+
+    assert response.status_code == 400
+    assert "The file was not imported" in response.text
+    assert reason in response.text.replace("&#39;", "'")
+    with Session(engine) as session:
+        assert len(session.exec(select(AssessmentRound)).all()) == rounds_before
+
+
+@pytest.mark.parametrize("round_id", ["99999999999999999999999", "²", "-1"])
+def test_an_address_with_an_impossible_id_is_a_page_that_is_not_there(
+    facilitator: TestClient, round_id: str
+) -> None:
+    response = facilitator.get(f"/rounds/{round_id}/results")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
