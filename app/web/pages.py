@@ -105,8 +105,14 @@ class Form:
                 {**cleaned(self.values), **(extra or {})}, context=dict(context or {})
             )
         except ValidationError as error:
-            for name, message in field_messages(model, error).items():
-                errors.add(name, message)
+            # The summary lists problems in the order of the fields on the page, which is the
+            # order the browser sent them in.
+            order = list(self.values)
+            messages = field_messages(model, error)
+            for name in sorted(
+                messages, key=lambda n: order.index(n) if n in order else len(order)
+            ):
+                errors.add(name, messages[name])
             return None
 
 
