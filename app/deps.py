@@ -70,11 +70,6 @@ BadLinkLimiter = Annotated[RateLimiter, Depends(_part("bad_link_limiter"))]
 SignInLimiter = Annotated[RateLimiter, Depends(_part("sign_in_limiter"))]
 
 
-def secret_of(settings: Settings) -> str:
-    """The deployment's secret key: signs cookies and CSRF tokens and derives invitation links."""
-    return settings.secret_key.get_secret_value()
-
-
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -106,7 +101,7 @@ WriteSession = Annotated[Session, Depends(get_write_session)]
 
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
     return user_from_cookie(
-        session=session, secret=secret_of(settings), value=request.cookies.get(SESSION_COOKIE)
+        session=session, secret=settings.secret, value=request.cookies.get(SESSION_COOKIE)
     )
 
 
@@ -134,7 +129,7 @@ async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep)
     data = await request.form()
     values = {k: v for k, v in data.items() if isinstance(v, str)}
     files = {k: v for k, v in data.items() if not isinstance(v, str)}
-    if not csrf_valid(secret_of(settings), csrf_subject(user), values.get("csrf_token")):
+    if not csrf_valid(settings.secret, csrf_subject(user), values.get("csrf_token")):
         raise ShownError(400, EXPIRED_FORM)
     return Form(values, files)
 

@@ -1,6 +1,7 @@
-"""A busy hour, on SQLite and PostgreSQL: respondents saving while facilitators sign in and
-change things, all at once against a real server. Every request must succeed (no 'database is
-locked'), and every save the server acknowledged must be in the database afterwards."""
+"""Busy hours, on SQLite and PostgreSQL, against a real server: respondents saving while
+facilitators sign in and change things, and a forum opening its results at once. Every request
+must succeed (no 'database is locked', no exhausted pool), and every save the server
+acknowledged must be in the database afterwards."""
 
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -12,12 +13,16 @@ from sqlmodel import Session, col, select
 
 from app.accounts.service import create_user
 from app.core.db import write_session
+from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from app.demo.place import load_demo
+from app.enums import RoundStatus
 from app.invitations.service import invite
 from app.models import (
     Answer,
     AssessmentRound,
     InvitationBase,
     Organisation,
+    Place,
     PlaceMembership,
     UserCreate,
 )
@@ -154,3 +159,50 @@ def test_twenty_respondents_save_while_facilitators_write_and_nothing_is_locked_
     acknowledged = {(n, item) for n, (_, saved) in enumerate(results) for item in saved}
     assert len(acknowledged) == RESPONDENTS * (len(ITEMS) + 1)
     assert len(stored) == len(acknowledged)
+
+
+READERS = 20
+
+
+def _reader(url: str, round_id: int) -> list[str]:
+    """A forum member on forum day: signs in, opens the round and its results, twice."""
+    with httpx.Client(base_url=url, timeout=120) as client:
+        page = client.get("/sign-in")
+        signed_in = client.post(
+            "/sign-in",
+            data={
+                "email": "facilitator@kestrel-vale.example",
+                "password": DEMO_PASSWORD,
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        if signed_in.status_code != 303:
+            return [f"sign-in: {signed_in.status_code}"]
+        paths = [f"/rounds/{round_id}", f"/rounds/{round_id}/results", "/healthz"] * 2
+        return [
+            f"{path}: {status}" for path in paths if (status := client.get(path).status_code) != 200
+        ]
+
+
+def test_twenty_people_opening_the_results_at_once_all_get_their_pages(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Each request holds one database connection, however many dependencies read through
+    it; with two per request, about fifteen signed-in people at once exhausted the pool and
+    every one of them got an error after 30 seconds."""
+    with Session(engine) as session:
+        summary = load_demo(session, "test-secret")
+        place = session.get(Place, summary.place_id)
+        assert place is not None
+        ensure_demo_accounts(session, place)
+        current = session.exec(
+            select(AssessmentRound).where(AssessmentRound.status == RoundStatus.OPEN)
+        ).one()
+    with (
+        serving(engine, tmp_path / "report-cache") as live_server,
+        ThreadPoolExecutor(max_workers=READERS) as pool,
+    ):
+        readers = [pool.submit(_reader, live_server.url, current.id or 0) for _ in range(READERS)]
+        problems = [p for future in readers for p in future.result()]
+
+    assert problems == []

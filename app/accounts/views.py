@@ -16,7 +16,6 @@ from app.deps import (
     SettingsDep,
     SignInLimiter,
     client_address,
-    secret_of,
 )
 from app.web.pages import Errors, render, see_other
 
@@ -90,7 +89,7 @@ def sign_in(
     response = see_other(next_path)
     response.set_cookie(
         SESSION_COOKIE,
-        session_cookie_value(secret_of(settings), user),
+        session_cookie_value(settings.secret, user),
         max_age=SESSION_MAX_AGE_SECONDS,
         httponly=True,
         samesite="lax",

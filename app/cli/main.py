@@ -76,7 +76,7 @@ def demo(
     with reachable_engine(settings) as engine:
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
-        secret = settings.secret_key.get_secret_value()
+        secret = settings.secret
         with Session(engine) as session:
             summary = load_demo(session, secret)
             links = demo_links(session, secret)

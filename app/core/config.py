@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def secret(self) -> str:
+        """The secret key itself: signs cookies and CSRF tokens and derives invitation links."""
+        return self.secret_key.get_secret_value()
+
+    @property
     def is_development(self) -> bool:
         return self.environment is not Environment.PRODUCTION
 

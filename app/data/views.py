@@ -202,7 +202,7 @@ def import_round(change: PlaceChange) -> Response:
             session=change.session,
             place=change.access.place,
             file=read_round_file(change.form.upload("round_file")),
-            secret=change.secret,
+            secret=change.settings.secret,
         )
     except ImportRefusedError as error:
         change.session.rollback()

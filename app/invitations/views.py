@@ -38,7 +38,7 @@ def add_invitation(change: RoundChange) -> Response:
         assessment_round=change.access.assessment_round,
         organisation=organisations[details.organisation_id],
         invitee=details,
-        secret=change.secret,
+        secret=change.settings.secret,
     )
     return change.done(f"/rounds/{change.access.assessment_round.id}#invitations")
 
@@ -65,7 +65,7 @@ def upload_invitations(change: RoundChange) -> Response:
             assessment_round=change.access.assessment_round,
             organisation=row.organisation,
             invitee=row.details,
-            secret=change.secret,
+            secret=change.settings.secret,
         )
     change.record("invitations-imported", rows=len(result.rows))
     session.commit()
@@ -97,7 +97,7 @@ def email_invitations(change: RoundChange) -> Response:
         if invitation.email
         and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
         and (everyone or invitation.emailed_at is None)
-        and (token := token_of(change.secret, invitation))
+        and (token := token_of(change.settings.secret, invitation))
     ]
     session.commit()
     closes = assessment_round.closes_on
@@ -147,7 +147,7 @@ def change_invitation(
         invitation.status = InvitationStatus.REVOKED
         change.session.add(invitation)
     else:
-        reissue(session=change.session, secret=change.secret, invitation=invitation)
+        reissue(session=change.session, secret=change.settings.secret, invitation=invitation)
     change.record(f"invitation-{action}d", invitation_id=invitation_id)
     return change.done(f"/rounds/{change.access.assessment_round.id}#invitation-{invitation_id}")
 
@@ -160,7 +160,7 @@ def links_csv(visit: FacilitatorRoundPage) -> Response:
     writer = csv.writer(out)
     writer.writerow(["organisation", "sector", "role", "name", "email", "status", "link"])
     for invitation, organisation in invitations_of(visit.session, visit.access.assessment_round):
-        token = token_of(visit.secret, invitation)
+        token = token_of(visit.settings.secret, invitation)
         writer.writerow(
             [
                 organisation.name,

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from app.core.security.csrf import csrf_token, csrf_valid
 from app.core.templating import field_id, templates
 from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep, WriteSession
-from app.deps import secret_of as _secret
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
@@ -208,7 +207,7 @@ def _question_page(
             "error_summary": errors,
             "notice": notice,
             "max_evidence": MAX_EVIDENCE,
-            "csrf": csrf_token(_secret(settings), token),
+            "csrf": csrf_token(settings.secret, token),
             "position": context.pages.index(page) + 1,
         },
         status=status,
@@ -269,7 +268,7 @@ def save_page(
         return _question_page(
             request, token, context, page, fields, settings, notice=CLOSED, status=409
         )
-    if not csrf_valid(_secret(settings), token, form.get("csrf_token", "")):
+    if not csrf_valid(settings.secret, token, form.get("csrf_token", "")):
         fields = _fields(context, page, _answers(session, context), inputs)
         return _question_page(
             request, token, context, page, fields, settings, notice=STALE_PAGE, status=400
@@ -347,7 +346,7 @@ def _submit_page(
         {
             **_common(request, token, context),
             "remaining": unanswered_pages(context, _answers(session, context)),
-            "csrf": csrf_token(_secret(settings), token),
+            "csrf": csrf_token(settings.secret, token),
             "notice": notice,
         },
         status=status,
@@ -376,7 +375,7 @@ def do_submit(
 ) -> Response:
     if not context.editable:
         return RedirectResponse(f"/r/{token}/tasks", status_code=303)
-    if not csrf_valid(_secret(settings), token, form.get("csrf_token", "")):
+    if not csrf_valid(settings.secret, token, form.get("csrf_token", "")):
         notice = (
             "This page had been open for a long time. Your answers are all saved: "
             "select ‘Submit your answers’ again to submit them."

@@ -32,7 +32,7 @@ def render_round_page(
     base = public_base(visit.request, visit.settings)
     invitations = (
         [
-            (invitation, organisation, token_of(visit.secret, invitation))
+            (invitation, organisation, token_of(visit.settings.secret, invitation))
             for invitation, organisation in invitations_of(session, access.assessment_round)
         ]
         if access.can_change

@@ -90,7 +90,7 @@ def start_reassessment(change: RoundChange) -> Response:
         session=change.session,
         previous=change.access.assessment_round,
         title=details.title,
-        secret=change.secret,
+        secret=change.settings.secret,
     )
     change.record(
         "round-created", round_id=new_round.id, copied_from=change.access.assessment_round.id

@@ -41,11 +41,11 @@ def render(
     user: User | None,
     status: int = 200,
 ) -> Response:
-    secret: str = request.app.state.settings.secret_key.get_secret_value()
+    settings: Settings = request.app.state.settings
     return templates.TemplateResponse(
         request,
         f"facilitate/{name}.html",
-        {"user": user, "csrf": csrf_token(secret, csrf_subject(user)), **context},
+        {"user": user, "csrf": csrf_token(settings.secret, csrf_subject(user)), **context},
         status_code=status,
         headers=PRIVATE,
     )
@@ -133,11 +133,6 @@ class Visit(Generic[AccessT]):
     user: User
     access: AccessT
     form: Form = field(default_factory=lambda: Form({}))
-
-    @property
-    def secret(self) -> str:
-        """The deployment's secret key: signs cookies and CSRF tokens, derives links."""
-        return self.settings.secret_key.get_secret_value()
 
     def page(
         self,

@@ -178,9 +178,7 @@ def workspace(
 ) -> Workspace:
     """A copy of the workspace template in this test's own database: the same data every
     time, without loading the demo again for each test."""
-    source, built = _template(
-        engine, settings.secret_key.get_secret_value(), tmp_path_factory.getbasetemp()
-    )
+    source, built = _template(engine, settings.secret, tmp_path_factory.getbasetemp())
     if engine.dialect.name == "sqlite":
         with sqlite3.connect(source) as template, engine.connect() as connection:
             template.backup(connection.connection.driver_connection)  # type: ignore[arg-type]
