@@ -7,15 +7,19 @@ pages and the facts handed to ``reports`` use ``label``, so no other module spel
 from enum import StrEnum
 
 
-class RoundStatus(StrEnum):
+class Labelled(StrEnum):
+    """A stored value with the words a person reads for it: 'in-progress' is 'In progress'."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class RoundStatus(Labelled):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
     PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
     @property
     def interim(self) -> bool:
@@ -23,15 +27,11 @@ class RoundStatus(StrEnum):
         return self in (RoundStatus.DRAFT, RoundStatus.OPEN)
 
 
-class InvitationStatus(StrEnum):
+class InvitationStatus(Labelled):
     NOT_OPENED = "not-opened"
     STARTED = "started"
     SUBMITTED = "submitted"
     REVOKED = "revoked"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
 
 
 class AnswerKind(StrEnum):
@@ -47,21 +47,13 @@ class AnswerKind(StrEnum):
     TEXT = "text"
 
 
-class MembershipRole(StrEnum):
+class MembershipRole(Labelled):
     FACILITATOR = "facilitator"
     VIEWER = "viewer"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class ActionStatus(StrEnum):
+class ActionStatus(Labelled):
     NOT_STARTED = "not-started"
     IN_PROGRESS = "in-progress"
     DONE = "done"
     DROPPED = "dropped"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()

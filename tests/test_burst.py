@@ -28,7 +28,7 @@ from app.models import (
 )
 from tests.conftest import serving
 from tests.web.conftest import make_round
-from tests.workspace.conftest import PASSWORD, csrf_of
+from tests.workspace.conftest import PASSWORD, csrf_of, sign_in
 
 RESPONDENTS = 24
 FACILITATORS = 6
@@ -73,17 +73,7 @@ def _facilitator(url: str, number: int, round_id: int) -> list[str]:
     """Signs in, then adds a partner and an invitation: two read-then-write forms."""
     problems: list[str] = []
     with httpx.Client(base_url=url, timeout=60) as client:
-        page = client.get("/sign-in")
-        response = client.post(
-            "/sign-in",
-            data={
-                "email": "fran@example.org",
-                "password": PASSWORD,
-                "csrf_token": csrf_of(page.text),
-            },
-        )
-        if response.status_code != 303:
-            return [f"sign-in {number}: {response.status_code} {response.text[:200]}"]
+        sign_in(client, "fran@example.org")  # type: ignore[arg-type]
         token = csrf_of(client.get("/places").text)
         response = client.post(
             "/places/testford/organisations",
@@ -167,17 +157,7 @@ READERS = 20
 def _reader(url: str, round_id: int) -> list[str]:
     """A forum member on forum day: signs in, opens the round and its results, twice."""
     with httpx.Client(base_url=url, timeout=120) as client:
-        page = client.get("/sign-in")
-        signed_in = client.post(
-            "/sign-in",
-            data={
-                "email": "facilitator@kestrel-vale.example",
-                "password": DEMO_PASSWORD,
-                "csrf_token": csrf_of(page.text),
-            },
-        )
-        if signed_in.status_code != 303:
-            return [f"sign-in: {signed_in.status_code}"]
+        sign_in(client, "facilitator@kestrel-vale.example", DEMO_PASSWORD)  # type: ignore[arg-type]
         paths = [f"/rounds/{round_id}", f"/rounds/{round_id}/results", "/healthz"] * 2
         return [
             f"{path}: {status}" for path in paths if (status := client.get(path).status_code) != 200

@@ -16,9 +16,8 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlmodel import Session, col, select
 
-from app.core.security.tokens import hash_token, new_token
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
-from app.invitations.service import invitations_of, link_token
+from app.invitations.service import invitations_of, invite, link_in_use
 from app.models import (
     MAX_LEVEL,
     MAX_THRESHOLD,
@@ -28,7 +27,7 @@ from app.models import (
     AssessmentRound,
     ConditionAgreement,
     EvidenceQuote,
-    Invitation,
+    InvitationBase,
     Organisation,
     Place,
     QuestionnaireSnapshot,
@@ -176,12 +175,12 @@ class AnswerRecord(Record):
         return self
 
 
-class InvitationRecord(Record):
+class InvitationRecord(InvitationBase):
+    """An invitation with its answers: the form's fields and limits, and what the round held."""
+
     key: int | str | None = None
     organisation: str = Field(min_length=1, max_length=200)
     role_title: str = Field(default="Respondent", min_length=1, max_length=200)
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
     status: InvitationStatus
     link_nonce: str | None = Field(default=None, max_length=120)
     submitted_at: datetime | None = None
@@ -361,26 +360,20 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
     assert assessment_round.id is not None
     answer_ids: dict[tuple[Any, str], int] = {}
     for data_invitation in file.invitations:
-        nonce = data_invitation.link_nonce or new_token()
-        token_hash = hash_token(link_token(secret, nonce))
-        if session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first():
-            nonce = new_token()  # the original round still exists: give the copy new links
-            token_hash = hash_token(link_token(secret, nonce))
-        organisation = existing[data_invitation.organisation]
-        assert organisation.id is not None
-        invitation = Invitation(
-            round_id=assessment_round.id,
-            organisation_id=organisation.id,
-            role_title=data_invitation.role_title,
-            name=data_invitation.name,
-            email=data_invitation.email,
-            token_hash=token_hash,
-            link_nonce=nonce,
-            status=data_invitation.status,
-            submitted_at=data_invitation.submitted_at,
+        nonce = data_invitation.link_nonce
+        if nonce is not None and link_in_use(session=session, secret=secret, nonce=nonce):
+            nonce = None  # the original round still exists: the copy gets new links
+        invitation, _ = invite(
+            session=session,
+            assessment_round=assessment_round,
+            organisation=existing[data_invitation.organisation],
+            invitee=data_invitation,
+            secret=secret,
+            nonce=nonce,
         )
+        invitation.status = data_invitation.status
+        invitation.submitted_at = data_invitation.submitted_at
         session.add(invitation)
-        session.flush()
         assert invitation.id is not None
         for data_answer in data_invitation.answers:
             answer = Answer(invitation_id=invitation.id, **data_answer.model_dump())

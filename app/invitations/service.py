@@ -66,6 +66,15 @@ def invite(
     return invitation, token
 
 
+def link_in_use(*, session: Session, secret: str, nonce: str) -> bool:
+    """Whether the link this nonce makes already belongs to an invitation."""
+    token_hash = hash_token(link_token(secret, nonce))
+    return (
+        session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first()
+        is not None
+    )
+
+
 def token_of(secret: str, invitation: Invitation) -> str | None:
     """The token of a live invitation's link, or None when it cannot be shown."""
     if invitation.link_nonce is None or invitation.status is InvitationStatus.REVOKED:
