@@ -75,9 +75,7 @@ def message_for(name: str, field: FieldInfo | None, error: ErrorDetails) -> str:
     return f"Check {title}"
 
 
-def field_messages(
-    model: type[BaseModel], error: ValidationError, *, prefix: str = ""
-) -> dict[str, str]:
+def field_messages(model: type[BaseModel], error: ValidationError) -> dict[str, str]:
     """Each field with a problem, in the model's field order, with its first message."""
     found: dict[str, str] = {}
     for detail in error.errors():
@@ -87,7 +85,7 @@ def field_messages(
             found[name] = message_for(name, model.model_fields.get(name), detail)
     order = list(model.model_fields)
     ranked = sorted(found, key=lambda n: order.index(n) if n in order else len(order))
-    return {f"{prefix}{name}": found[name] for name in ranked}
+    return {name: found[name] for name in ranked}
 
 
 SECRETS = frozenset({"password"})
