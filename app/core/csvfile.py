@@ -1,4 +1,5 @@
-"""Reading a spreadsheet saved as CSV, for every upload: one set of limits, one set of messages.
+"""Spreadsheets in and out. Reading a CSV file for every upload: one set of limits, one set
+of messages; writing cells for every CSV and XLSX download, so none of them runs a formula.
 
 Each row comes back with its line number and its values trimmed, keyed by the lower-cased
 header; blank rows are skipped. Problems with the file as a whole come back as sentences a
@@ -7,8 +8,10 @@ facilitator can act on, and nothing after a fatal problem is read.
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_UPLOAD_BYTES = 20_000_000
 """No upload is read beyond this (and one byte more, to tell that a file was larger)."""
@@ -86,3 +89,21 @@ def _records(text: str, table: CsvTable) -> Iterator[tuple[int, list[str]]]:
             return
         yield line, cells
         line = reader.line_num + 1
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NOT_IN_A_WORKBOOK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_row(row: Sequence[Any]) -> list[Any]:
+    """Cells as a spreadsheet must show them, for every CSV and XLSX Placecheck writes: text a
+    respondent typed never becomes a formula (a leading ' makes Excel, LibreOffice and Sheets
+    read "=HYPERLINK(…)" as words), and loses the control characters a workbook cannot hold."""
+    return [_cell(value) for value in row]
+
+
+def _cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = _NOT_IN_A_WORKBOOK.sub("", value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlmodel import Session, col, select
 
+from app.core.csvfile import spreadsheet_row
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import invitations_of, invite, link_in_use
 from app.models import (
@@ -456,7 +457,8 @@ def answers_csv(*, session: Session, assessment_round: AssessmentRound) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ANSWER_COLUMNS)
-    writer.writerows(answer_rows(session=session, assessment_round=assessment_round))
+    for row in answer_rows(session=session, assessment_round=assessment_round):
+        writer.writerow(spreadsheet_row(row))
     return out.getvalue()
 
 
@@ -474,7 +476,7 @@ def workbook(
     answers.title = "Answers"
     answers.append(ANSWER_COLUMNS)
     for row in answer_rows(session=session, assessment_round=assessment_round):
-        answers.append(row)
+        answers.append(spreadsheet_row(row))
     scores = book.create_sheet("Scores")
     scores.append(
         [
@@ -494,20 +496,22 @@ def workbook(
     )
     for cid, c in result.conditions.items():
         scores.append(
-            [
-                cid,
-                definition.condition(cid).title,
-                c.score,
-                c.score_headcount,
-                c.band,
-                c.respondents,
-                c.spread.consensus,
-                c.spread.split,
-                c.importance,
-                c.priority,
-                c.dont_know_share,
-                c.no_score_reason,
-            ]
+            spreadsheet_row(
+                [
+                    cid,
+                    definition.condition(cid).title,
+                    c.score,
+                    c.score_headcount,
+                    c.band,
+                    c.respondents,
+                    c.spread.consensus,
+                    c.spread.split,
+                    c.importance,
+                    c.priority,
+                    c.dont_know_share,
+                    c.no_score_reason,
+                ]
+            )
         )
     scores.append([])
     scores.append(
@@ -519,9 +523,8 @@ def workbook(
         scale = definition.scale(item.scale)
         values = "; ".join(f"{lv.value} = {lv.label}" for lv in scale.levels)
         values += "".join(f"; {o.value}" for o in scale.opt_outs)
-        codebook.append(
-            [item.id, item.kind.value, item.part, item.subject, item.question, scale.label, values]
-        )
+        row = [item.id, item.kind.value, item.part, item.subject, item.question, scale.label]
+        codebook.append(spreadsheet_row([*row, values]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -29,7 +29,7 @@ from app.places.service import organisations_of
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import PRIVATE, Errors, Visit
+from app.web.pages import Errors, Visit, download
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,14 +72,6 @@ def data_page(visit: FacilitatorRoundPage) -> Response:
     return _data_page(visit)
 
 
-def _download(body: bytes | str, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get("/rounds/{round_id}/export.{extension}")
 def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
     """The export is read first; only the audit row needs the write lock."""
@@ -88,17 +80,17 @@ def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
     if extension == "json":
         data = export_json(session=session, assessment_round=assessment_round)
         body = json.dumps(data, indent=2, ensure_ascii=False)
-        response = _download(body, "application/json", f"{stem}.json")
+        response = download(body, "application/json", f"{stem}.json")
     elif extension == "csv":
         body = answers_csv(session=session, assessment_round=assessment_round)
-        response = _download(body, "text/csv; charset=utf-8", f"{stem}-answers.csv")
+        response = download(body, "text/csv; charset=utf-8", f"{stem}-answers.csv")
     elif extension == "xlsx":
         definition = definition_of_round(session=session, assessment_round=assessment_round)
         result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
         book = workbook(
             session=session, assessment_round=assessment_round, definition=definition, result=result
         )
-        response = _download(book, XLSX, f"{stem}.xlsx")
+        response = download(book, XLSX, f"{stem}.xlsx")
     else:
         raise ShownError(404, "Exports are .json, .csv or .xlsx.")
     begin_write(session)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
+from app.core.csvfile import spreadsheet_row
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
@@ -19,7 +20,7 @@ from app.invitations.upload import parse_invitations
 from app.models import Invitation, InvitationCreate, utcnow
 from app.places.service import organisations_of
 from app.rounds.page import public_base, render_round_page
-from app.web.pages import PRIVATE, Errors
+from app.web.pages import Errors, download
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 
@@ -162,22 +163,20 @@ def links_csv(visit: FacilitatorRoundPage) -> Response:
     for invitation, organisation in invitations_of(visit.session, visit.access.assessment_round):
         token = token_of(visit.settings.secret, invitation)
         writer.writerow(
-            [
-                organisation.name,
-                organisation.sector.label,
-                invitation.role_title,
-                invitation.name or "",
-                invitation.email or "",
-                invitation.status.value,
-                link_url(base, token) if token else "",
-            ]
+            spreadsheet_row(
+                [
+                    organisation.name,
+                    organisation.sector.label,
+                    invitation.role_title,
+                    invitation.name or "",
+                    invitation.email or "",
+                    invitation.status.value,
+                    link_url(base, token) if token else "",
+                ]
+            )
         )
     begin_write(visit.session)
     visit.record("links-exported")
     visit.session.commit()
     filename = f"round-{visit.access.assessment_round.id}-links.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(out.getvalue(), "text/csv; charset=utf-8", filename)

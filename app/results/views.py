@@ -15,7 +15,7 @@ from app.results.reports import ReportUnavailableError, report_html, round_facts
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import PRIVATE
+from app.web.pages import download
 from reports.context import build_forum_report
 from reports.render import ReportKind
 
@@ -79,8 +79,4 @@ def download_report(
     visit.record("report-downloaded", kind=kind.value, organisation=organisation)
     visit.session.commit()
     pdf = pdf_service.render(rendered.html)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{rendered.filename}"'},
-    )
+    return download(pdf, "application/pdf", rendered.filename)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import EllipsisType
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -114,6 +115,16 @@ class Form:
             ):
                 errors.add(name, messages[name])
             return None
+
+
+def download(body: bytes | str, media_type: str, filename: str) -> Response:
+    """A file to save, named so that any browser can take it: an ASCII name for old clients
+    and the real one (RFC 6266, UTF-8) for the rest, so "Gŵyr" or "Łódź" never breaks it."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in filename)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        body, media_type=media_type, headers={**PRIVATE, "Content-Disposition": disposition}
+    )
 
 
 def see_other(url: str) -> Response:

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
-from app.models import Answer, AssessmentRound, AuditEvent, Invitation, Organisation
+from app.models import Answer, AssessmentRound, AuditEvent, Invitation, Organisation, Place
 from app.results.rules import load_rules
 from app.results.service import score_round
 from scoring.serialise import result_to_json
@@ -541,3 +541,57 @@ def test_an_address_with_an_impossible_id_is_a_page_that_is_not_there(
 
     assert response.status_code == 404
     assert "Page not found" in response.text
+
+
+def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","Click here")\x07'
+    with Session(engine) as session:
+        answer = session.exec(
+            select(Answer)
+            .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
+            .where(
+                Invitation.round_id == workspace.current_round,
+                Invitation.status == InvitationStatus.SUBMITTED,
+            )
+        ).first()
+        assert answer is not None
+        answer.evidence = formula
+        session.add(answer)
+        session.commit()
+
+    book = load_workbook(
+        io.BytesIO(facilitator.get(f"/rounds/{workspace.current_round}/export.xlsx").content)
+    )
+    cells = [cell.value for row in book["Answers"].iter_rows() for cell in row]
+    rows = list(
+        csv.reader(
+            io.StringIO(facilitator.get(f"/rounds/{workspace.current_round}/export.csv").text)
+        )
+    )
+
+    expected = '\'=HYPERLINK("http://evil.example","Click here")'
+    assert expected in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    assert expected in [cell for row in rows for cell in row]
+
+
+def test_a_place_named_outside_latin_1_downloads_its_reports(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        place.name = "Łódź Partnership of Gŵyr"
+        session.add(place)
+        session.commit()
+
+    response = facilitator.get(
+        f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
+    )
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    disposition = response.headers["content-disposition"]
+    assert "filename*=UTF-8''%C5%82%C3%B3d%C5%BA-partnership-of-g%C5%B5yr" in disposition
+    assert 'filename="' in disposition and disposition.isascii()
