@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import weasyprint
@@ -50,23 +51,42 @@ class PdfService:
         return path.read_bytes() if path.is_file() else None
 
     def render(self, html: str) -> bytes:
-        """The PDF of ``html``; blocks the calling thread (never call it on the event loop)."""
+        """The PDF of ``html``; blocks the calling thread (never call it on the event loop).
+
+        A worker that dies (killed, out of memory) breaks its whole pool; the pool is then
+        replaced and the render tried once more, so one crash never refuses every later report.
+        """
         key = cache_key(html)
         cached = self.cached(key)
         if cached is not None:
             return cached
-        with self._lock:
-            future = self._in_flight.get(key)
-            if future is None:
-                future = self._executor().submit(html_to_pdf, html)
-                self._in_flight[key] = future
-        try:
-            pdf = future.result(timeout=RENDER_TIMEOUT_SECONDS)
-        finally:
-            with self._lock:
-                self._in_flight.pop(key, None)
+        for attempt in (1, 2):
+            pool: ProcessPoolExecutor | None = None
+            try:
+                with self._lock:
+                    pool = self._executor()
+                    future = self._in_flight.get(key)
+                    if future is None:
+                        future = pool.submit(html_to_pdf, html)
+                        self._in_flight[key] = future
+                pdf = future.result(timeout=RENDER_TIMEOUT_SECONDS)
+                break
+            except BrokenProcessPool:
+                self._replace(pool)
+                if attempt == 2:
+                    raise
+            finally:
+                with self._lock:
+                    self._in_flight.pop(key, None)
         self._store(key, pdf)
         return pdf
+
+    def _replace(self, broken: ProcessPoolExecutor | None) -> None:
+        with self._lock:
+            if self._pool is broken:
+                self._pool = None
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
 
     def _store(self, key: str, pdf: bytes) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """The renderer fetches nothing it should not, and the web's PDF service caches by input."""
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,21 @@ def test_a_second_download_comes_from_the_cache(tmp_path: Path) -> None:
 
 def test_the_pool_never_has_more_workers_than_cores(tmp_path: Path) -> None:
     assert PdfService(cache_dir=tmp_path, workers=64).workers == (os.cpu_count() or 1)
+
+
+def test_a_dead_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
+    """A killed worker breaks its whole process pool; the service replaces the pool."""
+    service = PdfService(cache_dir=tmp_path, workers=1)
+    try:
+        first = service.render("<p>First report</p>")
+        assert service._pool is not None
+        for process in list(service._pool._processes.values()):  # the pool's own workers
+            os.kill(process.pid, signal.SIGKILL)
+            process.join(timeout=10)
+
+        second = service.render("<p>Second report</p>")
+    finally:
+        service.shutdown()
+
+    assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
+    assert first != second
