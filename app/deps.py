@@ -40,7 +40,7 @@ from app.models import User
 from app.responses.service import ResponseContext, open_response
 from app.web.pages import Form, Visit, csrf_subject
 from questionnaires.registry import Registry
-from reports.service import PdfService
+from reports.pdf.service import PdfService
 
 EXPIRED_FORM = (
     "This form has expired or did not come from Placecheck. Nothing was changed: go back, "

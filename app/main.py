@@ -28,7 +28,7 @@ from app.rounds.definitions import registry_for
 from app.site import api as site_api
 from app.site import views as site_views
 from app.workshop import views as workshop_views
-from reports.service import PdfService
+from reports.pdf.service import PdfService
 
 ROUTERS = [
     site_views.router,

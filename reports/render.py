@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from reports.pdf import font_url
+from reports.assets import font_url
 from reports.templating import environment
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.cli.support import fail, find_round, load_settings, reachable_engine
 from app.results.reports import ReportUnavailableError, report_html
 from app.results.rules import load_rules
-from reports.pdf import html_to_pdf
+from reports.pdf.renderer import html_to_pdf
 from reports.render import ReportKind
 
 

@@ -25,9 +25,9 @@ from app.core.db import create_db_engine
 from app.demo.place import load_demo
 from app.results.reports import report_html
 from app.results.rules import load_rules
-from reports.pdf import html_to_pdf
+from reports.pdf.renderer import html_to_pdf
+from reports.pdf.service import PdfService
 from reports.render import ReportKind
-from reports.service import PdfService
 
 REPEATS = 3
 DATA_URI = re.compile(r'<img class="[^"]*" src="data:image/svg\+xml;base64,([^"]+)" alt="[^"]*">')

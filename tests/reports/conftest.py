@@ -16,7 +16,7 @@ from app.demo.place import load_demo
 from app.models import Organisation
 from app.results.reports import RenderedHtml, report_html
 from app.results.rules import load_rules
-from reports.pdf import html_to_pdf
+from reports.pdf.renderer import html_to_pdf
 from reports.render import ReportKind
 
 SECRET = "test-secret-for-the-demo-place-0123456789"

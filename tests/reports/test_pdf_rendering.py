@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.pdf import FONTS_DIR, REPORTS_STATIC_DIR, RefusedResourceError, ReportURLFetcher
-from reports.service import PdfService, cache_key
+from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
+from reports.pdf.renderer import RefusedResourceError, ReportURLFetcher
+from reports.pdf.service import PdfService, cache_key
 
 TINY = '<html lang="en-GB"><head><title>t</title></head><body><p>{}</p></body></html>'
 

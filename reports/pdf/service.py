@@ -15,7 +15,8 @@ from pathlib import Path
 
 import weasyprint
 
-from reports.pdf import REPORTS_STATIC_DIR, html_to_pdf
+from reports.assets import REPORTS_STATIC_DIR
+from reports.pdf.renderer import html_to_pdf
 
 RENDER_TIMEOUT_SECONDS = 180
 

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import font_lato
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-REPORTS_STATIC_DIR = Path(__file__).resolve().parent / "static"
-FONTS_DIR = Path(font_lato.font_directory).resolve()
+from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
+
 ALLOWED_DIRS = (REPORTS_STATIC_DIR, FONTS_DIR)
 PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF: headings, tables and image descriptions reach screen readers."""
@@ -37,11 +36,6 @@ class ReportURLFetcher(URLFetcher):  # type: ignore[misc]
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
         raise RefusedResourceError(f"reports may not fetch {url}")
-
-
-def font_url(style: str) -> str:
-    """``file:`` URL of an embedded Lato face, e.g. ``Regular`` or ``Bold``."""
-    return (FONTS_DIR / f"Lato-{style}.ttf").as_uri()
 
 
 def html_to_pdf(html: str) -> bytes:
