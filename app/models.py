@@ -51,10 +51,29 @@ def _string_enum(enum: type[StrEnum]) -> sa.Enum:
     )
 
 
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A moment, always read back with its UTC offset. PostgreSQL keeps the offset; SQLite
+    keeps only the digits, so without this the API said "2026-11-23T10:00:00" on SQLite and
+    "2026-11-23T10:00:00+00:00" on PostgreSQL for the same moment."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def _timestamp(*, nullable: bool = False) -> Any:
     if nullable:
-        return Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+        return Field(default=None, sa_type=UtcDateTime, nullable=True)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def _chosen(value: Any, info: ValidationInfo, choices: str, message: str) -> Any:

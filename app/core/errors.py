@@ -84,10 +84,12 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     title = TITLES.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else None
     if _wants_problem_json(request):
-        return problem_response(
+        response = problem_response(
             request,
             Problem(title=title, status=exc.status_code, detail=detail, instance=request.url.path),
         )
+        response.headers.update(getattr(exc, "headers", None) or {})  # Allow on a 405
+        return response
     return templates.TemplateResponse(
         request,
         "pages/error.html",

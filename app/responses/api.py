@@ -6,16 +6,18 @@ nothing: if any answer is refused, none is saved.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
 from app.core.exceptions import ShownError
+from app.core.fields import MAX_ID
 from app.deps import RespondentContext, SessionDep, WriteSession
 from app.enums import InvitationStatus
+from app.models import MAX_LEVEL
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
@@ -72,16 +74,24 @@ class RespondentView(BaseModel):
     answers: list[AnswerOut]
 
 
+Level = Annotated[StrictInt, Field(ge=1, le=MAX_LEVEL)]
+
+
 class AnswerIn(BaseModel):
-    item_id: str = Field(examples=["people-focus.1"])
-    value: int | OptOutValue | None = Field(
-        default=None, description="A level, 'dont_know', 'not_applicable', or null for none."
+    """One answer, taken exactly as JSON types it: ``true`` is not a version, ``"3"`` no level."""
+
+    model_config = ConfigDict(strict=True)
+
+    item_id: str = Field(max_length=120, examples=["people-focus.1"])
+    value: Level | OptOutValue | None = Field(
+        default=None,
+        description="A level of the item's scale, 'dont_know', 'not_applicable', or null for none.",
     )
     evidence: str = Field(
         default="", description=f"Optional comment, up to {MAX_EVIDENCE} characters."
     )
-    version: int = Field(
-        default=0, ge=0, description="The version you last read; 0 for a new answer."
+    version: StrictInt = Field(
+        default=0, ge=0, le=MAX_ID, description="The version you last read; 0 for a new answer."
     )
 
 

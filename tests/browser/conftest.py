@@ -44,7 +44,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="en-GB")
+    # axe-core goes in as an inline script, which the app's Content-Security-Policy refuses;
+    # tests that need the policy in force use a context of their own.
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 900}, locale="en-GB", bypass_csp=True
+    )
     opened = context.new_page()
     yield opened
     context.close()

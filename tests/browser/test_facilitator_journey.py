@@ -197,7 +197,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     page.goto(f"{url}/admin/audit")
     check_accessible(page, "audit")
 
-    viewer = browser.new_page()
+    viewer = browser.new_page(bypass_csp=True)  # axe-core goes in as an inline script
     sign_in(viewer, url, "vic@example.org")
     viewer.get_by_role("link", name="Heronsgate").click()
     viewer.get_by_role("link", name="Spring 2027").click()

@@ -1,6 +1,7 @@
 """The respondent journey in a real browser: keyboard only, reloads, two tabs, a closed round,
 axe-core on every page type, and a 320px-wide screen."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,31 @@ def test_the_axe_check_reports_a_real_violation(page: Page) -> None:
     )
 
     assert "image-alt" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_the_pages_scripts_run_under_the_content_security_policy(
+    browser: Browser, live_server: LiveServer, invited: Invited
+) -> None:
+    """The policy allows only the service's own scripts: every script the pages need must be a
+    file, and the browser must report no refusal while the answer saves in the background."""
+    context = browser.new_context()  # the policy in force, unlike the axe-core pages
+    page = context.new_page()
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in ("", "/tasks", "/p/people-focus"):
+        page.goto(f"{live_server.url}/r/{invited.council}{path}")
+        expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
+    page.locator("#answer-people-focus-1-3").check()
+    page.wait_for_function("() => document.querySelector('[data-save-status]').textContent")
+    page.goto(f"{live_server.url}/sign-in")
+    context.close()
+
+    assert refusals == []
+    with Session(live_server.engine) as session:
+        saved = session.exec(select(Answer).where(Answer.item_id == "people-focus.1")).all()
+    assert [answer.level for answer in saved] == [3]

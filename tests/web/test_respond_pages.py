@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.models import Answer, Invitation
 
@@ -268,3 +269,22 @@ def test_statutory_only_statements_are_not_asked_of_the_voluntary_sector(
 
     assert "open book" in council
     assert "open book" not in voluntary
+
+
+def test_every_page_says_it_may_not_be_framed_and_runs_only_our_scripts(
+    client: TestClient, invited: Invited
+) -> None:
+    for path in ("/", "/sign-in", f"/r/{invited.council}", f"/api/v1/respondent/{invited.council}"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src 'self';" in policy
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_page_has_an_inline_script() -> None:
+    """An inline script would be refused by the policy, so all of them live in static/js."""
+    for template in TEMPLATES_DIR.rglob("*.html"):
+        for tag in re.findall(r"<script[^>]*>", template.read_text()):
+            assert "src=" in tag, f"{template.name} has an inline script: {tag}"

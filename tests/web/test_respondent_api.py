@@ -1,5 +1,8 @@
 """The respondent JSON API: same rules as the pages, all or nothing, problem details."""
 
+from datetime import datetime, timedelta
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -149,3 +152,55 @@ def test_the_same_question_twice_in_one_request_is_refused_and_nothing_is_saved(
     assert "more than once" in response.text
     stored = client.get(f"/api/v1/respondent/{invited.council}").json()["answers"]
     assert stored == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"item_id": "people-focus.1", "value": 3, "version": False},
+        {"item_id": "people-focus.1", "value": True},
+        {"item_id": "people-focus.1", "value": "3"},
+        {"item_id": "people-focus.1", "value": 99},
+        {"item_id": "people-focus.1", "value": 3, "version": 2**70},
+    ],
+)
+def test_values_json_would_not_mean_are_refused(
+    client: TestClient, invited: Invited, answer: dict[str, object]
+) -> None:
+    path = f"/api/v1/respondent/{invited.council}/answers"
+    response = client.put(path, json={"answers": [answer]})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/api/v1/respondent/{invited.council}").json()["answers"] == []
+
+
+def test_submitted_at_carries_its_utc_offset_on_every_database(
+    client: TestClient, invited: Invited
+) -> None:
+    submitted = client.post(f"/api/v1/respondent/{invited.council}/submit").json()
+    read = client.get(f"/api/v1/respondent/{invited.council}").json()
+
+    assert datetime.fromisoformat(submitted["submitted_at"]).utcoffset() == timedelta(0)
+    assert datetime.fromisoformat(read["submitted_at"]).utcoffset() == timedelta(0)
+
+
+def test_a_wrong_method_says_which_methods_are_allowed(
+    client: TestClient, invited: Invited
+) -> None:
+    response = client.delete(f"/api/v1/respondent/{invited.council}/answers")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "PUT"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_schema_states_the_range_of_a_level(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    level = next(
+        option
+        for option in schema["AnswerIn"]["properties"]["value"]["anyOf"]
+        if option.get("type") == "integer"
+    )
+
+    assert (level["minimum"], level["maximum"]) == (1, 10)
