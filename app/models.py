@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EmailAddress
+from app.core.fields import EmailAddress, one_line, plain_text
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, MembershipRole, RoundStatus
 from questionnaires.sectors import Sector
 
@@ -96,6 +96,10 @@ class PlaceBase(SQLModel):
     )
     description: str = Field(default="", max_length=2000, title="the description")
 
+    _one_line = field_validator("name")(one_line)
+
+    _plain_text = field_validator("description")(plain_text)
+
 
 class Place(PlaceBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +114,8 @@ class PlaceCreate(PlaceBase):
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200, title="the organisation's name")
     sector: Sector = Field(sa_type=_string_enum(Sector), title="the organisation's sector")
+
+    _one_line = field_validator("name")(one_line)
 
 
 class Organisation(OrganisationBase, table=True):
@@ -163,6 +169,8 @@ class AssessmentRoundBase(SQLModel):
             raise ValueError("The closing date must be on or after the opening date")
         return closes_on
 
+    _one_line = field_validator("title")(one_line)
+
 
 class AssessmentRound(AssessmentRoundBase, table=True):
     __tablename__ = "assessment_round"
@@ -202,6 +210,8 @@ class InvitationBase(SQLModel):
     )
     name: str | None = Field(default=None, max_length=200, title="the person's name")
     email: EmailAddress | None = Field(default=None, title="the person's e-mail address")
+
+    _one_line = field_validator("role_title", "name", "email")(one_line)
 
 
 class Invitation(InvitationBase, table=True):
@@ -267,6 +277,8 @@ class ConditionAgreementBase(SQLModel):
     could_not_agree: bool = False
     rationale: str = Field(default="", max_length=2000, title="the reason")
 
+    _plain_text = field_validator("rationale")(plain_text)
+
 
 class ConditionAgreement(ConditionAgreementBase, table=True):
     """The level the forum agreed for one condition after discussion, or that it could not
@@ -298,6 +310,8 @@ class ActionBase(SQLModel):
     recommendation_id: str | None = Field(default=None, max_length=8, title="a recommendation")
     lead_organisation_id: int | None = Field(default=None, title="a lead organisation")
     due_on: date | None = Field(default=None, title="the due date")
+
+    _plain_text = field_validator("description")(plain_text)
 
 
 class Action(ActionBase, table=True):
@@ -340,6 +354,8 @@ class EvidenceQuoteBase(SQLModel):
         title="the words to quote (you can shorten the comment)",
     )
 
+    _plain_text = field_validator("text")(plain_text)
+
 
 class EvidenceQuote(EvidenceQuoteBase, table=True):
     """A comment the facilitator chose for the report, as they edited it (names taken out).
@@ -364,6 +380,8 @@ class UserBase(SQLModel):
     email: EmailAddress = Field(title="their e-mail address")
     display_name: str = Field(min_length=1, max_length=200, title="the person's name")
     is_administrator: bool = False
+
+    _one_line = field_validator("display_name")(one_line)
 
 
 class User(UserBase, table=True):

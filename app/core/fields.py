@@ -8,6 +8,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 EMAIL_MAX = 320
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,3 +27,28 @@ EmailAddress = Annotated[
 
 MAX_ID = 2**63 - 1
 """The largest row id either database stores; a larger number in a link finds nothing."""
+
+
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether text holds a character no database or spreadsheet should be given: a control
+    character (PostgreSQL refuses NUL outright) or half of a UTF-16 pair."""
+    return bool(_UNSTORABLE.search(text))
+
+
+def plain_text(value: str | None) -> str | None:
+    """Text a person typed, on one line or many: nothing that cannot be stored."""
+    if value is not None and unstorable(value):
+        raise PydanticCustomError("unstorable", "it has a character that cannot be stored")
+    return value
+
+
+def one_line(value: str | None) -> str | None:
+    """A name or title: plain text on a single line."""
+    plain_text(value)
+    if value is not None and _LINE_BREAK.search(value):
+        raise PydanticCustomError("line_break", "it must be on one line")
+    return value

@@ -53,6 +53,10 @@ def message_for(name: str, field: FieldInfo | None, error: ErrorDetails) -> str:
     title = _title(name, field)
     if kind == "value_error":
         return str(context.get("error", error["msg"]))
+    if kind == "unstorable":
+        return f"{_capitalised(title)} has a character that cannot be stored; remove it"
+    if kind == "line_break":
+        return f"{_capitalised(title)} must be on one line"
     if _is_choice(name, field):
         return f"Choose {title}"
     if kind in {"missing", "string_too_short"} and context.get("min_length", 1) <= 1:

@@ -13,10 +13,18 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlmodel import Session, col, select
 
 from app.core.csvfile import spreadsheet_row
+from app.core.fields import plain_text
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import invitations_of, invite, link_in_use
 from app.models import (
@@ -24,10 +32,13 @@ from app.models import (
     MAX_THRESHOLD,
     MIN_THRESHOLD,
     Action,
+    ActionBase,
     Answer,
     AssessmentRound,
     ConditionAgreement,
+    ConditionAgreementBase,
     EvidenceQuote,
+    EvidenceQuoteBase,
     InvitationBase,
     Organisation,
     Place,
@@ -169,6 +180,8 @@ class AnswerRecord(Record):
     level: int | None = Field(default=None, ge=1, le=MAX_LEVEL)
     evidence: str | None = Field(default=None, max_length=4000)
 
+    _plain_text = field_validator("evidence")(plain_text)
+
     @model_validator(mode="after")
     def _level_only_for_levels(self) -> "AnswerRecord":
         if (self.kind is AnswerKind.LEVEL) != (self.level is not None):
@@ -209,27 +222,21 @@ class RoundRecord(Record):
     created_at: datetime | None = None
 
 
-class AgreementRecord(Record):
+class AgreementRecord(ConditionAgreementBase):
     condition_id: str = Field(min_length=1, max_length=120)
-    agreed_level: int | None = Field(default=None, ge=1, le=MAX_LEVEL)
-    could_not_agree: bool = False
-    rationale: str = Field(default="", max_length=2000)
 
 
-class ActionRecord(Record):
-    description: str = Field(min_length=1, max_length=1000)
-    condition_id: str | None = Field(default=None, max_length=120)
-    recommendation_id: str | None = Field(default=None, max_length=8)
+class ActionRecord(ActionBase):
+    """An action with its lead named, not numbered: ids mean nothing in another database."""
+
     lead: str | None = Field(default=None, max_length=200)
-    due_on: date | None = None
     status: ActionStatus = ActionStatus.NOT_STARTED
 
 
-class QuoteRecord(Record):
+class QuoteRecord(EvidenceQuoteBase):
     invitation: int | str | None = None
     item_id: str = Field(max_length=120)
     subject_id: str = Field(min_length=1, max_length=120)
-    text: str = Field(min_length=1, max_length=1000)
 
 
 class QuestionnaireRecord(Record):
@@ -390,7 +397,7 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
             Action(
                 round_id=assessment_round.id,
                 lead_organisation_id=lead.id if lead else None,
-                **action.model_dump(exclude={"lead"}),
+                **action.model_dump(exclude={"lead", "lead_organisation_id"}),
             )
         )
     for quote in file.quotes:

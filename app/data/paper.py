@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from app.core.csvfile import MAX_UPLOAD_BYTES, read_csv
+from app.core.fields import unstorable
 from app.core.security.tokens import hash_token, new_token
 from app.enums import AnswerKind, InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
@@ -77,6 +78,8 @@ def parse_paper_answers(
                         f"{item_id} is not asked of {organisation.sector.label.lower()}"
                     )
         seen[(label, item_id)] += 1
+        if unstorable("".join(values.values())):
+            row_problems.append("a cell has a character that cannot be stored; remove it")
         if len(values.get("comment", "")) > MAX_EVIDENCE:
             row_problems.append(
                 f"the comment is longer than {MAX_EVIDENCE:,} characters; shorten it"

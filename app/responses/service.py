@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
@@ -194,6 +195,8 @@ def check_input(definition: Definition, item: Item, answer: AnswerInput) -> str 
     """Why this answer cannot be stored, in words the respondent can act on, or None."""
     if answer.choice is not None and answer.choice not in dict(choices_for(definition, item)):
         return "Select one of the answers shown"
+    if unstorable(answer.evidence):
+        return "Your comment has a character that cannot be stored; remove it and try again"
     if len(answer.evidence) > MAX_EVIDENCE:
         return (
             f"Your comment must be {MAX_EVIDENCE:,} characters or fewer; it is "

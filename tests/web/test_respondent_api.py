@@ -204,3 +204,18 @@ def test_the_schema_states_the_range_of_a_level(client: TestClient) -> None:
     )
 
     assert (level["minimum"], level["maximum"]) == (1, 10)
+
+
+@pytest.mark.parametrize("comment", ["Null\u0000byte", "Half a pair \ud800 here", "Bell\u0007"])
+def test_a_comment_with_a_character_no_database_can_store_is_refused_and_nothing_is_saved(
+    client: TestClient, invited: Invited, comment: str
+) -> None:
+    answer = {"item_id": "people-focus.1", "value": 3, "evidence": comment}
+
+    response = client.put(
+        f"/api/v1/respondent/{invited.council}/answers", json={"answers": [answer]}
+    )
+
+    assert response.status_code == 422
+    assert "cannot be stored" in response.text
+    assert client.get(f"/api/v1/respondent/{invited.council}").json()["answers"] == []

@@ -595,3 +595,51 @@ def test_a_place_named_outside_latin_1_downloads_its_reports(
     disposition = response.headers["content-disposition"]
     assert "filename*=UTF-8''%C5%82%C3%B3d%C5%BA-partnership-of-g%C5%B5yr" in disposition
     assert 'filename="' in disposition and disposition.isascii()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Gŵyr\x00Council", "The organisation&#39;s name has a character that cannot be stored"),
+        ("Gŵyr\nCouncil", "The organisation&#39;s name must be on one line"),
+    ],
+)
+def test_a_name_with_a_control_character_is_refused_on_every_database(
+    facilitator: TestClient, engine: Engine, name: str, message: str
+) -> None:
+    response = post_form(
+        facilitator,
+        "/places/kestrel-vale",
+        "/places/kestrel-vale/organisations",
+        {"name": name, "sector": "housing"},
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    with Session(engine) as session:
+        assert (
+            session.exec(select(Organisation).where(col(Organisation.name).contains("Gŵyr"))).all()
+            == []
+        )
+
+
+def test_a_quote_mark_left_open_in_an_invitation_file_is_caught_not_merged(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    before = _count_invitations(engine, workspace.current_round)
+    content = (
+        "organisation,role,name,email\n"
+        'Fenmoor Police,"Chief Inspector,Pat Lee,pat@example.org\n'
+        "Fenmoor Police,Analyst,Sam Roe,sam@example.org\n"
+    )
+    page = facilitator.get(path)
+    response = facilitator.post(
+        f"{path}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
+    )
+
+    assert response.status_code == 400
+    assert "Line 2: The person&#39;s role must be on one line" in response.text
+    assert _count_invitations(engine, workspace.current_round) == before
