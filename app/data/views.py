@@ -22,10 +22,17 @@ from app.data.exports import (
 )
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
 from app.data.paper import parse_paper_answers, store_paper_answers
-from app.deps import FacilitatorPlacePage, FacilitatorRoundPage, PlaceChange, RoundChange
+from app.deps import (
+    FacilitatorPlacePage,
+    FacilitatorRoundPage,
+    PdfServiceDep,
+    PlaceChange,
+    RoundChange,
+)
 from app.enums import InvitationStatus
 from app.models import Answer, Invitation, Organisation
 from app.places.service import organisations_of
+from app.results.reports import place_reports
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
@@ -138,7 +145,10 @@ def confirm_erase(invitation_id: InvitationId, visit: FacilitatorRoundPage) -> R
 
 
 @router.post("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
-def erase_respondent(invitation_id: InvitationId, change: RoundChange) -> Response:
+def erase_respondent(
+    invitation_id: InvitationId, change: RoundChange, pdf_service: PdfServiceDep
+) -> Response:
+    """Erase one person's answers and details, and every rendered report that held them."""
     session = change.session
     invitation = _respondent(session, change.access, invitation_id)
     session.exec(delete(Answer).where(col(Answer.invitation_id) == invitation_id))
@@ -148,7 +158,9 @@ def erase_respondent(invitation_id: InvitationId, change: RoundChange) -> Respon
     invitation.submitted_at = None
     session.add(invitation)
     change.record("respondent-erased", invitation_id=invitation_id)
-    return change.done(f"/rounds/{change.access.assessment_round.id}/data")
+    response = change.done(f"/rounds/{change.access.assessment_round.id}/data")
+    pdf_service.forget(place_reports(change.access.place.id))
+    return response
 
 
 def _delete_page(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
@@ -162,7 +174,7 @@ def confirm_delete(visit: FacilitatorRoundPage) -> Response:
 
 
 @router.post("/rounds/{round_id}/delete", response_class=HTMLResponse)
-def delete_round(change: RoundChange) -> Response:
+def delete_round(change: RoundChange, pdf_service: PdfServiceDep) -> Response:
     if change.form.get("confirm") != "yes":
         errors = Errors()
         errors.add("confirm", "Tick the box to confirm that the round and its answers go")
@@ -175,7 +187,9 @@ def delete_round(change: RoundChange) -> Response:
         title=assessment_round.title,
     )
     change.session.delete(assessment_round)
-    return change.done(f"/places/{change.access.place.slug}")
+    response = change.done(f"/places/{change.access.place.slug}")
+    pdf_service.forget(place_reports(change.access.place.id))
+    return response
 
 
 def _import_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:

@@ -11,7 +11,13 @@ from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import PdfServiceDep, ResultsPage
-from app.results.reports import ReportUnavailableError, report_html, round_facts, workshop_record
+from app.results.reports import (
+    ReportUnavailableError,
+    cache_owner,
+    report_html,
+    round_facts,
+    workshop_record,
+)
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
@@ -78,5 +84,5 @@ def download_report(
     begin_write(visit.session)
     visit.record("report-downloaded", kind=kind.value, organisation=organisation)
     visit.session.commit()
-    pdf = pdf_service.render(rendered.html)
+    pdf = pdf_service.render(rendered.html, owner=cache_owner(visit.access.assessment_round))
     return download(pdf, "application/pdf", rendered.filename)

@@ -47,18 +47,30 @@ class PdfService:
             )
         return self._pool
 
-    def cached(self, key: str) -> bytes | None:
-        path = self.cache_dir / f"{key}.pdf"
+    def _path(self, owner: str, key: str) -> Path:
+        return self.cache_dir / f"{owner}--{key}.pdf"
+
+    def cached(self, key: str, owner: str = "report") -> bytes | None:
+        path = self._path(owner, key)
         return path.read_bytes() if path.is_file() else None
 
-    def render(self, html: str) -> bytes:
+    def forget(self, owner_prefix: str) -> int:
+        """Delete every cached PDF whose owner starts with ``owner_prefix`` (for example all of a
+        place's reports after one respondent is erased): no copy of their words stays behind."""
+        removed = 0
+        for path in self.cache_dir.glob(f"{owner_prefix}*--*.pdf"):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def render(self, html: str, owner: str = "report") -> bytes:
         """The PDF of ``html``; blocks the calling thread (never call it on the event loop).
 
         A worker that dies (killed, out of memory) breaks its whole pool; the pool is then
         replaced and the render tried once more, so one crash never refuses every later report.
         """
         key = cache_key(html)
-        cached = self.cached(key)
+        cached = self.cached(key, owner)
         if cached is not None:
             return cached
         for attempt in (1, 2):
@@ -79,7 +91,7 @@ class PdfService:
             finally:
                 with self._lock:
                     self._in_flight.pop(key, None)
-        self._store(key, pdf)
+        self._store(self._path(owner, key), pdf)
         return pdf
 
     def _replace(self, broken: ProcessPoolExecutor | None) -> None:
@@ -89,11 +101,11 @@ class PdfService:
         if broken is not None:
             broken.shutdown(wait=False, cancel_futures=True)
 
-    def _store(self, key: str, pdf: bytes) -> None:
+    def _store(self, path: Path, pdf: bytes) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = self.cache_dir / f"{key}.{os.getpid()}.{threading.get_ident()}.part"
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.write_bytes(pdf)
-        os.replace(partial, self.cache_dir / f"{key}.pdf")
+        os.replace(partial, path)
 
     def shutdown(self) -> None:
         if self._pool is not None:

@@ -40,15 +40,20 @@ def test_a_second_download_comes_from_the_cache(tmp_path: Path) -> None:
     cache = tmp_path
     service = PdfService(cache_dir=cache, workers=1)
     try:
-        first = service.render(TINY.format("Kestrel Vale"))
+        first = service.render(TINY.format("Kestrel Vale"), owner="place-1-round-2")
         assert first.startswith(b"%PDF")
         key = cache_key(TINY.format("Kestrel Vale"))
-        assert (cache / f"{key}.pdf").read_bytes() == first
+        assert service.cached(key, "place-1-round-2") == first
         # The pool is not needed for a cached report: shut it down and ask again.
         service.shutdown()
-        assert service.render(TINY.format("Kestrel Vale")) == first
+        assert service.render(TINY.format("Kestrel Vale"), owner="place-1-round-2") == first
         assert service._pool is None
         assert cache_key(TINY.format("Fenmoor")) != key
+        # Forgetting one place's reports leaves another place's alone.
+        service.render(TINY.format("Fenmoor"), owner="place-12-round-3")
+        assert service.forget("place-1-") == 1
+        assert service.cached(key, "place-1-round-2") is None
+        assert service.cached(cache_key(TINY.format("Fenmoor")), "place-12-round-3") is not None
     finally:
         service.shutdown()
 

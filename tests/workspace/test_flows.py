@@ -15,7 +15,15 @@ from sqlmodel import Session, col, select
 from app.core.config import Settings
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
-from app.models import Answer, AssessmentRound, AuditEvent, Invitation, Organisation, Place
+from app.models import (
+    Answer,
+    AssessmentRound,
+    AuditEvent,
+    EvidenceQuote,
+    Invitation,
+    Organisation,
+    Place,
+)
 from app.results.rules import load_rules
 from app.results.service import score_round
 from scoring.serialise import result_to_json
@@ -643,3 +651,41 @@ def test_a_quote_mark_left_open_in_an_invitation_file_is_caught_not_merged(
     assert response.status_code == 400
     assert "Line 2: The person&#39;s role must be on one line" in response.text
     assert _count_invitations(engine, workspace.current_round) == before
+
+
+def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
+    facilitator: TestClient, workspace: Workspace, engine: Engine, settings: Settings
+) -> None:
+    """A chosen quote lives on in a rendered PDF; after erasure no cached report of the place
+    may remain, and the next download is made afresh from what is left."""
+    report = f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
+    assert facilitator.get(report).status_code == 200
+    cached = list(settings.report_cache_dir.glob("*.pdf"))
+    assert len(cached) == 1
+    with Session(engine) as session:
+        quote = session.exec(
+            select(EvidenceQuote).where(EvidenceQuote.round_id == workspace.current_round)
+        ).first()
+        assert quote is not None
+        answer = session.get(Answer, quote.answer_id)
+        assert answer is not None
+        invitation_id = answer.invitation_id
+
+    erased = post_form(
+        facilitator,
+        f"/rounds/{workspace.current_round}/respondents/{invitation_id}/erase",
+        f"/rounds/{workspace.current_round}/respondents/{invitation_id}/erase",
+        {},
+        follow_redirects=False,
+    )
+
+    assert erased.status_code == 303
+    assert list(settings.report_cache_dir.glob("*.pdf")) == []
+    with Session(engine) as session:
+        assert (
+            session.exec(
+                select(EvidenceQuote).where(EvidenceQuote.answer_id == quote.answer_id)
+            ).all()
+            == []
+        )
+    assert facilitator.get(report).status_code == 200
