@@ -401,6 +401,18 @@ class UserCreate(UserBase):
         return email.lower()
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds the token; only its hash is kept here, and
+    deleting the row (signing out) ends the session wherever the cookie has been copied."""
+
+    __tablename__ = "user_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
 class PlaceMembership(SQLModel, table=True):
     __tablename__ = "place_membership"
 

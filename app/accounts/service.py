@@ -1,10 +1,14 @@
-"""Facilitator accounts: creating them, checking a password, and finding who a cookie is."""
+"""Facilitator accounts: creating them, checking a password, and the sessions of the people
+signed in."""
 
-from sqlmodel import Session, select
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, select
 
 from app.core.security.passwords import hash_password, needs_rehash, password_matches
-from app.core.security.session_cookie import claims_of, cookie_value, fingerprint
-from app.models import User, UserCreate
+from app.core.security.session_cookie import SESSION_MAX_AGE_SECONDS, cookie_value, token_of
+from app.core.security.tokens import hash_token, new_token
+from app.models import User, UserCreate, UserSession, utcnow
 
 
 class AccountError(ValueError):
@@ -45,17 +49,38 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def session_cookie_value(secret: str, user: User) -> str:
+def start_session(*, session: Session, secret: str, user: User) -> str:
+    """A new signed-in session for ``user``; returns the cookie's value. Each sign-in also
+    clears that user's expired sessions, so the table does not grow."""
     assert user.id is not None
-    return cookie_value(secret, user.id, user.password_hash)
+    now = utcnow()
+    session.exec(
+        delete(UserSession).where(
+            col(UserSession.user_id) == user.id, col(UserSession.expires_at) < now
+        )
+    )
+    token = new_token()
+    session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            expires_at=now + timedelta(seconds=SESSION_MAX_AGE_SECONDS),
+        )
+    )
+    return cookie_value(secret, token)
+
+
+def end_session(*, session: Session, secret: str, value: str | None) -> None:
+    """Sign out: the session behind this cookie stops working everywhere."""
+    token = token_of(secret, value)
+    if token is not None:
+        session.exec(delete(UserSession).where(col(UserSession.token_hash) == hash_token(token)))
 
 
 def user_from_cookie(*, session: Session, secret: str, value: str | None) -> User | None:
-    claims = claims_of(secret, value)
-    if claims is None:
+    token = token_of(secret, value)
+    signed_in = session.get(UserSession, hash_token(token)) if token else None
+    if signed_in is None or signed_in.expires_at <= utcnow():
         return None
-    user_id, claimed_fingerprint = claims
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or claimed_fingerprint != fingerprint(user.password_hash):
-        return None
-    return user
+    user = session.get(User, signed_in.user_id)
+    return user if user is not None and user.is_active else None

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from app.accounts.service import authenticate, normalise_email, session_cookie_value
+from app.accounts.service import authenticate, end_session, normalise_email, start_session
 from app.core import audit
 from app.core.db import begin_write
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
@@ -15,6 +15,7 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     SignInLimiter,
+    WriteSession,
     client_address,
 )
 from app.web.pages import Errors, render, see_other
@@ -85,11 +86,12 @@ def sign_in(
         return _sign_in_page(request, next_path, errors, email, status=400)
     begin_write(session)
     audit.record(session, "sign-in", actor_user_id=user.id)
+    cookie = start_session(session=session, secret=settings.secret, user=user)
     session.commit()
     response = see_other(next_path)
     response.set_cookie(
         SESSION_COOKIE,
-        session_cookie_value(settings.secret, user),
+        cookie,
         max_age=SESSION_MAX_AGE_SECONDS,
         httponly=True,
         samesite="lax",
@@ -99,8 +101,18 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(form: CsrfForm, user: CurrentUser) -> Response:
-    del form, user  # a signed-in user's own form, checked for its CSRF token
+def sign_out(
+    request: Request,
+    form: CsrfForm,
+    session: WriteSession,
+    user: CurrentUser,
+    settings: SettingsDep,
+) -> Response:
+    """Ends the session on the server, so a copy of the cookie is worth nothing afterwards."""
+    del form  # a signed-in user's own form, checked for its CSRF token
+    end_session(session=session, secret=settings.secret, value=request.cookies.get(SESSION_COOKIE))
+    audit.record(session, "sign-out", actor_user_id=user.id)
+    session.commit()
     response = see_other("/sign-in")
     response.delete_cookie(SESSION_COOKIE)
     return response

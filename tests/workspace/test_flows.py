@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
+from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
 from app.models import (
@@ -23,6 +24,7 @@ from app.models import (
     Invitation,
     Organisation,
     Place,
+    User,
 )
 from app.results.rules import load_rules
 from app.results.service import score_round
@@ -63,6 +65,38 @@ def test_signing_in_gives_an_httponly_samesite_cookie_and_signing_out_ends_it(
         assert client.get("/places").status_code == 200
         post_form(client, "/places", "/sign-out", {}, follow_redirects=False)
         assert client.get("/places", follow_redirects=False).status_code == 303
+
+
+def test_a_copy_of_the_cookie_stops_working_when_its_owner_signs_out(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    app = create_app(settings=settings, engine=engine)
+    with TestClient(app) as browser, TestClient(app) as copy:
+        sign_in(browser, "fran@example.org")
+        copy.cookies.set(SESSION_COOKIE, browser.cookies[SESSION_COOKIE])
+        assert copy.get("/places", follow_redirects=False).status_code == 200
+        with TestClient(app) as elsewhere:
+            sign_in(elsewhere, "fran@example.org")  # another device, another session
+
+            post_form(browser, "/places", "/sign-out", {}, follow_redirects=False)
+
+            assert copy.get("/places", follow_redirects=False).status_code == 303
+            assert elsewhere.get("/places", follow_redirects=False).status_code == 200
+
+
+def test_a_deactivated_account_is_signed_out_at_once(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    app = create_app(settings=settings, engine=engine)
+    with TestClient(app) as fran, TestClient(app) as admin:
+        sign_in(fran, "fran@example.org")
+        sign_in(admin, "admin@example.org")
+        with Session(engine) as session:
+            fran_id = session.exec(select(User).where(User.email == "fran@example.org")).one().id
+
+        post_form(admin, "/admin/users", f"/admin/users/{fran_id}/active", {"active": "no"})
+
+        assert fran.get("/places", follow_redirects=False).status_code == 303
 
 
 def test_wrong_passwords_are_refused_then_limited_with_a_clear_message(

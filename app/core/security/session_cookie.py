@@ -1,10 +1,10 @@
 """The signed session cookie of a signed-in facilitator.
 
-It carries the user's id and a fingerprint of their password hash, signed with the deployment's
-secret: changing a password, or deactivating the account, ends every session.
+It carries a random session token, signed with the deployment's secret; the database keeps only
+the token's hash (``user_session``), so signing out, deactivating an account or the session
+expiring ends it on the server, whatever copies of the cookie exist.
 """
 
-import hashlib
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -17,22 +17,17 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="placecheck-session")
 
 
-def fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def cookie_value(secret: str, token: str) -> str:
+    return _serializer(secret).dumps({"s": token})
 
 
-def cookie_value(secret: str, user_id: int, password_hash: str) -> str:
-    return _serializer(secret).dumps({"u": user_id, "f": fingerprint(password_hash)})
-
-
-def claims_of(secret: str, value: str | None) -> tuple[int, str] | None:
-    """The (user id, fingerprint) a cookie carries, if it is ours and still fresh."""
+def token_of(secret: str, value: str | None) -> str | None:
+    """The session token a cookie carries, if the cookie is ours and still fresh."""
     if not value:
         return None
     try:
         data: Any = _serializer(secret).loads(value, max_age=SESSION_MAX_AGE_SECONDS)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    return data["u"], str(data.get("f"))
+    token = data.get("s") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and 0 < len(token) <= 200 else None
