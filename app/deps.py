@@ -24,6 +24,7 @@ from app.accounts.access import (
     facilitating,
     place_for,
     require_administrator,
+    require_place_creator,
     results_of,
     round_for,
 )
@@ -129,9 +130,13 @@ async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep)
     data = await request.form()
     values = {k: v for k, v in data.items() if isinstance(v, str)}
     files = {k: v for k, v in data.items() if not isinstance(v, str)}
+    chosen: dict[str, list[str]] = {}
+    for name, value in data.multi_items():
+        if isinstance(value, str):
+            chosen.setdefault(name, []).append(value)
     if not csrf_valid(settings.secret, csrf_subject(user), values.get("csrf_token")):
         raise ShownError(400, EXPIRED_FORM)
-    return Form(values, files)
+    return Form(values, files, chosen)
 
 
 CsrfForm = Annotated[Form, Depends(csrf_form)]
@@ -166,6 +171,10 @@ def anyone_signed_in(user: CurrentUser) -> None:
 
 def administrators_only(user: Administrator) -> None:
     del user
+
+
+def place_creators_only(user: CurrentUser) -> None:
+    require_place_creator(user)
 
 
 def _page(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
@@ -203,7 +212,7 @@ def _change(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
 
 # A page or a change, by what it reaches and who may reach it.
 PlacesPage = Annotated[Visit[None], Depends(_page(anyone_signed_in))]
-PlacesChange = Annotated[Visit[None], Depends(_change(anyone_signed_in))]
+PlacesChange = Annotated[Visit[None], Depends(_change(place_creators_only))]
 AdminPage = Annotated[Visit[None], Depends(_page(administrators_only))]
 AdminChange = Annotated[Visit[None], Depends(_change(administrators_only))]
 PlacePage = Annotated[Visit[PlaceAccess], Depends(_page(viewer_place))]

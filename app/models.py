@@ -380,6 +380,11 @@ class UserBase(SQLModel):
     email: EmailAddress = Field(title="their e-mail address")
     display_name: str = Field(min_length=1, max_length=200, title="the person's name")
     is_administrator: bool = False
+    may_create_places: bool = Field(
+        default=False,
+        description="May set up new places (administrators always may).",
+        sa_column_kwargs={"server_default": sa.false()},
+    )
 
     _one_line = field_validator("display_name")(one_line)
 

@@ -24,6 +24,10 @@ NOT_PUBLISHED = (
     "here once they have."
 )
 ADMINISTRATORS_ONLY = "Only administrators can manage users and read the audit log."
+PLACE_CREATORS_ONLY = (
+    "Only administrators, and people an administrator has allowed to, can set up a place. "
+    "Ask an administrator to set it up or to give you that right."
+)
 
 
 class SignInRequiredError(Exception):
@@ -52,6 +56,16 @@ class RoundAccess(PlaceAccess):
 def require_administrator(user: User) -> User:
     if not user.is_administrator:
         raise ShownError(403, ADMINISTRATORS_ONLY)
+    return user
+
+
+def may_create_places(user: User) -> bool:
+    return user.is_administrator or user.may_create_places
+
+
+def require_place_creator(user: User) -> User:
+    if not may_create_places(user):
+        raise ShownError(403, PLACE_CREATORS_ONLY)
     return user
 
 

@@ -51,8 +51,14 @@ def users_page(visit: AdminPage) -> Response:
 @router.post("/users", response_class=HTMLResponse)
 def add_user(change: AdminChange) -> Response:
     errors = Errors()
+    rights = set(change.form.all("rights"))
     details = change.form.validated(
-        UserCreate, errors, extra={"is_administrator": change.form.get("administrator") == "yes"}
+        UserCreate,
+        errors,
+        extra={
+            "is_administrator": "administrator" in rights,
+            "may_create_places": "places" in rights,
+        },
     )
     if details is not None:
         try:

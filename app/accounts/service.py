@@ -27,10 +27,7 @@ def create_user(*, session: Session, details: UserCreate) -> User:
     if session.exec(select(User).where(User.email == details.email)).first() is not None:
         raise AccountError("email", f"There is already an account for {details.email}")
     user = User(
-        email=details.email,
-        display_name=details.display_name,
-        password_hash=hash_password(details.password),
-        is_administrator=details.is_administrator,
+        **details.model_dump(exclude={"password"}), password_hash=hash_password(details.password)
     )
     session.add(user)
     session.flush()

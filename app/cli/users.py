@@ -22,6 +22,9 @@ def create(
     administrator: Annotated[
         bool, typer.Option("--admin", help="May manage users, memberships and the audit log.")
     ] = False,
+    places: Annotated[
+        bool, typer.Option("--places", help="May set up new places (administrators always may).")
+    ] = False,
     password: Annotated[
         str,
         typer.Option(
@@ -36,7 +39,11 @@ def create(
     """Create an account; the first one should be an administrator (--admin)."""
     try:
         details = UserCreate(
-            email=email, display_name=name, password=password, is_administrator=administrator
+            email=email,
+            display_name=name,
+            password=password,
+            is_administrator=administrator,
+            may_create_places=places,
         )
     except ValidationError as error:
         fail("; ".join(field_messages(UserCreate, error).values()))

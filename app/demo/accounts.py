@@ -34,7 +34,10 @@ def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, .
         user = session.exec(select(User).where(User.email == account.email)).first()
         if user is None:
             details = UserCreate(
-                email=account.email, display_name=account.name, password=DEMO_PASSWORD
+                email=account.email,
+                display_name=account.name,
+                password=DEMO_PASSWORD,
+                may_create_places=account.role is MembershipRole.FACILITATOR,
             )
             user = create_user(session=session, details=details)
         assert user.id is not None

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.access import PlaceAccess
+from app.accounts.access import PlaceAccess, may_create_places
 from app.core.exceptions import ChangeRefusedError
 from app.deps import PlaceChange, PlacePage, PlacesChange, PlacesPage
 from app.models import OrganisationCreate, PlaceCreate
@@ -22,8 +22,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _places_page(visit: Visit[None], errors: Errors | None = None) -> Response:
-    places = places_of(visit.session, visit.user)
-    return visit.page("places", {"places": places}, errors=errors)
+    context = {
+        "places": places_of(visit.session, visit.user),
+        "may_create_places": may_create_places(visit.user),
+    }
+    return visit.page("places", context, errors=errors)
 
 
 @router.get("/places", response_class=HTMLResponse)

@@ -82,9 +82,15 @@ class Form:
 
     values: dict[str, str]
     files: dict[str, UploadFile] = field(default_factory=dict)
+    chosen: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of fields sent more than once, such as ticked checkboxes."""
 
     def get(self, name: str) -> str:
         return self.values.get(name, "").strip()
+
+    def all(self, name: str) -> list[str]:
+        """Every value sent for ``name``: the boxes ticked in a group of checkboxes."""
+        return self.chosen.get(name, [])
 
     def upload(self, name: str) -> bytes:
         """The bytes of an uploaded file (empty when none was chosen), read up to the size

@@ -81,6 +81,7 @@ def _people_and_places(engine: Engine, secret: str) -> Workspace:
                 display_name="Fran Facilitator",
                 password=PASSWORD,
                 is_administrator=False,
+                may_create_places=True,
             ),
         )
         viewer = create_user(

@@ -38,14 +38,14 @@ FACILITATORS_ONLY = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 200, ADMIN: 200}
 FACILITATORS_ONLY_BAD_FORM = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 400, ADMIN: 400}
 FACILITATORS_ONLY_DONE = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 303, ADMIN: 303}
 ADMINISTRATORS_ONLY = {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 403, ADMIN: 200}
-ANY_SIGNED_IN_BAD_FORM = {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400}
 RESULTS = {"round_id": "{previous}"}
 CURRENT = {"round_id": "{current}"}
 
 # route -> [(path parameters, form data, {actor: status})]
 RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str, int]]]] = {
     ("GET", "/places"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
-    ("POST", "/places"): [({}, {}, ANY_SIGNED_IN_BAD_FORM)],
+    # Fran has been given the right to set up places; the viewer and Sam have not.
+    ("POST", "/places"): [({}, {}, {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 400, ADMIN: 400})],
     ("GET", "/places/{slug}"): [({}, {}, PLACE_PAGE)],
     ("POST", "/places/{slug}/organisations"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/places/{slug}/rounds/new"): [({}, {}, FACILITATORS_ONLY)],
@@ -235,3 +235,12 @@ def test_a_viewer_is_told_when_results_will_come_instead_of_being_offered_links_
     assert "once the facilitator publishes them" in unpublished
     assert "/results" not in unpublished
     assert f"/rounds/{workspace.previous_round}/results" in published
+
+
+def test_only_people_allowed_to_set_up_places_are_offered_the_form(
+    clients: dict[str, TestClient],
+) -> None:
+    assert "Set up a place" not in clients[VIEWER].get("/places").text
+    assert "Set up a place" not in clients[OUTSIDER].get("/places").text
+    assert "Set up a place" in clients[FACILITATOR].get("/places").text
+    assert "Set up a place" in clients[ADMIN].get("/places").text
