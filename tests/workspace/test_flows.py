@@ -723,3 +723,27 @@ def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
             == []
         )
     assert facilitator.get(report).status_code == 200
+
+
+def test_an_administrator_can_give_a_new_user_the_right_to_set_up_places(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        page = admin.get("/admin/users")
+        response = admin.post(
+            "/admin/users",
+            data={
+                "display_name": "Pat Planner",
+                "email": "pat@example.org",
+                "password": "a-long-enough-password",
+                "rights": ["places"],
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+
+    assert response.status_code == 303
+    with Session(engine) as session:
+        pat = session.exec(select(User).where(User.email == "pat@example.org")).one()
+    assert pat.may_create_places and not pat.is_administrator
