@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -174,10 +175,19 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
     assert "Spring" in page.text and "Anonymity threshold: 4" in page.text
 
 
+def _upload_invitations(facilitator: TestClient, round_id: int, content: str) -> Response:
+    """Upload an invitations file from the round's page, as a facilitator would."""
+    page = facilitator.get(f"/rounds/{round_id}")
+    return facilitator.post(
+        f"/rounds/{round_id}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
+    )
+
+
 def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    path = f"/rounds/{workspace.current_round}"
     before = _count_invitations(engine, workspace.current_round)
     content = (
         "organisation,role,name,email\n"
@@ -185,12 +195,7 @@ def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
         "Fenmoor Polce,Analyst,,\n"
         "Kestrel Homes,,Jo,jo@\n"
     )
-    page = facilitator.get(path)
-    response = facilitator.post(
-        f"{path}/invitations/upload",
-        data={"csrf_token": csrf_of(page.text)},
-        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
-    )
+    response = _upload_invitations(facilitator, workspace.current_round, content)
     assert response.status_code == 400
     assert (
         "Line 3: &#39;Fenmoor Polce&#39; is not one of this place&#39;s organisations"
@@ -203,11 +208,7 @@ def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
     assert _count_invitations(engine, workspace.current_round) == before
 
     good = content.splitlines()[0] + "\n" + content.splitlines()[1] + "\n"
-    response = facilitator.post(
-        f"{path}/invitations/upload",
-        data={"csrf_token": csrf_of(page.text)},
-        files={"invitations_file": ("people.csv", good.encode(), "text/csv")},
-    )
+    response = _upload_invitations(facilitator, workspace.current_round, good)
     assert "1 invitations added" in response.text
     assert _count_invitations(engine, workspace.current_round) == before + 1
 
@@ -668,19 +669,13 @@ def test_a_name_with_a_control_character_is_refused_on_every_database(
 def test_a_quote_mark_left_open_in_an_invitation_file_is_caught_not_merged(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    path = f"/rounds/{workspace.current_round}"
     before = _count_invitations(engine, workspace.current_round)
     content = (
         "organisation,role,name,email\n"
         'Fenmoor Police,"Chief Inspector,Pat Lee,pat@example.org\n'
         "Fenmoor Police,Analyst,Sam Roe,sam@example.org\n"
     )
-    page = facilitator.get(path)
-    response = facilitator.post(
-        f"{path}/invitations/upload",
-        data={"csrf_token": csrf_of(page.text)},
-        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
-    )
+    response = _upload_invitations(facilitator, workspace.current_round, content)
 
     assert response.status_code == 400
     assert "Line 2: The person&#39;s role must be on one line" in response.text
