@@ -39,7 +39,7 @@ from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.models import User
 from app.responses.service import ResponseContext, open_response
-from app.web.pages import Form, Visit, csrf_subject
+from app.web.pages import VISITOR_COOKIE, Form, Visit, csrf_subject
 from questionnaires.registry import Registry
 from reports.pdf.service import PdfService
 
@@ -134,7 +134,8 @@ async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep)
     for name, value in data.multi_items():
         if isinstance(value, str):
             chosen.setdefault(name, []).append(value)
-    if not csrf_valid(settings.secret, csrf_subject(user), values.get("csrf_token")):
+    subject = csrf_subject(user, request.cookies.get(VISITOR_COOKIE))
+    if not csrf_valid(settings.secret, subject, values.get("csrf_token")):
         raise ShownError(400, EXPIRED_FORM)
     return Form(values, files, chosen)
 

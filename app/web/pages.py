@@ -18,6 +18,7 @@ from app.core import audit
 from app.core.config import Settings
 from app.core.csvfile import MAX_UPLOAD_BYTES
 from app.core.security.csrf import csrf_token
+from app.core.security.tokens import new_token
 from app.core.templating import templates
 from app.core.validation import SECRETS, cleaned, field_messages
 from app.models import User
@@ -29,9 +30,14 @@ Model = TypeVar("Model", bound=BaseModel)
 AccessT = TypeVar("AccessT", bound=PlaceAccess | None)
 
 
-def csrf_subject(user: User | None) -> str:
-    """What a form's CSRF token is bound to: the signed-in user, or no one yet."""
-    return f"user:{user.id}" if user else "anonymous"
+VISITOR_COOKIE = "placecheck_visitor"
+"""A random id for a browser not yet signed in, so that its sign-in form's CSRF token is its
+own: one token shared by every anonymous visitor would let any site post the sign-in form."""
+
+
+def csrf_subject(user: User | None, visitor: str | None) -> str:
+    """What a form's CSRF token is bound to: the signed-in user, or this browser's visitor id."""
+    return f"user:{user.id}" if user else f"visitor:{visitor}"
 
 
 def render(
@@ -43,13 +49,23 @@ def render(
     status: int = 200,
 ) -> Response:
     settings: Settings = request.app.state.settings
-    return templates.TemplateResponse(
+    visitor = request.cookies.get(VISITOR_COOKIE) or (None if user else new_token())
+    response = templates.TemplateResponse(
         request,
         f"facilitate/{name}.html",
-        {"user": user, "csrf": csrf_token(settings.secret, csrf_subject(user)), **context},
+        {"user": user, "csrf": csrf_token(settings.secret, csrf_subject(user, visitor)), **context},
         status_code=status,
         headers=PRIVATE,
     )
+    if user is None and visitor != request.cookies.get(VISITOR_COOKIE):
+        response.set_cookie(
+            VISITOR_COOKIE,
+            visitor or "",
+            httponly=True,
+            samesite="lax",
+            secure=not settings.is_development,
+        )
+    return response
 
 
 @dataclass

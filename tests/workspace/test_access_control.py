@@ -12,7 +12,7 @@ from app.core.config import Settings
 from app.main import ROUTERS, create_app
 from app.models import Invitation, User
 
-from .conftest import Workspace, csrf_of, sign_in
+from .conftest import PASSWORD, Workspace, csrf_of, sign_in
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
     "anonymous",
@@ -244,3 +244,30 @@ def test_only_people_allowed_to_set_up_places_are_offered_the_form(
     assert "Set up a place" not in clients[OUTSIDER].get("/places").text
     assert "Set up a place" in clients[FACILITATOR].get("/places").text
     assert "Set up a place" in clients[ADMIN].get("/places").text
+
+
+def test_each_anonymous_browser_gets_its_own_sign_in_token(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    """A token shared by every visitor would let another site post the sign-in form
+    (login CSRF); each browser's token is bound to a random id in its own cookie."""
+    app = create_app(settings=settings, engine=engine)
+    with TestClient(app) as mine, TestClient(app) as theirs:
+        my_token = csrf_of(mine.get("/sign-in").text)
+        their_token = csrf_of(theirs.get("/sign-in").text)
+        assert my_token != their_token
+
+        borrowed = theirs.post(
+            "/sign-in",
+            data={"email": "fran@example.org", "password": PASSWORD, "csrf_token": my_token},
+            follow_redirects=False,
+        )
+        own = theirs.post(
+            "/sign-in",
+            data={"email": "fran@example.org", "password": PASSWORD, "csrf_token": their_token},
+            follow_redirects=False,
+        )
+
+    assert borrowed.status_code == 400
+    assert "This form has expired" in borrowed.text
+    assert own.status_code == 303
