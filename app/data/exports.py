@@ -44,7 +44,7 @@ from app.models import (
     Place,
     QuestionnaireSnapshot,
 )
-from app.rounds.definitions import definition_of_round
+from app.rounds.definitions import definition_of_round, snapshot_definition
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
 from scoring.types import ScoreResult
@@ -343,15 +343,7 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
             organisation = Organisation(place_id=place.id, name=name, sector=sector)
             session.add(organisation)
             existing[name] = organisation
-    if session.get(QuestionnaireSnapshot, definition.content_hash) is None:
-        session.add(
-            QuestionnaireSnapshot(
-                content_hash=definition.content_hash,
-                questionnaire_id=definition.id,
-                version=definition.version,
-                canonical_json=definition.canonical_json(),
-            )
-        )
+    snapshot_definition(session=session, definition=definition)
     session.flush()
     assessment_round = AssessmentRound(
         place_id=place.id,
