@@ -34,7 +34,8 @@ from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.core.security.csrf import csrf_valid
-from app.core.security.ratelimit import RateLimiter
+from app.core.security.proxies import forwarded_client
+from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.models import User
@@ -67,12 +68,20 @@ def _part(name: str) -> Callable[[Request], Any]:
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
 PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
 RegistryDep = Annotated[Registry, Depends(_part("registry"))]
-BadLinkLimiter = Annotated[RateLimiter, Depends(_part("bad_link_limiter"))]
-SignInLimiter = Annotated[RateLimiter, Depends(_part("sign_in_limiter"))]
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_address(request: Request, settings: SettingsDep) -> str:
+    """The address a request came from, looking through the proxies the operator trusts.
+
+    Behind a reverse proxy every request arrives from the proxy, so limits keyed by address
+    would lump all clients together; ``X-Forwarded-For`` is read from the right, skipping
+    trusted proxies, and only when the request came from one (anyone can send the header).
+    """
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), settings)
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 # --- the session ------------------------------------------------------------------------------
@@ -228,21 +237,20 @@ RoundChange = Annotated[Visit[RoundAccess], Depends(_change(facilitator_round))]
 # --- the respondent behind an invitation link -------------------------------------------------
 
 
-def respondent_context(
-    request: Request, token: str, session: SessionDep, limiter: BadLinkLimiter
-) -> ResponseContext:
+def respondent_context(token: str, session: SessionDep, client: ClientAddress) -> ResponseContext:
     """The respondent's questionnaire, for the pages and the API alike.
 
     Unknown and revoked links are refused in the same words (nothing says whether a token
-    exists), repeated bad links from one client are slowed down, and a round that has not
-    opened shows nothing of its questions.
+    exists). Bad links are counted per address and, past the limit, refused with a wait; a
+    link that works always works, whatever others on the same network have mistyped.
     """
-    client = client_address(request)
-    if limiter.blocked(client):
-        raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
     context = open_response(session=session, token=token)
     if context is None:
-        limiter.record(client)
+        if BAD_LINKS_PER_ADDRESS.blocked(session, client):
+            raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
+        begin_write(session)
+        BAD_LINKS_PER_ADDRESS.record(session, client)
+        session.commit()
         raise ShownError(404, INVALID_LINK, title="Not found", template="respond/invalid_link.html")
     if context.assessment_round.status is RoundStatus.DRAFT:
         raise ShownError(

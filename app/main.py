@@ -17,7 +17,6 @@ from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
 from app.core.security.headers import security_headers
-from app.core.security.ratelimit import RateLimiter
 from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.places import views as place_views
@@ -76,8 +75,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.pdf_service = pdf_service
     app.state.registry = registry_for(settings)
-    app.state.bad_link_limiter = RateLimiter(limit=20, window_seconds=600)
-    app.state.sign_in_limiter = RateLimiter(limit=5, window_seconds=900)
     app.middleware("http")(security_headers)
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)

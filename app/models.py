@@ -418,6 +418,25 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
 
 
+class FailedAttempt(SQLModel, table=True):
+    """A wrong password or a link that named no invitation, kept only for its limit's window.
+
+    Counted in the database, not in a worker's memory, so every worker (and every machine)
+    sees the same guesses. The key is hashed: an e-mail address or network address is
+    personal data and the count needs only to match it.
+    """
+
+    __tablename__ = "failed_attempt"
+    __table_args__ = (
+        sa.Index("ix_failed_attempt_scope_key_time", "scope", "key_hash", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=40)
+    key_hash: str = Field(max_length=64)
+    occurred_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
 class PlaceMembership(SQLModel, table=True):
     __tablename__ = "place_membership"
 

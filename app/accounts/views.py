@@ -1,4 +1,4 @@
-"""Signing in and out. Failed attempts are limited per e-mail address and per client."""
+"""Signing in and out. Failed attempts are limited per account and, more loosely, per address."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -7,16 +7,16 @@ from pydantic import BaseModel, Field
 from app.accounts.service import authenticate, end_session, normalise_email, start_session
 from app.core import audit
 from app.core.db import begin_write
+from app.core.security.ratelimit import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from app.deps import (
+    ClientAddress,
     CsrfForm,
     CurrentUser,
     OptionalUser,
     SessionDep,
     SettingsDep,
-    SignInLimiter,
     WriteSession,
-    client_address,
 )
 from app.web.pages import Errors, render, see_other
 
@@ -64,7 +64,7 @@ def sign_in(
     form: CsrfForm,
     session: SessionDep,
     settings: SettingsDep,
-    limiter: SignInLimiter,
+    client: ClientAddress,
 ) -> Response:
     """The password check (Argon2, deliberately slow) runs before the write transaction
     starts, so sign-ins never hold the lock that respondents' saves wait for."""
@@ -74,14 +74,19 @@ def sign_in(
     email = form.get("email")
     if details is None:
         return _sign_in_page(request, next_path, errors, email, status=400)
-    keys = [f"email:{normalise_email(details.email)}", f"client:{client_address(request)}"]
-    if any(limiter.blocked(key) for key in keys):
+    limits = [
+        (SIGN_IN_PER_ACCOUNT, normalise_email(details.email)),
+        (SIGN_IN_PER_ADDRESS, client),
+    ]
+    if any(limit.blocked(session, key) for limit, key in limits):
         errors.add("email", TOO_MANY)
         return _sign_in_page(request, next_path, errors, email, status=429)
     user = authenticate(session=session, email=details.email, password=details.password)
     if user is None:
-        for key in keys:
-            limiter.record(key)
+        begin_write(session)
+        for limit, key in limits:
+            limit.record(session, key)
+        session.commit()
         errors.add("email", "The e-mail address or password is not right")
         return _sign_in_page(request, next_path, errors, email, status=400)
     begin_write(session)

@@ -48,7 +48,15 @@ def serve(
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
     typer.echo(f"Placecheck is running at http://{host}:{port}/  (press Ctrl+C to stop)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    # Client addresses behind a proxy come from PLACECHECK_TRUSTED_PROXIES alone (see deps).
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @db_cli.command("upgrade")

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     report_cache_dir: Path = Field(
         default=Path("data") / "report-cache",
         description="Where rendered PDFs are kept, by the hash of their inputs.",
+    )
+    trusted_proxies: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="Reverse proxies whose X-Forwarded-For is believed, as a JSON list of "
+        'addresses or ranges, for example ["10.0.0.0/8"]; empty: none.',
     )
     report_workers: int = Field(
         default=0,

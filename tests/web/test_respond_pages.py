@@ -6,8 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.core.config import Environment, Settings
 from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
+from app.main import create_app
 from app.models import Answer, Invitation
 
 from .conftest import Invited, set_status
@@ -61,6 +63,47 @@ def test_repeated_bad_links_from_one_client_are_slowed_down(client: TestClient) 
 
     assert response.status_code == 429
     assert "Too many attempts" in response.text
+
+
+def test_a_working_link_is_never_refused_because_others_on_the_network_mistyped_theirs(
+    client: TestClient, invited: Invited
+) -> None:
+    for attempt in range(25):
+        client.get(f"/r/guess-{attempt}")
+
+    assert client.get(f"/r/{invited.council}").status_code == 200
+
+
+def test_bad_links_are_counted_across_workers(
+    settings: Settings, engine: Engine, invited: Invited
+) -> None:
+    with (
+        TestClient(create_app(settings=settings, engine=engine)) as first,
+        TestClient(create_app(settings=settings, engine=engine)) as second,
+    ):
+        for attempt in range(10):
+            assert first.get(f"/r/guess-{attempt}").status_code == 404
+            assert second.get(f"/r/other-{attempt}").status_code == 404
+        assert first.get("/r/one-more").status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_count(
+    engine: Engine, invited: Invited
+) -> None:
+    settings = Settings(
+        environment=Environment.TEST,
+        database_url="sqlite://",
+        trusted_proxies=["10.0.0.0/8"],  # type: ignore[list-item]
+    )
+    app = create_app(settings=settings, engine=engine)
+    with TestClient(app, client=("10.0.0.4", 50000)) as proxy:
+        for attempt in range(20):
+            proxy.get(f"/r/guess-{attempt}", headers={"X-Forwarded-For": "203.0.113.9"})
+        scanner = proxy.get("/r/one-more", headers={"X-Forwarded-For": "203.0.113.9"})
+        colleague = proxy.get("/r/mistyped", headers={"X-Forwarded-For": "203.0.113.10"})
+
+    assert scanner.status_code == 429
+    assert colleague.status_code == 404
 
 
 def test_the_start_page_says_who_is_answering_how_long_and_who_sees_it(

@@ -120,6 +120,24 @@ def test_wrong_passwords_are_refused_then_limited_with_a_clear_message(
         assert right.status_code == 429
 
 
+def test_one_persons_wrong_passwords_do_not_lock_out_colleagues_at_the_same_address(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        for _ in range(6):
+            post_form(
+                client, "/sign-in", "/sign-in", {"email": "fran@example.org", "password": "wrong"}
+            )
+        colleague = post_form(
+            client,
+            "/sign-in",
+            "/sign-in",
+            {"email": "vic@example.org", "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert colleague.status_code == 303
+
+
 def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
     response = post_form(
         facilitator,
