@@ -418,6 +418,17 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
 
 
+class Publication(SQLModel, table=True):
+    """What a round's results were computed from each time they were published: who
+    contributed, in which groups, and a digest of their answers. Publishing again is refused
+    while comparing the two versions would single out fewer than k people."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    published_at: datetime = _timestamp()
+    contributions: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
 class FailedAttempt(SQLModel, table=True):
     """A wrong password or a link that named no invitation, kept only for its limit's window.
 

@@ -1,13 +1,16 @@
 """The migrations must build exactly the schema the models describe, on both databases."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
-from app.core.migrations import current_revision, upgrade_to_head
+from app.core.migrations import alembic_config, current_revision, upgrade_to_head
+from app.demo.place import load_demo
+from app.models import Publication
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(empty_engine: Engine) -> None:
@@ -84,3 +87,25 @@ def test_the_database_refuses_a_status_a_threshold_or_a_level_out_of_range(
                     f"VALUES {row[:-1]}, CURRENT_TIMESTAMP)"
                 )
             )
+
+
+def test_rounds_published_before_publications_were_kept_get_the_same_record_as_now(
+    empty_engine: Engine,
+) -> None:
+    """The migration writes the answer digest out in SQL; it must agree with the code's, or
+    every round published before the upgrade would refuse to be published again unchanged."""
+    upgrade_to_head(empty_engine)
+    with Session(empty_engine) as session:
+        load_demo(session, "test-secret")
+        recorded = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
+    assert recorded
+
+    config = alembic_config()
+    with empty_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "e60f2a4bd213")
+    upgrade_to_head(empty_engine)
+
+    with Session(empty_engine) as session:
+        backfilled = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
+    assert backfilled == recorded

@@ -44,6 +44,7 @@ from app.models import (
     Place,
     QuestionnaireSnapshot,
 )
+from app.results.publication import record_publication
 from app.rounds.definitions import definition_of_round, snapshot_definition
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
@@ -404,6 +405,9 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
                 )
             )
     session.flush()
+    if assessment_round.status is RoundStatus.PUBLISHED:
+        record_publication(session=session, assessment_round=assessment_round)
+        session.flush()
     return assessment_round
 
 

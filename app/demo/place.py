@@ -18,6 +18,7 @@ from app.demo.workshop import record_demo_workshops
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation, link_token
 from app.models import Answer, AssessmentRound, Invitation, Organisation, Place
+from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.schema import Definition, Item, ItemKind
@@ -256,6 +257,7 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
             session, definition, assessment_round, organisations, rng, is_previous, secret
         )
     session.flush()
+    record_publication(session=session, assessment_round=previous)
     record_demo_workshops(session, previous, current, organisations)
     session.commit()
     return _summarise(session, place.id, created=True)

@@ -12,6 +12,7 @@ from app.models import (
     Organisation,
     Place,
 )
+from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.schema import Definition
 
@@ -61,6 +62,8 @@ def change_status(
     before = assessment_round.status
     if to not in TRANSITIONS[before]:
         raise ChangeRefusedError(f"A {before.value} round cannot become {to.value}")
+    if to is RoundStatus.PUBLISHED:
+        record_publication(session=session, assessment_round=assessment_round)
     assessment_round.status = to
     session.add(assessment_round)
     return before

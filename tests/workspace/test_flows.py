@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.core.config import Settings
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import InvitationStatus, RoundStatus
+from app.invitations.service import invite
 from app.main import create_app
 from app.models import (
     Answer,
@@ -23,6 +24,7 @@ from app.models import (
     AuditEvent,
     EvidenceQuote,
     Invitation,
+    InvitationBase,
     Organisation,
     Place,
     User,
@@ -276,6 +278,67 @@ def test_a_round_moves_from_open_to_closed_to_published_and_no_further_by_accide
     refused = post_form(facilitator, path, f"{path}/status", {"to": "draft"})
     assert refused.status_code == 409
     assert "A published round cannot become draft" in refused.text
+
+
+def _submit_more(engine: Engine, round_id: int, count: int) -> None:
+    """``count`` more people in one organisation submit an answer."""
+    with Session(engine) as session:
+        waiting = session.exec(
+            select(Invitation).where(
+                Invitation.round_id == round_id,
+                col(Invitation.status).in_([InvitationStatus.NOT_OPENED, InvitationStatus.STARTED]),
+            )
+        ).first()
+        assert waiting is not None
+        organisation_id = waiting.organisation_id
+        for number in range(count):
+            invitation, _ = invite(
+                session=session,
+                assessment_round=session.get(AssessmentRound, round_id),  # type: ignore[arg-type]
+                organisation=session.get(Organisation, organisation_id),  # type: ignore[arg-type]
+                invitee=InvitationBase(role_title=f"Late answerer {number}"),
+                secret="test-secret",
+            )
+            assert invitation.id is not None
+            session.add(
+                Answer(invitation_id=invitation.id, item_id="people-focus.1", kind="level", level=5)
+            )
+            invitation.status = InvitationStatus.SUBMITTED
+            session.add(invitation)
+        session.commit()
+
+
+def test_republishing_is_refused_while_the_versions_differ_by_fewer_than_k_people(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    for status in ("closed", "published", "closed", "open"):
+        post_form(facilitator, path, f"{path}/status", {"to": status})
+    _submit_more(engine, workspace.current_round, 1)
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+
+    refused = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+
+    assert refused.status_code == 409
+    assert "cannot be published again yet" in refused.text
+    assert "the whole place: 1 person" in refused.text
+    assert _round(engine, workspace.current_round).status is RoundStatus.CLOSED
+
+    post_form(facilitator, path, f"{path}/status", {"to": "open"})
+    _submit_more(engine, workspace.current_round, 2)
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    allowed = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert allowed.status_code == 200, allowed.text[:500]
+    assert _round(engine, workspace.current_round).status is RoundStatus.PUBLISHED
+
+
+def test_withdrawing_and_publishing_unchanged_results_again_is_allowed(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.previous_round}"
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert _round(engine, workspace.previous_round).status is RoundStatus.PUBLISHED
 
 
 def test_agreed_levels_and_actions_reach_the_results(
