@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from app.core.config import get_settings
 from app.core.db import create_db_engine
+from app.core.migrations import migration_connection
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -43,9 +44,8 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = create_db_engine(url)
     try:
-        with engine.connect() as connection:
+        with migration_connection(engine) as connection:
             _configure_and_run(connection)
-            connection.commit()
     finally:
         engine.dispose()
 

@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from app.core.migrations import alembic_config, current_revision, upgrade_to_head
+from app.core.migrations import current_revision, run_migrations, upgrade_to_head
 from app.demo.place import load_demo
-from app.models import Publication
+from app.models import Answer, Publication
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(empty_engine: Engine) -> None:
@@ -98,14 +98,30 @@ def test_rounds_published_before_publications_were_kept_get_the_same_record_as_n
     with Session(empty_engine) as session:
         load_demo(session, "test-secret")
         recorded = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
+        answers = len(session.exec(select(Answer)).all())
     assert recorded
 
-    config = alembic_config()
-    with empty_engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "e60f2a4bd213")
+    run_migrations(empty_engine, lambda config: command.downgrade(config, "e60f2a4bd213"))
     upgrade_to_head(empty_engine)
 
     with Session(empty_engine) as session:
         backfilled = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
+        assert len(session.exec(select(Answer)).all()) == answers
     assert backfilled == recorded
+
+
+def test_changing_a_table_on_sqlite_keeps_the_rows_that_refer_to_it(empty_engine: Engine) -> None:
+    """Rebuilding ``invitation`` (as SQLite migrations do) once deleted every answer by cascade."""
+    upgrade_to_head(empty_engine)
+    with Session(empty_engine) as session:
+        load_demo(session, "test-secret")
+        before = len(session.exec(select(Answer)).all())
+
+    run_migrations(empty_engine, lambda config: command.downgrade(config, "3c7a9e15d2b4"))
+    upgrade_to_head(empty_engine)
+
+    with Session(empty_engine) as session:
+        assert len(session.exec(select(Answer)).all()) == before > 0
+    with empty_engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
