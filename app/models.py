@@ -218,6 +218,10 @@ class Invitation(InvitationBase, table=True):
     """One respondent's place in a round. The link's token is never stored, only its hash and
     a nonce from which the secret key (kept out of the database) derives it again."""
 
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "paper_sheet_hash", name="uq_invitation_paper_sheet"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
@@ -234,6 +238,12 @@ class Invitation(InvitationBase, table=True):
     created_at: datetime = _timestamp()
     submitted_at: datetime | None = _timestamp(nullable=True)
     emailed_at: datetime | None = _timestamp(nullable=True)
+    paper_sheet_hash: str | None = Field(
+        default=None,
+        max_length=64,
+        description="For answers typed in from paper: a digest of the sheet, so the same sheet "
+        "is never imported twice.",
+    )
 
 
 class InvitationCreate(InvitationBase):

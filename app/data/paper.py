@@ -5,10 +5,12 @@ One row per answer: respondent (any label, e.g. P1), organisation, role, item_id
 against the questionnaire the round uses; any problem stops the whole import, listed by line.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.core.csvfile import MAX_UPLOAD_BYTES, read_csv
 from app.core.fields import unstorable
@@ -30,6 +32,13 @@ class PaperRespondent:
     organisation: Organisation
     role: str
     answers: dict[str, tuple[AnswerKind, int | None, str | None]] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+
+    @property
+    def sheet_hash(self) -> str:
+        """The same sheet typed in again (the same file imported twice) has the same digest."""
+        sheet = [self.label, self.organisation.name, self.role, sorted(self.answers.items())]
+        return hashlib.sha256(json.dumps(sheet, default=str).encode()).hexdigest()
 
 
 def parse_paper_answers(
@@ -101,15 +110,37 @@ def parse_paper_answers(
             label, PaperRespondent(label, organisation, values.get("role") or "Paper respondent")
         )
         respondent.answers[item_id] = (kind, level, values.get("comment") or None)
+        respondent.lines.append(line)
     if not respondents and not problems:
         problems.append("The file has a header row but no answers.")
     return (list(respondents.values()) if not problems else []), problems
 
 
+def already_imported(
+    *, session: Session, assessment_round: AssessmentRound, respondents: list[PaperRespondent]
+) -> list[str]:
+    """The sheets in this file that are already in the round, one problem each."""
+    stored = set(
+        session.exec(
+            select(Invitation.paper_sheet_hash).where(
+                Invitation.round_id == assessment_round.id,
+                col(Invitation.paper_sheet_hash).is_not(None),
+            )
+        ).all()
+    )
+    return [
+        f"Lines {respondent.lines[0]} to {respondent.lines[-1]}: {respondent.label}'s answers "
+        "were imported before; remove them from the file"
+        for respondent in respondents
+        if respondent.sheet_hash in stored
+    ]
+
+
 def store_paper_answers(
     *, session: Session, assessment_round: AssessmentRound, respondents: list[PaperRespondent]
 ) -> int:
-    """Each paper respondent becomes a submitted response with no link."""
+    """Each paper respondent becomes a submitted response with no link. The database refuses a
+    sheet already stored (two imports of one file at the same moment), so nothing doubles."""
     assert assessment_round.id is not None
     for respondent in respondents:
         assert respondent.organisation.id is not None
@@ -120,6 +151,7 @@ def store_paper_answers(
             token_hash=hash_token(new_token()),
             status=InvitationStatus.SUBMITTED,
             submitted_at=utcnow(),
+            paper_sheet_hash=respondent.sheet_hash,
         )
         session.add(invitation)
         session.flush()

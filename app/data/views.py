@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from app.accounts.access import PlaceAccess, RoundAccess
@@ -21,7 +22,7 @@ from app.data.exports import (
     workbook,
 )
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
-from app.data.paper import parse_paper_answers, store_paper_answers
+from app.data.paper import already_imported, parse_paper_answers, store_paper_answers
 from app.deps import (
     FacilitatorPlacePage,
     FacilitatorRoundPage,
@@ -41,6 +42,10 @@ from app.web.pages import Errors, Visit, download
 router = APIRouter(include_in_schema=False)
 
 InvitationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SAME_SHEETS_AT_ONCE = (
+    "Nothing was imported: the same answers were being imported by someone else at the same "
+    "moment. Look at the round's respondents before trying again."
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -115,6 +120,9 @@ def import_paper(change: RoundChange) -> Response:
         organisations_of(session, change.access.place.id),
         definition,
     )
+    problems = problems or already_imported(
+        session=session, assessment_round=assessment_round, respondents=respondents
+    )
     if problems:
         errors = Errors()
         count = len(problems)
@@ -124,11 +132,17 @@ def import_paper(change: RoundChange) -> Response:
             problems,
         )
         return _data_page(change, errors=errors)
-    count = store_paper_answers(
-        session=session, assessment_round=assessment_round, respondents=respondents
-    )
-    change.record("paper-answers-imported", respondents=count)
-    session.commit()
+    try:
+        count = store_paper_answers(
+            session=session, assessment_round=assessment_round, respondents=respondents
+        )
+        change.record("paper-answers-imported", respondents=count)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        errors = Errors()
+        errors.add("paper_file", SAME_SHEETS_AT_ONCE)
+        return _data_page(change, errors=errors)
     return _data_page(change, notice=f"Answers from {count} paper questionnaires were added.")
 
 

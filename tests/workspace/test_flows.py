@@ -525,6 +525,42 @@ def test_paper_answers_are_checked_line_by_line_then_counted(
         assert kinds == ["dont_know", "level"]
 
 
+def test_the_same_paper_sheets_imported_twice_are_refused_and_nothing_doubles(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    sheets = (
+        "respondent,organisation,role,item_id,answer,comment\n"
+        "P1,Fenmoor Police,Inspector,people-focus.1,4,\n"
+        "P2,Fenmoor Police,Sergeant,people-focus.1,2,\n"
+        "P2,Fenmoor Police,Sergeant,people-focus.2,3,\n"
+    )
+    page = facilitator.get(f"/rounds/{workspace.current_round}/data")
+
+    def upload() -> Response:
+        return facilitator.post(
+            f"/rounds/{workspace.current_round}/paper",
+            data={"csrf_token": csrf_of(page.text)},
+            files={"paper_file": ("paper.csv", sheets.encode(), "text/csv")},
+        )
+
+    def count() -> int:
+        with Session(engine) as session:
+            return len(
+                session.exec(
+                    select(Invitation).where(col(Invitation.paper_sheet_hash).is_not(None))
+                ).all()
+            )
+
+    assert "Answers from 2 paper questionnaires were added" in upload().text
+    again = upload()
+
+    assert again.status_code == 400
+    assert "Nothing was imported" in again.text
+    assert "Lines 2 to 2: P1&#39;s answers were imported before" in again.text
+    assert "Lines 3 to 4: P2&#39;s answers were imported before" in again.text
+    assert count() == 2
+
+
 def test_erasing_a_respondent_deletes_their_answers(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
