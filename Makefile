@@ -9,7 +9,7 @@ PORT ?= 8000
 ASSETS := app/static/build/placecheck.css app/static/build/govuk-frontend.min.js
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: setup assets run test lint typecheck pytest bench lock clean
+.PHONY: setup assets run test lint typecheck pytest reliability bench lock clean
 
 setup: $(INSTALLED) assets
 
@@ -41,7 +41,7 @@ run: setup
 	@echo "Open http://$(HOST):$(PORT)/ in your browser."
 	$(BIN)/placecheck serve --host $(HOST) --port $(PORT)
 
-test: setup lint typecheck pytest
+test: setup lint typecheck pytest reliability
 
 lint: setup
 	$(BIN)/ruff check .
@@ -52,7 +52,12 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/reliability $(PYTEST_ARGS)
+
+# Burst, crash, fuzz, hostile input, anonymity and access, against real servers; prints figures.
+# One suite alone: make reliability SUITE=crash
+reliability: setup
+	$(BIN)/pytest tests/reliability/$(if $(SUITE),test_$(SUITE).py) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.benchmarks.bench_reports

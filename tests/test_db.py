@@ -1,13 +1,21 @@
 """Connection rules: what SQLite is told on every connection, and writers that never collide."""
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
-from app.core.db import DatabaseConfigError, create_db_engine, parse_database_url, write_session
+from app.core import db
+from app.core.db import (
+    DatabaseBusyError,
+    DatabaseConfigError,
+    create_db_engine,
+    parse_database_url,
+    write_session,
+)
 from app.models import Place
 
 
@@ -76,3 +84,50 @@ def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> 
     engine.dispose()
     assert errors == []
     assert final == "200"
+
+
+def test_writers_of_one_process_queue_instead_of_timing_out_on_sqlites_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty writers, each holding the lock far longer than SQLite's (shortened) busy
+    timeout: without the queue most fail with 'database is locked'."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'queue.db'}")
+    SQLModel.metadata.create_all(engine)
+    failures: list[str] = []
+
+    def slow_writer(number: int) -> None:
+        try:
+            with write_session(engine) as session:
+                session.add(Place(name=f"Place {number}", slug=f"place-{number}"))
+                session.flush()
+                time.sleep(0.1)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            failures.append(str(error))
+
+    threads = [threading.Thread(target=slow_writer, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    with Session(engine) as session:
+        assert len(session.exec(select(Place)).all()) == 20
+
+
+def test_a_writer_that_waits_too_long_is_refused_as_busy_and_the_turn_passes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "WRITER_QUEUE_SECONDS", 0.2)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    SQLModel.metadata.create_all(engine)
+    with write_session(engine) as holder:
+        holder.add(Place(name="First", slug="first"))
+        holder.flush()
+        with pytest.raises(DatabaseBusyError), write_session(engine):
+            pass
+    with write_session(engine) as later:
+        later.add(Place(name="Second", slug="second"))
+    with Session(engine) as session:
+        assert len(session.exec(select(Place)).all()) == 2

@@ -6,6 +6,7 @@ that every caller gets the same connection rules (SQLite: WAL, foreign keys, a b
 'database is locked').
 """
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,14 +14,20 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-"""How long a writer waits for SQLite's lock. Saves hold it for milliseconds, but on a busy,
-shared machine a queue of them can pass 5 s; waiting longer beats refusing an answer."""
+"""How long a writer waits for another process to release SQLite's lock."""
+WRITER_QUEUE_SECONDS = 120
+"""How long a writer waits behind the other writers of its own process before giving up."""
 IMMEDIATE = "placecheck_immediate"
+_HOLDS_WRITER_TURN = "placecheck_writer_turn"
+
+
+class DatabaseBusyError(RuntimeError):
+    """Writers queued for longer than anyone should wait; nothing was written."""
 
 
 class DatabaseConfigError(RuntimeError):
@@ -55,11 +62,17 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create_db_engine(raw_url: str, *, pool_size: int = 5) -> Engine:
+# As many connections as the server runs request threads (AnyIO's default of 40), half kept
+# open: each request holds one connection, so none waits for a connection, only for a thread.
+# On PostgreSQL that is up to 40 per worker process; size max_connections for the workers.
+POOL_SIZE, POOL_OVERFLOW = 20, 20
+
+
+def create_db_engine(raw_url: str) -> Engine:
     url = parse_database_url(raw_url)
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
 
 
 def _create_sqlite_engine(url: URL) -> Engine:
@@ -71,6 +84,8 @@ def _create_sqlite_engine(url: URL) -> Engine:
     }
     if in_memory:
         kwargs["poolclass"] = StaticPool
+    else:
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -85,12 +100,57 @@ def _create_sqlite_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    _queue_writers(engine)
+    return engine
+
+
+def _queue_writers(engine: Engine) -> None:
+    """Writers of one process take turns in a queue before they ask SQLite for its lock.
+
+    SQLite has one write lock, and a writer that waits for it polls until its busy timeout runs
+    out. With forty request threads sharing one interpreter, the thread holding the lock gets
+    only a share of the CPU, so a queue of writers polling SQLite timed out ('database is
+    locked') on a busy hour. In this queue they wait without a deadline that fails them first,
+    and only one writer per process ever polls SQLite (the rest is between processes, and
+    brief). The turn ends with the transaction, however it ends.
+    """
+    turn = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not connection.get_execution_options().get(IMMEDIATE, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not turn.acquire(timeout=WRITER_QUEUE_SECONDS):
+            raise DatabaseBusyError("the database is too busy to save anything just now")
+        connection.info[_HOLDS_WRITER_TURN] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as error:
+            _end_turn(connection.info)
+            if "database is locked" in str(error):
+                raise DatabaseBusyError("another process held the database for too long") from error
+            raise
+        except BaseException:
+            _end_turn(connection.info)
+            raise
 
-    return engine
+    def _end_turn(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_WRITER_TURN, False):
+            turn.release()
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        _end_turn(connection.info)
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
+        _end_turn(record.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _end_turn(record.info)
 
 
 def check_database(connectable: Engine | Session) -> None:

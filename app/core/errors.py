@@ -6,8 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.db import DatabaseBusyError
 from app.core.exceptions import ShownError
 from app.core.templating import templates
 
@@ -173,7 +175,33 @@ async def _unexpected_exception(request: Request, exc: Exception) -> Response:
     )
 
 
+BUSY = (
+    "Placecheck is too busy to save anything just now, so nothing from this request was "
+    "saved. Wait a minute, go back in your browser and send it again."
+)
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    """Writers queued past their limit (or SQLite's lock held by another process for too
+    long): a 503 the person can act on, never a 500, and the client is told when to retry."""
+    response = await _shown_error(request, ShownError(503, BUSY, title="Too busy to save"))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _is_lock_timeout(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+async def _operational(request: Request, exc: Exception) -> Response:
+    if _is_lock_timeout(exc):
+        return await _busy(request, exc)
+    return await _unexpected_exception(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DatabaseBusyError, _busy)
+    app.add_exception_handler(OperationalError, _operational)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_exception)
     app.add_exception_handler(ShownError, _shown_error)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import RespondentContext, SessionDep, WriteSession
+from app.deps import RespondentContext, SessionDep
 from app.enums import InvitationStatus
 from app.models import MAX_LEVEL
 from app.responses.service import (
@@ -178,7 +178,7 @@ def read_respondent(context: RespondentContext, session: SessionDep) -> Responde
     "`conflicts`; invalid answers give 422 with each problem in `invalid-params`.",
 )
 def save(
-    request: Request, body: SaveAnswersIn, session: WriteSession, context: RespondentContext
+    request: Request, body: SaveAnswersIn, session: SessionDep, context: RespondentContext
 ) -> SaveAnswersOut | JSONResponse:
     _refuse_if_closed(context)
     inputs = [
@@ -226,7 +226,7 @@ def save(
 
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
-def submit_answers(session: WriteSession, context: RespondentContext) -> SubmitOut:
+def submit_answers(session: SessionDep, context: RespondentContext) -> SubmitOut:
     _refuse_if_closed(context)
     submitted_at = submit(session=session, context=context)
     session.commit()

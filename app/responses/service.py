@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from app.core.db import begin_write
 from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation
@@ -279,6 +280,9 @@ def save_answers(
         return outcome
     invitation_id = context.invitation.id
     assert invitation_id is not None
+    # Only now, with everything checked that can be, take the write lock: the versions are read
+    # under it, and it is held for the few statements of the write, not for the whole request.
+    begin_write(session)
     stored = {
         answer.item_id: answer
         for answer in session.exec(
@@ -323,6 +327,7 @@ def save_answers(
 
 
 def submit(*, session: Session, context: ResponseContext) -> datetime:
+    begin_write(session)
     invitation = session.get(Invitation, context.invitation.id)
     assert invitation is not None
     invitation.status = InvitationStatus.SUBMITTED

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.core.db import DatabaseBusyError
 from app.core.security.csrf import csrf_token, csrf_valid
 from app.core.templating import field_id, templates
-from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep, WriteSession
+from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
@@ -43,6 +44,10 @@ STALE_PAGE = (
     "not been saved yet. They are shown below: check them and select ‘Save and continue’ again."
 )
 CLOSED = "This assessment has closed, so answers can no longer be changed."
+BUSY_NOT_SAVED = (
+    "Placecheck was too busy to save this page, so your answers on it have not been saved "
+    "yet. They are shown below: wait a moment and select ‘Save and continue’ again."
+)
 
 
 def _page(request: Request, name: str, context: Mapping[str, Any], status: int = 200) -> Response:
@@ -255,7 +260,7 @@ def save_page(
     token: str,
     page_id: str,
     form: RespondentForm,
-    session: WriteSession,
+    session: SessionDep,
     context: RespondentContext,
     settings: SettingsDep,
 ) -> Response:
@@ -274,10 +279,18 @@ def save_page(
             request, token, context, page, fields, settings, notice=STALE_PAGE, status=400
         )
     later = form.get("action") == "later"
-    outcome = save_answers(
-        session=session, context=context, answers=list(inputs.values()), required=not later
-    )
-    session.commit()
+    try:
+        outcome = save_answers(
+            session=session, context=context, answers=list(inputs.values()), required=not later
+        )
+        session.commit()
+    except DatabaseBusyError:
+        # Nothing was saved: show the page again with everything the respondent chose.
+        session.rollback()
+        fields = _fields(context, page, _answers(session, context), inputs)
+        return _question_page(
+            request, token, context, page, fields, settings, notice=BUSY_NOT_SAVED, status=503
+        )
     if not outcome.ok:
         fields = _fields(context, page, _answers(session, context), inputs, outcome)
         return _question_page(request, token, context, page, fields, settings, status=400)
@@ -369,7 +382,7 @@ def do_submit(
     request: Request,
     token: str,
     form: RespondentForm,
-    session: WriteSession,
+    session: SessionDep,
     context: RespondentContext,
     settings: SettingsDep,
 ) -> Response:

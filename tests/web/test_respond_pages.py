@@ -1,18 +1,22 @@
 """The respondent journey through the pages, without a browser."""
 
 import re
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
+from app.core import db
 from app.core.config import Environment, Settings
+from app.core.db import create_db_engine, write_session
 from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
 from app.models import Answer, Invitation
 
-from .conftest import Invited, set_status
+from .conftest import Invited, make_round, set_status
 
 PEOPLE_FOCUS = ["people-focus.1", "people-focus.2", "people-focus.3", "people-focus.importance"]
 
@@ -331,3 +335,26 @@ def test_no_page_has_an_inline_script() -> None:
     for template in TEMPLATES_DIR.rglob("*.html"):
         for tag in re.findall(r"<script[^>]*>", template.read_text()):
             assert "src=" in tag, f"{template.name} has an inline script: {tag}"
+
+
+def test_a_page_saved_when_the_database_is_too_busy_is_shown_again_with_every_answer(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite only: it alone has one write lock for the whole database."""
+    monkeypatch.setattr(db, "WRITER_QUEUE_SECONDS", 0.2)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    SQLModel.metadata.create_all(engine)
+    invited = make_round(engine)
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        form = page_form(client, invited.council)
+        form.update({"answer-people-focus.1": "4", "evidence-people-focus.1": "Kept while busy."})
+
+        with write_session(engine):
+            response = client.post(f"/r/{invited.council}/p/people-focus", data=form)
+
+    assert response.status_code == 503
+    assert "too busy to save this page" in response.text
+    assert re.search(r'name="answer-people-focus.1" type="radio" value="4" checked', response.text)
+    assert "Kept while busy." in response.text
+    with Session(engine) as session:
+        assert session.exec(select(Answer)).all() == []

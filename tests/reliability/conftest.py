@@ -1,0 +1,190 @@
+"""The reliability suites: a real server in its own processes (``placecheck serve``, one or two
+workers), a database prepared with the demo and sixty more invitations, and figures printed as
+a table. Everything runs on loopback and is bounded in requests and time."""
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.core.db import create_db_engine, write_session
+from app.core.migrations import upgrade_to_head
+from app.demo.accounts import ensure_demo_accounts
+from app.demo.place import load_demo
+from app.enums import RoundStatus
+from app.invitations.service import invite
+from app.models import AssessmentRound, InvitationBase, Organisation, Place
+
+SECRET = "reliability-suite-secret-of-at-least-32-characters"
+RESPONDENTS = 60
+
+
+@dataclass
+class Prepared:
+    url: str
+    open_round: int
+    published_round: int
+    tokens: dict[str, int] = field(default_factory=dict)
+    """Each new invitation's link token, with its invitation id."""
+
+
+def prepare(database_url: str, respondents: int = RESPONDENTS) -> Prepared:
+    """The demo place, its accounts, and ``respondents`` new invitations in its open round,
+    spread over its organisations (so every sector has people answering)."""
+    engine = create_db_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        with Session(engine) as session:
+            summary = load_demo(session, SECRET)
+            place = session.get(Place, summary.place_id)
+            assert place is not None
+            ensure_demo_accounts(session, place)
+            session.commit()
+        with write_session(engine) as session:
+            rounds = {
+                r.status: r
+                for r in session.exec(
+                    select(AssessmentRound).where(AssessmentRound.place_id == summary.place_id)
+                ).all()
+            }
+            organisations = session.exec(
+                select(Organisation).where(Organisation.place_id == summary.place_id)
+            ).all()
+            prepared = Prepared(
+                database_url,
+                rounds[RoundStatus.OPEN].id or 0,
+                rounds[RoundStatus.PUBLISHED].id or 0,
+            )
+            for number in range(respondents):
+                invitation, token = invite(
+                    session=session,
+                    assessment_round=rounds[RoundStatus.OPEN],
+                    organisation=organisations[number % len(organisations)],
+                    invitee=InvitationBase(role_title=f"Burst respondent {number}"),
+                    secret=SECRET,
+                )
+                prepared.tokens[token] = invitation.id or 0
+        return prepared
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL to the server and everything it started (workers, PDF renderers)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=30)
+
+    def descendants(self) -> list[int]:
+        """Every process the server started, read from /proc (no extra dependency)."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+        found: list[int] = []
+        waiting = [self.process.pid]
+        while waiting:
+            for child in children.get(waiting.pop(), []):
+                found.append(child)
+                waiting.append(child)
+        return found
+
+
+@contextmanager
+def server(database_url: str, cache_dir: Path, workers: int = 1) -> Iterator[Server]:
+    """``placecheck serve`` in its own process group, as an operator runs it."""
+    port = _free_port()
+    log = cache_dir.parent / f"server-{port}.log"
+    environment = {
+        **os.environ,
+        "PLACECHECK_DATABASE_URL": database_url,
+        "PLACECHECK_SECRET_KEY": SECRET,
+        "PLACECHECK_REPORT_CACHE_DIR": str(cache_dir),
+        "PLACECHECK_ENVIRONMENT": "development",
+    }
+    command = [str(Path(sys.executable).parent / "placecheck"), "serve", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--workers", str(workers)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{running.url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield running
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                running.kill()
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 in milliseconds."""
+    if len(samples) < 2:
+        only = samples[0] * 1000 if samples else 0.0
+        return only, only, only
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def print_table(
+    config: pytest.Config, title: str, header: list[str], rows: list[list[str]]
+) -> None:
+    """Printed past pytest's capture, so ``make reliability`` shows the figures."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        for line in lines:
+            reporter.write_line(line)
