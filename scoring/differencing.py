@@ -8,7 +8,6 @@ out those few people's ratings, however well each version hides its small groups
 """
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,10 +33,12 @@ class Contribution:
 
 
 def _digest(answers: Mapping[str, AnswerValue]) -> str:
-    plain = {
-        item: value.value if isinstance(value, OptOut) else value for item, value in answers.items()
-    }
-    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
+    """``item=value`` lines in item order; the publications migration writes the same."""
+    lines = (
+        f"{item}={value.value if isinstance(value, OptOut) else value}"
+        for item, value in sorted(answers.items())
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def contributions(respondents: list[Respondent]) -> dict[str, Contribution]:

@@ -14,7 +14,6 @@ Create Date: 2026-11-30 01:27:00+00:00
 """
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -82,7 +81,9 @@ def _record_published_rounds(publication: sa.Table) -> None:
                 "sector": sector,
                 "organisation": name,
                 "answers": hashlib.sha256(
-                    json.dumps(answers[invitation_id], sort_keys=True).encode()
+                    "\n".join(
+                        f"{item}={value}" for item, value in sorted(answers[invitation_id].items())
+                    ).encode()
                 ).hexdigest(),
             }
             for invitation_id, name, sector in people

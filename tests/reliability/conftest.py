@@ -16,17 +16,36 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.core.config import Settings
 from app.core.db import create_db_engine, write_session
 from app.core.migrations import upgrade_to_head
 from app.demo.accounts import ensure_demo_accounts
 from app.demo.place import load_demo
 from app.enums import RoundStatus
 from app.invitations.service import invite
+from app.main import create_app
 from app.models import AssessmentRound, InvitationBase, Organisation, Place
 
+# The demo workspace, copied into each test's database, as the workspace tests use it.
+from tests.workspace.conftest import _drop_postgres_templates, sign_in, workspace  # noqa: E402, F401
+
 SECRET = "reliability-suite-secret-of-at-least-32-characters"
+
+
+@pytest.fixture
+def facilitator(
+    settings: Settings, engine: Engine, request: pytest.FixtureRequest
+) -> Iterator[TestClient]:
+    """The demo place's facilitator, signed in, in a copy of the workspace tests' demo."""
+    request.getfixturevalue("workspace")
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "fran@example.org")
+
+
 RESPONDENTS = 60
 
 
@@ -176,15 +195,21 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
-def print_table(
-    config: pytest.Config, title: str, header: list[str], rows: list[list[str]]
-) -> None:
-    """Printed past pytest's capture, so ``make reliability`` shows the figures."""
+FIGURES: list[list[str]] = []
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    """Kept for the end of the run, where ``make reliability`` prints every suite's figures."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
+    FIGURES.append(lines)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+    for lines in FIGURES:
         for line in lines:
-            reporter.write_line(line)
+            terminalreporter.write_line(line)
+        terminalreporter.write_line("")

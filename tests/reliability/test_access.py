@@ -1,4 +1,6 @@
-"""Every facilitator route, walked as each kind of person: who gets what, and nothing leaks."""
+"""Access: every route, walked as each kind of person (including someone holding a copy of a
+cookie from a session that was signed out, and one whose session was revoked on the server):
+who gets what, and nothing leaks."""
 
 from collections.abc import Iterator
 
@@ -9,10 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.core.security.session_cookie import SESSION_COOKIE
 from app.main import ROUTERS, create_app
-from app.models import Invitation, User
-
-from .conftest import PASSWORD, Workspace, csrf_of, sign_in
+from app.models import Invitation, User, UserSession
+from tests.workspace.conftest import PASSWORD, Workspace, csrf_of, sign_in
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
     "anonymous",
@@ -22,7 +24,10 @@ ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
     "facilitator",
     "administrator",
 )
-ACTORS = [ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN]
+SIGNED_OUT, REVOKED = "someone with a signed-out cookie", "someone whose session was revoked"
+ACTORS = [ANON, RESPONDENT, SIGNED_OUT, REVOKED, VIEWER, OUTSIDER, FACILITATOR, ADMIN]
+# Treated exactly as someone who never signed in: sent to the sign-in page from every route.
+NOT_SIGNED_IN = (ANON, RESPONDENT, SIGNED_OUT, REVOKED)
 EMAILS = {
     VIEWER: "vic@example.org",
     OUTSIDER: "sam@example.org",
@@ -143,8 +148,10 @@ def clients(
     settings: Settings, engine: Engine, workspace: Workspace
 ) -> Iterator[dict[str, TestClient]]:
     made = {}
-    app = create_app(settings=settings, engine=engine)  # one app, one PDF pool, six browsers
-    for actor in ACTORS:
+    app = create_app(settings=settings, engine=engine)  # one app, one PDF pool, eight browsers
+    made[REVOKED] = _revoked(TestClient(app), engine)
+    made[SIGNED_OUT] = _signed_out_copy(TestClient(app))
+    for actor in ACTORS[:2] + ACTORS[4:]:
         client = TestClient(app)
         client.__enter__()
         if actor in EMAILS:
@@ -154,6 +161,30 @@ def clients(
     yield made
     for client in made.values():
         client.__exit__(None, None, None)
+
+
+def _signed_out_copy(client: TestClient) -> TestClient:
+    """Signs in as the facilitator, keeps a copy of the cookie, signs out, then puts the copy
+    back, as someone who copied the cookie from a shared computer would."""
+    client.__enter__()
+    sign_in(client, EMAILS[FACILITATOR])
+    copied = client.cookies[SESSION_COOKIE]
+    client.post("/sign-out", data={"csrf_token": csrf_of(client.get("/places").text)})
+    client.cookies.set(SESSION_COOKIE, copied)
+    return client
+
+
+def _revoked(client: TestClient, engine: Engine) -> TestClient:
+    """Signs in as the viewer, then ends every one of the viewer's sessions on the server (as
+    deactivating the account or an administrator's 'sign out everywhere' does)."""
+    client.__enter__()
+    sign_in(client, EMAILS[VIEWER])
+    with Session(engine) as session:
+        viewer = session.exec(select(User).where(User.email == EMAILS[VIEWER])).one()
+        for row in session.exec(select(UserSession).where(UserSession.user_id == viewer.id)):
+            session.delete(row)
+        session.commit()
+    return client
 
 
 def test_every_route_answers_each_kind_of_person_as_it_should(
@@ -184,7 +215,7 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
                     response = client.get(path, follow_redirects=False)
                 else:
                     token = csrf_of(
-                        client.get("/sign-in" if actor in (ANON, RESPONDENT) else "/places").text
+                        client.get("/sign-in" if actor in NOT_SIGNED_IN else "/places").text
                     )
                     response = client.post(
                         path, data={**data, "csrf_token": token}, follow_redirects=False
@@ -194,7 +225,7 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
                         f"{method} {path} as {actor}: {response.status_code}, not {want}"
                     )
                     continue
-                if actor in (ANON, RESPONDENT):
+                if actor in NOT_SIGNED_IN:
                     assert response.headers["location"].startswith("/sign-in?next=")
                 if want in (403, 404):
                     # A refusal says nothing about the place, its rounds or its people.

@@ -230,7 +230,6 @@ def test_a_burst_of_respondents_and_readers_loses_nothing_and_fails_nothing(
     saves, results, health = (percentiles(tally.timings[k]) for k in ("save", "results", "healthz"))
     failed_saves = sum(1 for f in tally.failures if f.startswith(("page ", "API ", "submit")))
     print_table(
-        request.config,
         f"Burst, {backend} with {workers} worker(s): {len(prepared.tokens)} respondents, "
         f"{READERS} readers, {elapsed:.1f} s",
         [

@@ -1,0 +1,142 @@
+"""Crash: the server is killed with SIGKILL while respondents are saving, again and again, and
+every answer it acknowledged must be there after each restart, in a database that passes
+SQLite's integrity check. A killed PDF worker must not stop the next report."""
+
+import os
+import random
+import signal
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, col, select
+
+from app.core.db import create_db_engine
+from app.demo.accounts import DEMO_PASSWORD
+from app.enums import AnswerKind
+from app.models import Answer
+from tests.reliability.conftest import Prepared, prepare, print_table, server
+
+CYCLES = 10
+CLIENTS = 8
+CSRF_FIELD = 'name="csrf_token" value="'
+
+
+def _save_until_it_fails(
+    url: str, token: str, invitation: int, acknowledged: dict[tuple[int, str], int], seed: int
+) -> int:
+    """Saves answers one by one (a new level each time) until the server goes away."""
+    rng = random.Random(seed)
+    base = f"/api/v1/respondent/{token}"
+    saves = 0
+    try:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            view = client.get(base).json()
+            versions = {a["item_id"]: a["version"] for a in view["answers"]}
+            items = [q["id"] for q in view["questions"] if q["levels"]]
+            while True:
+                item = rng.choice(items)
+                level = rng.randint(1, 5)
+                response = client.put(
+                    f"{base}/answers",
+                    json={
+                        "answers": [
+                            {"item_id": item, "value": level, "version": versions.get(item, 0)}
+                        ]
+                    },
+                )
+                if response.status_code != 200:
+                    return saves
+                version = response.json()["saved"][0]["version"]
+                versions[item] = version
+                acknowledged[(invitation, item)] = level * 1_000_000 + version
+                saves += 1
+    except httpx.HTTPError:
+        return saves
+
+
+def _stored(url: str, invitations: list[int]) -> dict[tuple[int, str], int]:
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Answer).where(col(Answer.invitation_id).in_(invitations))
+            ).all()
+    finally:
+        engine.dispose()
+    return {
+        (a.invitation_id, a.item_id): (a.level or 0) * 1_000_000 + a.version
+        for a in rows
+        if a.kind is AnswerKind.LEVEL
+    }
+
+
+def test_acknowledged_answers_survive_the_server_being_killed_again_and_again(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    database = tmp_path / "crash.db"
+    prepared: Prepared = prepare(f"sqlite:///{database}", respondents=CLIENTS)
+    tokens = list(prepared.tokens.items())
+    acknowledged: dict[tuple[int, str], int] = {}
+    rows: list[list[str]] = []
+    for cycle in range(CYCLES):
+        with (
+            server(prepared.url, tmp_path / "report-cache") as running,
+            ThreadPoolExecutor(max_workers=CLIENTS) as pool,
+        ):
+            jobs = [
+                pool.submit(_save_until_it_fails, running.url, token, invitation, acknowledged, n)
+                for n, (token, invitation) in enumerate(tokens, start=cycle * 100)
+            ]
+            time.sleep(random.Random(cycle).uniform(1.0, 2.5))
+            running.kill()
+            counts = [job.result(timeout=60) for job in jobs]
+        stored = _stored(prepared.url, list(prepared.tokens.values()))
+        lost = [key for key, value in acknowledged.items() if stored.get(key, 0) < value]
+        integrity = sqlite3.connect(database).execute("PRAGMA integrity_check").fetchone()[0]
+        rows.append(
+            [str(cycle + 1), str(sum(counts)), str(len(acknowledged)), str(len(lost)), integrity]
+        )
+        assert lost == [], f"cycle {cycle + 1}: acknowledged answers missing: {lost[:5]}"
+        assert integrity == "ok"
+    print_table(
+        f"Crash: SIGKILL during saves, {CYCLES} cycles, {CLIENTS} clients, SQLite",
+        ["cycle", "saves acknowledged", "answers checked", "lost", "integrity_check"],
+        rows,
+    )
+    assert sum(int(r[1]) for r in rows) > CYCLES * CLIENTS
+
+
+def test_a_killed_pdf_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
+    prepared = prepare(f"sqlite:///{tmp_path / 'pdf.db'}", respondents=0)
+    with (
+        server(prepared.url, tmp_path / "report-cache") as running,
+        httpx.Client(base_url=running.url, timeout=180) as client,
+    ):
+        page = client.get("/sign-in").text
+        client.post(
+            "/sign-in",
+            data={
+                "email": "facilitator@kestrel-vale.example",
+                "password": DEMO_PASSWORD,
+                "csrf_token": page.split(CSRF_FIELD)[1].split('"')[0],
+            },
+        )
+        first = client.get(f"/rounds/{prepared.published_round}/reports/forum.pdf")
+        assert first.status_code == 200
+        workers = [
+            pid
+            for pid in running.descendants()
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert workers, "the PDF pool should have started worker processes"
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+
+        after = client.get(f"/rounds/{prepared.published_round}/reports/workshop.pdf")
+
+        assert after.status_code == 200
+        assert after.content.startswith(b"%PDF")
