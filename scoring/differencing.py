@@ -70,4 +70,8 @@ def exposed_groups(
             counts[PLACE].add(respondent)
             counts[f"{Sector(version.sector).label} (sector)"].add(respondent)
             counts[f"{version.organisation} (organisation)"].add(respondent)
-    return {group: len(people) for group, people in counts.items() if 0 < len(people) < threshold}
+    exposed = {group: len(people) for group, people in counts.items() if len(people) < threshold}
+    # The place first, then sectors, then organisations: from the widest group to the narrowest.
+    return dict(
+        sorted(exposed.items(), key=lambda g: (g[0] != PLACE, "(sector)" not in g[0], g[0]))
+    )

@@ -128,7 +128,8 @@ def import_paper(change: RoundChange) -> Response:
         count = len(problems)
         errors.add(
             "paper_file",
-            f"Nothing was imported: {count} line{'s have' if count != 1 else ' has'} a problem.",
+            f"Nothing was imported: correct the {count} problem{'s' if count != 1 else ''} "
+            "listed and upload the file again.",
             problems,
         )
         return _data_page(change, errors=errors)

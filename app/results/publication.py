@@ -30,7 +30,7 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
         }
         exposed = exposed_groups(before, now, k)
         if exposed:
-            groups = "; ".join(f"{group}: {_people(n)}" for group, n in sorted(exposed.items()))
+            groups = "; ".join(f"{group}: {_people(n)}" for group, n in exposed.items())
             raise ChangeRefusedError(
                 "These results cannot be published again yet. Compared with the version "
                 f"published on {publication.published_at:%-d %B %Y at %H:%M}, the answers of "

@@ -75,7 +75,10 @@ def set_status(change: RoundChange) -> Response:
             session=change.session, assessment_round=assessment_round, to=wanted.to
         )
     except ChangeRefusedError as error:
-        raise ShownError(409, str(error)) from error
+        # Shown on the round's own page, so the facilitator is still where they can act on it.
+        errors = Errors()
+        errors.add("to", str(error))
+        return render_round_page(change, errors=errors, status=409)
     change.record("round-status-changed", before=before.value, after=wanted.to.value)
     return change.done(f"/rounds/{assessment_round.id}")
 
