@@ -84,5 +84,14 @@ def download_report(
     begin_write(visit.session)
     visit.record("report-downloaded", kind=kind.value, organisation=organisation)
     visit.session.commit()
-    pdf = pdf_service.render(rendered.html, owner=cache_owner(visit.access.assessment_round))
+    try:
+        pdf = pdf_service.render(rendered.html, owner=cache_owner(visit.access.assessment_round))
+    except TimeoutError as error:
+        # The render goes on in its worker and is kept; the next download picks it up.
+        raise ShownError(
+            503,
+            "The report is taking longer than usual to make, because the server is busy. "
+            "Try again in a few minutes.",
+            title="The report is not ready yet",
+        ) from error
     return download(pdf, "application/pdf", rendered.filename)

@@ -11,6 +11,7 @@ import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 
 import weasyprint
@@ -75,6 +76,8 @@ class PdfService:
             return cached
         for attempt in (1, 2):
             pool: ProcessPoolExecutor | None = None
+            future: Future[bytes] | None = None
+            still_rendering = False
             try:
                 with self._lock:
                     pool = self._executor()
@@ -88,11 +91,25 @@ class PdfService:
                 self._replace(pool)
                 if attempt == 2:
                     raise
+            except TimeoutError:
+                assert future is not None
+                # The caller stops waiting, the render does not: it stays in flight for the
+                # next request to wait on, and is cached when it finishes.
+                still_rendering = True
+                future.add_done_callback(partial(self._finish_later, key, owner))
+                raise
             finally:
-                with self._lock:
-                    self._in_flight.pop(key, None)
+                if not still_rendering:
+                    with self._lock:
+                        self._in_flight.pop(key, None)
         self._store(self._path(owner, key), pdf)
         return pdf
+
+    def _finish_later(self, key: str, owner: str, future: Future[bytes]) -> None:
+        with self._lock:
+            self._in_flight.pop(key, None)
+        if not future.cancelled() and future.exception() is None:
+            self._store(self._path(owner, key), future.result())
 
     def _replace(self, broken: ProcessPoolExecutor | None) -> None:
         with self._lock:

@@ -2,11 +2,13 @@
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
 
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
+from reports.pdf import service as service_module
 from reports.pdf.renderer import RefusedResourceError, ReportURLFetcher
 from reports.pdf.service import PdfService, cache_key
 
@@ -78,3 +80,23 @@ def test_a_dead_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
 
     assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
     assert first != second
+
+
+def test_a_render_that_takes_too_long_is_not_waited_on_but_kept_for_the_next_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_module, "RENDER_TIMEOUT_SECONDS", 0.001)
+    service = PdfService(cache_dir=tmp_path, workers=1)
+    html = TINY.format("Slow Vale")
+    key = cache_key(html)
+    try:
+        with pytest.raises(TimeoutError):
+            service.render(html, owner="place-1-round-1")
+        deadline = time.monotonic() + 60
+        while service.cached(key, "place-1-round-1") is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        kept = service.cached(key, "place-1-round-1")
+    finally:
+        service.shutdown()
+
+    assert kept is not None and kept.startswith(b"%PDF")

@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.results.rules import load_rules
 from app.results.service import score_round
+from reports.pdf import service as pdf_service_module
 from scoring.serialise import result_to_json
 
 from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
@@ -859,3 +860,15 @@ def test_an_administrator_can_give_a_new_user_the_right_to_set_up_places(
     with Session(engine) as session:
         pat = session.exec(select(User).where(User.email == "pat@example.org")).one()
     assert pat.may_create_places and not pat.is_administrator
+
+
+def test_a_report_that_takes_too_long_says_so_and_asks_to_try_again(
+    facilitator: TestClient, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_service_module, "RENDER_TIMEOUT_SECONDS", 0.001)
+
+    response = facilitator.get(f"/rounds/{workspace.current_round}/reports/workshop.pdf")
+
+    assert response.status_code == 503
+    assert "The report is not ready yet" in response.text
+    assert "Try again in a few minutes" in response.text
