@@ -8,6 +8,7 @@ small groups, and nothing below reads a group's score without checking that it i
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, PartKind
 from questionnaires.sectors import Sector
@@ -28,10 +29,13 @@ def long_date(value: date | None) -> str:
     return "not set" if value is None else f"{value.day} {value:%B %Y}"
 
 
-def signed(delta: float) -> str:
-    """One decimal with its sign; a difference that rounds to nothing is plain 0.0."""
-    text = f"{delta:+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text
+def difference(later: float, earlier: float) -> str:
+    """``later - earlier`` as the difference of the two numbers as printed (one decimal each),
+    with its sign, so a reader's own subtraction agrees with the page: 3.15 and 3.05 print as
+    3.2 and 3.1, so their difference prints as +0.1, never as the exact 0.1 rounded to +0.1 or
+    the 0.04 that rounds to 0.0. No difference prints as a plain 0.0."""
+    shown = Decimal(one_decimal(later)) - Decimal(one_decimal(earlier))
+    return "0.0" if shown == 0 else f"{shown:+.1f}"
 
 
 def percentage(share: float) -> str:
@@ -601,7 +605,7 @@ def _change_text(condition: ConditionScore) -> str | None:
         return f"Previous round: {one_decimal(change.previous_score)}; no comparison possible."
     text = (
         f"Previous round {one_decimal(change.previous_score)}, now {one_decimal(condition.score)} "
-        f"({signed(change.delta)})"
+        f"({difference(condition.score or 0.0, change.previous_score or 0.0)})"
     )
     if change.called:
         return text + ": a real change."
@@ -717,7 +721,9 @@ def _changes(definition: Definition, result: ScoreResult) -> tuple[ChangeRow, ..
                 title=definition.condition(cid).title,
                 previous=one_decimal(change.previous_score),
                 current=one_decimal(condition.score),
-                delta="–" if change.delta is None else signed(change.delta),
+                delta="–"
+                if change.previous_score is None or condition.score is None
+                else difference(condition.score, change.previous_score),
                 verdict=verdict,
             )
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector
 from reports import charts
-from reports.context import Legend, Meta, legend_of, meta_of, one_decimal, signed
+from reports.context import Legend, Meta, difference, legend_of, meta_of, one_decimal
 from reports.facts import RoundFacts
 from scoring.types import ScoreResult
 
@@ -92,7 +92,7 @@ def build_partner_report(
                 title=definition.condition(cid).title,
                 place=one_decimal(condition.score),
                 own="Hidden" if cid in hidden else one_decimal(own_score),
-                difference=signed(own_score - condition.score)  # type: ignore[operator]
+                difference=difference(own_score, condition.score)  # type: ignore[arg-type]
                 if both
                 else "–",
                 hidden=cid in hidden,

@@ -92,7 +92,7 @@ def split_views(definition: Definition, result: ScoreResult, rules: Rules) -> It
             },
             sentence=(
                 f"Partners see {_title(definition, condition.condition_id)} very differently"
-                + (f" (consensus {consensus:.2f})" if consensus is not None else "")
+                + (f" (consensus {round(consensus * 100)}%)" if consensus is not None else "")
                 + ": an average would hide the disagreement, so discuss it before agreeing a "
                 "level."
             ),

@@ -1,0 +1,57 @@
+"""Every difference printed is the difference of the numbers printed beside it, and consensus
+is given in one unit (a percentage) wherever it appears."""
+
+import re
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reports.context import difference, one_decimal
+from reports.render import ReportKind
+from tests.reports.conftest import Rendered
+
+scores = st.floats(min_value=1, max_value=5, allow_nan=False)
+
+
+def test_a_change_that_crosses_a_rounding_boundary_prints_as_the_subtraction_a_reader_does() -> (
+    None
+):
+    assert (one_decimal(3.149), one_decimal(3.151)) == ("3.1", "3.2")
+    assert difference(3.151, 3.149) == "+0.1"
+    assert difference(3.64, 3.66) == "-0.1"
+    assert difference(3.2, 3.2) == "0.0"
+
+
+@given(scores, scores)
+def test_every_difference_equals_the_printed_numbers_subtracted(
+    later: float, earlier: float
+) -> None:
+    printed = difference(later, earlier)
+    expected = Decimal(one_decimal(later)) - Decimal(one_decimal(earlier))
+    assert Decimal(printed) == expected
+    assert printed == "0.0" or printed[0] in "+-"
+
+
+def test_the_forum_report_subtracts_as_its_reader_would(render) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(render(ReportKind.FORUM).text.split())
+    sentences = re.findall(r"Previous round (\d\.\d), now (\d\.\d) \(([+-]\d\.\d|0\.0)\)", text)
+    rows = re.findall(
+        r"(\d\.\d) (\d\.\d) ([+-]\d\.\d|0\.0) (?:Improved|Declined|No real change|Possible change)",
+        text,
+    )
+    assert sentences and rows
+    for previous, current, printed in sentences + rows:
+        assert Decimal(current) - Decimal(previous) == Decimal(printed), (
+            previous,
+            current,
+            printed,
+        )
+
+
+def test_consensus_is_a_percentage_everywhere(render) -> None:  # type: ignore[no-untyped-def]
+    for kind in (ReportKind.FORUM, ReportKind.WORKSHOP):
+        rendered: Rendered = render(kind)
+        text = " ".join(rendered.text.split())
+        assert re.search(r"consensus \d+%", text, re.IGNORECASE) or "Consensus" in text
+        assert not re.search(r"consensus 0\.\d", text, re.IGNORECASE), kind
