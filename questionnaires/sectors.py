@@ -42,3 +42,12 @@ SECTOR_LABELS: dict[Sector, str] = {
     Sector.COMMUNITY_MEMBER: "Community member or lived experience",
     Sector.OTHER: "Other",
 }
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: 'Fire and rescue' becomes 'fire and rescue', while
+    'NHS integrated care board' and 'DWP and employment' keep the capitals of their acronyms."""
+    first_word = label.split(" ", 1)[0]
+    if len(first_word) > 1 and first_word.isupper():
+        return label
+    return label[:1].lower() + label[1:]

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, PartKind
-from questionnaires.sectors import Sector
+from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
@@ -529,7 +529,7 @@ def _agreement_view(definition: Definition, agreement: Agreement | None) -> Agre
 def quote_attribution(sector: Sector, result: ScoreResult) -> str:
     """A sector is named only when enough people in it answered for no one to be singled out."""
     if result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold:
-        return f"A respondent from {sector.label.lower()}"
+        return f"A respondent from {in_sentence(sector.label)}"
     return "A partner"
 
 

@@ -9,18 +9,22 @@ from pathlib import Path
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader
 
+from questionnaires.sectors import in_sentence
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
 
 def template_environment(*extra_loaders: BaseLoader) -> Environment:
     """An environment over ``templates/`` (then any extra loaders) that escapes everything."""
-    return Environment(
+    environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *extra_loaders]),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["in_sentence"] = in_sentence
+    return environment
 
 
 environment = template_environment()

@@ -19,6 +19,7 @@ from app.enums import AnswerKind, InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
 from app.responses.service import MAX_EVIDENCE
 from questionnaires.schema import Definition, OptOut
+from questionnaires.sectors import in_sentence
 
 COLUMNS = ("respondent", "organisation", "role", "item_id", "answer", "comment")
 MAX_ROWS = 100_000
@@ -84,7 +85,7 @@ def parse_paper_answers(
             if organisation is not None and item.audience is not None:
                 if organisation.sector not in definition.audience_sectors(item.audience):
                     row_problems.append(
-                        f"{item_id} is not asked of {organisation.sector.label.lower()}"
+                        f"{item_id} is not asked of {in_sentence(organisation.sector.label)}"
                     )
         seen[(label, item_id)] += 1
         if unstorable("".join(values.values())):

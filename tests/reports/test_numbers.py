@@ -7,6 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questionnaires.sectors import in_sentence
 from reports.context import difference, one_decimal
 from reports.render import ReportKind
 from tests.reports.conftest import Rendered
@@ -55,3 +56,19 @@ def test_consensus_is_a_percentage_everywhere(render) -> None:  # type: ignore[n
         text = " ".join(rendered.text.split())
         assert re.search(r"consensus \d+%", text, re.IGNORECASE) or "Consensus" in text
         assert not re.search(r"consensus 0\.\d", text, re.IGNORECASE), kind
+
+
+def test_sector_labels_keep_their_capitals_mid_sentence(render, demo_place) -> None:  # type: ignore[no-untyped-def]
+    nhs = demo_place.organisation_id("Integrated Care Board")
+    texts = [
+        render(ReportKind.FORUM).text,
+        render(ReportKind.WORKSHOP).text,
+        render(ReportKind.PARTNER, organisation_id=nhs).text,
+        render(ReportKind.QUESTIONNAIRE).text,
+    ]
+    for text in texts:
+        flat = " ".join(text.split())
+        assert "nhs integrated care board" not in flat
+        assert "dwp and employment" not in flat
+    assert "(NHS integrated care board)" in " ".join(texts[2].split())
+    assert in_sentence("Fire and rescue") == "fire and rescue"
