@@ -1,5 +1,7 @@
 """The ``placecheck`` command as an operator uses it."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +128,15 @@ def test_report_writes_the_demo_workshop_pack_and_explains_a_refusal(
     assert refused.exit_code == 1
     assert "has 2 respondents; a partner report needs at least 3" in refused.output
     assert missing.output.strip() == "Error: there is no round '42' (give a round id, or 'demo')"
+
+
+def test_the_command_loads_weasyprint_only_to_write_a_pdf() -> None:
+    """Loading WeasyPrint's libraries takes seconds; scoring, migrating and serving never need
+    it in the command's own process (the web app renders in worker processes)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app.cli.main; print('weasyprint' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"

@@ -11,7 +11,6 @@ from sqlmodel import Session
 from app.cli.support import fail, find_round, load_settings, reachable_engine
 from app.results.reports import ReportUnavailableError, report_html
 from app.results.rules import load_rules
-from reports.pdf.renderer import html_to_pdf
 from reports.render import ReportKind
 
 
@@ -49,6 +48,9 @@ def report_command(
         except ReportUnavailableError as error:
             fail(str(error))
     started = time.perf_counter()
+    # Imported here: loading WeasyPrint's libraries takes seconds, and no other command needs it.
+    from reports.pdf.renderer import html_to_pdf
+
     pdf = html_to_pdf(rendered.html)
     out.write_bytes(pdf)
     typer.echo(f"Wrote {out} ({len(pdf) // 1024} KB) in {time.perf_counter() - started:.1f} s.")
