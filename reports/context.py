@@ -14,6 +14,7 @@ from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, 
 from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
+from scoring.rules import Rules
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
 
 HIDDEN = "Hidden"
@@ -234,10 +235,21 @@ class ScaleView:
 
 @dataclass(frozen=True)
 class Method:
+    """The rules in plain words, written from the rules file so the page cannot drift from the
+    scoring it describes."""
+
     scales: tuple[ScaleView, ...]
     bands: tuple[str, ...]
+    band_cutoffs: tuple[str, ...]
     threshold: int
     rules_version: str
+    scored_when: str
+    split_rule: str
+    priority_rule: str
+    priority_example: str
+    sector_gap_rule: str
+    change_rule: str
+    reading_example: str
 
 
 @dataclass(frozen=True)
@@ -282,7 +294,11 @@ class ForumReport:
 
 
 def build_forum_report(
-    definition: Definition, result: ScoreResult, facts: RoundFacts, workshop: WorkshopRecord
+    definition: Definition,
+    result: ScoreResult,
+    facts: RoundFacts,
+    workshop: WorkshopRecord,
+    rules: Rules,
 ) -> ForumReport:
     maturity = definition.statement_scale
     sections = tuple(
@@ -321,7 +337,7 @@ def build_forum_report(
         agreements_recorded=len(workshop.agreements),
         actions=actions_view(definition, workshop.actions),
         changes=_changes(definition, result),
-        method=_method(definition, result),
+        method=_method(definition, result, rules),
     )
 
 
@@ -754,7 +770,40 @@ def actions_view(
     )
 
 
-def _method(definition: Definition, result: ScoreResult) -> Method:
+def _band_cutoffs(rules: Rules) -> tuple[str, ...]:
+    lines = []
+    for higher, band in zip([None, *rules.bands[:-1]], rules.bands, strict=True):
+        if higher is None:
+            lines.append(f"{band.label}: {band.minimum:.1f} or more")
+        elif band is rules.bands[-1]:
+            lines.append(f"{band.label}: under {higher.minimum:.1f}")
+        else:
+            lines.append(
+                f"{band.label}: {band.minimum:.1f} up to, not including, {higher.minimum:.1f}"
+            )
+    return tuple(lines)
+
+
+def _priority_example(definition: Definition, rules: Rules) -> str:
+    """One worked example, with the scales and threshold in force."""
+    maturity = definition.statement_scale
+    conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
+    assert conditions_part.importance is not None
+    importance = definition.scale(conditions_part.importance.scale)
+    score, rated = 2.0, importance.maximum - 0.5
+    gap = (maturity.maximum - score) / (maturity.maximum - 1)
+    need = (rated - 1) / (importance.maximum - 1)
+    verdict = "a priority" if gap * need >= rules.priority.threshold else "not a priority"
+    return (
+        f"For example, a condition scoring {score:.1f} out of {maturity.maximum} with importance "
+        f"{rated:.1f} out of {importance.maximum} has a gap of ({maturity.maximum} − {score:.1f}) "
+        f"÷ {maturity.maximum - 1} = {gap:.2f} and a need of ({rated:.1f} − 1) ÷ "
+        f"{importance.maximum - 1} = {need:.2f}; {gap:.2f} × {need:.2f} = {gap * need:.2f}, "
+        f"so it is {verdict}."
+    )
+
+
+def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method:
     used = [definition.statement_scale.id]
     for part in definition.parts:
         for prompt in (part.rating, part.importance, part.follow_up):
@@ -769,8 +818,42 @@ def _method(definition: Definition, result: ScoreResult) -> Method:
             for s in used
         ),
         bands=tuple(label for _, label in result.bands),
+        band_cutoffs=_band_cutoffs(rules),
         threshold=result.anonymity_threshold,
         rules_version=result.rules_version,
+        scored_when=(
+            "A condition gets a score only when at least "
+            f"{max(rules.coverage.minimum_respondents, result.anonymity_threshold)} people rated "
+            f"it and no more than {percentage(rules.coverage.maximum_dont_know_share)} of its "
+            "answers were “don't know”."
+        ),
+        split_rule=(
+            f"Views are split when more than {percentage(rules.disagreement.maximum_share_outside)}"
+            f" of the ratings lie more than {rules.disagreement.band:g} level"
+            f"{'' if rules.disagreement.band == 1 else 's'} from the middle rating (the median),"
+            f" given at least {rules.disagreement.minimum_ratings} ratings."
+        ),
+        priority_rule=(
+            "A condition is a priority when its gap (how far its score is below the top of the "
+            "scale, from 0 to 1) multiplied by its need (how important partners rate it, from 0 "
+            f"to 1) is {rules.priority.threshold:.2f} or more: low maturity and high importance "
+            "together make a priority."
+        ),
+        priority_example=_priority_example(definition, rules),
+        sector_gap_rule=(
+            f"Two sectors whose scores for a condition are {rules.sector_gap.threshold:.1f} or "
+            "more apart are reported as a gap between them."
+        ),
+        reading_example=(
+            f"A score of 3.5 out of {definition.statement_scale.maximum} is halfway up the scale,"
+            f" in the {rules.band_of(3.5).label} band."
+        ),
+        change_rule=(
+            "A change since the previous round is called only when it is at least "
+            f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "
+            "people rated the condition in both rounds; smaller moves are reported as too small "
+            "to call."
+        ),
     )
 
 

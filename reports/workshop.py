@@ -15,6 +15,7 @@ from reports.context import (
     divided_conditions,
 )
 from reports.facts import RoundFacts, WorkshopRecord
+from scoring.rules import Rules
 from scoring.types import ConditionScore, ScoreResult
 
 MINUTES_PER_DIVIDED_CONDITION = 20
@@ -69,9 +70,13 @@ def is_divided(condition: ConditionScore, result: ScoreResult) -> bool:
 
 
 def build_workshop_pack(
-    definition: Definition, result: ScoreResult, facts: RoundFacts, workshop: WorkshopRecord
+    definition: Definition,
+    result: ScoreResult,
+    facts: RoundFacts,
+    workshop: WorkshopRecord,
+    rules: Rules,
 ) -> WorkshopPack:
-    report = build_forum_report(definition, result, facts, workshop)
+    report = build_forum_report(definition, result, facts, workshop, rules)
     sections = {s.condition_id: s for s in report.conditions}
     ordered = divided_conditions(result)
     divided = [c for c in ordered if is_divided(c, result)][:MOST_DISCUSSION_PAGES]

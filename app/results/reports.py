@@ -220,9 +220,9 @@ def report_html(
 
     workshop = workshop_record(session=session, assessment_round=assessment_round)
     if kind is ReportKind.WORKSHOP:
-        pack = build_workshop_pack(definition, result, facts, workshop)
+        pack = build_workshop_pack(definition, result, facts, workshop, rules)
         return RenderedHtml(render_report_html(kind, strings, pack=pack), f"{slug}-workshop.pdf")
-    report = build_forum_report(definition, result, facts, workshop)
+    report = build_forum_report(definition, result, facts, workshop, rules)
     return RenderedHtml(render_report_html(kind, strings, report=report), f"{slug}-forum.pdf")
 
 

@@ -34,13 +34,15 @@ FACILITATOR_REPORTS = {ReportKind.WORKSHOP, ReportKind.PARTNER, ReportKind.QUEST
 def results_page(visit: ResultsPage) -> Response:
     session, assessment_round = visit.session, visit.access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
+    rules = load_rules()
+    result = score_round(session=session, assessment_round=assessment_round, rules=rules)
     report = (
         build_forum_report(
             definition,
             result,
             round_facts(session=session, assessment_round=assessment_round, today=date.today()),
             workshop_record(session=session, assessment_round=assessment_round),
+            rules,
         )
         if result.respondents
         else None

@@ -7,10 +7,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.cli.support import find_round
+from app.results.reports import report_html
+from app.results.rules import load_rules
 from questionnaires.sectors import in_sentence
 from reports.context import difference, one_decimal
 from reports.render import ReportKind
-from tests.reports.conftest import Rendered
+from scoring.rules import Priority
+from tests.reports.conftest import TODAY, Rendered
 
 scores = st.floats(min_value=1, max_value=5, allow_nan=False)
 
@@ -72,3 +76,36 @@ def test_sector_labels_keep_their_capitals_mid_sentence(render, demo_place) -> N
         assert "dwp and employment" not in flat
     assert "(NHS integrated care board)" in " ".join(texts[2].split())
     assert in_sentence("Fire and rescue") == "fire and rescue"
+
+
+def test_the_method_page_states_every_rule_with_its_numbers(render) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(render(ReportKind.FORUM).text.split())
+
+    assert (
+        "Strength: 4.0 or more; Borderline: 3.0 up to, not including, 4.0; Concern: under 3.0"
+        in text
+    )
+    assert "A score of 3.5 out of 5 is halfway up the scale, in the Borderline band." in text
+    assert "more than 30% of the ratings lie more than 1 level from the middle rating" in text
+    assert "no more than 50% of its answers were “don't know”" in text
+    assert "0.40 or more" in text
+    assert "0.75 × 0.83 = 0.62, so it is a priority" in text
+    assert "1.0 or more apart" in text
+    assert "at least 0.5 and at least 5 people rated the condition in both rounds" in text
+
+
+def test_the_method_page_follows_the_rules_file_not_the_template(demo_place) -> None:  # type: ignore[no-untyped-def]
+    rules = load_rules()
+    stricter = rules.model_copy(update={"priority": Priority(threshold=0.7)})
+    assessment_round = find_round(session=demo_place.session, reference="demo")
+
+    html = report_html(
+        session=demo_place.session,
+        assessment_round=assessment_round,
+        kind=ReportKind.FORUM,
+        rules=stricter,
+        today=TODAY,
+    ).html
+
+    assert "0.70 or more" in html
+    assert "so it is not a priority" in html
