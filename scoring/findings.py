@@ -175,7 +175,9 @@ def unknowns(definition: Definition, result: ScoreResult, rules: Rules) -> Itera
             },
             sentence=(
                 f"Most partners answered 'don't know' about {title} ({counts.dont_know} of "
-                f"{counts.rated + counts.dont_know} answers), so it has no score. Not knowing "
+                f"{counts.rated + counts.dont_know} answers; "
+                f"{round(condition.dont_know_share * 100)}% with each partner counted once), so "
+                "it has no score. Not knowing "
                 "is itself a finding: who would know, and how can the forum find out?"
                 if mostly_unknown
                 else f"{title} has no score: {condition.no_score_reason}."

@@ -109,3 +109,12 @@ def test_the_method_page_follows_the_rules_file_not_the_template(demo_place) -> 
 
     assert "0.70 or more" in html
     assert "so it is not a priority" in html
+
+
+def test_a_share_printed_beside_a_count_says_how_it_was_counted(render) -> None:  # type: ignore[no-untyped-def]
+    """The don't-know share weights partners equally, so it differs from the raw count; the
+    page says so instead of printing two numbers that seem to disagree."""
+    text = " ".join(render(ReportKind.FORUM).text.split())
+    found = re.search(r"\((\d+) of (\d+) answers; (\d+)% with each partner counted once\)", text)
+    assert found, "the mostly-don't-know finding gives both the count and the weighted share"
+    assert "Don't know, each partner counted once" in text
