@@ -6,13 +6,16 @@ Built from the forum report's context, so the pack and the report always show th
 from dataclasses import dataclass
 
 from questionnaires.schema import Definition
+from questionnaires.sectors import Sector, in_sentence
 from reports.context import (
     ActionView,
     ConditionSection,
     ForumReport,
     Meta,
     build_forum_report,
+    difference,
     divided_conditions,
+    one_decimal,
 )
 from reports.facts import RoundFacts, WorkshopRecord
 from scoring.rules import Rules
@@ -88,7 +91,13 @@ def build_workshop_pack(
     return WorkshopPack(
         meta=report.meta,
         report=report,
-        agenda=_agenda([d.section for d in discussions], len(report.conditions)),
+        agenda=_agenda(
+            [
+                (d.section, _what_to_discuss(c, d.section))
+                for c, d in zip(divided, discussions, strict=True)
+            ],
+            len(report.conditions),
+        ),
         discussions=discussions,
         recording=tuple(
             RecordingRow(s.title, s.score, s.consensus, s.split) for s in report.conditions
@@ -103,18 +112,46 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _agenda(divided: list[ConditionSection], conditions: int) -> tuple[AgendaItem, ...]:
+def widest_sector_gap(condition: ConditionScore) -> tuple[str, str, str, str, str] | None:
+    """(high sector, its score, low sector, its score, the gap), as printed, among the sectors
+    shown with a score; None when fewer than two are shown."""
+    shown = [
+        (group.score, Sector(name).label)
+        for name, group in condition.by_sector.items()
+        if group.score is not None and not group.suppressed
+    ]
+    if len(shown) < 2:
+        return None
+    (high, high_name), (low, low_name) = max(shown), min(shown)
+    gap = difference(high, low).lstrip("+")
+    return high_name, one_decimal(high), low_name, one_decimal(low), gap
+
+
+def _what_to_discuss(condition: ConditionScore, section: ConditionSection) -> str:
+    """The agenda's note: what the disagreement is, in numbers the pack prints elsewhere."""
+    gap = widest_sector_gap(condition)
+    between = (
+        f"{gap[0]} {gap[1]}, {in_sentence(gap[2])} {gap[3]}: a gap of {gap[4]}" if gap else None
+    )
+    if condition.spread.split:
+        return f"Views split (consensus {section.consensus})" + (
+            f"; {between}." if between else "."
+        )
+    if condition.score is None and condition.no_score_reason:
+        return f"No score: {condition.no_score_reason}. Who would know?"
+    return f"Least agreed of the rest (consensus {section.consensus})" + (
+        f"; {between}." if between else "."
+    )
+
+
+def _agenda(divided: list[tuple[ConditionSection, str]], conditions: int) -> tuple[AgendaItem, ...]:
     plan: list[tuple[int, str, str]] = [
         (10, "Welcome and purpose", "Why the forum is here; the Chatham House Rule applies."),
         (15, "What partners said", "The summary page and the sector table, read together."),
     ]
     plan += [
-        (
-            MINUTES_PER_DIVIDED_CONDITION,
-            f"Discuss: {section.title}",
-            f"Consensus {section.consensus}" + ("; views split" if section.split else ""),
-        )
-        for section in divided
+        (MINUTES_PER_DIVIDED_CONDITION, f"Discuss: {section.title}", note)
+        for section, note in divided
     ]
     plan += [
         (
@@ -137,11 +174,13 @@ def _agenda(divided: list[ConditionSection], conditions: int) -> tuple[AgendaIte
 def _prompts(
     definition: Definition, result: ScoreResult, condition: ConditionScore
 ) -> tuple[str, ...]:
-    title = definition.condition(condition.condition_id).title
-    prompts = [
-        f"What are partners who rate {title.lower()} highly seeing that others are not, "
-        "and the other way round?",
-    ]
+    prompts = []
+    gap = widest_sector_gap(condition)
+    if gap is not None and condition.score is not None:
+        prompts.append(
+            f"What does {in_sentence(gap[0])} ({gap[1]}) see that {in_sentence(gap[2])} "
+            f"({gap[3]}) does not, and the other way round?"
+        )
     for finding in result.findings:
         if finding.subjects and finding.subjects[0] == condition.condition_id:
             if finding.rule == "sector-gap":

@@ -118,3 +118,16 @@ def test_a_share_printed_beside_a_count_says_how_it_was_counted(render) -> None:
     found = re.search(r"\((\d+) of (\d+) answers; (\d+)% with each partner counted once\)", text)
     assert found, "the mostly-don't-know finding gives both the count and the weighted share"
     assert "Don't know, each partner counted once" in text
+
+
+def test_the_workshop_agenda_says_what_each_disagreement_is(render) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(render(ReportKind.WORKSHOP).text.split())
+    gap = re.search(
+        r"Views split \(consensus \d+%\); Local authority (\d\.\d), NHS provider (\d\.\d): "
+        r"a gap of (\d\.\d)\.",
+        text,
+    )
+    assert gap, "the agenda names the widest gap between sectors, with its numbers"
+    assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
+    assert "No score: most answers were 'don't know'" in text
+    assert "rate sufficient resources highly" not in text
