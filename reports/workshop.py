@@ -147,7 +147,11 @@ def _what_to_discuss(condition: ConditionScore, section: ConditionSection) -> st
 def _agenda(divided: list[tuple[ConditionSection, str]], conditions: int) -> tuple[AgendaItem, ...]:
     plan: list[tuple[int, str, str]] = [
         (10, "Welcome and purpose", "Why the forum is here; the Chatham House Rule applies."),
-        (15, "What partners said", "The summary page and the sector table, read together."),
+        (
+            15,
+            "What partners said",
+            "The Summary and How each sector sees the conditions, the next pages of this pack.",
+        ),
     ]
     plan += [
         (MINUTES_PER_DIVIDED_CONDITION, f"Discuss: {section.title}", note)

@@ -131,3 +131,11 @@ def test_the_workshop_agenda_says_what_each_disagreement_is(render) -> None:  # 
     assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
     assert "No score: most answers were 'don't know'" in text
     assert "rate sufficient resources highly" not in text
+
+
+def test_the_workshop_pack_contains_the_pages_its_agenda_names(render) -> None:  # type: ignore[no-untyped-def]
+    pages = [" ".join(page.split()) for page in render(ReportKind.WORKSHOP).pages]
+    agenda = next(page for page in pages if "Suggested agenda" in page)
+    assert "The Summary and How each sector sees the conditions" in agenda
+    assert any("Summary The 12 conditions for successful place-based working" in p for p in pages)
+    assert any("How each sector sees the conditions Organisation-weighted" in p for p in pages)
