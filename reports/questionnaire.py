@@ -2,7 +2,9 @@
 
 It is built from the same resolved items the answering pages use (``Definition.items_for`` and
 ``Definition.items``), so wording cannot drift between paper and screen. Question numbers are
-the item ids, which is what the paper-answers import expects.
+the item ids, which is what the paper-answers import expects; the plain-language version, for
+community members, numbers its questions 1, 2, 3 instead and ends with a key from those numbers to
+the ids, for the facilitator who types the answers in.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ class OptionView:
 
 @dataclass(frozen=True)
 class QuestionView:
+    number: int
     item_id: str
     question: str
     options: tuple[OptionView, ...]
@@ -53,6 +56,9 @@ class PrintableQuestionnaire:
     sectors: tuple[str, ...]
     parts: tuple[PartView, ...]
     questions: int
+    plain: bool
+    codes: tuple[tuple[int, str], ...]
+    """Question number and item id, for the facilitator's key (plain language only)."""
 
 
 def build_printable_questionnaire(
@@ -69,6 +75,7 @@ def build_printable_questionnaire(
         items = definition.items_for(variant.sectors[0], variant)
     else:
         items = [item for item in definition.items if item.part in variant.parts]
+    numbers = {item.id: number for number, item in enumerate(items, start=1)}
     parts = []
     for part_id, part_items in groupby(items, key=lambda item: item.part):
         part = definition.part(part_id)
@@ -86,7 +93,7 @@ def build_printable_questionnaire(
                 SubjectView(
                     listed[0].subject_title,
                     summary,
-                    tuple(_question(definition, item) for item in listed),
+                    tuple(_question(definition, item, numbers[item.id]) for item in listed),
                 )
             )
         parts.append(
@@ -106,12 +113,17 @@ def build_printable_questionnaire(
         sectors=tuple(s.label for s in variant.sectors or list(Sector)),
         parts=tuple(parts),
         questions=len(items),
+        plain=variant.plain_language,
+        codes=tuple((n, item_id) for item_id, n in numbers.items())
+        if variant.plain_language
+        else (),
     )
 
 
-def _question(definition: Definition, item: Item) -> QuestionView:
+def _question(definition: Definition, item: Item, number: int) -> QuestionView:
     scale = definition.scale(item.scale)
     return QuestionView(
+        number=number,
         item_id=item.id,
         question=item.question,
         options=tuple(

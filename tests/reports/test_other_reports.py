@@ -81,3 +81,16 @@ def test_the_plain_language_questionnaire_is_the_community_version(
 def test_an_unknown_questionnaire_variant_is_refused(demo_place: DemoPlace) -> None:
     with pytest.raises(ReportUnavailableError, match="no variant 'braille'"):
         demo_place.html(ReportKind.QUESTIONNAIRE, variant="braille")
+
+
+def test_the_plain_language_questionnaire_numbers_its_questions_and_keeps_ids_for_the_facilitator(
+    demo_place: DemoPlace,
+) -> None:
+    html = demo_place.html(ReportKind.QUESTIONNAIRE, variant="plain-language").html
+    questions, key = html.split('id="codes"')
+
+    assert "<strong>people-focus." not in questions
+    assert "<strong>1.</strong>" in questions
+    assert "nine things" not in questions and "central government" not in questions
+    assert "Chatham House" not in questions
+    assert '<td class="num">1</td><td>people-focus.1</td>' in key

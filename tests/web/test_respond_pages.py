@@ -1,6 +1,7 @@
 """The respondent journey through the pages, without a browser."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from app.core.db import create_db_engine, write_session
 from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
-from app.models import Answer, Invitation
+from app.models import Answer, AssessmentRound, Invitation
 
 from .conftest import Invited, make_round, set_status
 
@@ -335,6 +336,34 @@ def test_no_page_has_an_inline_script() -> None:
     for template in TEMPLATES_DIR.rglob("*.html"):
         for tag in re.findall(r"<script[^>]*>", template.read_text()):
             assert "src=" in tag, f"{template.name} has an inline script: {tag}"
+
+
+def test_the_plain_language_start_page_speaks_to_community_members_without_jargon(
+    client: TestClient, invited: Invited
+) -> None:
+    page = " ".join(client.get(f"/r/{invited.community}").text.split())
+
+    assert "never person by person" in page
+    for jargon in ("Chatham House", "by sector", "facilitator"):
+        assert jargon not in page
+
+
+def test_a_closed_round_does_not_tell_respondents_they_can_still_change_answers(
+    client: TestClient, invited: Invited, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, invited.round_id)
+        assert assessment_round is not None
+        assessment_round.closes_on = date(2099, 1, 31)
+        session.add(assessment_round)
+        session.commit()
+    assert "You can change your answers until" in client.get(f"/r/{invited.council}").text
+    set_status(engine, invited.round_id, RoundStatus.CLOSED)
+
+    page = client.get(f"/r/{invited.council}").text
+
+    assert "You can change your answers until" not in page
+    assert "This assessment has closed" in page
 
 
 def test_a_page_saved_when_the_database_is_too_busy_is_shown_again_with_every_answer(
