@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel, select
 
 from app.core import db
@@ -31,7 +31,7 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Pa
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "busy_timeout": 15000,
+        "busy_timeout": 60000,
         "synchronous": 1,
     }
 
@@ -131,3 +131,37 @@ def test_a_writer_that_waits_too_long_is_refused_as_busy_and_the_turn_passes_on(
         later.add(Place(name="Second", slug="second"))
     with Session(engine) as session:
         assert len(session.exec(select(Place)).all()) == 2
+
+
+def test_writers_in_two_processes_take_turns_instead_of_timing_out_on_sqlites_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two engines on one file stand for two worker processes: each has its own queue, and
+    they share the turn through the file lock beside the database."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "shared.db"
+    first, second = create_db_engine(f"sqlite:///{path}"), create_db_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(first)
+    failures: list[str] = []
+
+    def slow_writer(engine: Engine, number: int) -> None:
+        try:
+            with write_session(engine) as session:
+                session.add(Place(name=f"Place {number}", slug=f"place-{number}"))
+                session.flush()
+                time.sleep(0.1)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            failures.append(str(error))
+
+    threads = [
+        threading.Thread(target=slow_writer, args=(first if n % 2 else second, n))
+        for n in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    with Session(first) as session:
+        assert len(session.exec(select(Place)).all()) == 10

@@ -6,7 +6,10 @@ that every caller gets the same connection rules (SQLite: WAL, foreign keys, a b
 'database is locked').
 """
 
+import fcntl
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +21,12 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
-"""How long a writer waits for another process to release SQLite's lock."""
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+"""SQLite's own wait for its lock: a backstop for writers outside Placecheck (a sqlite3 shell);
+Placecheck's writers queue for their turn first and seldom meet it."""
 WRITER_QUEUE_SECONDS = 120
-"""How long a writer waits behind the other writers of its own process before giving up."""
+"""How long a writer waits for its turn (behind the writers of every process) before giving up."""
+WRITER_POLL_SECONDS = 0.002
 IMMEDIATE = "placecheck_immediate"
 _HOLDS_WRITER_TURN = "placecheck_writer_turn"
 
@@ -100,28 +105,60 @@ def _create_sqlite_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    _queue_writers(engine)
+    _queue_writers(engine, None if in_memory else Path(f"{url.database}.write-turn"))
     return engine
 
 
-def _queue_writers(engine: Engine) -> None:
-    """Writers of one process take turns in a queue before they ask SQLite for its lock.
+class _ProcessTurn:
+    """The turn between processes: an exclusive ``flock`` on a file beside the database.
+
+    SQLite's busy handler backs off to 100 ms between tries, so a writer in one process could
+    lose the lock to a busy second process for longer than any timeout (one download in a
+    two-worker burst waited past 15 s). Trying the file lock every 2 ms gives each process a
+    fair chance at every gap, within the same deadline as the queue inside a process.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def acquire(self, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(self._descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(WRITER_POLL_SECONDS)
+
+    def release(self) -> None:
+        fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+
+
+def _queue_writers(engine: Engine, turn_file: Path | None) -> None:
+    """Writers take turns before they ask SQLite for its lock: in a queue inside the process,
+    then for a file lock shared with every other process on the same database.
 
     SQLite has one write lock, and a writer that waits for it polls until its busy timeout runs
     out. With forty request threads sharing one interpreter, the thread holding the lock gets
     only a share of the CPU, so a queue of writers polling SQLite timed out ('database is
-    locked') on a busy hour. In this queue they wait without a deadline that fails them first,
-    and only one writer per process ever polls SQLite (the rest is between processes, and
-    brief). The turn ends with the transaction, however it ends.
+    locked') on a busy hour. Here they wait their turn within one deadline, and a writer that
+    does not get it is refused as busy, never failed half-way. The turn ends with the
+    transaction, however it ends.
     """
     turn = threading.Lock()
+    between_processes = _ProcessTurn(turn_file) if turn_file is not None else None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         if not connection.get_execution_options().get(IMMEDIATE, False):
             connection.exec_driver_sql("BEGIN")
             return
+        deadline = time.monotonic() + WRITER_QUEUE_SECONDS
         if not turn.acquire(timeout=WRITER_QUEUE_SECONDS):
+            raise DatabaseBusyError("the database is too busy to save anything just now")
+        if between_processes is not None and not between_processes.acquire(deadline):
+            turn.release()
             raise DatabaseBusyError("the database is too busy to save anything just now")
         connection.info[_HOLDS_WRITER_TURN] = True
         try:
@@ -137,6 +174,8 @@ def _queue_writers(engine: Engine) -> None:
 
     def _end_turn(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_WRITER_TURN, False):
+            if between_processes is not None:
+                between_processes.release()
             turn.release()
 
     @event.listens_for(engine, "commit")
