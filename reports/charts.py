@@ -123,3 +123,54 @@ def stacked_distribution(
         )
         offset += part
     return _svg(width, height, body)
+
+
+def comparison_dot(
+    score: float | None,
+    place: float | None,
+    *,
+    whole_place: bool = False,
+    minimum: int = 1,
+    maximum: int = 5,
+) -> str:
+    """One group's score as a dot on the scale, beside a dashed line at the whole place's score
+    and joined to it by a line whose length is the gap, so that a column of these reads as a
+    dot plot of every partner against the place. With ``score`` None (a hidden group) only the
+    place line shows; the place's own row (``whole_place``) is a black diamond."""
+    width, height = 200.0, 16.0
+    middle = height / 2
+
+    def x(value: float) -> float:
+        return (value - minimum) / (maximum - minimum) * (width - 12) + 6
+
+    body = "".join(
+        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
+        'stroke-width="0.6"/>'
+        for v in range(minimum, maximum + 1)
+    )
+    if place is not None:
+        body += (
+            f'<line x1="{x(place):.1f}" y1="0" x2="{x(place):.1f}" y2="{height:g}" '
+            f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 1.5"/>'
+        )
+    if score is None:
+        return _svg(width, height, body)
+    if whole_place:
+        cx = x(score)
+        return _svg(
+            width,
+            height,
+            body + f'<path d="M{cx:.1f} 2 L{cx + 6:.1f} {middle:g} L{cx:.1f} 14 '
+            f'L{cx - 6:.1f} {middle:g} Z" fill="{INK}"/>',
+        )
+    if place is not None:
+        body += (
+            f'<line x1="{x(place):.1f}" y1="{middle:g}" x2="{x(score):.1f}" y2="{middle:g}" '
+            f'stroke="{INK}" stroke-width="1.6"/>'
+        )
+    fill = score_colour(score, minimum, maximum)
+    body += (
+        f'<circle cx="{x(score):.1f}" cy="{middle:g}" r="4.6" fill="{fill}" stroke="{INK}" '
+        'stroke-width="1.2"/>'
+    )
+    return _svg(width, height, body)

@@ -14,6 +14,7 @@ from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, 
 from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
+from scoring.anonymity import COMPLEMENT
 from scoring.rules import Rules
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
 
@@ -144,6 +145,23 @@ class CaseStudyView:
     place: str
     title: str
     summary: str
+    printed_with: str | None = None
+    """The condition id whose page already prints this case study; this page refers back."""
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One line of the comparison picture: a group's score as a dot against the place's."""
+
+    label: str
+    people: int | None
+    score: str
+    gap: str
+    """The group's score minus the place's, both as printed; '–' when either is missing."""
+    picture: str
+    alt: str
+    hidden_reason: str | None = None
+    whole_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,9 +184,11 @@ class ConditionSection:
     change: str | None
     statements: tuple[StatementRow, ...]
     sector_views: tuple[tuple[str, Cell], ...]
+    comparison: tuple[ComparisonRow, ...]
     findings: tuple[str, ...]
     quotes: tuple[QuoteView, ...]
-    recommendations: tuple[str, ...]
+    recommendations: str
+    """The related recommendations' numbers, as words: '1, 2 and 10'."""
     case_study: CaseStudyView | None
     agreement: AgreementView | None
     previous_agreement: AgreementView | None
@@ -274,6 +294,7 @@ class ForumReport:
     strengths: tuple[Highlight, ...]
     priorities: tuple[Highlight, ...]
     divided: tuple[Highlight, ...]
+    sector_gaps: tuple[Highlight, ...]
     heatmap: Heatmap
     organisation_heatmap: Heatmap
     conditions: tuple[ConditionSection, ...]
@@ -301,8 +322,9 @@ def build_forum_report(
     rules: Rules,
 ) -> ForumReport:
     maturity = definition.statement_scale
+    cases = _case_study_placement(definition, list(result.conditions))
     sections = tuple(
-        _condition_section(definition, result, workshop, number, condition_id)
+        _condition_section(definition, result, workshop, number, condition_id, cases[condition_id])
         for number, condition_id in enumerate(result.conditions, start=1)
     )
     tracker_part = next(
@@ -320,6 +342,7 @@ def build_forum_report(
         strengths=_highlights(definition, result.findings, "strength"),
         priorities=_highlights(definition, result.findings, "priority"),
         divided=_most_divided(definition, result),
+        sector_gaps=_widest_sector_gaps(definition, result, rules),
         heatmap=sector_heatmap(definition, result),
         organisation_heatmap=organisation_heatmap(definition, result),
         conditions=sections,
@@ -450,6 +473,104 @@ def _most_divided(
     )
 
 
+SectorGap = tuple[str, str, str, str, str]
+
+
+def widest_sector_gap(condition: ConditionScore) -> SectorGap | None:
+    """(high sector, its score, low sector, its score, the gap), as printed, among the sectors
+    shown with a score; None when fewer than two are shown."""
+    shown = [
+        (group.score, Sector(name).label)
+        for name, group in condition.by_sector.items()
+        if group.score is not None and not group.suppressed
+    ]
+    if len(shown) < 2:
+        return None
+    (high, high_name), (low, low_name) = max(shown), min(shown)
+    return (
+        high_name,
+        one_decimal(high),
+        low_name,
+        one_decimal(low),
+        difference(high, low).lstrip("+"),
+    )
+
+
+def gap_sentence(gap: SectorGap) -> str:
+    return f"{gap[0]} {gap[1]}, {in_sentence(gap[2])} {gap[3]}: a gap of {gap[4]}"
+
+
+def _widest_sector_gaps(
+    definition: Definition, result: ScoreResult, rules: Rules, limit: int = 3
+) -> tuple[Highlight, ...]:
+    """The conditions on which two sectors' printed scores lie furthest apart, widest first,
+    down to the rules' sector-gap threshold, so the summary names the biggest split."""
+    gaps = [
+        (Decimal(gap[4]), cid, gap)
+        for cid, condition in result.conditions.items()
+        if (gap := widest_sector_gap(condition)) is not None
+        and Decimal(gap[4]) >= Decimal(str(rules.sector_gap.threshold))
+    ]
+    gaps.sort(key=lambda entry: (-entry[0], entry[1]))
+    return tuple(
+        Highlight(definition.condition(cid).title, gap_sentence(gap) + ".")
+        for _, cid, gap in gaps[:limit]
+    )
+
+
+def hidden_label(reason: str | None) -> str:
+    """A hidden group's reason in the few words a table cell has room for."""
+    return "Protects a smaller group" if reason == COMPLEMENT else "Too few people"
+
+
+def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[ComparisonRow, ...]:
+    """The comparison picture of one condition: the whole place, then every sector in the
+    sectors' usual order, hidden groups kept in their place with the reason."""
+    place = condition.score
+    place_text = one_decimal(place)
+    rows = [
+        ComparisonRow(
+            label="All partners",
+            people=condition.respondents,
+            score=place_text,
+            gap="",
+            picture=charts.data_uri(charts.comparison_dot(place, place, whole_place=True)),
+            alt=f"All partners: {place_text}",
+            whole_place=True,
+        )
+    ]
+    for sector in Sector:
+        group = condition.by_sector.get(sector.value)
+        if group is None:
+            continue
+        people = result.respondents_by_sector.get(sector.value)
+        if group.suppressed or group.score is None:
+            rows.append(
+                ComparisonRow(
+                    label=sector.label,
+                    people=people,
+                    score=HIDDEN,
+                    gap=hidden_label(group.reason),
+                    picture=charts.data_uri(charts.comparison_dot(None, place)),
+                    alt=f"{sector.label}: hidden, {group.reason or 'too few people'}",
+                    hidden_reason=group.reason,
+                )
+            )
+            continue
+        gap = difference(group.score, place) if place is not None else "–"
+        rows.append(
+            ComparisonRow(
+                label=sector.label,
+                people=people,
+                score=one_decimal(group.score),
+                gap=gap,
+                picture=charts.data_uri(charts.comparison_dot(group.score, place)),
+                alt=f"{sector.label}: {one_decimal(group.score)}, {gap} against all partners",
+            )
+        )
+    return tuple(rows)
+
+
 def divided_conditions(result: ScoreResult) -> list[ConditionScore]:
     """Every rated condition, where partners disagree most first: split views, then by
     consensus from lowest."""
@@ -535,7 +656,7 @@ def _agreement_view(definition: Definition, agreement: Agreement | None) -> Agre
     if agreement is None:
         return None
     if agreement.could_not_agree or agreement.level is None:
-        text = "The forum could not agree a level."
+        text = "The forum could not agree a level"
     else:
         scale = definition.statement_scale
         text = f"{agreement.level} – {scale.label_of(agreement.level)}"
@@ -555,6 +676,7 @@ def _condition_section(
     workshop: WorkshopRecord,
     number: int,
     condition_id: str,
+    case: CaseStudyView | None,
 ) -> ConditionSection:
     condition = result.conditions[condition_id]
     spec = definition.condition(condition_id)
@@ -565,7 +687,6 @@ def _condition_section(
         and definition.items_by_id[item.item_id].kind is ItemKind.STATEMENT
     )
     sectors = [s for s in Sector if s.value in condition.by_sector]
-    case = definition.case_study(spec.case_studies[0]) if spec.case_studies else None
     agreements = {a.condition_id: a for a in workshop.agreements}
     previous_agreements = {a.condition_id: a for a in workshop.previous_agreements}
     return ConditionSection(
@@ -589,6 +710,7 @@ def _condition_section(
         change=_change_text(condition),
         statements=statements,
         sector_views=tuple((s.label, _cell(condition.by_sector[s.value])) for s in sectors),
+        comparison=comparison_rows(condition, result),
         findings=tuple(
             f.sentence
             for f in result.findings
@@ -604,13 +726,39 @@ def _condition_section(
             for q in workshop.quotes
             if q.subject_id == condition_id
         ),
-        recommendations=tuple(
-            definition.recommendation(r).numbered_title for r in spec.related_recommendations
+        recommendations=_listed(
+            [str(definition.recommendation(r).number) for r in spec.related_recommendations]
         ),
-        case_study=CaseStudyView(case.place, case.title, case.summary) if case else None,
+        case_study=case,
         agreement=_agreement_view(definition, agreements.get(condition_id)),
         previous_agreement=_agreement_view(definition, previous_agreements.get(condition_id)),
     )
+
+
+def _listed(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _case_study_placement(
+    definition: Definition, condition_ids: Sequence[str]
+) -> dict[str, CaseStudyView | None]:
+    """Each case study printed once: a condition page takes the first of its case studies not
+    yet printed, or, when all have been, refers back to where its first one was printed."""
+    printed: dict[str, str] = {}
+    placement: dict[str, CaseStudyView | None] = {}
+    for condition_id in condition_ids:
+        options = definition.condition(condition_id).case_studies
+        fresh = next((case_id for case_id in options if case_id not in printed), None)
+        chosen = fresh or (options[0] if options else None)
+        if chosen is None:
+            placement[condition_id] = None
+            continue
+        case = definition.case_study(chosen)
+        placement[condition_id] = CaseStudyView(
+            case.place, case.title, case.summary, printed_with=printed.get(chosen)
+        )
+        printed.setdefault(chosen, condition_id)
+    return placement
 
 
 def _change_text(condition: ConditionScore) -> str | None:

@@ -6,16 +6,16 @@ Built from the forum report's context, so the pack and the report always show th
 from dataclasses import dataclass
 
 from questionnaires.schema import Definition
-from questionnaires.sectors import Sector, in_sentence
+from questionnaires.sectors import in_sentence
 from reports.context import (
     ActionView,
     ConditionSection,
     ForumReport,
     Meta,
     build_forum_report,
-    difference,
     divided_conditions,
-    one_decimal,
+    gap_sentence,
+    widest_sector_gap,
 )
 from reports.facts import RoundFacts, WorkshopRecord
 from scoring.rules import Rules
@@ -112,27 +112,10 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def widest_sector_gap(condition: ConditionScore) -> tuple[str, str, str, str, str] | None:
-    """(high sector, its score, low sector, its score, the gap), as printed, among the sectors
-    shown with a score; None when fewer than two are shown."""
-    shown = [
-        (group.score, Sector(name).label)
-        for name, group in condition.by_sector.items()
-        if group.score is not None and not group.suppressed
-    ]
-    if len(shown) < 2:
-        return None
-    (high, high_name), (low, low_name) = max(shown), min(shown)
-    gap = difference(high, low).lstrip("+")
-    return high_name, one_decimal(high), low_name, one_decimal(low), gap
-
-
 def _what_to_discuss(condition: ConditionScore, section: ConditionSection) -> str:
     """The agenda's note: what the disagreement is, in numbers the pack prints elsewhere."""
     gap = widest_sector_gap(condition)
-    between = (
-        f"{gap[0]} {gap[1]}, {in_sentence(gap[2])} {gap[3]}: a gap of {gap[4]}" if gap else None
-    )
+    between = gap_sentence(gap) if gap else None
     if condition.spread.split:
         return f"Views split (consensus {section.consensus})" + (
             f"; {between}." if between else "."

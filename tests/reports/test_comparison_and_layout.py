@@ -1,0 +1,101 @@
+"""The comparison picture, the summary's account of where partners disagree, and a print
+layout whose pages each carry content, read back from the demo place's PDFs."""
+
+import re
+from decimal import Decimal
+
+from questionnaires.registry import Registry
+from reports import charts
+from reports.render import ReportKind
+from tests.reports.conftest import Rendered
+
+GAP_ROW = re.compile(
+    r"^(?P<label>[A-Za-z ,']+?) (?P<people>\d+) (?P<score>\d\.\d) (?P<gap>[+-]\d\.\d|0\.0)$"
+)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_condition_page_compares_each_sector_with_the_place_by_the_printed_numbers(
+    render,  # type: ignore[no-untyped-def]
+) -> None:
+    rendered: Rendered = render(ReportKind.FORUM)
+    condition_pages = [page for page in rendered.pages if "How each sector sees it" in page]
+    assert len(condition_pages) == 12
+    for page in condition_pages:
+        lines = page.splitlines()
+        place = next(line for line in lines if line.startswith("All partners ")).split()[-1]
+        rows = [m for line in lines if (m := GAP_ROW.match(line.strip()))]
+        if place == "–":  # no score for the place: nothing to subtract from
+            assert not rows
+            continue
+        place_score = Decimal(place)
+        assert len(rows) >= 4, page[:200]
+        for row in rows:
+            assert Decimal(row["score"]) - place_score == Decimal(row["gap"]), row.group(0)
+
+
+def test_hidden_groups_keep_their_row_with_the_reason(render) -> None:  # type: ignore[no-untyped-def]
+    page = next(
+        p for p in render(ReportKind.FORUM).pages if "Condition 1:" in p and "sees it" in p
+    )
+    flat = _flat(page)
+    assert "Fire and rescue 2 Hidden Too few people" in flat
+    assert re.search(r"\b(Hidden Protects a smaller group)\b", flat)
+
+
+def test_the_summary_names_the_widest_gap_between_sectors_with_its_numbers(render) -> None:  # type: ignore[no-untyped-def]
+    summary = next(
+        _flat(p) for p in render(ReportKind.FORUM).pages if "Where partners disagree" in p
+    )
+    gap = re.search(
+        r"Shared outcomes and mutual accountability\. Local authority (\d\.\d), "
+        r"NHS provider (\d\.\d): a gap of (\d\.\d)\.",
+        summary,
+    )
+    assert gap, "the biggest split in the demo is named on the summary page"
+    assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
+    assert "Least agreement among all partners" in summary
+
+
+def test_the_workshop_pack_carries_the_same_summary(render) -> None:  # type: ignore[no-untyped-def]
+    assert "Where partners disagree" in render(ReportKind.WORKSHOP).text
+
+
+def test_no_page_holds_only_a_box_or_a_heading(render, demo_place) -> None:  # type: ignore[no-untyped-def]
+    nhs = demo_place.organisation_id("Integrated Care Board")
+    for kind, options in (
+        (ReportKind.FORUM, {}),
+        (ReportKind.WORKSHOP, {}),
+        (ReportKind.PARTNER, {"organisation_id": nhs}),
+    ):
+        for number, page in enumerate(render(kind, **options).pages[1:], start=2):
+            # The running header (2 lines) and footer (2 lines) aside, a page carries more than
+            # a heading, a case study or the tail of a paragraph.
+            content = [line for line in page.splitlines() if line.strip()][2:-2]
+            assert len(content) >= 6, f"{kind} page {number} holds only: {content}"
+            assert not content[0].startswith("From elsewhere:") or len(content) > 6
+
+
+def test_each_case_study_is_printed_once_and_later_pages_refer_back(render) -> None:  # type: ignore[no-untyped-def]
+    text = _flat(render(ReportKind.FORUM).text)
+    definition = Registry().get("trusting-place")
+    printed = 0
+    for case in definition.case_studies:
+        opening = _flat(case.summary)[:60]
+        assert text.count(opening) <= 1, case.title
+        printed += text.count(opening)
+    assert printed >= 5
+    assert re.search(r"From elsewhere: [^,]+, printed on page \d+\.", text)
+
+
+def test_a_sectors_dot_sits_where_its_score_is_and_the_place_is_a_diamond() -> None:
+    sector = charts.comparison_dot(4.6, 2.8)
+    place = charts.comparison_dot(2.8, 2.8, whole_place=True)
+    hidden = charts.comparison_dot(None, 2.8)
+
+    assert 'cx="175.2"' in sector  # 4.6 on a 1–5 axis drawn from 6 to 194: 6 + 3.6 / 4 × 188
+    assert "<path" in place and "<circle" not in place
+    assert "<circle" not in hidden and "stroke-dasharray" in hidden
