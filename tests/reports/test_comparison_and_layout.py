@@ -38,9 +38,7 @@ def test_every_condition_page_compares_each_sector_with_the_place_by_the_printed
 
 
 def test_hidden_groups_keep_their_row_with_the_reason(render) -> None:  # type: ignore[no-untyped-def]
-    page = next(
-        p for p in render(ReportKind.FORUM).pages if "Condition 1:" in p and "sees it" in p
-    )
+    page = next(p for p in render(ReportKind.FORUM).pages if "Condition 1:" in p and "sees it" in p)
     flat = _flat(page)
     assert "Fire and rescue 2 Hidden Too few people" in flat
     assert re.search(r"\b(Hidden Protects a smaller group)\b", flat)
