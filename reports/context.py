@@ -138,6 +138,7 @@ class AgreementView:
     text: str
     rationale: str
     could_not_agree: bool
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -531,7 +532,7 @@ def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[Com
     rows = [
         ComparisonRow(
             label="All partners",
-            people=condition.respondents,
+            people=result.respondents,
             score=place_text,
             gap="",
             picture=charts.data_uri(charts.comparison_dot(place, place, whole_place=True)),
@@ -660,7 +661,12 @@ def _agreement_view(definition: Definition, agreement: Agreement | None) -> Agre
     else:
         scale = definition.statement_scale
         text = f"{agreement.level} – {scale.label_of(agreement.level)}"
-    return AgreementView(text, agreement.rationale, agreement.could_not_agree)
+    return AgreementView(
+        text,
+        agreement.rationale,
+        agreement.could_not_agree,
+        None if agreement.could_not_agree else agreement.level,
+    )
 
 
 def quote_attribution(sector: Sector, result: ScoreResult) -> str:
@@ -711,10 +717,13 @@ def _condition_section(
         statements=statements,
         sector_views=tuple((s.label, _cell(condition.by_sector[s.value])) for s in sectors),
         comparison=comparison_rows(condition, result),
+        # A gap between sectors is drawn and numbered in the comparison picture on the same page.
         findings=tuple(
             f.sentence
             for f in result.findings
-            if f.subjects and f.subjects[0] == condition_id and f.rule != "strength"
+            if f.subjects
+            and f.subjects[0] == condition_id
+            and f.rule not in ("strength", "sector-gap")
         )
         + tuple(
             f.sentence

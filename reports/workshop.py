@@ -9,6 +9,7 @@ from questionnaires.schema import Definition
 from questionnaires.sectors import in_sentence
 from reports.context import (
     ActionView,
+    AgreementView,
     ConditionSection,
     ForumReport,
     Meta,
@@ -49,6 +50,8 @@ class RecordingRow:
     score: str
     consensus: str
     split: bool
+    agreement: AgreementView | None
+    """What the forum has already recorded in Placecheck, printed so the room confirms it."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ def build_workshop_pack(
         ),
         discussions=discussions,
         recording=tuple(
-            RecordingRow(s.title, s.score, s.consensus, s.split) for s in report.conditions
+            RecordingRow(s.title, s.score, s.consensus, s.split, s.agreement)
+            for s in report.conditions
         ),
         maturity_levels=report.maturity_levels,
         actions=report.actions,

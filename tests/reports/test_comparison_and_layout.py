@@ -14,6 +14,11 @@ GAP_ROW = re.compile(
 )
 
 
+RUNNING = re.compile(
+    r"^(Kestrel Vale · .+|.+, (spring|autumn) 20\d\d|Placecheck · .+|Page \d+ of \d+)$"
+)
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -70,9 +75,11 @@ def test_no_page_holds_only_a_box_or_a_heading(render, demo_place) -> None:  # t
         (ReportKind.PARTNER, {"organisation_id": nhs}),
     ):
         for number, page in enumerate(render(kind, **options).pages[1:], start=2):
-            # The running header (2 lines) and footer (2 lines) aside, a page carries more than
-            # a heading, a case study or the tail of a paragraph.
-            content = [line for line in page.splitlines() if line.strip()][2:-2]
+            # The running header and footer aside, a page carries more than a heading, a case
+            # study or the tail of a paragraph.
+            content = [
+                line for line in page.splitlines() if line.strip() and not RUNNING.match(line)
+            ]
             assert len(content) >= 6, f"{kind} page {number} holds only: {content}"
             assert not content[0].startswith("From elsewhere:") or len(content) > 6
 
@@ -97,3 +104,22 @@ def test_a_sectors_dot_sits_where_its_score_is_and_the_place_is_a_diamond() -> N
     assert 'cx="175.2"' in sector  # 4.6 on a 1–5 axis drawn from 6 to 194: 6 + 3.6 / 4 × 188
     assert "<path" in place and "<circle" not in place
     assert "<circle" not in hidden and "stroke-dasharray" in hidden
+
+
+def test_the_recording_sheet_shows_the_levels_already_agreed_and_leaves_room_to_write(
+    render,  # type: ignore[no-untyped-def]
+) -> None:
+    rendered: Rendered = render(ReportKind.WORKSHOP)
+    sheet = next(_flat(p) for p in rendered.pages if "Recording sheet" in p)
+    assert "Strong leadership (4.2) 1 2 3 4 5 Could not agree Recorded: 4 – Established" in sheet
+    assert "Recorded: The forum could not agree a level" in sheet
+    recording = rendered.html[rendered.html.index('id="recording"') :]
+    recording = recording[: recording.index("</section>")]
+    assert recording.count('class="box filled"') == 5
+    assert recording.count('class="why"') == 12
+
+
+def test_the_workshop_pack_compares_sectors_on_each_discussion_page(render) -> None:  # type: ignore[no-untyped-def]
+    pages = [p for p in render(ReportKind.WORKSHOP).pages if p.startswith("Discuss:")]
+    assert pages
+    assert all("How each sector sees it" in page for page in pages)
