@@ -6,6 +6,7 @@ place result hides the organisation, to protect a smaller one, is hidden here to
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector
@@ -26,6 +27,8 @@ class PartnerConditionRow:
     own: str
     difference: str
     hidden: bool
+    picture: str
+    """The organisation's score as a dot against the place's dashed line."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,25 @@ class PartnerReport:
     sector: str
     respondents: int
     conditions: tuple[PartnerConditionRow, ...]
+    differs_most: tuple[PartnerConditionRow, ...]
+    """The conditions where the organisation's printed score is furthest from the place's."""
     statements: tuple[PartnerStatementRow, ...]
     recommendations: tuple[PartnerRecommendationRow, ...]
     maturity_levels: tuple[str, ...]
     legend: Legend
     any_hidden: bool
+
+
+DIFFERS_MOST = 3
+
+
+def _furthest_from_the_place(
+    rows: list[PartnerConditionRow],
+) -> tuple[PartnerConditionRow, ...]:
+    """Widest printed difference first; a condition where the two agree is never listed."""
+    compared = [row for row in rows if row.difference not in ("–", "0.0")]
+    compared.sort(key=lambda row: -abs(Decimal(row.difference)))
+    return tuple(compared[:DIFFERS_MOST])
 
 
 def build_partner_report(
@@ -96,6 +113,7 @@ def build_partner_report(
                 if both
                 else "–",
                 hidden=cid in hidden,
+                picture=charts.data_uri(charts.comparison_dot(own_score, condition.score)),
             )
         )
     scale = definition.statement_scale
@@ -139,6 +157,7 @@ def build_partner_report(
         sector=sector.label,
         respondents=own.respondents,
         conditions=tuple(conditions),
+        differs_most=_furthest_from_the_place(conditions),
         statements=tuple(statements),
         recommendations=recommendations,
         maturity_levels=tuple(level.label for level in scale.levels),

@@ -123,3 +123,21 @@ def test_the_workshop_pack_compares_sectors_on_each_discussion_page(render) -> N
     pages = [p for p in render(ReportKind.WORKSHOP).pages if p.startswith("Discuss:")]
     assert pages
     assert all("How each sector sees it" in page for page in pages)
+
+
+def test_the_partner_report_says_where_the_organisation_differs_most(render, demo_place) -> None:  # type: ignore[no-untyped-def]
+    nhs = demo_place.organisation_id("Integrated Care Board")
+    flat = _flat(render(ReportKind.PARTNER, organisation_id=nhs).text)
+    assert "differs most from the place" in flat
+    found = re.findall(
+        r"([A-Z][a-z ,-]+): NHS Kestrel and Fenmoor Integrated Care Board (\d\.\d), all partners "
+        r"(\d\.\d): (higher|lower) by (\d\.\d)\.",
+        flat,
+    )
+    assert len(found) == 3
+    gaps = [Decimal(gap) for *_, gap in found]
+    assert gaps == sorted(gaps, reverse=True)
+    assert found[0][0].strip() == "Shared outcomes and mutual accountability"
+    for _, own, place, direction, gap in found:
+        assert abs(Decimal(own) - Decimal(place)) == Decimal(gap)
+        assert (Decimal(own) > Decimal(place)) == (direction == "higher")
