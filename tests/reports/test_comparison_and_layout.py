@@ -141,3 +141,18 @@ def test_the_partner_report_says_where_the_organisation_differs_most(render, dem
     for _, own, place, direction, gap in found:
         assert abs(Decimal(own) - Decimal(place)) == Decimal(gap)
         assert (Decimal(own) > Decimal(place)) == (direction == "higher")
+
+
+def _contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_shaded_cell_writes_its_number_at_4_5_to_1_or_more() -> None:
+    for fill in charts.SEQUENCE:
+        assert _contrast(fill, charts.text_colour_on(fill)) >= 4.5, fill
