@@ -5,6 +5,7 @@ HTML pages can never disagree. Anonymity is enforced here too: the scoring resul
 small groups, and nothing below reads a group's score without checking that it is shown.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,11 +15,12 @@ from questionnaires.schema import OPT_OUT_LABELS, Definition, ItemKind, OptOut, 
 from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
-from scoring.anonymity import COMPLEMENT
-from scoring.rules import Rules
+from scoring.anonymity import COMBINED, COMPLEMENT
+from scoring.rules import Rules, SmallGroups
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
 
 HIDDEN = "Hidden"
+IN_COMBINED = "Combined"
 BROAD_AGREEMENT = 0.9
 """Consensus from which a condition is not listed among the most divided."""
 
@@ -112,6 +114,8 @@ class Heatmap:
     columns: tuple[HeatmapColumn, ...]
     rows: tuple[HeatmapRow, ...]
     any_hidden: bool
+    key: tuple[str, ...] = ()
+    """One sentence for each kind of blank or hidden cell in the table, saying which and why."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,7 @@ class Method:
     sector_gap_rule: str
     change_rule: str
     reading_example: str
+    anonymity_rule: str
 
 
 @dataclass(frozen=True)
@@ -521,6 +526,8 @@ def _widest_sector_gaps(
 
 def hidden_label(reason: str | None) -> str:
     """A hidden group's reason in the few words a table cell has room for."""
+    if reason == COMBINED:
+        return "In the combined row"
     return "Protects a smaller group" if reason == COMPLEMENT else "Too few people"
 
 
@@ -550,7 +557,7 @@ def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[Com
                 ComparisonRow(
                     label=sector.label,
                     people=people,
-                    score=HIDDEN,
+                    score=IN_COMBINED if group.reason == COMBINED else HIDDEN,
                     gap=hidden_label(group.reason),
                     picture=charts.data_uri(charts.comparison_dot(None, place)),
                     alt=f"{sector.label}: hidden, {group.reason or 'too few people'}",
@@ -569,7 +576,36 @@ def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[Com
                 alt=f"{sector.label}: {one_decimal(group.score)}, {gap} against all partners",
             )
         )
+    if condition.combined is not None:
+        rows.append(_combined_row(condition, result))
     return tuple(rows)
+
+
+def _combined_row(condition: ConditionScore, result: ScoreResult) -> ComparisonRow:
+    group = condition.combined
+    assert group is not None
+    label = combined_label(condition.combined_sectors)
+    people = sum(result.respondents_by_sector.get(s, 0) for s in condition.combined_sectors)
+    place = condition.score
+    if group.suppressed or group.score is None:
+        return ComparisonRow(
+            label=label,
+            people=people,
+            score=HIDDEN,
+            gap=hidden_label(group.reason),
+            picture=charts.data_uri(charts.comparison_dot(None, place)),
+            alt=f"{label}: hidden, {group.reason}",
+            hidden_reason=group.reason,
+        )
+    gap = difference(group.score, place) if place is not None else "–"
+    return ComparisonRow(
+        label=label,
+        people=people,
+        score=one_decimal(group.score),
+        gap=gap,
+        picture=charts.data_uri(charts.comparison_dot(group.score, place)),
+        alt=f"{label}: {one_decimal(group.score)}, {gap} against all partners",
+    )
 
 
 def divided_conditions(result: ScoreResult) -> list[ConditionScore]:
@@ -585,6 +621,8 @@ def divided_conditions(result: ScoreResult) -> list[ConditionScore]:
 def _cell(group: GroupScore | None) -> Cell:
     if group is None:
         return Cell("", "#ffffff", charts.INK, hidden=False, reason="no respondents")
+    if group.reason == COMBINED:
+        return Cell(IN_COMBINED, "#ffffff", charts.INK, hidden=True, reason=group.reason)
     if group.suppressed or group.score is None:
         return Cell(HIDDEN, "#ffffff", charts.INK, hidden=True, reason=group.reason)
     fill = charts.score_colour(group.score)
@@ -598,19 +636,63 @@ def _overall_cell(condition: ConditionScore) -> Cell:
     return Cell(one_decimal(condition.score), fill, charts.text_colour_on(fill), hidden=False)
 
 
+def combined_label(sectors: Sequence[str]) -> str:
+    """The name of a combined column, naming every sector in it."""
+    return "Combined: " + _listed([in_sentence(Sector(s).label) for s in sectors])
+
+
 def sector_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
     sectors = [s for s in Sector if s.value in result.respondents_by_sector]
-    columns = tuple(HeatmapColumn(s.label, result.respondents_by_sector[s.value]) for s in sectors)
+    columns = [HeatmapColumn(s.label, result.respondents_by_sector[s.value]) for s in sectors]
+    memberships = Counter(
+        c.combined_sectors for c in result.conditions.values() if c.combined_sectors
+    )
+    usual = memberships.most_common(1)[0][0] if memberships else ()
+    if memberships:
+        columns.append(
+            HeatmapColumn(
+                combined_label(usual),
+                sum(result.respondents_by_sector.get(s, 0) for s in usual),
+            )
+        )
     rows = tuple(
         HeatmapRow(
             condition_id=cid,
             title=definition.condition(cid).title,
             overall=_overall_cell(condition),
-            cells=tuple(_cell(condition.by_sector.get(s.value)) for s in sectors),
+            cells=tuple(_cell(condition.by_sector.get(s.value)) for s in sectors)
+            + ((_cell(condition.combined),) if memberships else ()),
         )
         for cid, condition in result.conditions.items()
     )
-    return Heatmap(columns, rows, any(cell.hidden for row in rows for cell in row.cells))
+    key = _heatmap_key(rows, result.anonymity_threshold) + tuple(
+        f"For {definition.condition(cid).title}, which not everyone rated, the combined "
+        f"column is {_listed([in_sentence(Sector(s).label) for s in c.combined_sectors])}."
+        for cid, c in result.conditions.items()
+        if c.combined_sectors and c.combined_sectors != usual
+    )
+    return Heatmap(
+        tuple(columns), rows, any(cell.hidden for row in rows for cell in row.cells), key
+    )
+
+
+def _heatmap_key(rows: Sequence[HeatmapRow], threshold: int) -> tuple[str, ...]:
+    reasons = {cell.reason for row in rows for cell in row.cells if cell.hidden}
+    key = []
+    if COMBINED in reasons:
+        key.append(
+            f"{IN_COMBINED}: a sector with fewer than {threshold} people is not shown on its "
+            "own but together with other small sectors, in the combined column, which names "
+            "them."
+        )
+    if reasons - {COMBINED, COMPLEMENT}:
+        key.append(f"{HIDDEN}: fewer than {threshold} people in the group rated the condition.")
+    if COMPLEMENT in reasons:
+        key.append(
+            f"{HIDDEN}, though the group is larger: hidden so that a smaller group's score "
+            "cannot be worked out from the total and the groups that are shown."
+        )
+    return tuple(key)
 
 
 def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
@@ -627,7 +709,12 @@ def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap
     # Organisation sizes are not part of the result: with one or two people per partner they
     # would say too much about who answered.
     columns = tuple(HeatmapColumn(name, None) for name in names)
-    return Heatmap(columns, rows, any(cell.hidden for row in rows for cell in row.cells))
+    return Heatmap(
+        columns,
+        rows,
+        any(cell.hidden for row in rows for cell in row.cells),
+        _heatmap_key(rows, result.anonymity_threshold),
+    )
 
 
 def _statement_row(definition: Definition, item: ItemScore) -> StatementRow:
@@ -1005,6 +1092,7 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
             f"A score of 3.5 out of {definition.statement_scale.maximum} is halfway up the scale,"
             f" in the {rules.band_of(3.5).label} band."
         ),
+        anonymity_rule=_anonymity_rule(rules, result.anonymity_threshold),
         change_rule=(
             "A change since the previous round is called only when it is at least "
             f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "
@@ -1012,6 +1100,29 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
             "to call."
         ),
     )
+
+
+def _anonymity_rule(rules: Rules, threshold: int) -> str:
+    """How small groups are protected, in the words of the rules in force."""
+    rule = (
+        f"No sector or organisation with fewer than {threshold} respondents is shown with a "
+        "score, in tables or charts."
+    )
+    if rules.anonymity.small_groups is SmallGroups.MERGE:
+        spared = [in_sentence(Sector(s).label) for s in rules.anonymity.merge_last]
+        rule += (
+            " Such sectors are shown together in one combined column instead, named with the "
+            f"sectors in it; when they are still fewer than {threshold} together, the smallest "
+            "other sector joins them"
+            + (f" ({_listed(spared)} only when no other sector would do)" if spared else "")
+            + "."
+        )
+    if rules.anonymity.complementary_suppression:
+        rule += (
+            " When hiding one group would let its score be worked out from the total and the "
+            "others, a second group is hidden too."
+        )
+    return rule
 
 
 def legend_of(labels: Sequence[str]) -> Legend:

@@ -10,10 +10,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scoring.rules import Anonymity
+from scoring.rules import Anonymity, SmallGroups
 
 TOO_FEW = "fewer than {k} respondents"
 COMPLEMENT = "hidden so that a smaller group's score cannot be worked out from the others"
+COMBINED = "shown with other small groups in the combined column"
+_COMBINED_KEY = "\x00combined"  # never a sector id
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,10 @@ class SuppressionPlan:
     """Hidden sectors, each with the reason."""
     organisations: dict[str, str]
     """Hidden organisations, each with the reason."""
+    combined: tuple[str, ...] = ()
+    """Sectors shown together in one combined column instead of on their own."""
+    combined_reason: str | None = None
+    """Why the combined column itself is hidden, when it has to be."""
 
 
 def plan_suppression(
@@ -29,9 +35,57 @@ def plan_suppression(
     sector_of: Mapping[str, str],
     anonymity: Anonymity,
 ) -> SuppressionPlan:
+    """With ``small_groups: merge``, the sectors under the threshold (and, if they are still too
+    few together, the smallest other sectors, ``merge_last`` ones last) become one combined
+    group; the plan below then treats that group as one sector, so every rule that protects a
+    sector protects it too."""
+    sector_sizes: dict[str, int] = defaultdict(int)
+    for organisation, size in organisation_sizes.items():
+        sector_sizes[sector_of[organisation]] += size
+    combined = (
+        _combine(sector_sizes, anonymity.threshold, set(anonymity.merge_last))
+        if anonymity.small_groups is SmallGroups.MERGE and anonymity.complementary_suppression
+        else ()
+    )
+    if not combined:
+        return _plan(organisation_sizes, sector_of, anonymity)
+    grouped = {o: _COMBINED_KEY if s in combined else s for o, s in sector_of.items()}
+    plan = _plan(organisation_sizes, grouped, anonymity, whole=_COMBINED_KEY)
+    sectors = {name: reason for name, reason in plan.sectors.items() if name != _COMBINED_KEY}
+    sectors.update(dict.fromkeys(combined, COMBINED))
+    return SuppressionPlan(
+        dict(sorted(sectors.items())),
+        plan.organisations,
+        combined=combined,
+        combined_reason=plan.sectors.get(_COMBINED_KEY),
+    )
+
+
+def _combine(sizes: Mapping[str, int], k: int, merge_last: set[str]) -> tuple[str, ...]:
+    """The sectors to show together: all those under k, then the smallest others until the
+    group reaches k. None when there is nothing small, or when the group would be the place."""
+    chosen = {name for name, size in sizes.items() if size < k}
+    while chosen and sum(sizes[name] for name in chosen) < k:
+        rest = [name for name in sizes if name not in chosen]
+        if not rest:
+            return ()
+        chosen.add(min(rest, key=lambda name: (name in merge_last, sizes[name], name)))
+    if len(chosen) >= len(sizes) - 1:
+        return ()  # the combined column would be the place, or the place minus one sector
+    return tuple(sorted(chosen))
+
+
+def _plan(
+    organisation_sizes: Mapping[str, int],
+    sector_of: Mapping[str, str],
+    anonymity: Anonymity,
+    whole: str | None = None,
+) -> SuppressionPlan:
     """Hide every group under the threshold; then, with complementary suppression, keep hiding
     until, within every total that is shown (the place, each shown sector), the hidden groups
-    together have at least k respondents, and no organisation of a hidden sector is shown."""
+    together have at least k respondents, and no organisation of a hidden sector is shown.
+    The ``whole`` sector (a combined group, at least k people) stays shown when all its
+    organisations are hidden: its score is no one's but the group's."""
     k = anonymity.threshold
     sector_sizes: dict[str, int] = defaultdict(int)
     for organisation, size in organisation_sizes.items():
@@ -53,7 +107,7 @@ def plan_suppression(
             if sector in sectors:
                 continue
             members = {o: n for o, n in organisation_sizes.items() if sector_of[o] == sector}
-            if all(member in organisations for member in members):
+            if sector != whole and all(member in organisations for member in members):
                 sectors[sector] = COMPLEMENT  # it would show its hidden organisations' score
                 changed = True
             else:

@@ -28,6 +28,7 @@ from scoring.types import (
 from scoring.validation import InvalidAnswersError, check_respondents, items_asked
 
 GroupKey = Callable[[Respondent], str]
+COMBINED_GROUP = "combined"
 
 
 def score(
@@ -168,7 +169,7 @@ def _condition_score(
     if no_score_reason:
         headline = headcount = None
 
-    by_sector, by_organisation = _breakdowns(rated, means, rules)
+    by_sector, by_organisation, combined_sectors, combined = _breakdowns(rated, means, rules)
     importance_item = f"{condition_id}.importance"
     importance = (
         mean_of_means(list(_ratings_by_organisation(respondents, importance_item).values()))
@@ -179,7 +180,8 @@ def _condition_score(
         condition_id=condition_id,
         score=headline,
         score_headcount=headcount,
-        band=rules.band_of(headline).id if headline is not None else None,
+        # The band of the score as printed (one decimal), so 3.96, printed 4.0, is a Strength.
+        band=rules.band_of(round(headline, 1)).id if headline is not None else None,
         no_score_reason=no_score_reason,
         respondents=len(rated),
         organisations=len(by_organisation_means),
@@ -191,6 +193,8 @@ def _condition_score(
         priority=_priority(definition, headline, importance),
         by_sector=by_sector,
         by_organisation=by_organisation,
+        combined_sectors=combined_sectors,
+        combined=combined,
     )
 
 
@@ -230,17 +234,25 @@ def _group_means(
 
 def _breakdowns(
     respondents: Sequence[Respondent], means: Mapping[str, float], rules: Rules
-) -> tuple[dict[str, GroupScore], dict[str, GroupScore]]:
-    """Scores by sector and by organisation, with groups hidden as the anonymity plan says."""
+) -> tuple[dict[str, GroupScore], dict[str, GroupScore], tuple[str, ...], GroupScore | None]:
+    """Scores by sector and by organisation, and of the combined small sectors, with groups
+    hidden as the anonymity plan says."""
     sizes: dict[str, int] = defaultdict(int)
     sector_of: dict[str, str] = {}
     for respondent in respondents:
         sizes[respondent.organisation] += 1
         sector_of[respondent.organisation] = respondent.sector.value
     plan = plan_suppression(sizes, sector_of, rules.anonymity)
+    combined = None
+    if plan.combined:
+        together = [r for r in respondents if r.sector.value in plan.combined]
+        hidden = {COMBINED_GROUP: plan.combined_reason} if plan.combined_reason else {}
+        combined = _groups(together, means, lambda _: COMBINED_GROUP, hidden)[COMBINED_GROUP]
     return (
         _groups(respondents, means, lambda r: r.sector.value, plan.sectors),
         _groups(respondents, means, lambda r: r.organisation, plan.organisations),
+        plan.combined,
+        combined,
     )
 
 

@@ -1,6 +1,7 @@
 """The scoring rules, as declared in ``rules.yaml`` and parsed (but not read) here."""
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -12,9 +13,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SmallGroups(StrEnum):
+    MERGE = "merge"
+    """Sectors under the threshold are shown together in one combined column."""
+    HIDE = "hide"
+    """Sectors under the threshold are hidden, with the next smallest as their complement."""
+
+
 class Anonymity(_Strict):
     threshold: int = Field(ge=2)
     complementary_suppression: bool = True
+    small_groups: SmallGroups = SmallGroups.HIDE
+    merge_last: tuple[str, ...] = ()
+    """Sectors added to a combined column only when no other sector would make it big enough."""
 
 
 class Band(_Strict):

@@ -54,6 +54,11 @@ def result_to_json(result: ScoreResult) -> dict[str, Any]:
             "by_organisation": _plain(condition.by_organisation),
             "change": _plain(condition.change),
         }
+        if condition.combined is not None:
+            conditions[condition_id]["combined"] = {
+                "sectors": list(condition.combined_sectors),
+                **_plain(condition.combined),
+            }
     items = {
         item_id: {
             "subject": item.subject,

@@ -94,6 +94,9 @@ class ConditionScore:
     by_sector: dict[str, GroupScore]
     by_organisation: dict[str, GroupScore]
     change: Change | None = None
+    combined_sectors: tuple[str, ...] = ()
+    """Sectors too small to show alone, shown together as ``combined`` (anonymity rules)."""
+    combined: GroupScore | None = None
 
 
 @dataclass(frozen=True)

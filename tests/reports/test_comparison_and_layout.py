@@ -42,11 +42,26 @@ def test_every_condition_page_compares_each_sector_with_the_place_by_the_printed
             assert Decimal(row["score"]) - place_score == Decimal(row["gap"]), row.group(0)
 
 
-def test_hidden_groups_keep_their_row_with_the_reason(render) -> None:  # type: ignore[no-untyped-def]
-    page = next(p for p in render(ReportKind.FORUM).pages if "Condition 1:" in p and "sees it" in p)
-    flat = _flat(page)
-    assert "Fire and rescue 2 Hidden Too few people" in flat
-    assert re.search(r"\b(Hidden Protects a smaller group)\b", flat)
+def test_a_two_person_sector_is_shown_combined_and_the_community_voice_kept(
+    render,  # type: ignore[no-untyped-def]
+) -> None:
+    """Fire and rescue (2 people) joins housing in a labelled combined column instead of
+    hiding the community members' column as its complement, and the key says so."""
+    rendered: Rendered = render(ReportKind.FORUM)
+    page = next(_flat(p) for p in rendered.pages if "Condition 1:" in p and "sees it" in p)
+    assert "Fire and rescue 2 Combined In the combined row" in page
+    assert "Housing 3 Combined In the combined row" in page
+    assert re.search(r"Community member or lived experience 3 \d\.\d [+-]?\d\.\d", page)
+    assert re.search(r"Combined: fire and rescue and housing 5 \d\.\d", page)
+
+    heatmap = next(
+        _flat(p) for p in rendered.pages if p.startswith("How each sector sees the conditions")
+    )
+    assert "Combined: a sector with fewer than 3 people is not shown on its own" in heatmap
+    co_production = re.search(
+        r"Co-production with local people with lived experience ([^A-Z]+)", heatmap
+    )
+    assert co_production and "Hidden" not in co_production[1]
 
 
 def test_the_summary_names_the_widest_gap_between_sectors_with_its_numbers(render) -> None:  # type: ignore[no-untyped-def]

@@ -4,12 +4,13 @@ import dataclasses
 import math
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from questionnaires.schema import ItemKind, OptOut
 from questionnaires.sectors import Sector
 from scoring.engine import score
+from scoring.rules import SmallGroups
 from scoring.serialise import result_to_json
 from scoring.types import AnswerValue, Respondent, ScoreResult
 
@@ -24,6 +25,8 @@ ORGANISATIONS = {
     "Police": Sector.POLICE,
     "Fire": Sector.FIRE_AND_RESCUE,
     "CVS": Sector.VOLUNTARY_AND_COMMUNITY,
+    "Housing trust": Sector.HOUSING,
+    "Panel": Sector.COMMUNITY_MEMBER,
 }
 K = RULES.anonymity.threshold
 
@@ -65,7 +68,7 @@ def respondent(draw: st.DrawFn, rid: str) -> Respondent:
 
 @st.composite
 def rounds(draw: st.DrawFn) -> list[Respondent]:
-    size = draw(st.integers(min_value=0, max_value=14))
+    size = draw(st.integers(min_value=0, max_value=18))
     return [draw(respondent(f"r{n:02d}")) for n in range(size)]
 
 
@@ -79,6 +82,7 @@ def condition_scores(result: ScoreResult) -> list[float]:
 
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LEAK_SETTINGS = settings(SETTINGS, max_examples=250)
 
 
 @SETTINGS
@@ -212,12 +216,19 @@ def _hidden_total_is_safe(sizes: dict[str, int], hidden: set[str]) -> bool:
     return total == 0 or total >= K or hidden == set(sizes)
 
 
-@SETTINGS
-@given(rounds())
-def test_suppressed_groups_never_leak_a_score(people: list[Respondent]) -> None:
+@LEAK_SETTINGS
+@given(rounds(), st.sampled_from([SmallGroups.MERGE, SmallGroups.HIDE]))
+def test_suppressed_groups_never_leak_a_score(
+    people: list[Respondent], small_groups: SmallGroups
+) -> None:
     """A group under the threshold must not be readable directly, by subtraction from a total
-    or from the other breakdown, or through a finding that names it."""
-    result = score(DEFINITION, people, RULES)
+    (the place, a sector, the combined column) or from the other breakdown, or through a
+    finding that names it; a combined column has at least k people and is the sum of the
+    sectors it names."""
+    rules = RULES.model_copy(
+        update={"anonymity": RULES.anonymity.model_copy(update={"small_groups": small_groups})}
+    )
+    result = score(DEFINITION, people, rules)
     as_json = result_to_json(result)
 
     for condition_id, condition in result.conditions.items():
@@ -228,6 +239,7 @@ def test_suppressed_groups_never_leak_a_score(people: list[Respondent]) -> None:
             sector_sizes[sector] = sector_sizes.get(sector, 0) + size
         hidden_orgs = {n for n, g in condition.by_organisation.items() if g.suppressed}
         hidden_sectors = {n for n, g in condition.by_sector.items() if g.suppressed}
+        combined = set(condition.combined_sectors)
 
         for breakdown, hidden in (("by_sector", hidden_sectors), ("by_organisation", hidden_orgs)):
             for name in hidden:
@@ -239,8 +251,24 @@ def test_suppressed_groups_never_leak_a_score(people: list[Respondent]) -> None:
                 }
         assert {n for n, size in sizes.items() if size < K} <= hidden_orgs
         assert {n for n, size in sector_sizes.items() if size < K} <= hidden_sectors
-        assert {o for o in sizes if sector_of[o] in hidden_sectors} <= hidden_orgs
-        assert _hidden_total_is_safe(sector_sizes, hidden_sectors)
+        # A combined column stands for its sectors: it is shown as one group of at least k, and
+        # every sector in it is hidden on its own.
+        shown_totals = {s: n for s, n in sector_sizes.items() if s not in combined}
+        if condition.combined is not None and not condition.combined.suppressed:
+            event("a combined column is shown")
+            assert small_groups is SmallGroups.MERGE
+            assert combined <= hidden_sectors
+            assert sum(sector_sizes[s] for s in combined) >= K
+            shown_totals["combined"] = sum(sector_sizes[s] for s in combined)
+            members = {o: n for o, n in sizes.items() if sector_of[o] in combined}
+            assert _hidden_total_is_safe(members, hidden_orgs & set(members))
+        else:
+            assert condition.combined is None or condition.combined.score is None
+            shown_totals.update({s: sector_sizes[s] for s in combined})
+        shown_together = condition.combined is not None and not condition.combined.suppressed
+        hidden_alone = hidden_sectors - combined if shown_together else hidden_sectors
+        assert {o for o in sizes if sector_of[o] in hidden_alone} <= hidden_orgs
+        assert _hidden_total_is_safe(shown_totals, {s for s in shown_totals if s in hidden_alone})
         assert _hidden_total_is_safe(sizes, hidden_orgs)
         for sector in set(sector_sizes) - hidden_sectors:
             members = {o: n for o, n in sizes.items() if sector_of[o] == sector}

@@ -36,8 +36,10 @@ def test_json_output_has_the_documented_top_level_and_condition_fields() -> None
         assert field in condition
     assert output["conditions"]["people-focus"]["by_sector"]["police"] == {
         "suppressed": True,
-        "reason": "fewer than 3 respondents",
+        "reason": "shown with other small groups in the combined column",
     }
+    combined = output["conditions"]["people-focus"]["combined"]
+    assert "police" in combined["sectors"] and len(combined["sectors"]) >= 2
     assert output["conditions"]["sufficient-resources"]["score"] is None
 
 
@@ -45,7 +47,7 @@ def test_table_output_names_every_condition_and_the_rules_version() -> None:
     result = runner.invoke(cli, ["score", str(EXAMPLE)])
 
     assert result.exit_code == 0, result.output
-    assert "rules 1.0" in result.output
+    assert "rules 1.1" in result.output
     assert "Coordination role" in result.output
     assert "Findings:" in result.output
 

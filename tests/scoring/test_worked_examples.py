@@ -6,8 +6,9 @@ import pytest
 
 from questionnaires.schema import Definition, OptOut
 from questionnaires.sectors import Sector
+from scoring.anonymity import COMBINED
 from scoring.engine import score
-from scoring.rules import Rules
+from scoring.rules import Rules, SmallGroups
 from scoring.serialise import result_to_json
 from scoring.stats import consensus
 from scoring.types import Respondent
@@ -288,8 +289,8 @@ def test_asks_of_government_are_ranked_by_how_much_they_would_help(
 def test_every_result_carries_the_rules_version(definition: Definition, rules: Rules) -> None:
     result = score(definition, [], rules)
 
-    assert result.rules_version == rules.version == "1.0"
-    assert result_to_json(result)["rules_version"] == "1.0"
+    assert result.rules_version == rules.version == "1.1"
+    assert result_to_json(result)["rules_version"] == "1.1"
     assert all(c.score is None for c in result.conditions.values())
 
 
@@ -300,3 +301,75 @@ def test_statement_scores_use_only_the_statements_of_the_condition(
     people = [person(f"r{n}", f"Org {n}", LA, {first: 2, second: 4}) for n in range(3)]
 
     assert score(definition, people, rules).conditions["people-focus"].score == 3.0
+
+
+def _five_sectors(definition: Definition) -> list[Respondent]:
+    """Council 4, ICB 3, police 3, fire 2 (under k = 3) and a community panel of 3."""
+    return [
+        *(
+            person(f"la{n}", "Council", LA, rating_everything_in("people-focus", 4))
+            for n in range(4)
+        ),
+        *(person(f"i{n}", "ICB", ICB, rating_everything_in("people-focus", 2)) for n in range(3)),
+        *(
+            person(f"p{n}", "Police", POLICE, rating_everything_in("people-focus", 3))
+            for n in range(3)
+        ),
+        *(
+            person(f"f{n}", "Fire service", FIRE, rating_everything_in("people-focus", 1))
+            for n in range(2)
+        ),
+        *(
+            person(
+                f"c{n}", "Panel", Sector.COMMUNITY_MEMBER, rating_everything_in("people-focus", 5)
+            )
+            for n in range(3)
+        ),
+    ]
+
+
+def test_a_small_sector_is_shown_in_a_combined_column_and_the_lived_experience_voice_kept(
+    definition: Definition, rules: Rules
+) -> None:
+    condition = score(definition, _five_sectors(definition), rules).conditions["people-focus"]
+
+    # Fire (2) joins the smallest other sector that is not the community panel: the ICB (3).
+    assert condition.combined_sectors == ("fire-and-rescue", "nhs-icb")
+    assert condition.combined is not None and condition.combined.score == (1 + 2) / 2
+    assert condition.by_sector["community-member"].score == 5.0
+    assert condition.by_sector["fire-and-rescue"].reason == COMBINED
+    assert condition.by_sector["nhs-icb"].reason == COMBINED
+    # The ICB alone would let the combined column give away the fire service's score.
+    assert condition.by_organisation["ICB"].suppressed
+    assert condition.by_organisation["Fire service"].suppressed
+    assert condition.by_organisation["Police"].score == 3.0
+
+
+def test_with_small_groups_hidden_the_community_panel_is_the_complement(
+    definition: Definition, rules: Rules
+) -> None:
+    hiding = rules.model_copy(
+        update={"anonymity": rules.anonymity.model_copy(update={"small_groups": SmallGroups.HIDE})}
+    )
+    condition = score(definition, _five_sectors(definition), hiding).conditions["people-focus"]
+
+    assert condition.combined is None
+    assert condition.by_sector["community-member"].suppressed
+    assert condition.by_sector["fire-and-rescue"].suppressed
+
+
+def test_the_band_is_that_of_the_score_as_printed(definition: Definition, rules: Rules) -> None:
+    # Organisation means 4.0, 4.0 and 3.875 average 3.958..., printed 4.0: a Strength.
+    people = [
+        person("a", "Council", LA, rating_everything_in("people-focus", 4)),
+        person("b", "ICB", ICB, rating_everything_in("people-focus", 4)),
+        *(
+            person(f"p{n}", "Police", POLICE, rating_everything_in("people-focus", level))
+            for n, level in enumerate([4] * 7 + [3])
+        ),
+    ]
+    condition = score(definition, people, rules).conditions["people-focus"]
+
+    assert condition.score is not None and f"{condition.score:.1f}" == "4.0"
+    assert condition.score < 4.0
+    assert condition.band == "strength"
