@@ -184,6 +184,8 @@ class ConditionSection:
     consensus: str
     split: bool
     importance: str
+    importance_words: str
+    """Where the importance lies between the scale's named levels: 'between High and Essential'."""
     priority: str
     dont_know_share: str
     change: str | None
@@ -798,6 +800,7 @@ def _condition_section(
         else "–",
         split=condition.spread.split,
         importance=one_decimal(condition.importance),
+        importance_words=_between_levels(definition, condition.importance),
         priority=one_decimal(condition.priority),
         dont_know_share=percentage(condition.dont_know_share),
         change=_change_text(condition),
@@ -829,6 +832,20 @@ def _condition_section(
         agreement=_agreement_view(definition, agreements.get(condition_id)),
         previous_agreement=_agreement_view(definition, previous_agreements.get(condition_id)),
     )
+
+
+def _between_levels(definition: Definition, importance: float | None) -> str:
+    """The printed importance in the words of its scale, so '3.3 out of 4' reads as a level."""
+    part = next((p for p in definition.parts if p.importance is not None), None)
+    if importance is None or part is None or part.importance is None:
+        return ""
+    levels = definition.scale(part.importance.scale).levels
+    printed = Decimal(one_decimal(importance))
+    below = max((lv for lv in levels if lv.value <= printed), key=lambda lv: lv.value)
+    above = min((lv for lv in levels if lv.value >= printed), key=lambda lv: lv.value)
+    if below.value == above.value:
+        return below.label
+    return f"between {below.label} and {above.label}"
 
 
 def _listed(words: Sequence[str]) -> str:

@@ -204,7 +204,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(viewer.get_by_role("heading", name="Invitations")).to_have_count(0)
     assert "/r/" not in viewer.content()
     viewer.get_by_role("link", name="Results", exact=True).click()
-    expect(viewer.get_by_text("3 – Developing Agreed after the workshop.")).to_be_visible()
+    expect(viewer.get_by_text("3 – Developing. Agreed after the workshop.")).to_be_visible()
     expect(viewer.get_by_text("Set up a joint neighbourhood team")).to_be_visible()
     check_accessible(viewer, "results-as-viewer")
     assert viewer.goto(f"{round_url}/export.csv").status == 403

@@ -382,7 +382,7 @@ def test_agreed_levels_and_actions_reach_the_results(
         },
     )
     results = facilitator.get(f"/rounds/{workspace.current_round}/results").text
-    assert "3 – Developing Agreed after a long debate." in " ".join(results.split())
+    assert "3 – Developing. Agreed after a long debate." in " ".join(results.split())
     assert "The forum could not agree a level." in results
     assert "Appoint a place coordinator" in results
 
