@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app.accounts import admin_views
+from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import SignInRequiredError
 from app.core.config import Settings, get_settings
@@ -43,6 +43,7 @@ ROUTERS = [
     workshop_views.router,
     data_views.router,
     admin_views.router,
+    account_views.router,
 ]
 
 

@@ -416,6 +416,23 @@ class UserCreate(UserBase):
         return email.lower()
 
 
+class PasswordChange(SQLModel):
+    """A signed-in user's own change of password: the current one, and the new one twice."""
+
+    current_password: str = Field(min_length=1, max_length=1000, title="your current password")
+    new_password: str = Field(
+        min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="a new password"
+    )
+    confirm_password: str = Field(min_length=1, max_length=1000, title="the new password again")
+
+    @field_validator("confirm_password")
+    @classmethod
+    def _typed_the_same_twice(cls, confirm: str, info: ValidationInfo) -> str:
+        if "new_password" in info.data and confirm != info.data["new_password"]:
+            raise ValueError("Enter the same new password in both boxes")
+        return confirm
+
+
 class UserSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds the token; only its hash is kept here, and
     deleting the row (signing out) ends the session wherever the cookie has been copied."""

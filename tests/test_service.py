@@ -67,3 +67,9 @@ def test_api_status_reports_the_database(client: TestClient) -> None:
 
     assert body["service"] == "placecheck"
     assert body["database"] == "ok"
+
+
+def test_the_home_page_offers_facilitators_a_way_to_sign_in(client: TestClient) -> None:
+    page = client.get("/").text
+
+    assert '<a class="govuk-link" href="/sign-in">Sign in</a>' in page

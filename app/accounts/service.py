@@ -46,6 +46,29 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def new_password_hash(*, user: User, current: str, new: str) -> str:
+    """The hash of a user's own new password, once their current one is checked. Both steps
+    are deliberately slow (Argon2), so callers run this before their write transaction."""
+    if not password_matches(user.password_hash, current):
+        raise AccountError("current_password", "Your current password is not right")
+    if password_matches(user.password_hash, new):
+        raise AccountError("new_password", "Choose a new password, not the one you have now")
+    return hash_password(new)
+
+
+def set_password(
+    *, session: Session, user: User, password_hash: str, keep_session: str | None
+) -> None:
+    """Every other signed-in browser of the user's is signed out: a password changed because
+    it leaked must not leave whoever has it signed in."""
+    user.password_hash = password_hash
+    session.add(user)
+    others = delete(UserSession).where(col(UserSession.user_id) == user.id)
+    if keep_session is not None:
+        others = others.where(col(UserSession.token_hash) != hash_token(keep_session))
+    session.exec(others)
+
+
 def start_session(*, session: Session, secret: str, user: User) -> str:
     """A new signed-in session for ``user``; returns the cookie's value. Each sign-in also
     clears that user's expired sessions, so the table does not grow."""

@@ -196,6 +196,10 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     page.get_by_role("button", name="Save access").click()
     page.goto(f"{url}/admin/audit")
     check_accessible(page, "audit")
+    page.goto(f"{url}/account")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("link", name="Enter your current password")).to_be_visible()
+    check_accessible(page, "account-with-errors")
 
     viewer = browser.new_page(bypass_csp=True)  # axe-core goes in as an inline script
     sign_in(viewer, url, "vic@example.org")

@@ -110,6 +110,11 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ({"user_id": "{outsider}"}, {"active": "yes"}, {**ADMINISTRATORS_ONLY, ADMIN: 303}),
     ],
     ("GET", "/admin/audit"): [({}, {}, ADMINISTRATORS_ONLY)],
+    # Everyone signed in has an account page; an empty password form is refused with a message.
+    ("GET", "/account"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
+    ("POST", "/account/password"): [
+        ({}, {}, {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400})
+    ],
 }
 # Routes anyone may reach: the site, signing in and out, and the respondent's link (checked by
 # the respondent tests), with the API's own documentation.
