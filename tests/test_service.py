@@ -73,3 +73,19 @@ def test_the_home_page_offers_facilitators_a_way_to_sign_in(client: TestClient) 
     page = client.get("/").text
 
     assert '<a class="govuk-link" href="/sign-in">Sign in</a>' in page
+
+
+def test_the_pages_a_public_body_must_publish_are_open_to_everyone_and_linked_from_every_page(
+    client: TestClient,
+) -> None:
+    for path, heading in (
+        ("/accessibility", "Accessibility statement for Placecheck"),
+        ("/privacy", "Privacy notice"),
+        ("/help", "Help"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert f'<h1 class="govuk-heading-xl">{heading}</h1>' in response.text
+    footer = client.get("/sign-in").text.split('<footer class="govuk-footer"')[1]
+    for path in ("/help", "/privacy", "/accessibility"):
+        assert f'href="{path}"' in footer

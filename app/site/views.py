@@ -26,3 +26,18 @@ def healthz(request: Request, session: SessionDep) -> JSONResponse:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "pages/home.html", {})
+
+
+@router.get("/accessibility", response_class=HTMLResponse, include_in_schema=False)
+def accessibility(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "pages/accessibility.html", {})
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+def privacy(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "pages/privacy.html", {})
+
+
+@router.get("/help", response_class=HTMLResponse, include_in_schema=False)
+def help_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "pages/help.html", {})

@@ -257,3 +257,17 @@ def test_the_pages_scripts_run_under_the_content_security_policy(
     with Session(live_server.engine) as session:
         saved = session.exec(select(Answer).where(Answer.item_id == "people-focus.1")).all()
     assert [answer.level for answer in saved] == [3]
+
+
+def test_the_information_pages_are_accessible_and_fit_a_narrow_screen(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    for path in ("/accessibility", "/privacy", "/help"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") == 320, path
+        assert axe_violations(page) == [], path
+    context.close()

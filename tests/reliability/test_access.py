@@ -124,6 +124,9 @@ OPEN_TO_ALL = {
     ("GET", "/api/v1/status"),
     ("GET", "/sign-in"),
     ("POST", "/sign-in"),
+    ("GET", "/accessibility"),
+    ("GET", "/privacy"),
+    ("GET", "/help"),
     ("POST", "/sign-out"),
 }
 RESPONDENT_PREFIXES = ("/r/{token}", "/api/v1/respondent/{token}")
