@@ -28,7 +28,8 @@ def create(
     password: Annotated[
         str,
         typer.Option(
-            prompt=True,
+            prompt="Password (at least 12 characters)",
+            show_default=False,
             hide_input=True,
             confirmation_prompt=True,
             envvar="PLACECHECK_NEW_USER_PASSWORD",
