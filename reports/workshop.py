@@ -4,6 +4,7 @@ Built from the forum report's context, so the pack and the report always show th
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from questionnaires.schema import Definition
 from questionnaires.sectors import in_sentence
@@ -96,7 +97,7 @@ def build_workshop_pack(
         report=report,
         agenda=_agenda(
             [
-                (d.section, _what_to_discuss(c, d.section))
+                (d.section, _what_to_discuss(c, d.section, rules))
                 for c, d in zip(divided, discussions, strict=True)
             ],
             len(report.conditions),
@@ -116,8 +117,10 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _what_to_discuss(condition: ConditionScore, section: ConditionSection) -> str:
-    """The agenda's note: what the disagreement is, in numbers the pack prints elsewhere."""
+def _what_to_discuss(condition: ConditionScore, section: ConditionSection, rules: Rules) -> str:
+    """The agenda's note: why the condition is on the agenda (split views, no score, a gap
+    between sectors, a priority, or the least agreement of the rest), in numbers the pack
+    prints elsewhere."""
     gap = widest_sector_gap(condition)
     between = gap_sentence(gap) if gap else None
     if condition.spread.split:
@@ -126,6 +129,13 @@ def _what_to_discuss(condition: ConditionScore, section: ConditionSection) -> st
         )
     if condition.score is None and condition.no_score_reason:
         return f"No score: {condition.no_score_reason}. Who would know?"
+    if gap and Decimal(gap[4]) >= Decimal(str(rules.sector_gap.threshold)):
+        return f"Sectors see it differently: {between}."
+    if condition.priority is not None and condition.priority >= rules.priority.threshold:
+        return (
+            f"A priority: it scores {section.score} out of 5, and partners rate its importance "
+            f"{section.importance} out of 4 ({section.importance_words})."
+        )
     return f"Least agreed of the rest (consensus {section.consensus})" + (
         f"; {between}." if between else "."
     )

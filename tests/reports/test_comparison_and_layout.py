@@ -171,3 +171,17 @@ def _contrast(first: str, second: str) -> float:
 def test_every_shaded_cell_writes_its_number_at_4_5_to_1_or_more() -> None:
     for fill in charts.SEQUENCE:
         assert _contrast(fill, charts.text_colour_on(fill)) >= 4.5, fill
+
+
+def test_each_agenda_item_says_why_it_is_there(render) -> None:  # type: ignore[no-untyped-def]
+    agenda = next(_flat(p) for p in render(ReportKind.WORKSHOP).pages if "Suggested agenda" in p)
+    gap = re.search(
+        r"Discuss: Co-production with local people with lived experience Sectors see it "
+        r"differently: Local authority (\d\.\d), community member or lived experience (\d\.\d): "
+        r"a gap of (\d\.\d)\.",
+        agenda,
+    )
+    assert gap, "the community members' own view, no longer hidden, is what divides the forum"
+    assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
+    assert "Views split (consensus" in agenda
+    assert "No score: most answers were 'don't know'" in agenda
