@@ -11,7 +11,7 @@ so that light fills still stand out from the paper (WCAG 1.4.11, 3:1 for graphic
 """
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 INK = "#0b0c0c"
@@ -57,6 +57,15 @@ def _svg(width: float, height: float, body: str) -> str:
     )
 
 
+def _gridlines(x: Callable[[float], float], minimum: int, maximum: int, height: float) -> str:
+    """A thin grey line at each whole level of the scale."""
+    return "".join(
+        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
+        'stroke-width="0.6"/>'
+        for v in range(minimum, maximum + 1)
+    )
+
+
 @dataclass(frozen=True)
 class ScoreBar:
     score: float | None
@@ -72,12 +81,7 @@ def score_bar(bar: ScoreBar, *, minimum: int = 1, maximum: int = 5) -> str:
     def x(value: float) -> float:
         return (value - minimum) / (maximum - minimum) * (width - 2) + 1
 
-    grid = "".join(
-        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
-        'stroke-width="0.6"/>'
-        for v in range(minimum, maximum + 1)
-    )
-    body = grid
+    body = _gridlines(x, minimum, maximum, height)
     if bar.score is not None:
         body += (
             f'<rect x="{x(minimum):.1f}" y="{pad:g}" width="{x(bar.score) - x(minimum):.1f}" '
@@ -144,11 +148,7 @@ def comparison_dot(
     def x(value: float) -> float:
         return (value - minimum) / (maximum - minimum) * (width - 12) + 6
 
-    body = "".join(
-        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
-        'stroke-width="0.6"/>'
-        for v in range(minimum, maximum + 1)
-    )
+    body = _gridlines(x, minimum, maximum, height)
     if place is not None:
         body += (
             f'<line x1="{x(place):.1f}" y1="0" x2="{x(place):.1f}" y2="{height:g}" '

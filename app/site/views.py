@@ -1,5 +1,7 @@
 """Routes that render pages, plus the health check that load balancers call."""
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -28,16 +30,20 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "pages/home.html", {})
 
 
-@router.get("/accessibility", response_class=HTMLResponse, include_in_schema=False)
-def accessibility(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "pages/accessibility.html", {})
+def _information_page(name: str) -> Callable[[Request], HTMLResponse]:
+    def page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, f"pages/{name}.html", {})
+
+    page.__name__ = f"{name}_page"
+    return page
 
 
-@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
-def privacy(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "pages/privacy.html", {})
-
-
-@router.get("/help", response_class=HTMLResponse, include_in_schema=False)
-def help_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "pages/help.html", {})
+# Pages a public body must publish, and help: open to everyone, signed in or not.
+for _name in ("accessibility", "privacy", "help"):
+    router.add_api_route(
+        f"/{_name}",
+        _information_page(_name),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
