@@ -584,29 +584,21 @@ def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[Com
 
 
 def _combined_row(condition: ConditionScore, result: ScoreResult) -> ComparisonRow:
-    group = condition.combined
-    assert group is not None
+    """The combined small sectors, shown like a sector (the anonymity plan only combines them
+    when the combined group can be shown)."""
+    assert condition.combined is not None
+    score = condition.combined.score
     label = combined_label(condition.combined_sectors)
     people = sum(result.respondents_by_sector.get(s, 0) for s in condition.combined_sectors)
     place = condition.score
-    if group.suppressed or group.score is None:
-        return ComparisonRow(
-            label=label,
-            people=people,
-            score=HIDDEN,
-            gap=hidden_label(group.reason),
-            picture=charts.data_uri(charts.comparison_dot(None, place)),
-            alt=f"{label}: hidden, {group.reason}",
-            hidden_reason=group.reason,
-        )
-    gap = difference(group.score, place) if place is not None else "–"
+    gap = difference(score, place) if score is not None and place is not None else "–"
     return ComparisonRow(
         label=label,
         people=people,
-        score=one_decimal(group.score),
+        score=one_decimal(score),
         gap=gap,
-        picture=charts.data_uri(charts.comparison_dot(group.score, place)),
-        alt=f"{label}: {one_decimal(group.score)}, {gap} against all partners",
+        picture=charts.data_uri(charts.comparison_dot(score, place)),
+        alt=f"{label}: {one_decimal(score)}, {gap} against all partners",
     )
 
 

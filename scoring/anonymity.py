@@ -26,8 +26,6 @@ class SuppressionPlan:
     """Hidden organisations, each with the reason."""
     combined: tuple[str, ...] = ()
     """Sectors shown together in one combined column instead of on their own."""
-    combined_reason: str | None = None
-    """Why the combined column itself is hidden, when it has to be."""
 
 
 def plan_suppression(
@@ -51,14 +49,12 @@ def plan_suppression(
         return _plan(organisation_sizes, sector_of, anonymity)
     grouped = {o: _COMBINED_KEY if s in combined else s for o, s in sector_of.items()}
     plan = _plan(organisation_sizes, grouped, anonymity, whole=_COMBINED_KEY)
-    sectors = {name: reason for name, reason in plan.sectors.items() if name != _COMBINED_KEY}
+    if _COMBINED_KEY in plan.sectors:
+        # The combined column itself would have to be hidden: combining gains nothing.
+        return _plan(organisation_sizes, sector_of, anonymity)
+    sectors = dict(plan.sectors)
     sectors.update(dict.fromkeys(combined, COMBINED))
-    return SuppressionPlan(
-        dict(sorted(sectors.items())),
-        plan.organisations,
-        combined=combined,
-        combined_reason=plan.sectors.get(_COMBINED_KEY),
-    )
+    return SuppressionPlan(dict(sorted(sectors.items())), plan.organisations, combined=combined)
 
 
 def _combine(sizes: Mapping[str, int], k: int, merge_last: set[str]) -> tuple[str, ...]:

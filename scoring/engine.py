@@ -246,8 +246,7 @@ def _breakdowns(
     combined = None
     if plan.combined:
         together = [r for r in respondents if r.sector.value in plan.combined]
-        hidden = {COMBINED_GROUP: plan.combined_reason} if plan.combined_reason else {}
-        combined = _groups(together, means, lambda _: COMBINED_GROUP, hidden)[COMBINED_GROUP]
+        combined = _groups(together, means, lambda _: COMBINED_GROUP, {})[COMBINED_GROUP]
     return (
         _groups(respondents, means, lambda r: r.sector.value, plan.sectors),
         _groups(respondents, means, lambda r: r.organisation, plan.organisations),

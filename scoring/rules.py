@@ -4,7 +4,16 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from questionnaires.sectors import Sector
 
 RULES_FILE_NAME = "rules.yaml"
 
@@ -26,6 +35,14 @@ class Anonymity(_Strict):
     small_groups: SmallGroups = SmallGroups.HIDE
     merge_last: tuple[str, ...] = ()
     """Sectors added to a combined column only when no other sector would make it big enough."""
+
+    @field_validator("merge_last")
+    @classmethod
+    def _known_sectors(cls, sectors: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(sectors) - {sector.value for sector in Sector})
+        if unknown:
+            raise ValueError(f"merge_last names sectors that do not exist: {', '.join(unknown)}")
+        return sectors
 
 
 class Band(_Strict):

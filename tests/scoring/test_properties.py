@@ -254,19 +254,17 @@ def test_suppressed_groups_never_leak_a_score(
         # A combined column stands for its sectors: it is shown as one group of at least k, and
         # every sector in it is hidden on its own.
         shown_totals = {s: n for s, n in sector_sizes.items() if s not in combined}
-        if condition.combined is not None and not condition.combined.suppressed:
+        assert bool(combined) == (condition.combined is not None)
+        if condition.combined is not None:
             event("a combined column is shown")
+            assert condition.combined.score is not None
             assert small_groups is SmallGroups.MERGE
             assert combined <= hidden_sectors
             assert sum(sector_sizes[s] for s in combined) >= K
             shown_totals["combined"] = sum(sector_sizes[s] for s in combined)
             members = {o: n for o, n in sizes.items() if sector_of[o] in combined}
             assert _hidden_total_is_safe(members, hidden_orgs & set(members))
-        else:
-            assert condition.combined is None or condition.combined.score is None
-            shown_totals.update({s: sector_sizes[s] for s in combined})
-        shown_together = condition.combined is not None and not condition.combined.suppressed
-        hidden_alone = hidden_sectors - combined if shown_together else hidden_sectors
+        hidden_alone = hidden_sectors - combined
         assert {o for o in sizes if sector_of[o] in hidden_alone} <= hidden_orgs
         assert _hidden_total_is_safe(shown_totals, {s for s in shown_totals if s in hidden_alone})
         assert _hidden_total_is_safe(sizes, hidden_orgs)
