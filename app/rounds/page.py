@@ -6,10 +6,12 @@ from fastapi.responses import Response
 
 from app.accounts.access import RoundAccess
 from app.core.config import Settings
+from app.enums import InvitationStatus
 from app.invitations.mail import mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
 from app.invitations.upload import TEMPLATE
 from app.places.service import organisations_of
+from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
 from app.rounds.service import TRANSITIONS
 from app.web.pages import Errors, Visit
@@ -38,14 +40,35 @@ def render_round_page(
         if access.can_change
         else []
     )
+    progress = progress_of(session=session, assessment_round=access.assessment_round)
+    organisations = organisations_of(session, access.place.id)
+    threshold = access.assessment_round.anonymity_threshold
+    submitted = {
+        row.label: row.counts[InvitationStatus.SUBMITTED] for row in progress.by_organisation
+    }
     context = {
         "access": access,
         "place": access.place,
         "round": access.assessment_round,
-        "progress": progress_of(session=session, assessment_round=access.assessment_round),
+        "progress": progress,
         "transitions": TRANSITIONS[access.assessment_round.status],
         "invitations": invitations,
-        "organisations": organisations_of(session, access.place.id),
+        "organisations": organisations,
+        # A partner report is offered only where anonymity allows one, and the others are named
+        # with the reason, instead of a choice that leads to a refusal.
+        "partner_reports": [o for o in organisations if submitted.get(o.name, 0) >= threshold],
+        "no_partner_report": [
+            (o, submitted.get(o.name, 0))
+            for o in organisations
+            if submitted.get(o.name, 0) < threshold
+        ],
+        "plain_variants": [
+            v
+            for v in definition_of_round(
+                session=session, assessment_round=access.assessment_round
+            ).variants
+            if v.plain_language
+        ],
         "link_url": lambda token: link_url(base, token),
         "report_kinds": list(ReportKind),
         "csv_template": TEMPLATE,

@@ -872,3 +872,26 @@ def test_a_report_that_takes_too_long_says_so_and_asks_to_try_again(
     assert response.status_code == 503
     assert "The report is not ready yet" in response.text
     assert "Try again in a few minutes" in response.text
+
+
+def test_the_round_page_offers_partner_reports_only_where_anonymity_allows_and_says_why(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    page = facilitator.get(f"/rounds/{workspace.current_round}").text
+    flat = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+    form = page.split("/reports/partner.pdf", 1)[1].split("</form>", 1)[0]
+    choices = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', form)
+    assert "Kestrel Vale Borough Council" in choices
+    assert "Fenmoor Fire and Rescue Service" not in choices
+    assert "Fenmoor Fire and Rescue Service (2 submitted)" in flat
+    assert "a partner report needs at least 3 people from the organisation" in flat
+    # Every organisation offered gets its report rather than a refusal (the first is enough
+    # to show it: reports are slow to render).
+    first = re.search(r'<option value="(\d+)"', form)
+    assert first is not None
+    report = facilitator.get(
+        f"/rounds/{workspace.current_round}/reports/partner.pdf?organisation={first[1]}"
+    )
+    assert report.status_code == 200
+    assert "questionnaire.pdf?variant=plain-language" in page
