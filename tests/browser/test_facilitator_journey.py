@@ -138,8 +138,13 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     page.get_by_role("button", name="Open the round for answers").click()
     expect(page.locator(".govuk-tag").first).to_have_text("Open")
     check_accessible(page, "round")
-    links = [page.locator("input[id^=link-]").nth(i).input_value() for i in range(6)]
+    links = [page.locator("code[id^=link-]").nth(i).inner_text() for i in range(6)]
     tokens = [link.rsplit("/r/", 1)[1] for link in links]
+    # Each link is printed in full, and its button copies exactly that link.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page.locator("button[data-copy]").first.click()
+    expect(page.get_by_role("status")).to_have_text("Link copied")
+    assert page.evaluate("navigator.clipboard.readText()") == links[0]
 
     # A respondent starts in their own browser; the facilitator sees progress change.
     respondent = browser.new_page()
