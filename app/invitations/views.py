@@ -135,6 +135,61 @@ def email_invitations(change: RoundChange) -> Response:
     )
 
 
+INVITATION_CONSEQUENCES = {
+    "revoke": (
+        "Revoke the link for {who}?",
+        (
+            "Their link stops working at once.",
+            "Answers they have given stop counting in the results. Their saved answers are "
+            "kept: reissuing a link later lets them carry on.",
+        ),
+        "Revoke the link",
+    ),
+    "reissue": (
+        "Reissue the link for {who}?",
+        (
+            "A new link is made and the old one stops working at once, so only the new one "
+            "opens their answers. Their saved answers are kept.",
+            "Send them the new link afterwards: it is shown on the round's page.",
+        ),
+        "Reissue the link",
+    ),
+}
+
+
+@router.get("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
+def confirm_invitation_change(
+    invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    action: Literal["revoke", "reissue"],
+    visit: FacilitatorRoundPage,
+) -> Response:
+    """The GOV.UK "are you sure" step before a link is revoked or replaced."""
+    assessment_round = visit.access.assessment_round
+    invitation = visit.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.round_id != assessment_round.id:
+        raise ShownError(404, "There is no such invitation in this round.")
+    organisation = next(
+        o
+        for o in organisations_of(visit.session, visit.access.place.id)
+        if o.id == invitation.organisation_id
+    )
+    question, consequences, button = INVITATION_CONSEQUENCES[action]
+    who = f"{invitation.name or invitation.role_title}, {organisation.name}"
+    context = {
+        "place": visit.access.place,
+        "round": assessment_round,
+        "question": question.format(who=who),
+        "consequences": consequences,
+        "warning": None,
+        "action": f"/rounds/{assessment_round.id}/invitations/{invitation_id}/{action}",
+        "fields": {},
+        "button": button,
+        "destructive": action == "revoke",
+        "back": f"/rounds/{assessment_round.id}#invitation-{invitation_id}",
+    }
+    return visit.page("confirm", context)
+
+
 @router.post("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
 def change_invitation(
     invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
@@ -150,7 +205,10 @@ def change_invitation(
     else:
         reissue(session=change.session, secret=change.settings.secret, invitation=invitation)
     change.record(f"invitation-{action}d", invitation_id=invitation_id)
-    return change.done(f"/rounds/{change.access.assessment_round.id}#invitation-{invitation_id}")
+    return change.done(
+        f"/rounds/{change.access.assessment_round.id}?done=invitation-{action}d"
+        f"#invitation-{invitation_id}"
+    )
 
 
 @router.get("/links.csv")

@@ -28,6 +28,39 @@ TRANSITIONS: dict[RoundStatus, dict[RoundStatus, str]] = {
 }
 
 
+CONSEQUENCES: dict[tuple[RoundStatus, RoundStatus], tuple[str, ...]] = {
+    (RoundStatus.DRAFT, RoundStatus.OPEN): (
+        "Everyone invited can start answering with their own link.",
+        "Facilitators see results as soon as the first person submits; forum members with a "
+        "viewer's account see them only once you publish.",
+    ),
+    (RoundStatus.OPEN, RoundStatus.CLOSED): (
+        "Links stop accepting answers at once. People part-way through cannot finish unless "
+        "you reopen the round; what they have not submitted does not count in the results.",
+    ),
+    (RoundStatus.CLOSED, RoundStatus.PUBLISHED): (
+        "Forum members with a viewer's account can read the results and download the forum report.",
+        "Once published, the results cannot be published again in a version that differs "
+        "from this one by fewer people than the anonymity threshold, so that no one's "
+        "answers can be worked out by comparing the two.",
+    ),
+    (RoundStatus.CLOSED, RoundStatus.OPEN): (
+        "Links accept answers again, including from people who had not finished.",
+    ),
+    (RoundStatus.PUBLISHED, RoundStatus.CLOSED): (
+        "Forum members with a viewer's account can no longer read the results or the forum "
+        "report. Copies already downloaded are not affected.",
+    ),
+}
+"""What each change of status does, said on the page that asks the facilitator to confirm it."""
+
+NOW = {
+    RoundStatus.OPEN: "The round is open: invited people can answer with their links.",
+    RoundStatus.CLOSED: "The round is closed: links no longer accept answers.",
+    RoundStatus.PUBLISHED: "The results are published: forum members can read them.",
+}
+
+
 def rounds_of(session: Session, place_id: int | None) -> list[AssessmentRound]:
     return list(
         session.exec(

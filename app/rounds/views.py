@@ -1,20 +1,43 @@
 """A round: starting it, its page, its status, and the next round after it."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from app.accounts.access import PlaceAccess
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.deps import FacilitatorPlacePage, PlaceChange, RegistryDep, RoundChange, RoundPage
+from app.deps import (
+    FacilitatorPlacePage,
+    FacilitatorRoundPage,
+    PlaceChange,
+    RegistryDep,
+    RoundChange,
+    RoundPage,
+)
 from app.enums import RoundStatus
 from app.models import AssessmentRoundBase, AssessmentRoundCreate
 from app.rounds.page import render_round_page
-from app.rounds.service import change_status, create_round, reassess
+from app.rounds.service import (
+    CONSEQUENCES,
+    NOW,
+    TRANSITIONS,
+    change_status,
+    create_round,
+    reassess,
+)
 from app.web.pages import Errors, Visit
 from questionnaires.registry import Registry
 
 router = APIRouter(include_in_schema=False)
+
+DONE = {
+    **{f"status-{status.value}": sentence for status, sentence in NOW.items()},
+    "invitation-revoked": "The link was revoked: it no longer opens the questionnaire.",
+    "invitation-reissued": "A new link was made; the old one no longer works. Send the new one.",
+}
+"""The banner shown after each change the round's page confirms."""
 
 
 class StatusChange(BaseModel):
@@ -60,8 +83,35 @@ def add_round(change: PlaceChange, registry: RegistryDep) -> Response:
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
-def round_page(visit: RoundPage) -> Response:
-    return render_round_page(visit)
+def round_page(
+    visit: RoundPage, done: Annotated[str | None, Query(max_length=40)] = None
+) -> Response:
+    """``done`` names the change just made, for the banner that confirms it (known names only:
+    nothing typed into the address is ever shown)."""
+    return render_round_page(visit, notice=DONE.get(done or ""))
+
+
+@router.get("/rounds/{round_id}/status/{to}", response_class=HTMLResponse)
+def confirm_status(to: RoundStatus, visit: FacilitatorRoundPage) -> Response:
+    """The GOV.UK "are you sure" step: what the change does, before it is done."""
+    assessment_round = visit.access.assessment_round
+    before = assessment_round.status
+    if to not in TRANSITIONS[before]:
+        raise ShownError(409, f"A {before.value} round cannot become {to.value}.")
+    label = TRANSITIONS[before][to]
+    context = {
+        "place": visit.access.place,
+        "round": assessment_round,
+        "question": f"{label}?",
+        "consequences": CONSEQUENCES[(before, to)],
+        "warning": None,
+        "action": f"/rounds/{assessment_round.id}/status",
+        "fields": {"to": to.value},
+        "button": label,
+        "destructive": to is RoundStatus.CLOSED,
+        "back": f"/rounds/{assessment_round.id}",
+    }
+    return visit.page("confirm", context)
 
 
 @router.post("/rounds/{round_id}/status", response_class=HTMLResponse)
@@ -80,7 +130,7 @@ def set_status(change: RoundChange) -> Response:
         errors.add("to", str(error))
         return render_round_page(change, errors=errors, status=409)
     change.record("round-status-changed", before=before.value, after=wanted.to.value)
-    return change.done(f"/rounds/{assessment_round.id}")
+    return change.done(f"/rounds/{assessment_round.id}?done=status-{wanted.to.value}")
 
 
 @router.post("/rounds/{round_id}/reassess", response_class=HTMLResponse)

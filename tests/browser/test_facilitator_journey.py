@@ -136,7 +136,11 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(page.get_by_text("6 invitations added")).to_be_visible()
 
     page.get_by_role("button", name="Open the round for answers").click()
+    expect(page.get_by_role("heading", name="Open the round for answers?")).to_be_visible()
+    check_accessible(page, "confirm-open")
+    page.get_by_role("button", name="Open the round for answers").click()
     expect(page.locator(".govuk-tag").first).to_have_text("Open")
+    expect(page.get_by_text("The round is open: invited people can answer")).to_be_visible()
     check_accessible(page, "round")
     links = [page.locator("code[id^=link-]").nth(i).inner_text() for i in range(6)]
     tokens = [link.rsplit("/r/", 1)[1] for link in links]
@@ -164,6 +168,8 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(submitted).to_have_text("6")
 
     page.get_by_role("button", name="Close the round").click()
+    expect(page.get_by_text("Links stop accepting answers at once.")).to_be_visible()
+    page.get_by_role("button", name="Close the round").click()
     page.get_by_role("link", name="Results", exact=True).click()
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("People focus")
@@ -190,6 +196,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     page.goto(f"{url}/places/heronsgate/import")
     check_accessible(page, "import-round")
     page.goto(round_url)
+    page.get_by_role("button", name="Publish the results").click()
     page.get_by_role("button", name="Publish the results").click()
     expect(page.locator(".govuk-tag").first).to_have_text("Published")
 

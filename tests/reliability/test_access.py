@@ -74,6 +74,16 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ),
     ],
     ("GET", "/rounds/{round_id}/links.csv"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("GET", "/rounds/{round_id}/invitations/{invitation_id}/{action}"): [
+        (
+            {**CURRENT, "invitation_id": "{invitation}", "action": "revoke"},
+            {},
+            FACILITATORS_ONLY,
+        ),
+    ],
+    ("GET", "/rounds/{round_id}/status/{to}"): [
+        ({**CURRENT, "to": "closed"}, {}, FACILITATORS_ONLY),
+    ],
     ("GET", "/rounds/{round_id}/results"): [
         (CURRENT, {}, FACILITATORS_ONLY),
         (RESULTS, {}, PLACE_PAGE),

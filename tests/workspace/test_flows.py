@@ -895,3 +895,43 @@ def test_the_round_page_offers_partner_reports_only_where_anonymity_allows_and_s
     )
     assert report.status_code == 200
     assert "questionnaire.pdf?variant=plain-language" in page
+
+
+def test_each_change_that_cannot_be_undone_is_confirmed_first_and_then_announced(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    page = facilitator.get(path).text
+    assert f'href="{path}/status/closed"' in page
+    assert 'action="' + path + '/status"' not in page  # no one-click change of status
+
+    confirm = facilitator.get(f"{path}/status/closed")
+    assert confirm.status_code == 200
+    assert '<h1 class="govuk-heading-l">Close the round?</h1>' in confirm.text
+    assert "Links stop accepting answers at once." in confirm.text
+    assert "govuk-button--warning" in confirm.text
+    assert _round(engine, workspace.current_round).status is RoundStatus.OPEN  # nothing yet
+
+    done = post_form(facilitator, f"{path}/status/closed", f"{path}/status", {"to": "closed"})
+    assert done.status_code == 200
+    assert "The round is closed: links no longer accept answers." in done.text
+    assert _round(engine, workspace.current_round).status is RoundStatus.CLOSED
+    assert facilitator.get(f"{path}/status/draft").status_code == 409
+
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(Invitation.round_id == workspace.current_round)
+        ).first()
+        assert invitation is not None
+        invitation_id = invitation.id
+    revoke = facilitator.get(f"{path}/invitations/{invitation_id}/revoke")
+    assert "Revoke the link for" in revoke.text
+    assert "Their link stops working at once." in revoke.text
+    revoked = post_form(
+        facilitator,
+        f"{path}/invitations/{invitation_id}/revoke",
+        f"{path}/invitations/{invitation_id}/revoke",
+        {},
+    )
+    assert "The link was revoked: it no longer opens the questionnaire." in revoked.text
+    assert facilitator.get(f"{path}?done=<script>").text.count("<script>") == 0
