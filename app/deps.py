@@ -28,7 +28,7 @@ from app.accounts.access import (
     results_of,
     round_for,
 )
-from app.accounts.service import user_from_cookie
+from app.accounts.service import facilitates_anything, user_from_cookie
 from app.core.config import Settings
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
@@ -110,9 +110,14 @@ WriteSession = Annotated[Session, Depends(get_write_session)]
 
 
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    return user_from_cookie(
+    """The signed-in person, with the header their pages show ("Facilitator's workspace" or a
+    forum member's) noted on the request for the layout."""
+    user = user_from_cookie(
         session=session, secret=settings.secret, value=request.cookies.get(SESSION_COOKIE)
     )
+    if user is not None:
+        request.state.facilitator = facilitates_anything(session=session, user=user)
+    return user
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

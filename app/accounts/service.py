@@ -8,7 +8,8 @@ from sqlmodel import Session, col, delete, select
 from app.core.security.passwords import hash_password, needs_rehash, password_matches
 from app.core.security.session_cookie import SESSION_MAX_AGE_SECONDS, cookie_value, token_of
 from app.core.security.tokens import hash_token, new_token
-from app.models import User, UserCreate, UserSession, utcnow
+from app.enums import MembershipRole
+from app.models import PlaceMembership, User, UserCreate, UserSession, utcnow
 
 
 class AccountError(ValueError):
@@ -95,6 +96,21 @@ def end_session(*, session: Session, secret: str, value: str | None) -> None:
     token = token_of(secret, value)
     if token is not None:
         session.exec(delete(UserSession).where(col(UserSession.token_hash) == hash_token(token)))
+
+
+def facilitates_anything(*, session: Session, user: User) -> bool:
+    """Whether the workspace is a facilitator's for this person, or only a forum member's."""
+    if user.is_administrator or user.may_create_places:
+        return True
+    return (
+        session.exec(
+            select(PlaceMembership.place_id).where(
+                PlaceMembership.user_id == user.id,
+                PlaceMembership.role == MembershipRole.FACILITATOR,
+            )
+        ).first()
+        is not None
+    )
 
 
 def user_from_cookie(*, session: Session, secret: str, value: str | None) -> User | None:

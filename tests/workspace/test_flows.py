@@ -935,3 +935,15 @@ def test_each_change_that_cannot_be_undone_is_confirmed_first_and_then_announced
     )
     assert "The link was revoked: it no longer opens the questionnaire." in revoked.text
     assert facilitator.get(f"{path}?done=<script>").text.count("<script>") == 0
+
+
+def test_a_viewer_sees_a_forum_members_header_and_a_facilitator_their_workspace(
+    settings: Settings, engine: Engine, workspace: Workspace, facilitator: TestClient
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        viewer = sign_in(client, "vic@example.org")
+        page = viewer.get("/places").text
+        assert "Forum member's view" in page
+        assert "Facilitator's workspace" not in page
+        assert "Set up a place" not in page
+    assert "Facilitator's workspace" in facilitator.get("/places").text
