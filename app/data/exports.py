@@ -13,6 +13,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -48,7 +51,8 @@ from app.results.publication import record_publication
 from app.rounds.definitions import definition_of_round, snapshot_definition
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
-from scoring.types import ScoreResult
+from scoring.anonymity import COMBINED
+from scoring.types import GroupScore, ScoreResult
 
 FORMAT = "placecheck-round"
 FORMAT_VERSION = 1
@@ -472,16 +476,21 @@ def workbook(
     definition: Definition,
     result: ScoreResult,
 ) -> bytes:
-    """Answers, scores and a codebook, one sheet each."""
+    """What a partner's analyst needs, each sheet with a frozen, filterable header and columns
+    wide enough to read: a README, the answers, the scores (rounded as in the report), sector
+    and organisation scores (hidden where the report hides them) and a codebook."""
     book = Workbook()
-    answers = book.active
-    assert answers is not None
-    answers.title = "Answers"
-    answers.append(ANSWER_COLUMNS)
-    for row in answer_rows(session=session, assessment_round=assessment_round):
-        answers.append(spreadsheet_row(row))
-    scores = book.create_sheet("Scores")
-    scores.append(
+    readme = book.active
+    assert readme is not None
+    readme.title = "README"
+    answers = book.create_sheet("Answers")
+    _table(
+        answers,
+        ANSWER_COLUMNS,
+        answer_rows(session=session, assessment_round=assessment_round),
+    )
+    _table(
+        book.create_sheet("Scores"),
         [
             "condition_id",
             "condition",
@@ -489,45 +498,149 @@ def workbook(
             "score_headcount",
             "band",
             "respondents",
-            "consensus",
+            "consensus_percent",
             "split",
             "importance",
             "priority",
-            "dont_know_share",
+            "dont_know_percent",
             "no_score_reason",
-        ]
+        ],
+        [
+            [
+                cid,
+                definition.condition(cid).title,
+                _one_decimal(c.score),
+                _one_decimal(c.score_headcount),
+                c.band,
+                c.respondents,
+                _percent(c.spread.consensus),
+                c.spread.split,
+                _one_decimal(c.importance),
+                None if c.priority is None else round(c.priority, 2),
+                _percent(c.dont_know_share),
+                c.no_score_reason,
+            ]
+            for cid, c in result.conditions.items()
+        ],
     )
-    for cid, c in result.conditions.items():
-        scores.append(
-            spreadsheet_row(
-                [
-                    cid,
-                    definition.condition(cid).title,
-                    c.score,
-                    c.score_headcount,
-                    c.band,
-                    c.respondents,
-                    c.spread.consensus,
-                    c.spread.split,
-                    c.importance,
-                    c.priority,
-                    c.dont_know_share,
-                    c.no_score_reason,
-                ]
+    sectors = [s for s in Sector if s.value in result.respondents_by_sector]
+    combined = any(c.combined_sectors for c in result.conditions.values())
+    _table(
+        book.create_sheet("Sector scores"),
+        ["condition", "all partners", *(s.label for s in sectors)]
+        + (["combined small sectors", "combined sectors"] if combined else []),
+        [
+            [
+                definition.condition(cid).title,
+                _one_decimal(c.score),
+                *(_group_cell(c.by_sector.get(s.value)) for s in sectors),
+            ]
+            + (
+                [_group_cell(c.combined), ", ".join(Sector(x).label for x in c.combined_sectors)]
+                if combined
+                else []
             )
-        )
-    scores.append([])
-    scores.append(
-        ["rules_version", result.rules_version, "anonymity_threshold", result.anonymity_threshold]
+            for cid, c in result.conditions.items()
+        ],
     )
-    codebook = book.create_sheet("Codebook")
-    codebook.append(["item_id", "kind", "part", "subject", "question", "scale", "values"])
+    organisations = sorted({o for c in result.conditions.values() for o in c.by_organisation})
+    _table(
+        book.create_sheet("Organisation scores"),
+        ["condition", "all partners", *organisations],
+        [
+            [
+                definition.condition(cid).title,
+                _one_decimal(c.score),
+                *(_group_cell(c.by_organisation.get(o)) for o in organisations),
+            ]
+            for cid, c in result.conditions.items()
+        ],
+    )
+    codebook_rows = []
     for item in definition.items:
         scale = definition.scale(item.scale)
         values = "; ".join(f"{lv.value} = {lv.label}" for lv in scale.levels)
         values += "".join(f"; {o.value}" for o in scale.opt_outs)
-        row = [item.id, item.kind.value, item.part, item.subject, item.question, scale.label]
-        codebook.append(spreadsheet_row([*row, values]))
+        codebook_rows.append(
+            [item.id, item.kind.value, item.part, item.subject, item.question, scale.label, values]
+        )
+    _table(
+        book.create_sheet("Codebook"),
+        ["item_id", "kind", "part", "subject", "question", "scale", "values"],
+        codebook_rows,
+    )
+    _readme(readme, assessment_round, result)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+HIDDEN_CELL = "Hidden"
+COMBINED_CELL = "Combined"
+MAX_COLUMN_WIDTH = 60
+
+
+def _one_decimal(value: float | None) -> float | None:
+    """Rounded as the reports print it, so a sum done in the sheet matches the report."""
+    return None if value is None else round(value, 1)
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def _group_cell(group: GroupScore | None) -> float | str | None:
+    if group is None:
+        return None
+    if group.reason == COMBINED:
+        return COMBINED_CELL
+    if group.suppressed or group.score is None:
+        return HIDDEN_CELL
+    return _one_decimal(group.score)
+
+
+def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
+    """A header that stays in view and filters, and columns as wide as what they hold."""
+    sheet.append(header)
+    for row in rows:
+        sheet.append(spreadsheet_row(row))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2" if len(header) > 2 else "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(sheet.iter_cols(values_only=True), start=1):
+        widest = max((len(str(value)) for value in column if value is not None), default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, MAX_COLUMN_WIDTH)
+
+
+def _readme(sheet: Worksheet, assessment_round: AssessmentRound, result: ScoreResult) -> None:
+    lines: list[list[Any]] = [
+        ["Placecheck export", assessment_round.title],
+        ["Scoring rules version", result.rules_version],
+        ["Anonymity threshold", result.anonymity_threshold],
+        ["Respondents who submitted", result.respondents],
+        [],
+        ["Sheet", "What it holds"],
+        ["Answers", "One row per answer. Respondents are numbered (R001…), never named."],
+        [
+            "Scores",
+            "Each condition: organisation-weighted score out of 5 and the headcount score, "
+            "rounded to one decimal as in the reports; consensus and 'don't know' as "
+            "percentages.",
+        ],
+        [
+            "Sector scores",
+            f"Each condition by sector. '{HIDDEN_CELL}' where fewer than "
+            f"{result.anonymity_threshold} people answered or where showing it would let a "
+            f"smaller group's score be worked out; '{COMBINED_CELL}' where a small sector is "
+            "shown together with others in the combined column.",
+        ],
+        ["Organisation scores", "Each condition by organisation, hidden as above."],
+        ["Codebook", "Every question: its id, wording and the meaning of each answer value."],
+    ]
+    for line in lines:
+        sheet.append(spreadsheet_row(line))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A6"].font = sheet["B6"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 100

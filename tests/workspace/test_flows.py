@@ -471,9 +471,32 @@ def test_the_spreadsheet_has_answers_scores_and_a_codebook(
 ) -> None:
     response = facilitator.get(f"/rounds/{workspace.current_round}/export.xlsx")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Answers", "Scores", "Codebook"]
+    assert book.sheetnames == [
+        "README",
+        "Answers",
+        "Scores",
+        "Sector scores",
+        "Organisation scores",
+        "Codebook",
+    ]
     assert book["Scores"]["A2"].value == "people-focus"
     assert book["Codebook"].max_row == 76  # header and 75 items
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        assert sheet.freeze_panes in ("A2", "B2"), name
+        assert sheet.auto_filter.ref == sheet.dimensions, name
+        assert sheet.column_dimensions["A"].width >= 10, name
+    # Scores as the report prints them: one decimal, consensus as a whole percentage.
+    scores = {row[0]: row for row in book["Scores"].iter_rows(min_row=2, values_only=True)}
+    score, consensus = scores["people-focus"][2], scores["people-focus"][6]
+    assert score == round(score, 1) and isinstance(consensus, int)
+    # Sector scores hide what the report hides: the two-person fire and rescue service.
+    sectors = list(book["Sector scores"].iter_rows(values_only=True))
+    fire = sectors[0].index("Fire and rescue")
+    assert {row[fire] for row in sectors[1:]} <= {"Hidden", "Combined", None}
+    assert "README" in book.sheetnames and "Anonymity threshold" in [
+        row[0] for row in book["README"].iter_rows(values_only=True)
+    ]
     answers_csv = facilitator.get(f"/rounds/{workspace.current_round}/export.csv").text
     assert answers_csv.startswith("respondent,organisation,sector,status,item_id")
 
