@@ -316,6 +316,8 @@ class ForumReport:
     agreements_recorded: int
     actions: tuple[ActionView, ...]
     changes: tuple[ChangeRow, ...]
+    partners_changed: tuple[str, ...]
+    """Sentences saying which partners answered in only one of the two rounds compared."""
     method: Method
 
 
@@ -368,6 +370,7 @@ def build_forum_report(
         agreements_recorded=len(workshop.agreements),
         actions=actions_view(definition, workshop.actions),
         changes=_changes(definition, result),
+        partners_changed=partners_changed(facts),
         method=_method(definition, result, rules),
     )
 
@@ -969,6 +972,27 @@ def _asks(definition: Definition, result: ScoreResult) -> tuple[AskList, ...]:
             )
         )
     return tuple(lists)
+
+
+def partners_changed(facts: RoundFacts) -> tuple[str, ...]:
+    """A change in who answered can move a score as much as a change in the place, so the
+    change table says when the partners differ from the previous round's."""
+    if facts.previous_title is None or not facts.previous_partners:
+        return ()
+    now = {o.name for o in facts.organisations if o.submitted}
+    before = set(facts.previous_partners)
+    if now == before:
+        return ()
+    sentences = [
+        f"{len(now)} partner organisations answered this time, against {len(before)} at "
+        f"{facts.previous_title}: some of the change may come from who answered rather than "
+        "from the place."
+    ]
+    if before - now:
+        sentences.append(f"Answered only last time: {_listed(sorted(before - now))}.")
+    if now - before:
+        sentences.append(f"Answered only this time: {_listed(sorted(now - before))}.")
+    return tuple(sentences)
 
 
 def _changes(definition: Definition, result: ScoreResult) -> tuple[ChangeRow, ...]:

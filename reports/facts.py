@@ -32,6 +32,8 @@ class RoundFacts:
     produced_on: date
     organisations: tuple[OrganisationFacts, ...]
     previous_title: str | None = None
+    previous_partners: tuple[str, ...] = ()
+    """The organisations at least one of whose people submitted answers in the previous round."""
 
 
 @dataclass(frozen=True)

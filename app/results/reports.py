@@ -100,7 +100,21 @@ def round_facts(*, session: Session, assessment_round: AssessmentRound, today: d
             if invited[o.id]
         ),
         previous_title=earlier.title if earlier is not None else None,
+        previous_partners=_partners_who_answered(session, earlier) if earlier else (),
     )
+
+
+def _partners_who_answered(session: Session, assessment_round: AssessmentRound) -> tuple[str, ...]:
+    names = session.exec(
+        select(Organisation.name)
+        .join(Invitation, col(Invitation.organisation_id) == col(Organisation.id))
+        .where(
+            Invitation.round_id == assessment_round.id,
+            Invitation.status == InvitationStatus.SUBMITTED,
+        )
+        .distinct()
+    ).all()
+    return tuple(sorted(names))
 
 
 def _agreements(session: Session, round_id: int | None) -> tuple[Agreement, ...]:

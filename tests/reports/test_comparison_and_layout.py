@@ -2,10 +2,14 @@
 layout whose pages each carry content, read back from the demo place's PDFs."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from questionnaires.registry import Registry
+from questionnaires.sectors import Sector
 from reports import charts
+from reports.context import partners_changed
+from reports.facts import OrganisationFacts, RoundFacts
 from reports.render import ReportKind
 from tests.reports.conftest import Rendered
 
@@ -185,3 +189,32 @@ def test_each_agenda_item_says_why_it_is_there(render) -> None:  # type: ignore[
     assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
     assert "Views split (consensus" in agenda
     assert "No score: most answers were 'don't know'" in agenda
+
+
+def test_the_change_table_warns_when_different_partners_answered_the_two_rounds() -> None:
+    def facts(*answered: str, previous: tuple[str, ...]) -> RoundFacts:
+        return RoundFacts(
+            place="Kestrel Vale",
+            title="Autumn",
+            status="Closed",
+            interim=False,
+            opens_on=None,
+            closes_on=None,
+            produced_on=date(2026, 11, 30),
+            organisations=tuple(
+                OrganisationFacts(n, name, Sector.POLICE, 3, 3 if name in answered else 0)
+                for n, name in enumerate(["Council", "ICB", "Police", "Homes"], start=1)
+            ),
+            previous_title="Spring",
+            previous_partners=previous,
+        )
+
+    same = facts("Council", "ICB", previous=("Council", "ICB"))
+    fewer = facts("Council", "ICB", previous=("Council", "Homes", "ICB", "Police"))
+
+    assert partners_changed(same) == ()
+    assert partners_changed(fewer) == (
+        "2 partner organisations answered this time, against 4 at Spring: some of the change "
+        "may come from who answered rather than from the place.",
+        "Answered only last time: Homes and Police.",
+    )
