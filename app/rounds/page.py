@@ -13,7 +13,7 @@ from app.invitations.upload import TEMPLATE
 from app.places.service import organisations_of
 from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
-from app.rounds.service import TRANSITIONS
+from app.rounds.service import TRANSITIONS, open_actions
 from app.web.pages import Errors, Visit
 from reports.render import ReportKind
 
@@ -74,5 +74,8 @@ def render_round_page(
         "csv_template": TEMPLATE,
         "mail_configured": mail_configured(visit.settings),
         "notice": notice,
+        "open_actions": len(
+            open_actions(session=session, assessment_round=access.assessment_round)
+        ),
     }
     return visit.page("round", context, errors=errors, status=status)

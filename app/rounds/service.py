@@ -3,9 +3,11 @@
 from sqlmodel import Session, col, select
 
 from app.core.exceptions import ChangeRefusedError
-from app.enums import InvitationStatus, RoundStatus
+from app.enums import ActionStatus, InvitationStatus, RoundStatus
 from app.invitations.service import invite
 from app.models import (
+    Action,
+    ActionBase,
     AssessmentRound,
     AssessmentRoundBase,
     Invitation,
@@ -105,7 +107,9 @@ def change_status(
 def reassess(
     *, session: Session, previous: AssessmentRound, title: str, secret: str
 ) -> AssessmentRound:
-    """A new draft round for the same place and questionnaire, inviting the same people."""
+    """A new draft round for the same place and questionnaire, inviting the same people and
+    carrying forward the action plan's open actions (not started or in progress), with their
+    status, so the forum picks up where it left off."""
     new_round = AssessmentRound(
         place_id=previous.place_id,
         title=title,
@@ -131,4 +135,25 @@ def reassess(
             invitee=invitation,
             secret=secret,
         )
+    for action in open_actions(session=session, assessment_round=previous):
+        session.add(
+            Action(
+                **action.model_dump(include=set(ActionBase.model_fields)),
+                round_id=new_round.id or 0,
+                status=action.status,
+            )
+        )
     return new_round
+
+
+def open_actions(*, session: Session, assessment_round: AssessmentRound) -> list[Action]:
+    return list(
+        session.exec(
+            select(Action)
+            .where(
+                Action.round_id == assessment_round.id,
+                col(Action.status).in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
+            )
+            .order_by(col(Action.id))
+        ).all()
+    )

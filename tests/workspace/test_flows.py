@@ -15,10 +15,11 @@ from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.core.security.session_cookie import SESSION_COOKIE
-from app.enums import InvitationStatus, RoundStatus
+from app.enums import ActionStatus, InvitationStatus, RoundStatus
 from app.invitations.service import invite
 from app.main import create_app
 from app.models import (
+    Action,
     Answer,
     AssessmentRound,
     AuditEvent,
@@ -627,6 +628,20 @@ def test_reassessment_invites_the_same_people_and_compares_with_this_round(
     with Session(engine) as session:
         earlier = previous_round(session=session, assessment_round=_round(engine, new_id))
         assert earlier is not None and earlier.id == workspace.current_round
+        # The open actions of the action plan come along, with their status; done ones do not.
+        before = session.exec(
+            select(Action).where(Action.round_id == workspace.current_round)
+        ).all()
+        after = session.exec(select(Action).where(Action.round_id == new_id)).all()
+        still_open = [
+            (a.description, a.status, a.lead_organisation_id, a.due_on)
+            for a in before
+            if a.status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+        ]
+        assert still_open and len(still_open) < len(before)
+        assert sorted(
+            (a.description, a.status, a.lead_organisation_id, a.due_on) for a in after
+        ) == sorted(still_open)
 
 
 def test_the_audit_log_records_sign_ins_exports_status_changes_and_deletions(
