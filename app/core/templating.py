@@ -4,6 +4,7 @@
 from fastapi.templating import Jinja2Templates
 from jinja2 import PackageLoader, PrefixLoader
 
+from reports.context import long_date
 from reports.templating import template_environment
 
 SERVICE_NAME = "Placecheck"
@@ -18,4 +19,6 @@ environment = template_environment(
     PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
 )
 environment.globals.update(service_name=SERVICE_NAME, field_id=field_id)
+# Dates read as the reports write them ("1 October 2026"), never as ISO or a browser's locale.
+environment.filters["long_date"] = long_date
 templates = Jinja2Templates(env=environment)

@@ -195,6 +195,7 @@ def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
     assert created.status_code == 303
     page = facilitator.get(created.headers["location"])
     assert "Spring" in page.text and "Anonymity threshold: 4" in page.text
+    assert "Answering period: 1 April 2027 to 1 May 2027" in page.text  # as the reports write it
 
 
 def _upload_invitations(facilitator: TestClient, round_id: int, content: str) -> Response:
