@@ -1,12 +1,22 @@
 """Places and their partner organisations, as facilitators change them."""
 
 import re
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.enums import MembershipRole
-from app.models import Organisation, OrganisationCreate, Place, PlaceCreate, PlaceMembership, User
+from app.enums import MembershipRole, RoundStatus
+from app.models import (
+    AssessmentRound,
+    Invitation,
+    Organisation,
+    OrganisationCreate,
+    Place,
+    PlaceCreate,
+    PlaceMembership,
+    User,
+)
 
 
 def slug_for(session: Session, name: str) -> str:
@@ -82,3 +92,68 @@ def add_organisation(
     session.add(organisation)
     session.flush()
     return organisation
+
+
+@dataclass(frozen=True)
+class OrganisationUse:
+    """What stands in the way of changing an organisation, in words for its edit page."""
+
+    invitations: int
+    in_published_rounds: int
+
+    @property
+    def removable(self) -> bool:
+        return self.invitations == 0
+
+    @property
+    def sector_changeable(self) -> bool:
+        # Moving people between sectors in a published round would change groups the forum
+        # has already read, which the anonymity rules on republishing exist to prevent.
+        return self.in_published_rounds == 0
+
+
+def organisation_use(session: Session, organisation: Organisation) -> OrganisationUse:
+    rows = session.exec(
+        select(AssessmentRound.status)
+        .join(Invitation, col(Invitation.round_id) == col(AssessmentRound.id))
+        .where(Invitation.organisation_id == organisation.id)
+    ).all()
+    return OrganisationUse(
+        invitations=len(rows),
+        in_published_rounds=sum(1 for status in rows if status is RoundStatus.PUBLISHED),
+    )
+
+
+def change_organisation(
+    *, session: Session, place: Place, organisation: Organisation, details: OrganisationCreate
+) -> dict[str, str]:
+    """Rename an organisation or change its sector; returns what changed, for the audit log."""
+    others = [o for o in organisations_of(session, place.id) if o.id != organisation.id]
+    if any(o.name.lower() == details.name.lower() for o in others):
+        raise ChangeRefusedError(f"{details.name} is already a partner of {place.name}")
+    if (
+        details.sector is not organisation.sector
+        and not organisation_use(session, organisation).sector_changeable
+    ):
+        raise ChangeRefusedError(
+            "The sector cannot change: people from this organisation answered a round whose "
+            "results are published, and moving them to another sector would change results "
+            "the forum has already read"
+        )
+    changed = {}
+    if details.name != organisation.name:
+        changed["name"] = f"{organisation.name} → {details.name}"
+    if details.sector is not organisation.sector:
+        changed["sector"] = f"{organisation.sector.label} → {details.sector.label}"
+    organisation.name, organisation.sector = details.name, details.sector
+    session.add(organisation)
+    return changed
+
+
+def remove_organisation(*, session: Session, organisation: Organisation) -> None:
+    if not organisation_use(session, organisation).removable:
+        raise ChangeRefusedError(
+            "This organisation cannot be removed: people from it are invited to a round. "
+            "It can still be renamed."
+        )
+    session.delete(organisation)

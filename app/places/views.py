@@ -1,18 +1,25 @@
 """Places and their partner organisations."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import PlaceAccess, may_create_places
 from app.core.exceptions import ChangeRefusedError
-from app.deps import PlaceChange, PlacePage, PlacesChange, PlacesPage
+from app.core.fields import MAX_ID
+from app.deps import FacilitatorPlacePage, PlaceChange, PlacePage, PlacesChange, PlacesPage
 from app.models import OrganisationCreate, PlaceCreate
 from app.places.service import (
     add_organisation,
+    change_organisation,
     create_place,
     members_of,
+    organisation_of,
+    organisation_use,
     organisations_of,
     places_of,
+    remove_organisation,
 )
 from app.rounds.service import rounds_of
 from app.web.pages import Errors, Visit
@@ -45,7 +52,18 @@ def add_place(change: PlacesChange) -> Response:
     return change.done(f"/places/{place.slug}")
 
 
-def _place_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
+OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+DONE = {
+    "organisation-added": "The organisation was added.",
+    "organisation-changed": "The organisation was changed.",
+    "organisation-removed": "The organisation was removed.",
+}
+"""The banner shown on the place's page after each change to its organisations."""
+
+
+def _place_page(
+    visit: Visit[PlaceAccess], errors: Errors | None = None, notice: str | None = None
+) -> Response:
     place, session = visit.access.place, visit.session
     context = {
         "access": visit.access,
@@ -54,13 +72,16 @@ def _place_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Resp
         "rounds": rounds_of(session, place.id),
         "members": members_of(session, place),
         "sectors": list(Sector),
+        "notice": notice,
     }
     return visit.page("place", context, errors=errors)
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)
-def place_page(visit: PlacePage) -> Response:
-    return _place_page(visit)
+def place_page(
+    visit: PlacePage, done: Annotated[str | None, Query(max_length=40)] = None
+) -> Response:
+    return _place_page(visit, notice=DONE.get(done or ""))
 
 
 @router.post("/places/{slug}/organisations", response_class=HTMLResponse)
@@ -70,7 +91,63 @@ def add_partner(change: PlaceChange) -> Response:
     if details is not None:
         try:
             add_organisation(session=change.session, place=change.access.place, details=details)
-            return change.done(f"/places/{change.access.place.slug}#organisations")
+            return change.done(
+                f"/places/{change.access.place.slug}?done=organisation-added#organisations"
+            )
         except ChangeRefusedError as error:
             errors.add("name", str(error))
     return _place_page(change, errors)
+
+
+def _organisation_page(
+    visit: Visit[PlaceAccess], organisation_id: int, errors: Errors | None = None
+) -> Response:
+    organisation = organisation_of(visit.session, visit.access.place, organisation_id)
+    context = {
+        "place": visit.access.place,
+        "organisation": organisation,
+        "use": organisation_use(visit.session, organisation),
+        "sectors": list(Sector),
+    }
+    return visit.page("organisation", context, errors=errors)
+
+
+@router.get("/places/{slug}/organisations/{organisation_id}", response_class=HTMLResponse)
+def organisation_page(organisation_id: OrganisationId, visit: FacilitatorPlacePage) -> Response:
+    """Change an organisation's name or sector, or remove it, with the rules that protect the
+    answers given under it stated on the page."""
+    return _organisation_page(visit, organisation_id)
+
+
+@router.post("/places/{slug}/organisations/{organisation_id}", response_class=HTMLResponse)
+def change_partner(organisation_id: OrganisationId, change: PlaceChange) -> Response:
+    place = change.access.place
+    organisation = organisation_of(change.session, place, organisation_id)
+    errors = Errors()
+    details = change.form.validated(OrganisationCreate, errors)
+    if details is not None:
+        try:
+            changed = change_organisation(
+                session=change.session, place=place, organisation=organisation, details=details
+            )
+        except ChangeRefusedError as error:
+            errors.add("sector" if "sector" in str(error) else "name", str(error))
+        else:
+            change.record("organisation-changed", organisation_id=organisation_id, changed=changed)
+            return change.done(f"/places/{place.slug}?done=organisation-changed#organisations")
+    return _organisation_page(change, organisation_id, errors)
+
+
+@router.post("/places/{slug}/organisations/{organisation_id}/delete", response_class=HTMLResponse)
+def remove_partner(organisation_id: OrganisationId, change: PlaceChange) -> Response:
+    place = change.access.place
+    organisation = organisation_of(change.session, place, organisation_id)
+    name = organisation.name
+    try:
+        remove_organisation(session=change.session, organisation=organisation)
+    except ChangeRefusedError as error:
+        errors = Errors()
+        errors.add("remove", str(error))
+        return _organisation_page(change, organisation_id, errors)
+    change.record("organisation-removed", organisation_id=organisation_id, name=name)
+    return change.done(f"/places/{place.slug}?done=organisation-removed#organisations")

@@ -54,6 +54,16 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("GET", "/places/{slug}"): [({}, {}, PLACE_PAGE)],
     ("POST", "/places/{slug}/organisations"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/places/{slug}/rounds/new"): [({}, {}, FACILITATORS_ONLY)],
+    ("GET", "/places/{slug}/organisations/{organisation_id}"): [
+        ({"organisation_id": "{organisation}"}, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/places/{slug}/organisations/{organisation_id}"): [
+        ({"organisation_id": "{organisation}"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    # The organisation has invitations, so a facilitator is told it cannot be removed.
+    ("POST", "/places/{slug}/organisations/{organisation_id}/delete"): [
+        ({"organisation_id": "{organisation}"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
     ("POST", "/places/{slug}/rounds"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY)],
     ("POST", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
@@ -218,6 +228,7 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
         "current": str(workspace.current_round),
         "previous": str(workspace.previous_round),
         "invitation": str(invitation.id),
+        "organisation": str(invitation.organisation_id),
         "outsider": str(outsider.id),
     }
     failures = []

@@ -986,3 +986,51 @@ def test_a_viewer_sees_a_forum_members_header_and_a_facilitator_their_workspace(
         assert "Facilitator's workspace" not in page
         assert "Set up a place" not in page
     assert "Facilitator's workspace" in facilitator.get("/places").text
+
+
+def test_an_organisation_can_be_renamed_its_sector_kept_once_published_and_removed_only_unused(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    place = f"/places/{workspace.place_slug}"
+    with Session(engine) as session:
+        police = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Police")
+        ).one()
+    edit = f"{place}/organisations/{police.id}"
+    page = facilitator.get(edit).text
+    assert (
+        "It cannot be changed: people from this organisation answered a round whose results" in page
+    )
+    assert "cannot be removed" in page
+
+    renamed = post_form(
+        facilitator, edit, edit, {"name": "Fenmoor Constabulary", "sector": "police"}
+    )
+    assert "The organisation was changed." in renamed.text
+    assert "Fenmoor Constabulary" in renamed.text
+    moved = post_form(
+        facilitator, edit, edit, {"name": "Fenmoor Constabulary", "sector": "housing"}
+    )
+    assert moved.status_code == 400
+    assert "The sector cannot change" in moved.text
+    taken = post_form(facilitator, edit, edit, {"name": "Kestrel Homes", "sector": "police"})
+    assert taken.status_code == 400 and "Kestrel Homes is already a partner" in taken.text
+    refused = post_form(facilitator, edit, f"{edit}/delete", {})
+    assert refused.status_code == 400 and "cannot be removed" in refused.text
+
+    post_form(
+        facilitator,
+        place,
+        f"{place}/organisations",
+        {"name": "Fenmoor Schools", "sector": "education"},
+    )
+    with Session(engine) as session:
+        schools = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Schools")
+        ).one()
+        events = session.exec(select(AuditEvent.action)).all()
+    assert "organisation-changed" in events
+    schools_page = f"{place}/organisations/{schools.id}"
+    removed = post_form(facilitator, schools_page, f"{schools_page}/delete", {})
+    assert "The organisation was removed." in removed.text
+    assert "Fenmoor Schools" not in removed.text.split("Partner organisations", 1)[1]
