@@ -190,7 +190,6 @@ class ConditionSection:
     dont_know_share: str
     change: str | None
     statements: tuple[StatementRow, ...]
-    sector_views: tuple[tuple[str, Cell], ...]
     comparison: tuple[ComparisonRow, ...]
     findings: tuple[str, ...]
     quotes: tuple[QuoteView, ...]
@@ -776,7 +775,6 @@ def _condition_section(
         if item.subject == condition_id
         and definition.items_by_id[item.item_id].kind is ItemKind.STATEMENT
     )
-    sectors = [s for s in Sector if s.value in condition.by_sector]
     agreements = {a.condition_id: a for a in workshop.agreements}
     previous_agreements = {a.condition_id: a for a in workshop.previous_agreements}
     return ConditionSection(
@@ -800,7 +798,6 @@ def _condition_section(
         dont_know_share=percentage(condition.dont_know_share),
         change=_change_text(condition),
         statements=statements,
-        sector_views=tuple((s.label, _cell(condition.by_sector[s.value])) for s in sectors),
         comparison=comparison_rows(condition, result),
         # A gap between sectors is drawn and numbered in the comparison picture on the same page.
         findings=tuple(

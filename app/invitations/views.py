@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from app.core.csvfile import spreadsheet_row
 from app.core.db import begin_write
@@ -17,8 +18,8 @@ from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import Invitee, send_invitations
 from app.invitations.service import invitations_of, invite, link_url, reissue, token_of
 from app.invitations.upload import parse_invitations
-from app.models import Invitation, InvitationCreate, utcnow
-from app.places.service import organisations_of
+from app.models import AssessmentRound, Invitation, InvitationCreate, utcnow
+from app.places.service import organisation_of, organisations_of
 from app.rounds.page import public_base, render_round_page
 from app.web.pages import Errors, download
 
@@ -157,6 +158,16 @@ INVITATION_CONSEQUENCES = {
 }
 
 
+def _invitation_in(
+    session: Session, assessment_round: AssessmentRound, invitation_id: int
+) -> Invitation:
+    """One of the round's invitations, or 404 (another round's is never found)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.round_id != assessment_round.id:
+        raise ShownError(404, "There is no such invitation in this round.")
+    return invitation
+
+
 @router.get("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
 def confirm_invitation_change(
     invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
@@ -165,14 +176,8 @@ def confirm_invitation_change(
 ) -> Response:
     """The GOV.UK "are you sure" step before a link is revoked or replaced."""
     assessment_round = visit.access.assessment_round
-    invitation = visit.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.round_id != assessment_round.id:
-        raise ShownError(404, "There is no such invitation in this round.")
-    organisation = next(
-        o
-        for o in organisations_of(visit.session, visit.access.place.id)
-        if o.id == invitation.organisation_id
-    )
+    invitation = _invitation_in(visit.session, assessment_round, invitation_id)
+    organisation = organisation_of(visit.session, visit.access.place, invitation.organisation_id)
     question, consequences, button = INVITATION_CONSEQUENCES[action]
     who = f"{invitation.name or invitation.role_title}, {organisation.name}"
     context = {
@@ -180,7 +185,6 @@ def confirm_invitation_change(
         "round": assessment_round,
         "question": question.format(who=who),
         "consequences": consequences,
-        "warning": None,
         "action": f"/rounds/{assessment_round.id}/invitations/{invitation_id}/{action}",
         "fields": {},
         "button": button,
@@ -196,9 +200,7 @@ def change_invitation(
     action: Literal["revoke", "reissue"],
     change: RoundChange,
 ) -> Response:
-    invitation = change.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.round_id != change.access.assessment_round.id:
-        raise ShownError(404, "There is no such invitation in this round.")
+    invitation = _invitation_in(change.session, change.access.assessment_round, invitation_id)
     if action == "revoke":
         invitation.status = InvitationStatus.REVOKED
         change.session.add(invitation)

@@ -104,7 +104,6 @@ def confirm_status(to: RoundStatus, visit: FacilitatorRoundPage) -> Response:
         "round": assessment_round,
         "question": f"{label}?",
         "consequences": CONSEQUENCES[(before, to)],
-        "warning": None,
         "action": f"/rounds/{assessment_round.id}/status",
         "fields": {"to": to.value},
         "button": label,
