@@ -86,6 +86,31 @@ def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> 
     assert final == "200"
 
 
+def _write_slowly_at_once(engines: list[Engine]) -> list[str]:
+    """One thread per engine, all at once, each adding a place and holding the write lock for
+    0.1 s; returns the errors they met."""
+    failures: list[str] = []
+
+    def slow_writer(engine: Engine, number: int) -> None:
+        try:
+            with write_session(engine) as session:
+                session.add(Place(name=f"Place {number}", slug=f"place-{number}"))
+                session.flush()
+                time.sleep(0.1)
+        except Exception as error:  # noqa: BLE001 - collected and returned
+            failures.append(str(error))
+
+    threads = [
+        threading.Thread(target=slow_writer, args=(engine, number))
+        for number, engine in enumerate(engines)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
 def test_writers_of_one_process_queue_instead_of_timing_out_on_sqlites_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,24 +119,7 @@ def test_writers_of_one_process_queue_instead_of_timing_out_on_sqlites_lock(
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
     engine = create_db_engine(f"sqlite:///{tmp_path / 'queue.db'}")
     SQLModel.metadata.create_all(engine)
-    failures: list[str] = []
-
-    def slow_writer(number: int) -> None:
-        try:
-            with write_session(engine) as session:
-                session.add(Place(name=f"Place {number}", slug=f"place-{number}"))
-                session.flush()
-                time.sleep(0.1)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            failures.append(str(error))
-
-    threads = [threading.Thread(target=slow_writer, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    assert _write_slowly_at_once([engine] * 20) == []
     with Session(engine) as session:
         assert len(session.exec(select(Place)).all()) == 20
 
@@ -142,26 +150,6 @@ def test_writers_in_two_processes_take_turns_instead_of_timing_out_on_sqlites_lo
     path = tmp_path / "shared.db"
     first, second = create_db_engine(f"sqlite:///{path}"), create_db_engine(f"sqlite:///{path}")
     SQLModel.metadata.create_all(first)
-    failures: list[str] = []
-
-    def slow_writer(engine: Engine, number: int) -> None:
-        try:
-            with write_session(engine) as session:
-                session.add(Place(name=f"Place {number}", slug=f"place-{number}"))
-                session.flush()
-                time.sleep(0.1)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            failures.append(str(error))
-
-    threads = [
-        threading.Thread(target=slow_writer, args=(first if n % 2 else second, n))
-        for n in range(10)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    assert _write_slowly_at_once([first, second] * 5) == []
     with Session(first) as session:
         assert len(session.exec(select(Place)).all()) == 10

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import PlaceAccess, may_create_places
@@ -78,9 +78,7 @@ def _place_page(
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)
-def place_page(
-    visit: PlacePage, done: Annotated[str | None, Query(max_length=40)] = None
-) -> Response:
+def place_page(visit: PlacePage, done: str | None = None) -> Response:
     return _place_page(visit, notice=DONE.get(done or ""))
 
 

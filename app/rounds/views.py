@@ -1,8 +1,6 @@
 """A round: starting it, its page, its status, and the next round after it."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -83,11 +81,10 @@ def add_round(change: PlaceChange, registry: RegistryDep) -> Response:
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
-def round_page(
-    visit: RoundPage, done: Annotated[str | None, Query(max_length=40)] = None
-) -> Response:
-    """``done`` names the change just made, for the banner that confirms it (known names only:
-    nothing typed into the address is ever shown)."""
+def round_page(visit: RoundPage, done: str | None = None) -> Response:
+    """``done`` names the change just made, for the banner that confirms it. Only known names
+    show anything; any other value (a stale or edited address) is ignored rather than refused,
+    so the page itself is never lost, and nothing typed into the address is ever shown."""
     return render_round_page(visit, notice=DONE.get(done or ""))
 
 

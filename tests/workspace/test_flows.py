@@ -974,6 +974,8 @@ def test_each_change_that_cannot_be_undone_is_confirmed_first_and_then_announced
     )
     assert "The link was revoked: it no longer opens the questionnaire." in revoked.text
     assert facilitator.get(f"{path}?done=<script>").text.count("<script>") == 0
+    # A stale or edited banner name is ignored: the round's page still shows.
+    assert facilitator.get(f"{path}?done={'x' * 500}").status_code == 200
 
 
 def test_a_viewer_sees_a_forum_members_header_and_a_facilitator_their_workspace(
