@@ -40,6 +40,7 @@ from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.models import User
 from app.responses.service import ResponseContext, open_response
+from app.results.jobs import ReportQueue
 from app.web.pages import VISITOR_COOKIE, Form, Visit, csrf_subject
 from questionnaires.registry import Registry
 from reports.pdf.service import PdfService
@@ -67,6 +68,7 @@ def _part(name: str) -> Callable[[Request], Any]:
 
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
 PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
+ReportQueueDep = Annotated[ReportQueue, Depends(_part("reports"))]
 RegistryDep = Annotated[Registry, Depends(_part("registry"))]
 
 

@@ -57,3 +57,18 @@ class ActionStatus(Labelled):
     IN_PROGRESS = "in-progress"
     DONE = "done"
     DROPPED = "dropped"
+
+
+class JobStatus(Labelled):
+    """Where a report being prepared in the background has got to."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"
+    """The report cannot be made as asked (no answers yet, a partner below the threshold)."""
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.REFUSED, JobStatus.FAILED)

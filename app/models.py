@@ -18,7 +18,14 @@ from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.core.fields import EmailAddress, one_line, plain_text
-from app.enums import ActionStatus, AnswerKind, InvitationStatus, MembershipRole, RoundStatus
+from app.enums import (
+    ActionStatus,
+    AnswerKind,
+    InvitationStatus,
+    JobStatus,
+    MembershipRole,
+    RoundStatus,
+)
 from questionnaires.sectors import Sector
 
 SQLModel.metadata.naming_convention = {
@@ -31,6 +38,8 @@ SQLModel.metadata.naming_convention = {
 
 MIN_THRESHOLD, MAX_THRESHOLD = 2, 20
 """Groups smaller than the anonymity threshold are never shown; 1 would show individuals."""
+MIN_REMINDER_DAYS, MAX_REMINDER_DAYS = 1, 28
+"""A scheduled reminder goes out between a day and four weeks before a round closes."""
 MAX_LEVEL = 10
 """No scale has more levels; the questionnaire decides which of them an item allows."""
 
@@ -161,6 +170,15 @@ class AssessmentRoundBase(SQLModel):
         default=3, ge=MIN_THRESHOLD, le=MAX_THRESHOLD, title="the anonymity threshold"
     )
 
+    remind_days_before: int | None = Field(
+        default=None,
+        ge=MIN_REMINDER_DAYS,
+        le=MAX_REMINDER_DAYS,
+        title="the number of days before closing to send a reminder",
+        description="E-mail a reminder to everyone who has not submitted this many days before "
+        "the closing date.",
+    )
+
     @field_validator("closes_on")
     @classmethod
     def _closes_after_it_opens(cls, closes_on: date | None, info: ValidationInfo) -> date | None:
@@ -168,6 +186,13 @@ class AssessmentRoundBase(SQLModel):
         if closes_on and opens_on and closes_on < opens_on:
             raise ValueError("The closing date must be on or after the opening date")
         return closes_on
+
+    @field_validator("remind_days_before")
+    @classmethod
+    def _reminder_needs_a_deadline(cls, days: int | None, info: ValidationInfo) -> int | None:
+        if days is not None and info.data.get("closes_on") is None:
+            raise ValueError("Enter a closing date to send a reminder before it")
+        return days
 
     _one_line = field_validator("title")(one_line)
 
@@ -179,6 +204,10 @@ class AssessmentRound(AssessmentRoundBase, table=True):
             f"anonymity_threshold BETWEEN {MIN_THRESHOLD} AND {MAX_THRESHOLD}",
             name="anonymity_threshold_in_range",
         ),
+        sa.CheckConstraint(
+            f"remind_days_before BETWEEN {MIN_REMINDER_DAYS} AND {MAX_REMINDER_DAYS}",
+            name="remind_days_before_in_range",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -187,6 +216,9 @@ class AssessmentRound(AssessmentRoundBase, table=True):
         foreign_key="questionnaire_snapshot.content_hash", index=True, ondelete="RESTRICT"
     )
     status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=_string_enum(RoundStatus))
+    reminder_sent_on: date | None = Field(
+        default=None, description="When the scheduled reminder went out, so it goes only once."
+    )
     created_at: datetime = _timestamp()
 
 
@@ -499,3 +531,32 @@ class AuditEvent(SQLModel, table=True):
         default=None, foreign_key="assessment_round.id", ondelete="SET NULL"
     )
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class ReportJob(SQLModel, table=True):
+    """A report asked for and prepared in the background, with its file once made.
+
+    The file is kept in the database, not on one machine's disk, so any app process can hand
+    it over whichever worker made it; erasing a respondent deletes the place's jobs with it.
+    """
+
+    __tablename__ = "report_job"
+    __table_args__ = (sa.Index("ix_report_job_status_created", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", ondelete="CASCADE"
+    )
+    variant: str | None = Field(default=None, max_length=80)
+    requested_by_user_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL"
+    )
+    status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=_string_enum(JobStatus))
+    message: str | None = Field(default=None, max_length=1000)
+    filename: str | None = Field(default=None, max_length=300)
+    pdf: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: datetime = _timestamp()
+    started_at: datetime | None = _timestamp(nullable=True)
+    finished_at: datetime | None = _timestamp(nullable=True)

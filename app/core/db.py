@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import CursorResult, Engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -229,3 +229,10 @@ def write_session(engine: Engine) -> Iterator[Session]:
         begin_write(session)
         yield session
         session.commit()
+
+
+def changed_rows(session: Session, statement: Any) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: the test of a conditional
+    update that only one of several processes can win."""
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount

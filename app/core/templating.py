@@ -4,6 +4,7 @@
 from fastapi.templating import Jinja2Templates
 from jinja2 import PackageLoader, PrefixLoader
 
+from app.core.clock import clock_time
 from reports.context import long_date
 from reports.templating import template_environment
 
@@ -21,4 +22,5 @@ environment = template_environment(
 environment.globals.update(service_name=SERVICE_NAME, field_id=field_id)
 # Dates read as the reports write them ("1 October 2026"), never as ISO or a browser's locale.
 environment.filters["long_date"] = long_date
+environment.filters["clock_time"] = clock_time
 templates = Jinja2Templates(env=environment)

@@ -33,6 +33,7 @@ from app.deps import (
 from app.enums import InvitationStatus
 from app.models import Answer, Invitation, Organisation
 from app.places.service import organisations_of
+from app.results.jobs import forget_place_jobs
 from app.results.reports import place_reports
 from app.results.rules import load_rules
 from app.results.service import score_round
@@ -172,6 +173,7 @@ def erase_respondent(
     invitation.email = None
     invitation.submitted_at = None
     session.add(invitation)
+    forget_place_jobs(session, change.access.place.id)
     change.record("respondent-erased", invitation_id=invitation_id)
     response = change.done(f"/rounds/{change.access.assessment_round.id}/data")
     pdf_service.forget(place_reports(change.access.place.id))
@@ -201,6 +203,7 @@ def delete_round(change: RoundChange, pdf_service: PdfServiceDep) -> Response:
         deleted_round_id=assessment_round.id,
         title=assessment_round.title,
     )
+    forget_place_jobs(change.session, change.access.place.id)
     change.session.delete(assessment_round)
     response = change.done(f"/places/{change.access.place.slug}")
     pdf_service.forget(place_reports(change.access.place.id))

@@ -34,15 +34,24 @@ def mail_configured(settings: Settings) -> bool:
 
 
 def invitation_message(
-    settings: Settings, invitee: Invitee, place: str, round_title: str, closes: str | None
+    settings: Settings,
+    invitee: Invitee,
+    place: str,
+    round_title: str,
+    closes: str | None,
+    *,
+    reminder: bool = False,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = invitee.email
-    message["Subject"] = f"{place}: place-based working self-assessment"
+    message["Subject"] = (
+        f"{'Reminder: ' if reminder else ''}{place}: place-based working self-assessment"
+    )
     closing = f" It closes on {closes}." if closes else ""
+    opening = "This is a reminder: we have not yet had your answers. " if reminder else ""
     message.set_content(
-        f"Dear {invitee.greeting},\n\n"
+        f"Dear {invitee.greeting},\n\n{opening}"
         f"{place}'s place forum is assessing how ready it is for place-based working "
         f"({round_title}). Your view as a partner matters.{closing}\n\n"
         f"Your personal link (please do not forward it):\n{invitee.link}\n\n"
@@ -60,6 +69,7 @@ def send_invitations(
     place: str,
     round_title: str,
     closes: str | None,
+    reminder: bool = False,
 ) -> Outcome:
     if not settings.smtp_host:
         return Outcome([], ["No mail server is configured (PLACECHECK_SMTP_HOST)."])
@@ -86,7 +96,9 @@ def send_invitations(
         for invitee in invitees:
             try:
                 server.send_message(
-                    invitation_message(settings, invitee, place, round_title, closes)
+                    invitation_message(
+                        settings, invitee, place, round_title, closes, reminder=reminder
+                    )
                 )
                 sent.append(invitee.invitation_id)
             except (smtplib.SMTPException, OSError) as error:

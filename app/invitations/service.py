@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from app.core.security.tokens import hash_token, new_token
 from app.enums import InvitationStatus
-from app.models import AssessmentRound, Invitation, InvitationBase, Organisation
+from app.invitations.mail import Invitee
+from app.models import AssessmentRound, Invitation, InvitationBase, Organisation, utcnow
 
 
 def link_url(base_url: str, token: str) -> str:
@@ -32,6 +33,41 @@ def invitations_of(
             .order_by(col(Organisation.name), col(Invitation.id))
         ).all()
     )
+
+
+def awaiting_answers(
+    session: Session,
+    assessment_round: AssessmentRound,
+    *,
+    secret: str,
+    base_url: str,
+    only_not_emailed: bool = False,
+) -> list[Invitee]:
+    """Everyone with an e-mail address and a live link who has not submitted: whom an
+    invitation or a reminder goes to."""
+    return [
+        Invitee(
+            invitation.id or 0,
+            invitation.email,
+            invitation.name or invitation.role_title,
+            link_url(base_url, token),
+        )
+        for invitation, _ in invitations_of(session, assessment_round)
+        if invitation.email
+        and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
+        and not (only_not_emailed and invitation.emailed_at is not None)
+        and (token := token_of(secret, invitation))
+    ]
+
+
+def mark_emailed(session: Session, invitation_ids: list[int]) -> None:
+    """Note when each of these people was last sent their link, in the caller's transaction."""
+    now = utcnow()
+    for invitation_id in invitation_ids:
+        invitation = session.get(Invitation, invitation_id)
+        if invitation is not None:
+            invitation.emailed_at = now
+            session.add(invitation)
 
 
 def link_token(secret: str, nonce: str) -> str:

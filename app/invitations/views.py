@@ -15,13 +15,22 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import FacilitatorRoundPage, RoundChange
 from app.enums import InvitationStatus, RoundStatus
-from app.invitations.mail import Invitee, send_invitations
-from app.invitations.service import invitations_of, invite, link_url, reissue, token_of
+from app.invitations.mail import send_invitations
+from app.invitations.service import (
+    awaiting_answers,
+    invitations_of,
+    invite,
+    link_url,
+    mark_emailed,
+    reissue,
+    token_of,
+)
 from app.invitations.upload import parse_invitations
-from app.models import AssessmentRound, Invitation, InvitationCreate, utcnow
+from app.models import AssessmentRound, Invitation, InvitationCreate
 from app.places.service import organisation_of, organisations_of
 from app.rounds.page import public_base, render_round_page
 from app.web.pages import Errors, download
+from reports.context import long_date
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 
@@ -87,36 +96,24 @@ def email_invitations(change: RoundChange) -> Response:
     if assessment_round.status is not RoundStatus.OPEN:
         raise ShownError(409, "Open the round before sending its links.")
     everyone = change.form.get("who") == "all"
-    base = public_base(change.request, change.settings)
-    invitees = [
-        Invitee(
-            invitation.id or 0,
-            invitation.email,
-            invitation.name or invitation.role_title,
-            link_url(base, token),
-        )
-        for invitation, _ in invitations_of(session, assessment_round)
-        if invitation.email
-        and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
-        and (everyone or invitation.emailed_at is None)
-        and (token := token_of(change.settings.secret, invitation))
-    ]
+    invitees = awaiting_answers(
+        session,
+        assessment_round,
+        secret=change.settings.secret,
+        base_url=public_base(change.request, change.settings),
+        only_not_emailed=not everyone,
+    )
     session.commit()
-    closes = assessment_round.closes_on
     outcome = send_invitations(
         change.settings,
         invitees,
         place=change.access.place.name,
         round_title=assessment_round.title,
-        closes=f"{closes.day} {closes:%B %Y}" if closes else None,
+        closes=long_date(assessment_round.closes_on) if assessment_round.closes_on else None,
+        reminder=everyone,
     )
     begin_write(session)
-    now = utcnow()
-    for invitation_id in outcome.sent:
-        invitation = session.get(Invitation, invitation_id)
-        if invitation is not None:
-            invitation.emailed_at = now
-            session.add(invitation)
+    mark_emailed(session, outcome.sent)
     change.record("invitations-emailed", sent=len(outcome.sent), failed=len(outcome.failures))
     session.commit()
     errors = Errors()

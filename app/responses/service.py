@@ -11,11 +11,13 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from app.core.clock import place_today
 from app.core.db import begin_write
 from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
+from app.rounds.deadlines import past_deadline
 from app.rounds.definitions import definition_of_round
 from questionnaires.schema import (
     OPT_OUT_LABELS,
@@ -60,7 +62,11 @@ class ResponseContext:
 
     @property
     def editable(self) -> bool:
-        return self.assessment_round.status is RoundStatus.OPEN
+        """Open, and its closing date not yet past: answers stop at midnight at the end of the
+        closing date, even in the minute before the scheduled check closes the round."""
+        return self.assessment_round.status is RoundStatus.OPEN and not past_deadline(
+            self.assessment_round, place_today()
+        )
 
     @property
     def plain(self) -> bool:

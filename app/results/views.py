@@ -1,33 +1,39 @@
 """Results pages and report downloads, from the same context the PDFs are built from."""
 
+import time
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.access import facilitating
+from app.accounts.access import RoundAccess, facilitating
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import PdfServiceDep, ResultsPage
-from app.results.reports import (
-    ReportUnavailableError,
-    cache_owner,
-    report_html,
-    round_facts,
-    workshop_record,
-)
+from app.deps import ReportQueueDep, ResultsPage
+from app.enums import JobStatus
+from app.results.jobs import JobState, ReportQueue, job_file, job_state, request_report
+from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import download
+from app.web.pages import Visit, download, see_other
 from reports.context import build_forum_report
 from reports.render import ReportKind
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 
 FACILITATOR_REPORTS = {ReportKind.WORKSHOP, ReportKind.PARTNER, ReportKind.QUESTIONNAIRE}
+DOWNLOAD_WAIT_SECONDS = 170.0
+"""How long a direct download waits for its report before pointing to the page that follows it."""
+POLL_SECONDS = 0.25
+CHECK_EVERY_SECONDS = 3
+"""How often the report's page asks whether it is ready (with JavaScript; without, a button)."""
+
+OrganisationChoice = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+VariantChoice = Annotated[str | None, Query(max_length=80)]
 
 
 @router.get("/results", response_class=HTMLResponse)
@@ -57,43 +63,122 @@ def results_page(visit: ResultsPage) -> Response:
     return visit.page("results", context)
 
 
+def _report_job(
+    visit: Visit[RoundAccess],
+    reports: ReportQueue,
+    kind: ReportKind,
+    organisation: int | None,
+    variant: str | None,
+) -> int:
+    """The job preparing this report for this visitor, started if none is on its way."""
+    if kind in FACILITATOR_REPORTS:
+        facilitating(visit.access)
+    job_id, new = request_report(
+        session=visit.session,
+        assessment_round=visit.access.assessment_round,
+        kind=kind,
+        organisation_id=organisation,
+        variant=variant,
+        user_id=visit.user.id,
+    )
+    if new:
+        begin_write(visit.session)
+        visit.record("report-requested", kind=kind.value, organisation=organisation, job=job_id)
+        visit.session.commit()
+        reports.prepare(job_id)
+    return job_id
+
+
+def _job_of(visit: Visit[RoundAccess], job_id: int) -> JobState:
+    """One of the round's report jobs, which this visitor may see (or 404)."""
+    job = job_state(visit.session, job_id)
+    if job is None or job.round_id != visit.access.assessment_round.id:
+        raise ShownError(404, "There is no such report. Ask for it again from the round's page.")
+    if job.kind in FACILITATOR_REPORTS:
+        facilitating(visit.access)
+    return job
+
+
 @router.get("/reports/{kind}.pdf")
 def download_report(
     kind: ReportKind,
     visit: ResultsPage,
-    pdf_service: PdfServiceDep,
-    organisation: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    variant: Annotated[str | None, Query(max_length=80)] = None,
+    reports: ReportQueueDep,
+    organisation: OrganisationChoice = None,
+    variant: VariantChoice = None,
 ) -> Response:
-    """A plain ``def``: FastAPI runs it in a thread, and the PDF renders in the process pool.
+    """The report itself, for scripts and saved links: the same job as the page follows,
+    waited for here. A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
+    job_id = _report_job(visit, reports, kind, organisation, variant)
+    deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
+    while (job := _job_of(visit, job_id)).status.finished is False:
+        if time.monotonic() > deadline:
+            raise ShownError(
+                503,
+                "The report is taking longer than usual to make, because the server is busy. "
+                f"Follow it at /rounds/{job.round_id}/report-jobs/{job.id}, or try again in a "
+                "few minutes.",
+                title="The report is not ready yet",
+            )
+        visit.session.rollback()
+        time.sleep(POLL_SECONDS)
+    return _file_of(visit, job)
 
-    The report is read and built first; only the audit row needs the write lock.
-    """
-    if kind in FACILITATOR_REPORTS:
-        facilitating(visit.access)
-    try:
-        rendered = report_html(
-            session=visit.session,
-            assessment_round=visit.access.assessment_round,
-            kind=kind,
-            rules=load_rules(),
-            today=date.today(),
-            organisation_id=organisation,
-            variant=variant,
-        )
-    except ReportUnavailableError as error:
-        raise ShownError(409, f"This report cannot be made: {error}.") from error
+
+@router.get("/reports/{kind}", response_class=HTMLResponse)
+def ask_for_report(
+    kind: ReportKind,
+    visit: ResultsPage,
+    reports: ReportQueueDep,
+    organisation: OrganisationChoice = None,
+    variant: VariantChoice = None,
+) -> Response:
+    """Start preparing a report and follow it on its own page (post, redirect, get: reloading
+    that page never asks for the report again)."""
+    job_id = _report_job(visit, reports, kind, organisation, variant)
+    return see_other(f"/rounds/{visit.access.assessment_round.id}/report-jobs/{job_id}")
+
+
+@router.get("/report-jobs/{job_id}", response_class=HTMLResponse)
+def report_job_page(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], visit: ResultsPage) -> Response:
+    job = _job_of(visit, job_id)
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "access": visit.access,
+        "job": job,
+        "again": _again(job),
+        "check_every": CHECK_EVERY_SECONDS,
+    }
+    return visit.page("report_job", context)
+
+
+@router.get("/report-jobs/{job_id}/file")
+def report_job_file(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], visit: ResultsPage) -> Response:
+    return _file_of(visit, _job_of(visit, job_id))
+
+
+def _again(job: JobState) -> str:
+    """The address that asks for the same report again."""
+    query = urlencode(
+        {
+            k: v
+            for k, v in (("organisation", job.organisation_id), ("variant", job.variant))
+            if v is not None
+        }
+    )
+    return f"/rounds/{job.round_id}/reports/{job.kind.value}" + (f"?{query}" if query else "")
+
+
+def _file_of(visit: Visit[RoundAccess], job: JobState) -> Response:
+    if job.status is JobStatus.REFUSED:
+        raise ShownError(409, job.message or "This report cannot be made.")
+    if job.status is JobStatus.FAILED:
+        raise ShownError(500, f"{job.message} Ask for the report again.")
+    pdf = job_file(visit.session, job.id)
+    if pdf is None or job.filename is None:
+        raise ShownError(409, "The report is still being made. Wait for it on its page.")
     begin_write(visit.session)
-    visit.record("report-downloaded", kind=kind.value, organisation=organisation)
+    visit.record("report-downloaded", kind=job.kind.value, organisation=job.organisation_id)
     visit.session.commit()
-    try:
-        pdf = pdf_service.render(rendered.html, owner=cache_owner(visit.access.assessment_round))
-    except TimeoutError as error:
-        # The render goes on in its worker and is kept; the next download picks it up.
-        raise ShownError(
-            503,
-            "The report is taking longer than usual to make, because the server is busy. "
-            "Try again in a few minutes.",
-            title="The report is not ready yet",
-        ) from error
-    return download(pdf, "application/pdf", rendered.filename)
+    return download(pdf, "application/pdf", job.filename)

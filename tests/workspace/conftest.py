@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, parse_database_url
 from app.demo.place import load_demo
 from app.enums import MembershipRole, RoundStatus
+from app.main import create_app
 from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
 from app.places.service import create_place
 from tests.conftest import POSTGRES_ENV
@@ -190,3 +191,15 @@ def workspace(
             admin.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
     return built
+
+
+@pytest.fixture
+def facilitator(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "fran@example.org")
+
+
+@pytest.fixture
+def viewer(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "vic@example.org")

@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,18 +29,12 @@ from app.models import (
     Place,
     User,
 )
+from app.results import views as result_views
 from app.results.rules import load_rules
 from app.results.service import score_round
-from reports.pdf import service as pdf_service_module
 from scoring.serialise import result_to_json
 
 from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
-
-
-@pytest.fixture
-def facilitator(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "fran@example.org")
 
 
 def _round(engine: Engine, round_id: int) -> AssessmentRound:
@@ -901,16 +894,20 @@ def test_an_administrator_can_give_a_new_user_the_right_to_set_up_places(
     assert pat.may_create_places and not pat.is_administrator
 
 
-def test_a_report_that_takes_too_long_says_so_and_asks_to_try_again(
+def test_a_download_that_waits_too_long_points_to_the_page_that_follows_the_report(
     facilitator: TestClient, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pdf_service_module, "RENDER_TIMEOUT_SECONDS", 0.001)
+    monkeypatch.setattr(result_views, "DOWNLOAD_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(facilitator.app.state.reports, "prepare", lambda job_id: None)  # type: ignore[attr-defined]
 
     response = facilitator.get(f"/rounds/{workspace.current_round}/reports/workshop.pdf")
 
     assert response.status_code == 503
     assert "The report is not ready yet" in response.text
-    assert "Try again in a few minutes" in response.text
+    follow = re.search(r"(/rounds/\d+/report-jobs/\d+)", response.text)
+    assert follow is not None
+    page = facilitator.get(follow[1])
+    assert "Preparing your workshop pack" in page.text
 
 
 def test_the_round_page_offers_partner_reports_only_where_anonymity_allows_and_says_why(
@@ -919,7 +916,7 @@ def test_the_round_page_offers_partner_reports_only_where_anonymity_allows_and_s
     page = facilitator.get(f"/rounds/{workspace.current_round}").text
     flat = " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
-    form = page.split("/reports/partner.pdf", 1)[1].split("</form>", 1)[0]
+    form = page.split("/reports/partner", 1)[1].split("</form>", 1)[0]
     choices = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', form)
     assert "Kestrel Vale Borough Council" in choices
     assert "Fenmoor Fire and Rescue Service" not in choices
@@ -933,7 +930,7 @@ def test_the_round_page_offers_partner_reports_only_where_anonymity_allows_and_s
         f"/rounds/{workspace.current_round}/reports/partner.pdf?organisation={first[1]}"
     )
     assert report.status_code == 200
-    assert "questionnaire.pdf?variant=plain-language" in page
+    assert "/reports/questionnaire?variant=plain-language" in page
 
 
 def test_each_change_that_cannot_be_undone_is_confirmed_first_and_then_announced(

@@ -1,0 +1,270 @@
+"""Reports prepared in the background: asked for on one request, followed on the next.
+
+A forum report takes seconds of CPU (longer on a busy machine). Rendering it while the browser
+waits left facilitators looking at a blank tab, and a busy server refused downloads outright.
+So asking for a report writes a row (``ReportJob``), a worker prepares it, and the page follows
+the row until the file is there to download.
+
+The rows are the queue: a worker takes one by changing its status from queued to running in a
+single conditional UPDATE, so any number of workers, in one process or several sharing the
+database, never prepare the same job twice. Nothing about a job lives only in a process's
+memory: a job whose worker died is found running long past any render and queued again.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.core.background import Background
+from app.core.clock import place_today
+from app.core.db import begin_write, changed_rows
+from app.enums import JobStatus
+from app.models import AssessmentRound, ReportJob, utcnow
+from app.results.reports import ReportUnavailableError, cache_owner, report_html
+from app.results.rules import load_rules
+from reports.render import ReportKind
+
+STALE_AFTER = timedelta(minutes=10)
+"""A job running this long has lost its worker (no render takes a tenth of it): run it again."""
+KEEP_FINISHED_FOR = timedelta(days=7)
+"""Finished jobs (and their files) are deleted after a week; asking again makes a fresh one."""
+MAX_MESSAGE = 1000
+
+Renderer = Callable[[str, str], bytes]
+"""Turns a report's HTML into its PDF, given the owner its cached copy is filed under."""
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What a page needs to follow a job, without reading its file."""
+
+    id: int
+    round_id: int
+    kind: ReportKind
+    organisation_id: int | None
+    variant: str | None
+    status: JobStatus
+    message: str | None
+    filename: str | None
+    size: int | None
+    created_at: datetime
+    finished_at: datetime | None
+    ahead: int
+    """Jobs queued before this one, still waiting for a worker."""
+
+
+def request_report(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    kind: ReportKind,
+    organisation_id: int | None,
+    variant: str | None,
+    user_id: int | None,
+) -> tuple[int, bool]:
+    """The job preparing this report: one already queued or running for the same report, or a
+    new one. Returns its id and whether it is new (and so needs a worker told). Commits."""
+    begin_write(session)
+    same = session.exec(
+        select(ReportJob.id).where(
+            ReportJob.round_id == assessment_round.id,
+            ReportJob.kind == kind.value,
+            ReportJob.organisation_id == organisation_id,
+            ReportJob.variant == variant,
+            col(ReportJob.status).in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+    ).first()
+    if same is not None:
+        session.commit()
+        return same, False
+    job = ReportJob(
+        round_id=assessment_round.id or 0,
+        kind=kind.value,
+        organisation_id=organisation_id,
+        variant=variant,
+        requested_by_user_id=user_id,
+    )
+    session.add(job)
+    session.commit()
+    assert job.id is not None
+    return job.id, True
+
+
+def job_state(session: Session, job_id: int) -> JobState | None:
+    columns = [
+        getattr(ReportJob, name).label(name)
+        for name in (
+            "id",
+            "round_id",
+            "kind",
+            "organisation_id",
+            "variant",
+            "status",
+            "message",
+            "filename",
+            "created_at",
+            "finished_at",
+        )
+    ]
+    row = session.execute(
+        sa_select(*columns, func.length(ReportJob.pdf).label("size")).where(
+            col(ReportJob.id) == job_id
+        )
+    ).first()
+    if row is None:
+        return None
+    status = JobStatus(row.status)
+    ahead = (
+        session.exec(
+            select(func.count())
+            .select_from(ReportJob)
+            .where(ReportJob.status == JobStatus.QUEUED, col(ReportJob.id) < job_id)
+        ).one()
+        if status is JobStatus.QUEUED
+        else 0
+    )
+    return JobState(
+        id=row.id,
+        round_id=row.round_id,
+        kind=ReportKind(row.kind),
+        organisation_id=row.organisation_id,
+        variant=row.variant,
+        status=status,
+        message=row.message,
+        filename=row.filename,
+        size=row.size,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        ahead=ahead,
+    )
+
+
+def job_file(session: Session, job_id: int) -> bytes | None:
+    return session.exec(
+        select(ReportJob.pdf).where(ReportJob.id == job_id, ReportJob.status == JobStatus.DONE)
+    ).first()
+
+
+def _claim(engine: Engine, job_id: int) -> bool:
+    """Take the job for this worker: true only for the one worker whose update changed it."""
+    with Session(engine) as session:
+        begin_write(session)
+        taken = changed_rows(
+            session,
+            update(ReportJob)
+            .where(col(ReportJob.id) == job_id, col(ReportJob.status) == JobStatus.QUEUED)
+            .values(status=JobStatus.RUNNING, started_at=utcnow()),
+        )
+        session.commit()
+        return taken == 1
+
+
+def _finish(engine: Engine, job_id: int, status: JobStatus, **values: object) -> None:
+    with Session(engine) as session:
+        begin_write(session)
+        session.execute(
+            update(ReportJob)
+            .where(col(ReportJob.id) == job_id)
+            .values(status=status, finished_at=utcnow(), **values)
+        )
+        session.commit()
+
+
+def run_report_job(engine: Engine, render: Renderer, job_id: int, today: date) -> JobStatus | None:
+    """Prepare one job if no other worker has taken it; returns how it ended (None: not ours).
+
+    The report is read in a session of its own that holds no lock while it renders; only the
+    claim and the result are written.
+    """
+    if not _claim(engine, job_id):
+        return None
+    try:
+        with Session(engine) as session:
+            job = session.get(ReportJob, job_id)
+            assessment_round = session.get(AssessmentRound, job.round_id) if job else None
+            if job is None or assessment_round is None:
+                return None
+            rendered = report_html(
+                session=session,
+                assessment_round=assessment_round,
+                kind=ReportKind(job.kind),
+                rules=load_rules(),
+                today=today,
+                organisation_id=job.organisation_id,
+                variant=job.variant,
+            )
+            owner = cache_owner(assessment_round)
+        pdf = render(rendered.html, owner)
+    except ReportUnavailableError as error:
+        message = f"This report cannot be made: {error}."
+        _finish(engine, job_id, JobStatus.REFUSED, message=message[:MAX_MESSAGE])
+        return JobStatus.REFUSED
+    except Exception as error:  # noqa: BLE001 - any failure is the job's, shown on its page
+        message = f"Something went wrong while making the report ({type(error).__name__})."
+        _finish(engine, job_id, JobStatus.FAILED, message=message)
+        raise
+    _finish(engine, job_id, JobStatus.DONE, pdf=pdf, filename=rendered.filename)
+    return JobStatus.DONE
+
+
+def jobs_to_run(engine: Engine) -> list[int]:
+    """Every job waiting for a worker, oldest first, after putting back any whose worker was
+    lost (a restart, a crash): what was asked for before a restart is still prepared."""
+    with Session(engine) as session:
+        begin_write(session)
+        session.execute(
+            update(ReportJob)
+            .where(
+                col(ReportJob.status) == JobStatus.RUNNING,
+                col(ReportJob.started_at) < utcnow() - STALE_AFTER,
+            )
+            .values(status=JobStatus.QUEUED, started_at=None)
+        )
+        session.execute(
+            delete(ReportJob).where(
+                col(ReportJob.finished_at) < utcnow() - KEEP_FINISHED_FOR,
+            )
+        )
+        session.commit()
+        return [
+            job_id
+            for job_id in session.exec(
+                select(ReportJob.id)
+                .where(ReportJob.status == JobStatus.QUEUED)
+                .order_by(col(ReportJob.id))
+            ).all()
+            if job_id is not None
+        ]
+
+
+def forget_place_jobs(session: Session, place_id: int | None) -> None:
+    """Delete every prepared report of a place (after an erasure), in the caller's transaction:
+    any of them may quote or count the person erased."""
+    rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place_id)
+    session.execute(delete(ReportJob).where(col(ReportJob.round_id).in_(rounds)))
+
+
+class ReportQueue:
+    """Where a request hands a job: the workers of this process (see ``app.core.background``),
+    which take it from the database like any other worker would."""
+
+    def __init__(self, engine: Engine, render: Renderer, background: Background) -> None:
+        self._engine = engine
+        self._render = render
+        self._background = background
+
+    def prepare(self, job_id: int) -> None:
+        self._background.submit(self._run, job_id)
+
+    def _run(self, job_id: int) -> None:
+        run_report_job(self._engine, self._render, job_id, place_today())
+
+    def resume(self) -> None:
+        """Hand the workers every job still waiting (asked for before a restart, or whose
+        worker was lost); a job handed over twice is prepared once."""
+        for job_id in jobs_to_run(self._engine):
+            self.prepare(job_id)

@@ -1,0 +1,161 @@
+"""Reports prepared in the background: asked for, followed on their own page, then downloaded;
+nothing lost to a restart, and no job prepared twice however many workers see it."""
+
+import re
+import threading
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.enums import JobStatus
+from app.models import Organisation, ReportJob, utcnow
+from app.results.jobs import jobs_to_run, run_report_job
+
+from .conftest import Workspace, post_form
+
+FAKE_PDF = b"%PDF-1.7 a report made by the test's renderer"
+
+
+def _fake_render(html: str, owner: str) -> bytes:
+    assert "<html" in html.lower() and owner.startswith("place-")
+    return FAKE_PDF
+
+
+def _ask(client: TestClient, path: str) -> tuple[int, str]:
+    """Ask for a report without a worker taking it, as on a busy day: (job id, its page)."""
+    client.app.state.reports.prepare = lambda job_id: None  # type: ignore[attr-defined]
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = response.headers["location"]
+    match = re.fullmatch(r"/rounds/\d+/report-jobs/(\d+)", page)
+    assert match, page
+    return int(match[1]), page
+
+
+def test_a_report_is_shown_being_prepared_and_then_offered_for_download(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    job_id, page = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+
+    waiting = facilitator.get(page).text
+    assert "Preparing your forum report" in waiting
+    assert "It is next to be made" in waiting
+    assert "Check whether it is ready" in waiting  # without JavaScript, a way to look again
+    assert "follow-job.js" in waiting
+
+    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.DONE
+    ready = facilitator.get(page).text
+    assert "Your forum report is ready" in ready
+    assert f"/rounds/{workspace.current_round}/report-jobs/{job_id}/file" in ready
+    download = facilitator.get(f"{page}/file")
+    assert download.status_code == 200
+    assert download.content == FAKE_PDF
+    assert download.headers["content-disposition"].startswith("attachment;")
+
+
+def test_asking_again_while_a_report_is_being_made_follows_the_same_job(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    first, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/workshop")
+    second, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/workshop")
+    other, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+
+    assert first == second
+    assert other != first
+    page = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{other}").text
+    assert "1 report is being made before it" in page
+
+
+def test_a_report_that_cannot_be_made_says_why_and_leads_back_to_the_round(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    """Fire and rescue has two people: fewer than the threshold, so no partner report."""
+    with Session(engine) as session:
+        fire = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Fire and Rescue Service")
+        ).one()
+    job_id, page = _ask(
+        facilitator, f"/rounds/{workspace.current_round}/reports/partner?organisation={fire.id}"
+    )
+
+    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.REFUSED
+    shown = " ".join(re.sub(r"<[^>]+>", " ", facilitator.get(page).text).split())
+    assert "The partner report cannot be made yet" in shown
+    assert "This report cannot be made:" in shown and "3" in shown
+    assert f'href="/rounds/{workspace.current_round}"' in facilitator.get(page).text
+    assert facilitator.get(f"{page}/file").status_code == 409
+
+
+def test_only_one_of_many_workers_prepares_a_job(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    job_id, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    renders: list[str] = []
+
+    def render(html: str, owner: str) -> bytes:
+        renders.append(owner)
+        return FAKE_PDF
+
+    outcomes: list[JobStatus | None] = []
+    start = threading.Barrier(8)
+
+    def worker() -> None:
+        start.wait()
+        outcomes.append(run_report_job(engine, render, job_id, date.today()))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(renders) == 1
+    assert outcomes.count(JobStatus.DONE) == 1 and outcomes.count(None) == 7
+
+
+def test_a_job_whose_worker_was_lost_is_prepared_after_a_restart(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    job_id, page = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    with Session(engine) as session:
+        job = session.get(ReportJob, job_id)
+        assert job is not None
+        job.status = JobStatus.RUNNING
+        job.started_at = utcnow() - timedelta(hours=1)
+        session.add(job)
+        session.commit()
+
+    assert job_id in jobs_to_run(engine)
+    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.DONE
+    assert "is ready" in facilitator.get(page).text
+
+
+def test_a_viewer_cannot_follow_a_facilitators_report_nor_another_rounds(
+    facilitator: TestClient, viewer: TestClient, workspace: Workspace
+) -> None:
+    job_id, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/workshop")
+    assert viewer.get(f"/rounds/{workspace.current_round}/report-jobs/{job_id}").status_code in {
+        403,
+        404,
+    }
+    elsewhere = facilitator.get(f"/rounds/{workspace.previous_round}/report-jobs/{job_id}")
+    assert elsewhere.status_code == 404
+
+
+def test_erasing_a_respondent_deletes_the_places_prepared_reports(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    job_id, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    run_report_job(engine, _fake_render, job_id, date.today())
+    with Session(engine) as session:
+        someone = session.exec(select(ReportJob).where(ReportJob.id == job_id)).one()
+        assert someone.pdf == FAKE_PDF
+    data = f"/rounds/{workspace.current_round}/data"
+    erase = re.search(r'href="(/rounds/\d+/respondents/(\d+)/erase)"', facilitator.get(data).text)
+    assert erase is not None
+    response = post_form(facilitator, erase[1], erase[1], {})
+    assert response.status_code in {200, 303}
+    with Session(engine) as session:
+        assert session.get(ReportJob, job_id) is None
