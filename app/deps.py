@@ -159,6 +159,9 @@ async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep)
 CsrfForm = Annotated[Form, Depends(csrf_form)]
 
 RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="The round's id.")]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""Any other id in an address (an organisation, an invitation, a report, a user): a whole
+number the database can hold, so a huge or negative one is a 422, never a database error."""
 
 
 def viewer_place(slug: str, session: SessionDep, user: CurrentUser) -> PlaceAccess:

@@ -1,8 +1,8 @@
 """Administrators: users, their memberships of places, and the audit log."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.accounts.service import AccountError, create_user
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import AdminChange, AdminPage
+from app.deps import AdminChange, AdminPage, RecordId
 from app.enums import MembershipRole
 from app.models import AuditEvent, Place, PlaceMembership, User, UserCreate
 from app.web.pages import Errors, Visit
@@ -98,7 +98,7 @@ def set_membership(change: AdminChange) -> Response:
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
-def set_active(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], change: AdminChange) -> Response:
+def set_active(user_id: RecordId, change: AdminChange) -> Response:
     active = change.form.get("active") == "yes"
     member = change.session.get(User, user_id)
     if member is None:

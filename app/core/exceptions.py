@@ -5,7 +5,12 @@ from typing import Any
 
 
 class ChangeRefusedError(ValueError):
-    """A service refuses a change; the message says why, for the person who asked."""
+    """A service refuses a change; the message says why, for the person who asked, and
+    ``field`` names the form field it concerns (for the error summary's link), if any."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ShownError(Exception):

@@ -2,9 +2,8 @@
 
 import json
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
@@ -12,7 +11,6 @@ from sqlmodel import Session, col, delete, select
 from app.accounts.access import PlaceAccess, RoundAccess
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
-from app.core.fields import MAX_ID
 from app.data.exports import (
     ImportRefusedError,
     answers_csv,
@@ -28,6 +26,7 @@ from app.deps import (
     FacilitatorRoundPage,
     PdfServiceDep,
     PlaceChange,
+    RecordId,
     RoundChange,
 )
 from app.enums import InvitationStatus
@@ -42,7 +41,6 @@ from app.web.pages import Errors, Visit, download
 
 router = APIRouter(include_in_schema=False)
 
-InvitationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SAME_SHEETS_AT_ONCE = (
     "Nothing was imported: the same answers were being imported by someone else at the same "
     "moment. Look at the round's respondents before trying again."
@@ -149,7 +147,7 @@ def import_paper(change: RoundChange) -> Response:
 
 
 @router.get("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
-def confirm_erase(invitation_id: InvitationId, visit: FacilitatorRoundPage) -> Response:
+def confirm_erase(invitation_id: RecordId, visit: FacilitatorRoundPage) -> Response:
     invitation = _respondent(visit.session, visit.access, invitation_id)
     context = {
         "place": visit.access.place,
@@ -162,7 +160,7 @@ def confirm_erase(invitation_id: InvitationId, visit: FacilitatorRoundPage) -> R
 
 @router.post("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
 def erase_respondent(
-    invitation_id: InvitationId, change: RoundChange, pdf_service: PdfServiceDep
+    invitation_id: RecordId, change: RoundChange, pdf_service: PdfServiceDep
 ) -> Response:
     """Erase one person's answers and details, and every rendered report that held them."""
     session = change.session

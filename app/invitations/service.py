@@ -10,10 +10,18 @@ from hashlib import sha256
 
 from sqlmodel import Session, col, select
 
+from app.core.exceptions import ChangeRefusedError
 from app.core.security.tokens import hash_token, new_token
-from app.enums import InvitationStatus
+from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import Invitee
-from app.models import AssessmentRound, Invitation, InvitationBase, Organisation, utcnow
+from app.models import (
+    AssessmentRound,
+    Invitation,
+    InvitationBase,
+    InvitationCreate,
+    Organisation,
+    utcnow,
+)
 
 
 def link_url(base_url: str, token: str) -> str:
@@ -35,6 +43,10 @@ def invitations_of(
     )
 
 
+AWAITING = (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
+"""Invited, with a live link, and not yet submitted: whom a reminder is for."""
+
+
 def awaiting_answers(
     session: Session,
     assessment_round: AssessmentRound,
@@ -54,7 +66,7 @@ def awaiting_answers(
         )
         for invitation, _ in invitations_of(session, assessment_round)
         if invitation.email
-        and invitation.status in (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
+        and invitation.status in AWAITING
         and not (only_not_emailed and invitation.emailed_at is not None)
         and (token := token_of(secret, invitation))
     ]
@@ -140,3 +152,37 @@ def find_invitation(*, session: Session, token: str) -> Invitation | None:
     if invitation is None or invitation.status is InvitationStatus.REVOKED:
         return None
     return invitation
+
+
+def change_invitation(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    invitation: Invitation,
+    details: InvitationCreate,
+) -> list[str]:
+    """Correct a person's details or move them to the partner they answer for; returns the
+    names of the fields changed (the audit log keeps which, not the personal data itself).
+
+    Their answers go with them, so a move changes which partner and sector count them. Once
+    the results are published that would change them under the forum's feet, so a person who
+    has submitted is moved only after the publication is withdrawn.
+    """
+    moving = details.organisation_id != invitation.organisation_id
+    if (
+        moving
+        and invitation.status is InvitationStatus.SUBMITTED
+        and assessment_round.status is RoundStatus.PUBLISHED
+    ):
+        raise ChangeRefusedError(
+            "This person's answers are in the published results, so they cannot move to "
+            "another partner. Withdraw the publication first",
+            field="organisation_id",
+        )
+    changed = []
+    for name in ("organisation_id", "role_title", "name", "email"):
+        if getattr(invitation, name) != getattr(details, name):
+            setattr(invitation, name, getattr(details, name))
+            changed.append(name)
+    session.add(invitation)
+    return changed

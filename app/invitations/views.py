@@ -3,21 +3,23 @@ reissuing and revoking a link."""
 
 import csv
 import io
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from app.accounts.access import RoundAccess
 from app.core.csvfile import spreadsheet_row
 from app.core.db import begin_write
-from app.core.exceptions import ShownError
-from app.core.fields import MAX_ID
-from app.deps import FacilitatorRoundPage, RoundChange
+from app.core.exceptions import ChangeRefusedError, ShownError
+from app.deps import FacilitatorRoundPage, RecordId, RoundChange
 from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import send_invitations
 from app.invitations.service import (
+    AWAITING,
     awaiting_answers,
+    change_invitation,
     invitations_of,
     invite,
     link_url,
@@ -28,11 +30,18 @@ from app.invitations.service import (
 from app.invitations.upload import parse_invitations
 from app.models import AssessmentRound, Invitation, InvitationCreate
 from app.places.service import organisation_of, organisations_of
-from app.rounds.page import public_base, render_round_page
-from app.web.pages import Errors, download
+from app.rounds.page import DONE, public_base, render_round_page
+from app.web.pages import Errors, Visit, download
 from reports.context import long_date
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
+
+
+@router.get("/invitations", response_class=HTMLResponse)
+def invitations_page(visit: FacilitatorRoundPage, done: str | None = None) -> Response:
+    """Everyone invited, with their links, and the ways to invite and chase; ``status`` and
+    ``organisation`` in the address filter the list."""
+    return render_round_page(visit, section="invitations", notice=DONE.get(done or ""))
 
 
 @router.post("/invitations", response_class=HTMLResponse)
@@ -43,7 +52,7 @@ def add_invitation(change: RoundChange) -> Response:
         InvitationCreate, errors, context={"organisations": set(organisations)}
     )
     if details is None:
-        return render_round_page(change, errors=errors)
+        return render_round_page(change, section="invitations", errors=errors)
     invite(
         session=change.session,
         assessment_round=change.access.assessment_round,
@@ -51,7 +60,54 @@ def add_invitation(change: RoundChange) -> Response:
         invitee=details,
         secret=change.settings.secret,
     )
-    return change.done(f"/rounds/{change.access.assessment_round.id}#invitations")
+    change.record("invitation-added", organisation_id=details.organisation_id)
+    return change.done(f"/rounds/{change.access.assessment_round.id}/invitations?done=invited")
+
+
+def _edit_page(
+    visit: Visit[RoundAccess], invitation: Invitation, errors: Errors | None = None
+) -> Response:
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "invitation": invitation,
+        "organisations": organisations_of(visit.session, visit.access.place.id),
+    }
+    return visit.page("invitation", context, errors=errors)
+
+
+@router.get("/invitations/{invitation_id}/edit", response_class=HTMLResponse)
+def edit_invitation_page(invitation_id: RecordId, visit: FacilitatorRoundPage) -> Response:
+    invitation = _invitation_in(visit.session, visit.access.assessment_round, invitation_id)
+    return _edit_page(visit, invitation)
+
+
+@router.post("/invitations/{invitation_id}/edit", response_class=HTMLResponse)
+def edit_invitation(invitation_id: RecordId, change: RoundChange) -> Response:
+    session, assessment_round = change.session, change.access.assessment_round
+    invitation = _invitation_in(session, assessment_round, invitation_id)
+    organisations = {o.id for o in organisations_of(session, change.access.place.id)}
+    errors = Errors()
+    details = change.form.validated(
+        InvitationCreate, errors, context={"organisations": organisations}
+    )
+    if details is None:
+        return _edit_page(change, invitation, errors)
+    try:
+        changed = change_invitation(
+            session=session,
+            assessment_round=assessment_round,
+            invitation=invitation,
+            details=details,
+        )
+    except ChangeRefusedError as error:
+        errors.add(error.field or "organisation_id", str(error))
+        return _edit_page(change, invitation, errors)
+    if changed:
+        change.record("invitation-changed", invitation_id=invitation_id, fields=changed)
+    return change.done(
+        f"/rounds/{assessment_round.id}/invitations?done=invitation-changed#invitation-{invitation_id}"
+    )
 
 
 @router.post("/invitations/upload", response_class=HTMLResponse)
@@ -69,7 +125,7 @@ def upload_invitations(change: RoundChange) -> Response:
             "problem. Fix them and upload the whole file again.",
             result.problems,
         )
-        return render_round_page(change, errors=errors)
+        return render_round_page(change, section="invitations", errors=errors)
     for row in result.rows:
         invite(
             session=session,
@@ -81,7 +137,7 @@ def upload_invitations(change: RoundChange) -> Response:
     change.record("invitations-imported", rows=len(result.rows))
     session.commit()
     notice = f"{len(result.rows)} invitations added. Their links are listed below."
-    return render_round_page(change, notice=notice)
+    return render_round_page(change, section="invitations", notice=notice)
 
 
 @router.post("/invitations/email", response_class=HTMLResponse)
@@ -127,6 +183,7 @@ def email_invitations(change: RoundChange) -> Response:
         )
     return render_round_page(
         change,
+        section="invitations",
         errors=errors,
         notice=f"{len(outcome.sent)} e-mails sent." if outcome.sent else None,
         status=502 if outcome.failures else 200,
@@ -167,7 +224,7 @@ def _invitation_in(
 
 @router.get("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
 def confirm_invitation_change(
-    invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    invitation_id: RecordId,
     action: Literal["revoke", "reissue"],
     visit: FacilitatorRoundPage,
 ) -> Response:
@@ -192,8 +249,8 @@ def confirm_invitation_change(
 
 
 @router.post("/invitations/{invitation_id}/{action}", response_class=HTMLResponse)
-def change_invitation(
-    invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+def revoke_or_reissue(
+    invitation_id: RecordId,
     action: Literal["revoke", "reissue"],
     change: RoundChange,
 ) -> Response:
@@ -205,20 +262,23 @@ def change_invitation(
         reissue(session=change.session, secret=change.settings.secret, invitation=invitation)
     change.record(f"invitation-{action}d", invitation_id=invitation_id)
     return change.done(
-        f"/rounds/{change.access.assessment_round.id}?done=invitation-{action}d"
+        f"/rounds/{change.access.assessment_round.id}/invitations?done=invitation-{action}d"
         f"#invitation-{invitation_id}"
     )
 
 
 @router.get("/links.csv")
-def links_csv(visit: FacilitatorRoundPage) -> Response:
-    """Every link, for a mail merge. Read first; only the audit row needs the write lock."""
+def links_csv(visit: FacilitatorRoundPage, who: Literal["all", "waiting"] = "all") -> Response:
+    """Every link for a mail merge, or (``who=waiting``) only the links of people who have not
+    submitted, for a reminder. Read first; only the audit row needs the write lock."""
     base = public_base(visit.request, visit.settings)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["organisation", "sector", "role", "name", "email", "status", "link"])
     for invitation, organisation in invitations_of(visit.session, visit.access.assessment_round):
         token = token_of(visit.settings.secret, invitation)
+        if who == "waiting" and (token is None or invitation.status not in AWAITING):
+            continue
         writer.writerow(
             spreadsheet_row(
                 [
@@ -233,7 +293,8 @@ def links_csv(visit: FacilitatorRoundPage) -> Response:
             )
         )
     begin_write(visit.session)
-    visit.record("links-exported")
+    visit.record("links-exported", who=who)
     visit.session.commit()
-    filename = f"round-{visit.access.assessment_round.id}-links.csv"
+    suffix = "reminders" if who == "waiting" else "links"
+    filename = f"round-{visit.access.assessment_round.id}-{suffix}.csv"
     return download(out.getvalue(), "text/csv; charset=utf-8", filename)

@@ -1,14 +1,18 @@
 """Places and their partner organisations."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import PlaceAccess, may_create_places
 from app.core.exceptions import ChangeRefusedError
-from app.core.fields import MAX_ID
-from app.deps import FacilitatorPlacePage, PlaceChange, PlacePage, PlacesChange, PlacesPage
+from app.deps import (
+    FacilitatorPlacePage,
+    PlaceChange,
+    PlacePage,
+    PlacesChange,
+    PlacesPage,
+    RecordId,
+)
 from app.models import OrganisationCreate, PlaceCreate
 from app.places.service import (
     add_organisation,
@@ -52,7 +56,6 @@ def add_place(change: PlacesChange) -> Response:
     return change.done(f"/places/{place.slug}")
 
 
-OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DONE = {
     "organisation-added": "The organisation was added.",
     "organisation-changed": "The organisation was changed.",
@@ -111,14 +114,14 @@ def _organisation_page(
 
 
 @router.get("/places/{slug}/organisations/{organisation_id}", response_class=HTMLResponse)
-def organisation_page(organisation_id: OrganisationId, visit: FacilitatorPlacePage) -> Response:
+def organisation_page(organisation_id: RecordId, visit: FacilitatorPlacePage) -> Response:
     """Change an organisation's name or sector, or remove it, with the rules that protect the
     answers given under it stated on the page."""
     return _organisation_page(visit, organisation_id)
 
 
 @router.post("/places/{slug}/organisations/{organisation_id}", response_class=HTMLResponse)
-def change_partner(organisation_id: OrganisationId, change: PlaceChange) -> Response:
+def change_partner(organisation_id: RecordId, change: PlaceChange) -> Response:
     place = change.access.place
     organisation = organisation_of(change.session, place, organisation_id)
     errors = Errors()
@@ -137,7 +140,7 @@ def change_partner(organisation_id: OrganisationId, change: PlaceChange) -> Resp
 
 
 @router.post("/places/{slug}/organisations/{organisation_id}/delete", response_class=HTMLResponse)
-def remove_partner(organisation_id: OrganisationId, change: PlaceChange) -> Response:
+def remove_partner(organisation_id: RecordId, change: PlaceChange) -> Response:
     place = change.access.place
     organisation = organisation_of(change.session, place, organisation_id)
     name = organisation.name

@@ -209,7 +209,8 @@ def report_html(
         )
         if organisation is None or organisation.place_id != assessment_round.place_id:
             raise ReportUnavailableError(
-                "a partner report needs --organisation: the id of one of this place's organisations"
+                "a partner report is about one organisation: choose one of this place's "
+                "(on the command line, --organisation with its id)"
             )
         respondents = [
             r

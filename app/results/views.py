@@ -5,14 +5,14 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import RoundAccess, facilitating
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import ReportQueueDep, ResultsPage
+from app.deps import RecordId, ReportQueueDep, ResultsPage
 from app.enums import JobStatus
 from app.results.jobs import JobState, ReportQueue, job_file, job_state, request_report
 from app.results.reports import round_facts, workshop_record
@@ -140,7 +140,7 @@ def ask_for_report(
 
 
 @router.get("/report-jobs/{job_id}", response_class=HTMLResponse)
-def report_job_page(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], visit: ResultsPage) -> Response:
+def report_job_page(job_id: RecordId, visit: ResultsPage) -> Response:
     job = _job_of(visit, job_id)
     context = {
         "place": visit.access.place,
@@ -154,7 +154,7 @@ def report_job_page(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], visit: Result
 
 
 @router.get("/report-jobs/{job_id}/file")
-def report_job_file(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], visit: ResultsPage) -> Response:
+def report_job_file(job_id: RecordId, visit: ResultsPage) -> Response:
     return _file_of(visit, _job_of(visit, job_id))
 
 

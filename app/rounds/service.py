@@ -1,4 +1,7 @@
-"""Assessment rounds: starting one, moving it through its statuses, and starting the next."""
+"""Assessment rounds: starting one, changing its details, moving it through its statuses, and
+starting the next."""
+
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -84,11 +87,64 @@ def create_round(
         questionnaire_hash=snapshot.content_hash,
         opens_on=details.opens_on,
         closes_on=details.closes_on,
+        remind_days_before=details.remind_days_before,
         anonymity_threshold=details.anonymity_threshold,
     )
     session.add(assessment_round)
     session.flush()
     return assessment_round
+
+
+EDITABLE = ("title", "opens_on", "closes_on", "remind_days_before", "anonymity_threshold")
+
+
+def change_details(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    details: AssessmentRoundBase,
+    today: date,
+) -> dict[str, list[str | None]]:
+    """Change a round's title, dates, reminder and (while it is a draft) threshold; returns
+    each changed field's before and after, for the audit log.
+
+    The threshold is fixed once anyone may have answered: lowering it later would show groups
+    that were promised a larger crowd. An open round cannot be given a closing date already
+    past (that would close it at the next check); closing now is the "Close the round" button.
+    A new closing date or reminder lets the reminder go out again before the new date.
+    """
+    if (
+        details.anonymity_threshold != assessment_round.anonymity_threshold
+        and assessment_round.status is not RoundStatus.DRAFT
+    ):
+        raise ChangeRefusedError(
+            "The anonymity threshold cannot change once the round has opened",
+            field="anonymity_threshold",
+        )
+    if (
+        assessment_round.status is RoundStatus.OPEN
+        and details.closes_on is not None
+        and details.closes_on < today
+        and details.closes_on != assessment_round.closes_on
+    ):
+        raise ChangeRefusedError(
+            "The closing date must be today or later; to stop answers now, close the round",
+            field="closes_on",
+        )
+    changes: dict[str, list[str | None]] = {}
+    for name in EDITABLE:
+        before, after = getattr(assessment_round, name), getattr(details, name)
+        if before != after:
+            changes[name] = [_text(before), _text(after)]
+            setattr(assessment_round, name, after)
+    if {"closes_on", "remind_days_before"} & set(changes):
+        assessment_round.reminder_sent_on = None
+    session.add(assessment_round)
+    return changes
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def change_status(

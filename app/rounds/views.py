@@ -4,7 +4,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from app.accounts.access import PlaceAccess
+from app.accounts.access import PlaceAccess, RoundAccess
+from app.core.clock import place_today
 from app.core.exceptions import ChangeRefusedError, ShownError
 from app.deps import (
     FacilitatorPlacePage,
@@ -15,12 +16,13 @@ from app.deps import (
     RoundPage,
 )
 from app.enums import RoundStatus
+from app.invitations.mail import mail_configured
 from app.models import AssessmentRoundBase, AssessmentRoundCreate
-from app.rounds.page import render_round_page
+from app.rounds.page import DONE, render_reports_page, render_round_page
 from app.rounds.service import (
     CONSEQUENCES,
-    NOW,
     TRANSITIONS,
+    change_details,
     change_status,
     create_round,
     reassess,
@@ -29,13 +31,6 @@ from app.web.pages import Errors, Visit
 from questionnaires.registry import Registry
 
 router = APIRouter(include_in_schema=False)
-
-DONE = {
-    **{f"status-{status.value}": sentence for status, sentence in NOW.items()},
-    "invitation-revoked": "The link was revoked: it no longer opens the questionnaire.",
-    "invitation-reissued": "A new link was made; the old one no longer works. Send the new one.",
-}
-"""The banner shown after each change the round's page confirms."""
 
 
 class StatusChange(BaseModel):
@@ -82,10 +77,61 @@ def add_round(change: PlaceChange, registry: RegistryDep) -> Response:
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_page(visit: RoundPage, done: str | None = None) -> Response:
-    """``done`` names the change just made, for the banner that confirms it. Only known names
-    show anything; any other value (a stale or edited address) is ignored rather than refused,
-    so the page itself is never lost, and nothing typed into the address is ever shown."""
+    """``done`` names the change just made, for the banner that confirms it (see ``DONE``)."""
     return render_round_page(visit, notice=DONE.get(done or ""))
+
+
+@router.get("/rounds/{round_id}/progress", response_class=HTMLResponse)
+def progress_page(visit: RoundPage) -> Response:
+    return render_round_page(visit, section="progress")
+
+
+@router.get("/rounds/{round_id}/reports", response_class=HTMLResponse)
+def reports_page(visit: RoundPage) -> Response:
+    return render_reports_page(visit)
+
+
+def _edit_page(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "mail_configured": mail_configured(visit.settings) and bool(visit.settings.public_url),
+    }
+    return visit.page("round_edit", context, errors=errors)
+
+
+@router.get("/rounds/{round_id}/edit", response_class=HTMLResponse)
+def edit_round_page(visit: FacilitatorRoundPage) -> Response:
+    return _edit_page(visit)
+
+
+@router.post("/rounds/{round_id}/edit", response_class=HTMLResponse)
+def edit_round(change: RoundChange) -> Response:
+    assessment_round = change.access.assessment_round
+    errors = Errors()
+    # The threshold box is shown only for a draft; otherwise the round's own stands.
+    fixed = (
+        {}
+        if assessment_round.status is RoundStatus.DRAFT
+        else {"anonymity_threshold": assessment_round.anonymity_threshold}
+    )
+    details = change.form.validated(AssessmentRoundBase, errors, extra=fixed)
+    if details is None:
+        return _edit_page(change, errors)
+    try:
+        changes = change_details(
+            session=change.session,
+            assessment_round=assessment_round,
+            details=details,
+            today=place_today(),
+        )
+    except ChangeRefusedError as error:
+        errors.add(error.field or "title", str(error))
+        return _edit_page(change, errors)
+    if not changes:
+        return change.done(f"/rounds/{assessment_round.id}")
+    change.record("round-changed", changes=changes)
+    return change.done(f"/rounds/{assessment_round.id}?done=round-changed")
 
 
 @router.get("/rounds/{round_id}/status/{to}", response_class=HTMLResponse)

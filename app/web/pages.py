@@ -3,6 +3,7 @@ submitted form, GOV.UK-style error summaries, and checking a form against its in
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import EllipsisType
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from app.core.csvfile import MAX_UPLOAD_BYTES
 from app.core.security.csrf import csrf_token
 from app.core.security.tokens import new_token
 from app.core.templating import templates
-from app.core.validation import SECRETS, cleaned, field_messages
+from app.core.validation import REAL_DATE_EXAMPLE, SECRETS, cleaned, field_messages
 from app.models import User
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -123,20 +124,56 @@ class Form:
         extra: Mapping[str, Any] | None = None,
     ) -> Model | None:
         """The form as ``model``, or None with each problem added to ``errors``."""
+        values, dates = joined_dates(self.values)
         try:
             return model.model_validate(
-                {**cleaned(self.values), **(extra or {})}, context=dict(context or {})
+                {**cleaned(values), **(extra or {})}, context=dict(context or {})
             )
         except ValidationError as error:
             # The summary lists problems in the order of the fields on the page, which is the
             # order the browser sent them in.
-            order = list(self.values)
+            order = list(values)
             messages = field_messages(model, error)
+            for name in dates & set(messages):
+                messages[name] = messages[name].replace(REAL_DATE_EXAMPLE, DATE_FIELDS_EXAMPLE)
             for name in sorted(
                 messages, key=lambda n: order.index(n) if n in order else len(order)
             ):
                 errors.add(name, messages[name])
             return None
+
+
+DATE_PARTS = ("day", "month", "year")
+DATE_FIELDS_EXAMPLE = "31 3 2027"
+
+
+def joined_dates(values: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """GOV.UK date fields (``closes_on-day``, ``-month``, ``-year``) as the one ISO date the
+    input model reads, and the names of the dates so joined.
+
+    Nothing typed: no date. Anything that is not a real date (31 February, a two-digit year,
+    words) is passed on as typed, so the model refuses it with the field's own message.
+    """
+    joined: dict[str, str] = {}
+    dates: set[str] = set()
+    for key, value in values.items():
+        name, _, part = key.rpartition("-")
+        if part not in DATE_PARTS or not name:
+            joined[key] = value
+            continue
+        if name in dates:
+            continue
+        dates.add(name)
+        day, month, year = (values.get(f"{name}-{p}", "").strip() for p in DATE_PARTS)
+        if not (day or month or year):
+            continue
+        try:
+            if len(year) != 4:
+                raise ValueError(year)
+            joined[name] = date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            joined[name] = f"{day}/{month}/{year}"
+    return joined, dates
 
 
 def download(body: bytes | str, media_type: str, filename: str) -> Response:

@@ -1,6 +1,7 @@
 """The facilitator's journey in Chromium, from signing in to a viewer reading published results,
 with axe-core on every facilitator page type."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -9,7 +10,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.accounts.service import create_user
+from app.core.clock import place_today
 from app.models import UserCreate
+from app.rounds.deadlines import close_rounds_past_deadline
 from tests.conftest import LiveServer
 
 from .conftest import axe_violations
@@ -123,6 +126,26 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(page.get_by_role("heading", name="Spring 2027")).to_be_visible()
     round_url = page.url
 
+    # The dates go in GOV.UK day, month and year boxes; a date that is not real is explained.
+    closes = place_today() + timedelta(days=14)
+    page.get_by_role("link", name="Change closing date").click()
+    closing = page.get_by_role("group", name="Closes on (optional)")
+    closing.get_by_label("Day").fill("31")
+    closing.get_by_label("Month").fill("2")
+    closing.get_by_label("Year").fill(str(closes.year))
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be a real date")
+    check_accessible(page, "round-edit-with-errors")
+    closing.get_by_label("Day").fill(str(closes.day))
+    closing.get_by_label("Month").fill(str(closes.month))
+    page.get_by_label("Send a reminder this many days before it closes").fill("3")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The round's details were changed.")).to_be_visible()
+    expect(
+        page.get_by_text(f"{closes.day} {closes:%B %Y} (the round closes itself")
+    ).to_be_visible()
+
+    page.get_by_role("link", name="Invitations", exact=True).click()
     page.get_by_label("CSV file of invitations").set_input_files(
         files=[
             {"name": "people.csv", "mimeType": "text/csv", "buffer": CSV_WITH_A_BAD_ROW.encode()}
@@ -133,13 +156,25 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(summary).to_contain_text(
         "Line 3: 'Heronsgate Councl' is not one of this place's organisations"
     )
-    check_accessible(page, "round-with-csv-errors")
+    check_accessible(page, "invitations-with-csv-errors")
     page.get_by_label("CSV file of invitations").set_input_files(
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
     )
     page.get_by_role("button", name="Upload invitations").click()
     expect(page.get_by_text("6 invitations added")).to_be_visible()
 
+    # A person put under the wrong partner is moved, keeping their link.
+    page.get_by_role("link", name="Change details of Alex, Heronsgate Council").click()
+    check_accessible(page, "invitation")
+    page.get_by_label("Partner they answer for").select_option(label="Heronsgate Police (Police)")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The invitation was changed.")).to_be_visible()
+    page.get_by_label("Partner", exact=True).select_option(label="Heronsgate Police")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("Showing 4 of 6 invitations")).to_be_visible()
+    page.get_by_role("link", name="Show everyone").click()
+
+    page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name="Open the round for answers").click()
     expect(page.get_by_role("heading", name="Open the round for answers?")).to_be_visible()
     check_accessible(page, "confirm-open")
@@ -147,13 +182,21 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(page.locator(".govuk-tag").first).to_have_text("Open")
     expect(page.get_by_text("The round is open: invited people can answer")).to_be_visible()
     check_accessible(page, "round")
+    page.get_by_role("link", name="Invitations", exact=True).click()
+    check_accessible(page, "invitations")
     links = [page.locator("code[id^=link-]").nth(i).inner_text() for i in range(6)]
     tokens = [link.rsplit("/r/", 1)[1] for link in links]
     # Each link is printed in full, and its button copies exactly that link.
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page.locator("button[data-copy]").first.click()
-    expect(page.get_by_role("status")).to_have_text("Link copied")
+    expect(page.get_by_role("status").filter(has_text="Link copied")).to_have_count(1)
     assert page.evaluate("navigator.clipboard.readText()") == links[0]
+    # Without a mail server, the reminder is a list to download and a text for a mail merge.
+    with page.expect_download() as reminders:
+        page.get_by_role("link", name="download their links (CSV)").click()
+    assert reminders.value.suggested_filename.endswith("-reminders.csv")
+    page.get_by_text("Reminder text for a mail merge").click()
+    expect(page.locator(".pc-mail-merge")).to_contain_text(f"It closes on {closes.day}")
 
     # A respondent starts in their own browser; the facilitator sees progress change.
     respondent = browser.new_page()
@@ -163,7 +206,8 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     respondent.locator("input[type=radio]").first.check()
     respondent.get_by_role("button", name="Save and come back later").click()
     respondent.close()
-    page.reload()
+    page.get_by_role("link", name="Progress").click()
+    check_accessible(page, "progress")
     started = page.locator("table").filter(has_text="Everyone").locator("tbody td").nth(2)
     expect(started).to_have_text("1")
     for token in tokens:
@@ -172,13 +216,31 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     submitted = page.locator("table").filter(has_text="Everyone").locator("tbody td").nth(3)
     expect(submitted).to_have_text("6")
 
+    # Closing is confirmed first; here the closing date passes and the service closes it.
+    page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name="Close the round").click()
     expect(page.get_by_text("Links stop accepting answers at once.")).to_be_visible()
-    page.get_by_role("button", name="Close the round").click()
+    check_accessible(page, "confirm-close")
+    page.get_by_role("link", name="Cancel").click()
+    assert close_rounds_past_deadline(live_server.engine, closes + timedelta(days=1))
+    page.reload()
+    expect(page.locator(".govuk-tag").first).to_have_text("Closed")
     page.get_by_role("link", name="Results", exact=True).click()
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("People focus")
     check_accessible(page, "results")
+
+    # A report is made in the background: its page shows it being made, then offers it.
+    page.get_by_role("link", name="Reports", exact=True).click()
+    check_accessible(page, "reports")
+    page.get_by_role("link", name="Forum report (PDF)").click()
+    expect(page.get_by_role("heading", name="Preparing your forum report")).to_be_visible()
+    check_accessible(page, "report-job")
+    ready = page.get_by_role("button", name="Download the forum report")
+    expect(ready).to_be_visible(timeout=180_000)
+    with page.expect_download() as report:
+        ready.click()
+    assert Path(report.value.path()).read_bytes().startswith(b"%PDF")
 
     page.goto(f"{round_url}/workshop")
     check_accessible(page, "workshop")
@@ -194,7 +256,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
 
     page.goto(f"{round_url}/data")
     check_accessible(page, "data")
-    page.get_by_role("link", name="Erase answers of Alex, Heronsgate Council").click()
+    page.get_by_role("link", name="Erase answers of Alex, Heronsgate Police").click()
     check_accessible(page, "erase-respondent")
     page.goto(f"{round_url}/delete")
     check_accessible(page, "delete-round")
@@ -204,6 +266,15 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     page.get_by_role("button", name="Publish the results").click()
     page.get_by_role("button", name="Publish the results").click()
     expect(page.locator(".govuk-tag").first).to_have_text("Published")
+
+    # The next round starts with the same people and the open actions carried forward.
+    page.get_by_label("Title of the new round").fill("Autumn 2027")
+    page.get_by_role("button", name="Start a new round").click()
+    expect(page.get_by_role("heading", name="Autumn 2027")).to_be_visible()
+    page.get_by_role("link", name="Workshop", exact=True).click()
+    expect(
+        page.get_by_role("cell", name="Set up a joint neighbourhood team", exact=True)
+    ).to_be_visible()
 
     page.goto(f"{url}/admin/users")
     check_accessible(page, "users")
@@ -222,8 +293,10 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     sign_in(viewer, url, "vic@example.org")
     viewer.get_by_role("link", name="Heronsgate").click()
     viewer.get_by_role("link", name="Spring 2027").click()
-    expect(viewer.get_by_role("heading", name="Invitations")).to_have_count(0)
+    expect(viewer.get_by_role("link", name="Invitations")).to_have_count(0)
+    expect(viewer.get_by_role("link", name="Workshop")).to_have_count(0)
     assert "/r/" not in viewer.content()
+    check_accessible(viewer, "round-as-viewer")
     viewer.get_by_role("link", name="Results", exact=True).click()
     expect(viewer.get_by_text("3 – Developing. Agreed after the workshop.")).to_be_visible()
     expect(viewer.get_by_text("Set up a joint neighbourhood team")).to_be_visible()

@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from app.core.config import Settings
 from app.core.security.session_cookie import SESSION_COOKIE
+from app.enums import JobStatus
 from app.main import ROUTERS, create_app
-from app.models import Invitation, User, UserSession
+from app.models import Invitation, ReportJob, User, UserSession
 from tests.workspace.conftest import PASSWORD, Workspace, csrf_of, sign_in
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
@@ -68,6 +69,29 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("GET", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY)],
     ("POST", "/places/{slug}/import"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/rounds/{round_id}"): [(CURRENT, {}, PLACE_PAGE)],
+    ("GET", "/rounds/{round_id}/progress"): [(CURRENT, {}, PLACE_PAGE)],
+    ("GET", "/rounds/{round_id}/reports"): [(CURRENT, {}, PLACE_PAGE), (RESULTS, {}, PLACE_PAGE)],
+    ("GET", "/rounds/{round_id}/invitations"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("GET", "/rounds/{round_id}/edit"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("POST", "/rounds/{round_id}/edit"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    # Asking for a report sends the asker to the page that follows it.
+    ("GET", "/rounds/{round_id}/reports/{kind}"): [
+        (
+            {**RESULTS, "kind": "forum"},
+            {},
+            {**PLACE_PAGE, VIEWER: 303, FACILITATOR: 303, ADMIN: 303},
+        ),
+        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY_DONE),
+        ({**CURRENT, "kind": "workshop"}, {}, FACILITATORS_ONLY_DONE),
+    ],
+    ("GET", "/rounds/{round_id}/report-jobs/{job_id}"): [
+        ({**RESULTS, "job_id": "{forum_job}"}, {}, PLACE_PAGE),
+        ({**CURRENT, "job_id": "{workshop_job}"}, {}, FACILITATORS_ONLY),
+    ],
+    ("GET", "/rounds/{round_id}/report-jobs/{job_id}/file"): [
+        ({**RESULTS, "job_id": "{forum_job}"}, {}, PLACE_PAGE),
+        ({**CURRENT, "job_id": "{workshop_job}"}, {}, FACILITATORS_ONLY),
+    ],
     ("POST", "/rounds/{round_id}/status"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("POST", "/rounds/{round_id}/reassess"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("POST", "/rounds/{round_id}/invitations"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
@@ -223,14 +247,31 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
             select(Invitation).where(Invitation.round_id == workspace.current_round)
         ).first()
         outsider = session.exec(select(User).where(User.email == EMAILS[OUTSIDER])).one()
-    assert invitation is not None
-    values = {
-        "current": str(workspace.current_round),
-        "previous": str(workspace.previous_round),
-        "invitation": str(invitation.id),
-        "organisation": str(invitation.organisation_id),
-        "outsider": str(outsider.id),
-    }
+        # Reports already made, as if asked for earlier: following one and taking its file.
+        jobs = {
+            name: ReportJob(
+                round_id=round_id,
+                kind=kind,
+                status=JobStatus.DONE,
+                filename=f"{kind}.pdf",
+                pdf=b"%PDF-1.7 made earlier",
+            )
+            for name, round_id, kind in (
+                ("forum_job", workspace.previous_round, "forum"),
+                ("workshop_job", workspace.current_round, "workshop"),
+            )
+        }
+        assert invitation is not None
+        values = {
+            "current": str(workspace.current_round),
+            "previous": str(workspace.previous_round),
+            "invitation": str(invitation.id),
+            "organisation": str(invitation.organisation_id),
+            "outsider": str(outsider.id),
+        }
+        session.add_all(jobs.values())
+        session.commit()
+        values |= {name: str(job.id) for name, job in jobs.items()}
     failures = []
     for (method, template), cases in RULES.items():
         for parameters, data, expected in cases:
@@ -266,13 +307,15 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
 def test_a_viewer_never_sees_invitation_links_or_who_answered(
     clients: dict[str, TestClient], workspace: Workspace
 ) -> None:
-    page = clients[VIEWER].get(f"/rounds/{workspace.current_round}")
-    assert page.status_code == 200
-    assert "/r/" not in page.text
-    assert "By organisation" not in page.text
-    assert "Invitations" not in page.text
-    facilitator_page = clients[FACILITATOR].get(f"/rounds/{workspace.current_round}")
-    assert "/r/" in facilitator_page.text and "By organisation" in facilitator_page.text
+    round_path = f"/rounds/{workspace.current_round}"
+    for section in ("", "/progress", "/reports"):
+        page = clients[VIEWER].get(round_path + section)
+        assert page.status_code == 200
+        assert "/r/" not in page.text
+        assert "By organisation" not in page.text
+        assert "Invitations" not in page.text and f"{round_path}/invitations" not in page.text
+    assert "/r/" in clients[FACILITATOR].get(f"{round_path}/invitations").text
+    assert "By organisation" in clients[FACILITATOR].get(f"{round_path}/progress").text
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(
