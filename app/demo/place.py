@@ -9,10 +9,11 @@ Loading is idempotent: the place is found by its slug and left alone if it is al
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.core.clock import place_today
 from app.core.security.tokens import hash_token
 from app.demo.workshop import record_demo_workshops
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
@@ -240,14 +241,18 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
         closes_on=date(2025, 4, 30),
         created_at=datetime(2025, 3, 20, 9, 0, tzinfo=UTC),
     )
+    # The open round's dates follow the calendar, so that it is still open whenever the demo is
+    # loaded (it closes itself once its closing date has passed) and its reminder is ahead.
+    today = place_today()
     current = AssessmentRound(
         place_id=place.id,
         title="Follow-up assessment, autumn 2026",
         questionnaire_hash=snapshot.content_hash,
         status=RoundStatus.OPEN,
-        opens_on=date(2026, 10, 1),
-        closes_on=date(2026, 12, 18),
-        created_at=datetime(2026, 9, 24, 9, 0, tzinfo=UTC),
+        opens_on=today - timedelta(days=40),
+        closes_on=today + timedelta(days=18),
+        remind_days_before=7,
+        created_at=datetime.combine(today - timedelta(days=47), time(9), UTC),
     )
     session.add_all([previous, current])
     session.flush()

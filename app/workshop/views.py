@@ -1,11 +1,13 @@
 """The workshop page: agreed levels, the action plan and the quotes chosen for the report."""
 
 from collections.abc import Callable
+from operator import attrgetter
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts.access import RoundAccess
 from app.core.exceptions import ShownError
@@ -32,6 +34,7 @@ from app.workshop.service import (
     quotes_of,
     record_agreements,
 )
+from questionnaires.schema import Definition
 from reports.context import one_decimal, quote_attribution
 
 router = APIRouter(prefix="/rounds/{round_id}/workshop", include_in_schema=False)
@@ -50,13 +53,18 @@ class QuoteRemoval(BaseModel):
     quote_id: int = Field(ge=1, title="the quote")
 
 
-def _render(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
+def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:
+    """What every workshop page shows: the numbers the forum discusses and what it recorded."""
     session, access = visit.session, visit.access
     assessment_round = access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
     organisations = organisations_of(session, access.place.id)
-    context = {
+    comments = comments_of(
+        session=session, assessment_round=assessment_round, definition=definition
+    )
+    quotes = quotes_of(session, assessment_round.id)
+    return {
         "access": access,
         "place": access.place,
         "round": assessment_round,
@@ -72,18 +80,93 @@ def _render(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response
         "organisations": organisations,
         "organisation_names": {o.id: o.name for o in organisations},
         "statuses": {status.value: status.label for status in ActionStatus},
-        "comments": comments_of(
-            session=session, assessment_round=assessment_round, definition=definition
-        ),
-        "quotes": quotes_of(session, assessment_round.id),
+        "comments": comments,
+        "quotes": quotes,
+        "quoted": {q.answer_id: q for q in quotes},
         "attribution": lambda sector: quote_attribution(sector, result),
     }
-    return visit.page("workshop", context, errors=errors)
+
+
+DONE = {
+    "agreements": "The agreed level was saved.",
+    "actions": "The action was added to the plan.",
+    "action-status": "The action's status was changed.",
+    "quotes": "The comment will appear in the report.",
+    "remove-quote": "The comment was taken out of the report.",
+}
+"""The banner after each workshop change, by the name the address gives (others are ignored)."""
+
+
+def _render(
+    visit: Visit[RoundAccess], errors: Errors | None = None, notice: str | None = None
+) -> Response:
+    return visit.page("workshop", _context(visit) | {"notice": notice}, errors=errors)
+
+
+def _render_condition(
+    visit: Visit[RoundAccess],
+    condition_id: str,
+    errors: Errors | None = None,
+    notice: str | None = None,
+) -> Response:
+    """One condition's page (or a recommendation's): its numbers, the level the forum agreed,
+    its actions and the comments partners wrote about it, grouped by statement and filtered as
+    asked."""
+    context = _context(visit)
+    definition: Definition = context["definition"]
+    condition = next((c for c in definition.conditions if c.id == condition_id), None)
+    recommendation = next((r for r in definition.recommendations if r.id == condition_id), None)
+    if condition is None and recommendation is None:
+        raise ShownError(404, "There is no such condition or recommendation in this round.")
+    query = visit.request.query_params
+    sector = query.get("sector", "")
+    shown = query.get("shown", "")
+    quoted = context["quoted"]
+    comments = [
+        c
+        for c in context["comments"]
+        if c.subject_id == condition_id
+        and (not sector or c.sector.value == sector)
+        and (shown != "chosen" or c.answer_id in quoted)
+        and (shown != "not-chosen" or c.answer_id not in quoted)
+    ]
+    statements = [
+        (item, [c for c in comments if c.item_id == item.id])
+        for item in definition.items
+        if item.subject == condition_id
+    ]
+    context |= {
+        "condition": condition,
+        "recommendation": recommendation,
+        "subject_title": condition.title
+        if condition
+        else getattr(recommendation, "numbered_title", ""),
+        "statements": [(item, found) for item, found in statements if found],
+        "all_comments": sum(1 for c in context["comments"] if c.subject_id == condition_id),
+        "shown_comments": len(comments),
+        "sectors": sorted({c.sector for c in context["comments"]}, key=attrgetter("label")),
+        "chosen_sector": sector,
+        "chosen_shown": shown,
+        "condition_actions": [
+            a for a in context["actions"] if condition_id in (a.condition_id, a.recommendation_id)
+        ],
+        "notice": notice,
+    }
+    return visit.page("workshop_condition", context, errors=errors)
 
 
 @router.get("", response_class=HTMLResponse)
-def workshop_page(visit: FacilitatorRoundPage) -> Response:
-    return _render(visit)
+def workshop_page(visit: FacilitatorRoundPage, done: str | None = None) -> Response:
+    return _render(visit, notice=DONE.get(done or ""))
+
+
+@router.get("/conditions/{condition_id}", response_class=HTMLResponse)
+def condition_page(
+    condition_id: Annotated[str, Path(max_length=80)],
+    visit: FacilitatorRoundPage,
+    done: str | None = None,
+) -> Response:
+    return _render_condition(visit, condition_id, notice=DONE.get(done or ""))
 
 
 def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Errors:
@@ -91,7 +174,8 @@ def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Error
     levels = {str(level.value) for level in definition.statement_scale.levels}
     errors = Errors()
     agreements: dict[str, ConditionAgreementBase | None] = {}
-    for condition in definition.conditions:
+    # Only the conditions the form carried: a condition's own page sends only its own.
+    for condition in (c for c in definition.conditions if f"level-{c.id}" in form.values):
         choice = form.get(f"level-{condition.id}")
         rationale = form.get(f"rationale-{condition.id}")
         if choice and choice != "could-not-agree" and choice not in levels:
@@ -158,9 +242,18 @@ def _choose_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
     comment = comments.get(picked.answer_id) if picked else None
     if comment is None:
         raise ShownError(404, "There is no such comment among this round's submitted answers.")
+    errors = Errors()
+    already = session.exec(
+        select(EvidenceQuote.id).where(
+            EvidenceQuote.round_id == access.assessment_round.id,
+            EvidenceQuote.answer_id == comment.answer_id,
+        )
+    ).first()
+    if already is not None:
+        errors.add(f"comment-{comment.answer_id}", "This comment is already in the report")
+        return errors
     problems = Errors()
     quote = form.validated(EvidenceQuoteBase, problems)
-    errors = Errors()
     if quote is None:
         errors.add(f"quote-{comment.answer_id}", next(iter(problems.by_field.values())))
         return errors
@@ -196,11 +289,25 @@ CHANGES: dict[str, tuple[Callable[[Session, RoundAccess, Form], Errors], str]] =
 
 @router.post("/{what}", response_class=HTMLResponse)
 def workshop_change(what: str, change: RoundChange) -> Response:
+    """Every workshop change; a form sent from a condition's page names the condition, and the
+    facilitator is returned there (with any errors shown on it)."""
     if what not in CHANGES:
         raise ShownError(404, "There is no such workshop change.")
     apply, anchor = CHANGES[what]
+    definition = definition_of_round(
+        session=change.session, assessment_round=change.access.assessment_round
+    )
+    from_condition = change.form.get("from_condition")
+    subjects = {c.id for c in definition.conditions} | {r.id for r in definition.recommendations}
+    if from_condition not in subjects:
+        from_condition = ""
     errors = apply(change.session, change.access, change.form)
     if errors:
+        if from_condition:
+            return _render_condition(change, from_condition, errors)
         return _render(change, errors)
     change.record(f"workshop-{what}")
-    return change.done(f"/rounds/{change.access.assessment_round.id}/workshop#{anchor}")
+    page = f"/rounds/{change.access.assessment_round.id}/workshop"
+    if from_condition:
+        page += f"/conditions/{from_condition}"
+    return change.done(f"{page}?done={what}#{anchor}")

@@ -1,6 +1,7 @@
 """What a facilitator does, end to end through the pages (the browser test repeats the core)."""
 
 import csv
+import html
 import io
 import json
 import re
@@ -32,6 +33,7 @@ from app.models import (
 from app.results import views as result_views
 from app.results.rules import load_rules
 from app.results.service import score_round
+from app.rounds.definitions import definition_of_round
 from scoring.serialise import result_to_json
 
 from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
@@ -384,12 +386,9 @@ def test_agreed_levels_and_actions_reach_the_results(
     assert "Appoint a place coordinator" in results
 
 
-def test_a_chosen_comment_appears_as_a_quote_without_a_name(
+def test_a_chosen_comment_appears_as_a_quote_without_a_name_and_only_once(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    path = f"/rounds/{workspace.current_round}/workshop"
-    page = facilitator.get(path).text
-    assert "Comments partners wrote" in page
     with Session(engine) as session:
         answer = session.exec(
             select(Answer)
@@ -398,16 +397,33 @@ def test_a_chosen_comment_appears_as_a_quote_without_a_name(
                 Invitation.round_id == workspace.current_round,
                 Invitation.status == InvitationStatus.SUBMITTED,
                 Answer.evidence.is_not(None),  # type: ignore[union-attr]
+                col(Answer.id).not_in(select(EvidenceQuote.answer_id)),
             )
         ).first()
-    assert answer is not None, "the demo place has comments"
-    post_form(
-        facilitator,
-        path,
-        f"{path}/quotes",
-        {"answer_id": str(answer.id), "text": "We now plan around neighbourhoods."},
+        assert answer is not None, "the demo place has comments not yet quoted"
+        definition = definition_of_round(
+            session=session, assessment_round=_round(engine, workspace.current_round)
+        )
+    item = definition.items_by_id[answer.item_id]
+    path = f"/rounds/{workspace.current_round}/workshop"
+    page = f"{path}/conditions/{item.subject}"
+    listed = facilitator.get(page).text
+    # Labelled by the statement's own words, never by an id.
+    assert item.question in html.unescape(listed)
+    assert f"{answer.item_id} –" not in listed
+
+    chosen = {"answer_id": str(answer.id), "text": "We now plan around neighbourhoods."}
+    response = post_form(
+        facilitator, page, f"{path}/quotes", {**chosen, "from_condition": item.subject}
     )
-    assert "We now plan around neighbourhoods." in facilitator.get(path).text
+
+    assert "The comment will appear in the report." in response.text
+    assert "We now plan around neighbourhoods." in response.text
+    again = post_form(facilitator, page, f"{path}/quotes", chosen)
+    assert again.status_code == 400
+    assert "This comment is already in the report" in again.text
+    only_chosen = facilitator.get(f"{page}?shown=chosen").text
+    assert "Showing 1 of" in only_chosen and "We now plan around neighbourhoods." in only_chosen
 
 
 def test_export_delete_and_import_restores_identical_scores(
