@@ -2,7 +2,7 @@
 
 import time
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
@@ -36,8 +36,29 @@ OrganisationChoice = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 VariantChoice = Annotated[str | None, Query(max_length=80)]
 
 
+RESULT_PARTS = {
+    "summary": "Summary",
+    "sectors": "Sectors compared",
+    "tables": "Tables by sector and organisation",
+    "recommendations": "Recommendations",
+    "agreed": "Change and what the forum agreed",
+}
+"""The results in parts a reader can take in one at a time (the whole ran to 12,500 px)."""
+
+
 @router.get("/results", response_class=HTMLResponse)
 def results_page(visit: ResultsPage) -> Response:
+    return _results(visit, "summary")
+
+
+@router.get("/results/{part}", response_class=HTMLResponse)
+def results_part(
+    part: Literal["sectors", "tables", "recommendations", "agreed"], visit: ResultsPage
+) -> Response:
+    return _results(visit, part)
+
+
+def _results(visit: Visit[RoundAccess], part: str) -> Response:
     session, assessment_round = visit.session, visit.access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     rules = load_rules()
@@ -59,6 +80,9 @@ def results_page(visit: ResultsPage) -> Response:
         "round": assessment_round,
         "report": report,
         "divided_items": [f.sentence for f in result.findings if f.rule == "divided-statement"][:5],
+        "part": part,
+        "part_label": RESULT_PARTS[part],
+        "parts": list(RESULT_PARTS.items()),
     }
     return visit.page("results", context)
 

@@ -304,6 +304,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     assert "/r/" not in viewer.content()
     check_accessible(viewer, "round-as-viewer")
     viewer.get_by_role("link", name="Results", exact=True).click()
+    viewer.get_by_role("link", name="Change and what the forum agreed").click()
     expect(viewer.get_by_text("3 – Developing. Agreed after the workshop.")).to_be_visible()
     expect(viewer.get_by_text("Set up a joint neighbourhood team")).to_be_visible()
     check_accessible(viewer, "results-as-viewer")

@@ -73,14 +73,16 @@ def test_the_results_page_never_scrolls_sideways_outside_a_labelled_region(
     browser: Browser, demo_results: str, width: int
 ) -> None:
     page = _signed_in_page(browser, demo_results, width)
-    for details in page.locator("details").all():
-        details.evaluate("element => { element.open = true; }")
-
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"results-{width}.png"), full_page=True)
-    assert page.evaluate(OUTSIDE_A_SCROLL_REGION) == []
-    assert page.evaluate("document.documentElement.scrollWidth") == width
-    assert axe_violations(page) == []
+    for part in ("", "/sectors", "/tables", "/recommendations", "/agreed"):
+        page.goto(demo_results + part)
+        for details in page.locator("details").all():
+            details.evaluate("element => { element.open = true; }")
+        name = part.strip("/") or "summary"
+        page.screenshot(path=str(SCREENSHOTS / f"results-{name}-{width}.png"), full_page=True)
+        assert page.evaluate(OUTSIDE_A_SCROLL_REGION) == [], part
+        assert page.evaluate("document.documentElement.scrollWidth") == width, part
+        assert axe_violations(page) == [], part
     page.context.close()
 
 
@@ -88,7 +90,12 @@ def test_at_desktop_width_the_sector_table_fits_without_scrolling(
     browser: Browser, demo_results: str
 ) -> None:
     page = _signed_in_page(browser, demo_results, 1280)
-    for caption in ("#by-sector-caption", "#by-organisation-caption", "#conditions-caption"):
+    for part, caption in (
+        ("/tables", "#by-sector-caption"),
+        ("/tables", "#by-organisation-caption"),
+        ("", "#conditions-caption"),
+    ):
+        page.goto(demo_results + part)
         region = page.locator(f"[role=region]:has({caption})")
         assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), caption
     page.context.close()
@@ -98,8 +105,10 @@ def test_each_condition_compares_every_sector_with_the_place(
     browser: Browser, demo_results: str
 ) -> None:
     page = _signed_in_page(browser, demo_results, 1280)
-    opened = page.locator("details[open] summary").all_inner_texts()
     widest = page.locator("h3:text('Widest gaps between sectors') + ul li strong").all_inner_texts()
+    assert page.get_by_role("heading", name="Where partners disagree").is_visible()
+    page.get_by_role("link", name="how each sector sees each condition").click()
+    opened = page.locator("details[open] summary").all_inner_texts()
     assert "Shared outcomes and mutual accountability: all partners 2.8" in opened
     assert {title.split(":")[0] for title in opened} == {w.rstrip(".") for w in widest}
     table = page.locator("table:has(#compare-shared-outcomes-and-accountability-caption)")
@@ -107,5 +116,4 @@ def test_each_condition_compares_every_sector_with_the_place(
     assert rows[0].split() == ["All", "partners", "24", "2.8"]
     local_authority = next(row for row in rows if row.startswith("Local authority"))
     assert local_authority.split()[-2:] == ["4.6", "+1.8"]
-    assert page.get_by_role("heading", name="Where partners disagree").is_visible()
     page.context.close()

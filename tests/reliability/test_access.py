@@ -73,6 +73,15 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("GET", "/rounds/{round_id}/reports"): [(CURRENT, {}, PLACE_PAGE), (RESULTS, {}, PLACE_PAGE)],
     ("GET", "/rounds/{round_id}/invitations"): [(CURRENT, {}, FACILITATORS_ONLY)],
     ("GET", "/rounds/{round_id}/edit"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    ("GET", "/rounds/{round_id}/invitations/{invitation_id}/edit"): [
+        ({**CURRENT, "invitation_id": "{invitation}"}, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/rounds/{round_id}/invitations/{invitation_id}/edit"): [
+        ({**CURRENT, "invitation_id": "{invitation}"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    ("GET", "/rounds/{round_id}/workshop/conditions/{condition_id}"): [
+        ({**CURRENT, "condition_id": "people-focus"}, {}, FACILITATORS_ONLY),
+    ],
     ("POST", "/rounds/{round_id}/edit"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
     # Asking for a report sends the asker to the page that follows it.
     ("GET", "/rounds/{round_id}/reports/{kind}"): [
@@ -117,6 +126,10 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ],
     ("GET", "/rounds/{round_id}/status/{to}"): [
         ({**CURRENT, "to": "closed"}, {}, FACILITATORS_ONLY),
+    ],
+    ("GET", "/rounds/{round_id}/results/{part}"): [
+        ({**CURRENT, "part": "tables"}, {}, FACILITATORS_ONLY),
+        ({**RESULTS, "part": "agreed"}, {}, PLACE_PAGE),
     ],
     ("GET", "/rounds/{round_id}/results"): [
         (CURRENT, {}, FACILITATORS_ONLY),

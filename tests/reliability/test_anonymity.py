@@ -108,9 +108,11 @@ def test_no_output_gives_the_two_person_group_a_score(
 ) -> None:
     published, current = workspace.previous_round, workspace.current_round
     outputs = [
-        (viewer, f"/rounds/{published}/results"),
+        (viewer, f"/rounds/{published}/results/tables"),
+        (viewer, f"/rounds/{published}/results/sectors"),
         (viewer, f"/rounds/{published}/reports/forum.pdf"),
-        (facilitator, f"/rounds/{current}/results"),
+        (facilitator, f"/rounds/{current}/results/tables"),
+        (facilitator, f"/rounds/{current}/results/sectors"),
         (facilitator, f"/rounds/{current}/reports/forum.pdf"),
         (facilitator, f"/rounds/{current}/reports/workshop.pdf"),
     ]
@@ -152,7 +154,10 @@ def test_a_round_imported_from_a_file_hides_the_same_group(
             is not None
         )
 
-    for path in (f"/rounds/{imported.id}/results", f"/rounds/{imported.id}/reports/forum.pdf"):
+    for path in (
+        f"/rounds/{imported.id}/results/tables",
+        f"/rounds/{imported.id}/reports/forum.pdf",
+    ):
         shown = viewer.get(path)
         assert shown.status_code == 200, path
         _assert_fire_has_no_score(_text(shown.content, shown.headers["content-type"]), path)

@@ -380,7 +380,7 @@ def test_agreed_levels_and_actions_reach_the_results(
             "due_on": "2027-06-30",
         },
     )
-    results = facilitator.get(f"/rounds/{workspace.current_round}/results").text
+    results = facilitator.get(f"/rounds/{workspace.current_round}/results/agreed").text
     assert "3 – Developing. Agreed after a long debate." in " ".join(results.split())
     assert "The forum could not agree a level." in results
     assert "Appoint a place coordinator" in results

@@ -1,0 +1,112 @@
+"""Every workspace page type, on the demo place, in Chromium: none taller than 4,000 px at a
+desktop width (a page per job, not a scroll through everything), none running off a 320 px
+screen except inside a labelled scroll region, and axe-core finds no WCAG 2.2 A/AA violation."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+from sqlmodel import Session, col, select
+
+from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from app.demo.place import load_demo
+from app.enums import JobStatus, RoundStatus
+from app.models import AssessmentRound, Invitation, Organisation, Place, ReportJob
+from tests.conftest import LiveServer
+
+from .conftest import axe_violations
+from .test_results_page import OUTSIDE_A_SCROLL_REGION
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+TALLEST = 4_000
+
+
+@pytest.fixture
+def demo_pages(live_server: LiveServer) -> Iterator[tuple[str, dict[str, str]]]:
+    """The address of every page type a facilitator works in, on the demo place."""
+    with Session(live_server.engine) as session:
+        summary = load_demo(session, "a-test-secret-for-the-demo-place-0123456789")
+        place = session.get(Place, summary.place_id)
+        assert place is not None
+        ensure_demo_accounts(session, place)
+        current = session.exec(
+            select(AssessmentRound).where(
+                AssessmentRound.place_id == summary.place_id,
+                AssessmentRound.status == RoundStatus.OPEN,
+            )
+        ).one()
+        invitation = session.exec(
+            select(Invitation).where(Invitation.round_id == current.id).order_by(col(Invitation.id))
+        ).first()
+        organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+        job = ReportJob(
+            round_id=current.id or 0,
+            kind="forum",
+            status=JobStatus.DONE,
+            filename="forum.pdf",
+            pdf=b"%PDF-1.7 made earlier",
+        )
+        session.add(job)
+        session.commit()
+        assert invitation is not None and organisation is not None
+        r = f"/rounds/{current.id}"
+        pages = {
+            "places": "/places",
+            "place": f"/places/{place.slug}",
+            "organisation": f"/places/{place.slug}/organisations/{organisation.id}",
+            "new-round": f"/places/{place.slug}/rounds/new",
+            "round": r,
+            "round-edit": f"{r}/edit",
+            "confirm": f"{r}/status/closed",
+            "invitations": f"{r}/invitations",
+            "invitation": f"{r}/invitations/{invitation.id}/edit",
+            "progress": f"{r}/progress",
+            "results": f"{r}/results",
+            "results-sectors": f"{r}/results/sectors",
+            "results-tables": f"{r}/results/tables",
+            "results-recommendations": f"{r}/results/recommendations",
+            "results-agreed": f"{r}/results/agreed",
+            "workshop": f"{r}/workshop",
+            "workshop-condition": f"{r}/workshop/conditions/shared-outcomes-and-accountability",
+            "reports": f"{r}/reports",
+            "report-job": f"{r}/report-jobs/{job.id}",
+            "data": f"{r}/data",
+            "account": "/account",
+            "help": "/help",
+        }
+    yield live_server.url, pages
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_workspace_page_fits_the_screen_and_passes_axe(
+    browser: Browser, demo_pages: tuple[str, dict[str, str]], width: int
+) -> None:
+    origin, pages = demo_pages
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{origin}/sign-in")
+    page.get_by_label("E-mail address").fill(DEMO_ACCOUNTS[0].email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    problems: dict[str, object] = {}
+    heights: dict[str, int] = {}
+    for name, path in pages.items():
+        response = page.goto(origin + path)
+        assert response is not None and response.status == 200, (name, path)
+        page.screenshot(path=str(SCREENSHOTS / f"workspace-{name}-{width}.png"), full_page=True)
+        heights[name] = page.evaluate("document.documentElement.scrollHeight")
+        if width == 1280 and heights[name] > TALLEST:
+            problems[f"{name} is {heights[name]} px tall"] = path
+        if escaped := page.evaluate(OUTSIDE_A_SCROLL_REGION):
+            problems[f"{name} runs off the screen"] = escaped[:3]
+        if violations := axe_violations(page):
+            problems[f"{name}: axe"] = [v["id"] for v in violations]
+    print(f"\nPage heights at {width} px:", heights)
+    context.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
