@@ -1,11 +1,12 @@
 """Results pages and report downloads, from the same context the PDFs are built from."""
 
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import RoundAccess, facilitating
@@ -32,8 +33,18 @@ POLL_SECONDS = 0.25
 CHECK_EVERY_SECONDS = 3
 """How often the report's page asks whether it is ready (with JavaScript; without, a button)."""
 
-OrganisationChoice = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-VariantChoice = Annotated[str | None, Query(max_length=80)]
+
+@dataclass(frozen=True)
+class ReportChoice:
+    """Which report is asked for, from the address: its kind (in the path), and for a partner
+    report the organisation, for a questionnaire the variant (in the query)."""
+
+    kind: ReportKind
+    organisation: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    variant: Annotated[str | None, Query(max_length=80)] = None
+
+
+ChosenReport = Annotated[ReportChoice, Depends()]
 
 
 RESULT_PARTS = {
@@ -87,27 +98,26 @@ def _results(visit: Visit[RoundAccess], part: str) -> Response:
     return visit.page("results", context)
 
 
-def _report_job(
-    visit: Visit[RoundAccess],
-    reports: ReportQueue,
-    kind: ReportKind,
-    organisation: int | None,
-    variant: str | None,
-) -> int:
+def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportChoice) -> int:
     """The job preparing this report for this visitor, started if none is on its way."""
-    if kind in FACILITATOR_REPORTS:
+    if choice.kind in FACILITATOR_REPORTS:
         facilitating(visit.access)
     job_id, new = request_report(
         session=visit.session,
         assessment_round=visit.access.assessment_round,
-        kind=kind,
-        organisation_id=organisation,
-        variant=variant,
+        kind=choice.kind,
+        organisation_id=choice.organisation,
+        variant=choice.variant,
         user_id=visit.user.id,
     )
     if new:
         begin_write(visit.session)
-        visit.record("report-requested", kind=kind.value, organisation=organisation, job=job_id)
+        visit.record(
+            "report-requested",
+            kind=choice.kind.value,
+            organisation=choice.organisation,
+            job=job_id,
+        )
         visit.session.commit()
         reports.prepare(job_id)
     return job_id
@@ -124,16 +134,10 @@ def _job_of(visit: Visit[RoundAccess], job_id: int) -> JobState:
 
 
 @router.get("/reports/{kind}.pdf")
-def download_report(
-    kind: ReportKind,
-    visit: ResultsPage,
-    reports: ReportQueueDep,
-    organisation: OrganisationChoice = None,
-    variant: VariantChoice = None,
-) -> Response:
+def download_report(choice: ChosenReport, visit: ResultsPage, reports: ReportQueueDep) -> Response:
     """The report itself, for scripts and saved links: the same job as the page follows,
     waited for here. A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
-    job_id = _report_job(visit, reports, kind, organisation, variant)
+    job_id = _report_job(visit, reports, choice)
     deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
     while (job := _job_of(visit, job_id)).status.finished is False:
         if time.monotonic() > deadline:
@@ -150,16 +154,10 @@ def download_report(
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse)
-def ask_for_report(
-    kind: ReportKind,
-    visit: ResultsPage,
-    reports: ReportQueueDep,
-    organisation: OrganisationChoice = None,
-    variant: VariantChoice = None,
-) -> Response:
+def ask_for_report(choice: ChosenReport, visit: ResultsPage, reports: ReportQueueDep) -> Response:
     """Start preparing a report and follow it on its own page (post, redirect, get: reloading
     that page never asks for the report again)."""
-    job_id = _report_job(visit, reports, kind, organisation, variant)
+    job_id = _report_job(visit, reports, choice)
     return see_other(f"/rounds/{visit.access.assessment_round.id}/report-jobs/{job_id}")
 
 

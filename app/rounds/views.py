@@ -172,7 +172,8 @@ def set_status(change: RoundChange) -> Response:
         errors.add("to", str(error))
         return render_round_page(change, errors=errors, status=409)
     change.record("round-status-changed", before=before.value, after=wanted.to.value)
-    return change.done(f"/rounds/{assessment_round.id}?done=status-{wanted.to.value}")
+    done = "withdrawn" if before is RoundStatus.PUBLISHED else f"status-{wanted.to.value}"
+    return change.done(f"/rounds/{assessment_round.id}?done={done}")
 
 
 @router.post("/rounds/{round_id}/reassess", response_class=HTMLResponse)

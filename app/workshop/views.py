@@ -12,10 +12,11 @@ from sqlmodel import Session, select
 from app.accounts.access import RoundAccess
 from app.core.exceptions import ShownError
 from app.core.validation import field_messages
-from app.deps import FacilitatorRoundPage, RoundChange
+from app.deps import FacilitatorRoundPage, RecordId, RoundChange
 from app.enums import ActionStatus
 from app.models import (
     Action,
+    ActionBase,
     ActionCreate,
     ConditionAgreementBase,
     EvidenceQuote,
@@ -93,6 +94,8 @@ DONE = {
     "action-status": "The action's status was changed.",
     "quotes": "The comment will appear in the report.",
     "remove-quote": "The comment was taken out of the report.",
+    "action-changed": "The action was changed.",
+    "action-removed": "The action was removed from the plan.",
 }
 """The banner after each workshop change, by the name the address gives (others are ignored)."""
 
@@ -311,3 +314,86 @@ def workshop_change(what: str, change: RoundChange) -> Response:
     if from_condition:
         page += f"/conditions/{from_condition}"
     return change.done(f"{page}?done={what}#{anchor}")
+
+
+def _action_in(session: Session, access: RoundAccess, action_id: int) -> Action:
+    """One of the round's actions, or 404 (another round's is never found)."""
+    action = session.get(Action, action_id)
+    if action is None or action.round_id != access.assessment_round.id:
+        raise ShownError(404, "There is no such action in this round.")
+    return action
+
+
+def _action_page(
+    visit: Visit[RoundAccess], action: Action, errors: Errors | None = None
+) -> Response:
+    context = _context(visit) | {"action": action}
+    return visit.page("action", context, errors=errors)
+
+
+@router.get("/actions/{action_id}", response_class=HTMLResponse)
+def edit_action_page(action_id: RecordId, visit: FacilitatorRoundPage) -> Response:
+    return _action_page(visit, _action_in(visit.session, visit.access, action_id))
+
+
+@router.post("/actions/{action_id}", response_class=HTMLResponse)
+def edit_action(action_id: RecordId, change: RoundChange) -> Response:
+    """Correct an action: its words, what it works on, its lead, due date and status."""
+    session, access = change.session, change.access
+    action = _action_in(session, access, action_id)
+    definition = definition_of_round(session=session, assessment_round=access.assessment_round)
+    errors = Errors()
+    choices = {
+        "conditions": {c.id for c in definition.conditions},
+        "recommendations": {r.id for r in definition.recommendations},
+        "organisations": {o.id for o in organisations_of(session, access.place.id)},
+    }
+    details = change.form.validated(ActionCreate, errors, context=choices)
+    status = change.form.validated(ActionStatusChange, errors, extra={"action_id": action_id})
+    if details is None or status is None:
+        return _action_page(change, action, errors)
+    changed = [
+        name
+        for name, value in details.model_dump(include=set(ActionBase.model_fields)).items()
+        if getattr(action, name) != value
+    ] + (["status"] if action.status is not status.status else [])
+    for name, value in details.model_dump(include=set(ActionBase.model_fields)).items():
+        setattr(action, name, value)
+    action.status = status.status
+    session.add(action)
+    change.record("workshop-action-changed", action_id=action_id, fields=changed)
+    return change.done(
+        f"/rounds/{access.assessment_round.id}/workshop?done=action-changed#action-plan"
+    )
+
+
+@router.get("/actions/{action_id}/remove", response_class=HTMLResponse)
+def confirm_remove_action(action_id: RecordId, visit: FacilitatorRoundPage) -> Response:
+    action = _action_in(visit.session, visit.access, action_id)
+    round_id = visit.access.assessment_round.id
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "question": "Remove this action from the plan?",
+        "consequences": (
+            f"“{action.description}”",
+            "It goes from the action plan, the results and every report made after this. "
+            "To record that the forum stopped it instead, change its status to Dropped.",
+        ),
+        "action": f"/rounds/{round_id}/workshop/actions/{action_id}/remove",
+        "fields": {},
+        "button": "Remove the action",
+        "destructive": True,
+        "back": f"/rounds/{round_id}/workshop/actions/{action_id}",
+    }
+    return visit.page("confirm", context)
+
+
+@router.post("/actions/{action_id}/remove", response_class=HTMLResponse)
+def remove_action(action_id: RecordId, change: RoundChange) -> Response:
+    action = _action_in(change.session, change.access, action_id)
+    change.session.delete(action)
+    change.record("workshop-action-removed", action_id=action_id)
+    return change.done(
+        f"/rounds/{change.access.assessment_round.id}/workshop?done=action-removed#action-plan"
+    )

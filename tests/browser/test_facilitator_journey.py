@@ -1,6 +1,7 @@
 """The facilitator's journey in Chromium, from signing in to a viewer reading published results,
 with axe-core on every facilitator page type."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,6 +108,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     for name, sector in (
         ("Heronsgate Council", "Local authority"),
         ("Heronsgate Police", "Police"),
+        ("Heronsgate Fire", "Fire and rescue"),
     ):
         page.get_by_label("Organisation name").fill(name)
         page.get_by_label("Sector").select_option(label=sector)
@@ -118,6 +120,11 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     check_accessible(page, "organisation")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("The organisation was changed.")).to_be_visible()
+    # An organisation no one is invited from can be removed.
+    page.get_by_role("link", name="Change Heronsgate Fire").click()
+    page.get_by_role("button", name="Remove Heronsgate Fire").click()
+    expect(page.get_by_text("The organisation was removed.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Heronsgate Fire", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Start a new round").click()
     check_accessible(page, "new-round")
@@ -257,8 +264,22 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     check_accessible(page, "workshop-condition")
     page.get_by_role("link", name="Workshop", exact=True).click()
     expect(
-        page.get_by_role("cell", name="Set up a joint neighbourhood team", exact=True)
+        page.get_by_role("cell", name=re.compile("^Set up a joint neighbourhood team"))
     ).to_be_visible()
+    # An action is corrected, and one added by mistake is removed after a confirmation.
+    page.get_by_role("link", name="Change action: Set up a joint neighbourhood team").click()
+    check_accessible(page, "action")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The action was changed.")).to_be_visible()
+    page.get_by_label("Action", exact=True).fill("Added by mistake")
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_role("link", name="Change action: Added by mistake").click()
+    page.get_by_role("button", name="Remove the action").click()
+    expect(page.get_by_role("heading", name="Remove this action from the plan?")).to_be_visible()
+    page.get_by_role("button", name="Remove the action").click()
+    expect(page.get_by_text("The action was removed from the plan.")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("^Added by mistake"))).to_have_count(0)
 
     page.goto(f"{round_url}/data")
     check_accessible(page, "data")
@@ -279,8 +300,22 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     expect(page.get_by_role("heading", name="Autumn 2027")).to_be_visible()
     page.get_by_role("link", name="Workshop", exact=True).click()
     expect(
-        page.get_by_role("cell", name="Set up a joint neighbourhood team", exact=True)
+        page.get_by_role("cell", name=re.compile("^Set up a joint neighbourhood team"))
     ).to_be_visible()
+    # An action is corrected, and one added by mistake is removed after a confirmation.
+    page.get_by_role("link", name="Change action: Set up a joint neighbourhood team").click()
+    check_accessible(page, "action")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The action was changed.")).to_be_visible()
+    page.get_by_label("Action", exact=True).fill("Added by mistake")
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_role("link", name="Change action: Added by mistake").click()
+    page.get_by_role("button", name="Remove the action").click()
+    expect(page.get_by_role("heading", name="Remove this action from the plan?")).to_be_visible()
+    page.get_by_role("button", name="Remove the action").click()
+    expect(page.get_by_text("The action was removed from the plan.")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("^Added by mistake"))).to_have_count(0)
 
     page.goto(f"{url}/admin/users")
     check_accessible(page, "users")

@@ -20,6 +20,13 @@ from .test_results_page import OUTSIDE_A_SCROLL_REGION
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 TALLEST = 4_000
+OUTSIDE_THE_HEADER = """() => {
+  const band = document.querySelector('.pc-header').getBoundingClientRect();
+  return [...document.querySelectorAll('.pc-header a, .pc-header button')]
+    .filter(e => e.getBoundingClientRect().bottom > band.bottom)
+    .map(e => e.textContent.trim());
+}"""
+"""Header links drawn below the green band would be white on white."""
 
 
 @pytest.fixture
@@ -103,6 +110,8 @@ def test_every_workspace_page_fits_the_screen_and_passes_axe(
         heights[name] = page.evaluate("document.documentElement.scrollHeight")
         if width == 1280 and heights[name] > TALLEST:
             problems[f"{name} is {heights[name]} px tall"] = path
+        if lost := page.evaluate(OUTSIDE_THE_HEADER):
+            problems[f"{name}: header links below the band"] = lost
         if escaped := page.evaluate(OUTSIDE_A_SCROLL_REGION):
             problems[f"{name} runs off the screen"] = escaped[:3]
         if violations := axe_violations(page):

@@ -14,7 +14,7 @@ from app.core.config import Settings
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import JobStatus
 from app.main import ROUTERS, create_app
-from app.models import Invitation, ReportJob, User, UserSession
+from app.models import Action, Invitation, ReportJob, User, UserSession
 from tests.workspace.conftest import PASSWORD, Workspace, csrf_of, sign_in
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
@@ -78,6 +78,23 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ],
     ("POST", "/rounds/{round_id}/invitations/{invitation_id}/edit"): [
         ({**CURRENT, "invitation_id": "{invitation}"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    ("GET", "/rounds/{round_id}/workshop/actions/{action_id}"): [
+        ({**CURRENT, "action_id": "{action}"}, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/rounds/{round_id}/workshop/actions/{action_id}"): [
+        ({**CURRENT, "action_id": "{action}"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    ("GET", "/rounds/{round_id}/workshop/actions/{action_id}/remove"): [
+        ({**CURRENT, "action_id": "{action}"}, {}, FACILITATORS_ONLY),
+    ],
+    # An action that is not the round's is never found, so nothing is removed here.
+    ("POST", "/rounds/{round_id}/workshop/actions/{action_id}/remove"): [
+        (
+            {**CURRENT, "action_id": "999999"},
+            {},
+            {**FACILITATORS_ONLY, FACILITATOR: 404, ADMIN: 404},
+        ),
     ],
     ("GET", "/rounds/{round_id}/workshop/conditions/{condition_id}"): [
         ({**CURRENT, "condition_id": "people-focus"}, {}, FACILITATORS_ONLY),
@@ -275,7 +292,12 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
             )
         }
         assert invitation is not None
+        action = session.exec(
+            select(Action).where(Action.round_id == workspace.current_round)
+        ).first()
+        assert action is not None
         values = {
+            "action": str(action.id),
             "current": str(workspace.current_round),
             "previous": str(workspace.previous_round),
             "invitation": str(invitation.id),

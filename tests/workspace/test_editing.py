@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.enums import InvitationStatus, RoundStatus
-from app.models import AssessmentRound, AuditEvent, Invitation, Organisation
+from app.enums import ActionStatus, InvitationStatus, RoundStatus
+from app.models import Action, AssessmentRound, AuditEvent, Invitation, Organisation
 
 from .conftest import Workspace, post_form
 
@@ -109,3 +109,63 @@ def test_an_invitation_of_another_round_or_place_cannot_be_changed(
     assert elsewhere is not None
     response = facilitator.get(f"/rounds/{workspace.current_round}/invitations/{elsewhere.id}/edit")
     assert response.status_code == 404
+
+
+def _first_action(engine: Engine, round_id: int) -> Action:
+    with Session(engine) as session:
+        action = session.exec(
+            select(Action).where(Action.round_id == round_id).order_by(col(Action.id))
+        ).first()
+        assert action is not None, "the demo's open round has actions"
+        return action
+
+
+def test_an_action_can_be_corrected_and_a_bad_date_is_explained(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    action = _first_action(engine, workspace.current_round)
+    path = f"/rounds/{workspace.current_round}/workshop/actions/{action.id}"
+    fields = {
+        "description": "Agree one outcomes framework for the place",
+        "condition_id": "shared-outcomes-and-accountability",
+        "recommendation_id": "",
+        "lead_organisation_id": "",
+        "status": "done",
+    }
+
+    refused = post_form(
+        facilitator,
+        path,
+        path,
+        {**fields, "due_on-day": "30", "due_on-month": "2", "due_on-year": "2027"},
+    )
+    assert refused.status_code == 400
+    assert "like 31 3 2027" in refused.text
+    saved = post_form(
+        facilitator,
+        path,
+        path,
+        {**fields, "due_on-day": "31", "due_on-month": "3", "due_on-year": "2027"},
+    )
+
+    assert "The action was changed." in saved.text
+    changed = _first_action(engine, workspace.current_round)
+    assert changed.description == "Agree one outcomes framework for the place"
+    assert changed.status is ActionStatus.DONE and changed.lead_organisation_id is None
+    assert str(changed.due_on) == "2027-03-31"
+
+
+def test_removing_an_action_is_confirmed_first(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    action = _first_action(engine, workspace.current_round)
+    path = f"/rounds/{workspace.current_round}/workshop/actions/{action.id}/remove"
+
+    confirm = facilitator.get(path)
+    assert "Remove this action from the plan?" in confirm.text
+    assert _first_action(engine, workspace.current_round).id == action.id
+    done = post_form(facilitator, path, path, {})
+
+    assert "The action was removed from the plan." in done.text
+    with Session(engine) as session:
+        assert session.get(Action, action.id) is None

@@ -159,3 +159,20 @@ def test_erasing_a_respondent_deletes_the_places_prepared_reports(
     assert response.status_code in {200, 303}
     with Session(engine) as session:
         assert session.get(ReportJob, job_id) is None
+
+
+def test_an_impossible_report_choice_is_refused_before_any_job_is_made(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}/reports"
+    for bad in (
+        "partner?organisation=-1",
+        "partner?organisation=1e9",
+        "nonsense",
+        "forum?variant=" + "x" * 81,
+    ):
+        response = facilitator.get(f"{path}/{bad}", follow_redirects=False)
+        assert response.status_code in {404, 422}, bad
+        assert "<html" in response.text.lower()  # a page a person can read, not a stack trace
+    with Session(engine) as session:
+        assert session.exec(select(ReportJob)).all() == []
