@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app.core.clock import place_today
 from app.core.exceptions import ChangeRefusedError
 from app.enums import ActionStatus, InvitationStatus, RoundStatus
 from app.invitations.service import invite
@@ -153,6 +154,13 @@ def change_status(
     before = assessment_round.status
     if to not in TRANSITIONS[before]:
         raise ChangeRefusedError(f"A {before.value} round cannot become {to.value}")
+    closes_on = assessment_round.closes_on
+    if to is RoundStatus.OPEN and closes_on is not None and closes_on < place_today():
+        # Opened as it is, the round would close itself again at the next check.
+        raise ChangeRefusedError(
+            f"The closing date, {closes_on.day} {closes_on:%B %Y}, has passed. Change the "
+            "round's closing date first, then open it"
+        )
     if to is RoundStatus.PUBLISHED:
         record_publication(session=session, assessment_round=assessment_round)
     assessment_round.status = to

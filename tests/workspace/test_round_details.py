@@ -222,3 +222,33 @@ def test_the_scheduled_reminder_goes_once_on_its_day_to_those_who_have_not_submi
     assert str(message["Subject"]).startswith("Reminder: Kestrel Vale")
     body = message.get_content()
     assert "31 March 2027" in body and "https://placecheck.example/r/" in body
+
+
+def test_a_round_past_its_closing_date_is_reopened_only_after_the_date_changes(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    passed = place_today() - timedelta(days=1)
+    with Session(engine) as session:
+        current = session.get(AssessmentRound, workspace.current_round)
+        assert current is not None
+        current.closes_on = passed
+        current.status = RoundStatus.CLOSED
+        session.add(current)
+        session.commit()
+    path = f"/rounds/{workspace.current_round}"
+
+    refused = post_form(facilitator, path, f"{path}/status", {"to": "open"})
+
+    assert refused.status_code == 409
+    assert "has passed. Change the round&#39;s closing date first" in refused.text
+    assert _round(engine, workspace.current_round).status is RoundStatus.CLOSED
+    later = place_today() + timedelta(days=7)
+    post_form(
+        facilitator,
+        f"{path}/edit",
+        f"{path}/edit",
+        {"title": "Late answers", **_dates("closes_on", later)},
+    )
+    reopened = post_form(facilitator, path, f"{path}/status", {"to": "open"})
+    assert reopened.status_code == 200
+    assert _round(engine, workspace.current_round).status is RoundStatus.OPEN
