@@ -171,7 +171,7 @@ def joined_dates(values: dict[str, str]) -> tuple[dict[str, str], set[str]]:
             if len(year) != 4:
                 raise ValueError(year)
             joined[name] = date(int(year), int(month), int(day)).isoformat()
-        except ValueError:
+        except (ValueError, OverflowError):
             joined[name] = f"{day}/{month}/{year}"
     return joined, dates
 

@@ -83,6 +83,8 @@ def test_a_rounds_title_dates_and_reminder_can_be_changed_and_the_change_is_audi
         ),
         ({"closes_on-day": "1", "closes_on-month": "3", "closes_on-year": "27"}, "like 31 3 2027"),
         ({"closes_on-day": "x", "closes_on-month": "", "closes_on-year": ""}, "like 31 3 2027"),
+        (_closing("9" * 30, "1", "2027"), "like 31 3 2027"),
+        (_closing("1", "1", "9" * 4 + "0"), "like 31 3 2027"),
         ({"remind_days_before": "3"}, "Enter a closing date to send a reminder before it"),
         ({"remind_days_before": "90", **_dates("closes_on", date(2099, 1, 1))}, "from 1 to 28"),
     ],
