@@ -104,8 +104,15 @@ class PlaceBase(SQLModel):
         schema_extra={"examples": ["Kestrel Vale"]},
     )
     description: str = Field(default="", max_length=2000, title="the description")
+    data_contact: str | None = Field(
+        default=None,
+        max_length=300,
+        title="who partners contact about their data",
+        description="Printed in the privacy notice the place's respondents read.",
+        schema_extra={"examples": ["Place forum team, placeforum@kestrelvale.example"]},
+    )
 
-    _one_line = field_validator("name")(one_line)
+    _one_line = field_validator("name", "data_contact")(one_line)
 
     _plain_text = field_validator("description")(plain_text)
 

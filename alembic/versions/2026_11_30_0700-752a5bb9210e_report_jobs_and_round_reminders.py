@@ -1,5 +1,6 @@
-"""report jobs and round reminders: reports prepared in the background, and a reminder sent a
-set number of days before a round's closing date
+"""report jobs, round reminders and a place's data contact: reports prepared in the background,
+a reminder sent a set number of days before a round's closing date, and whom a place's
+respondents ask about their data (printed in the privacy notice they read)
 
 Revision ID: 752a5bb9210e
 Revises: 6e7b6a4187f3
@@ -74,6 +75,11 @@ def upgrade() -> None:
             "ix_report_job_status_created", ["status", "created_at"], unique=False
         )
 
+    with op.batch_alter_table("place") as batch_op:
+        batch_op.add_column(
+            sa.Column("data_contact", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
+        )
+
     with op.batch_alter_table("assessment_round") as batch_op:
         batch_op.add_column(sa.Column("remind_days_before", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("reminder_sent_on", sa.Date(), nullable=True))
@@ -90,6 +96,9 @@ def downgrade() -> None:
         )
         batch_op.drop_column("reminder_sent_on")
         batch_op.drop_column("remind_days_before")
+
+    with op.batch_alter_table("place") as batch_op:
+        batch_op.drop_column("data_contact")
 
     with op.batch_alter_table("report_job") as batch_op:
         batch_op.drop_index("ix_report_job_status_created")

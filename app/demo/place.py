@@ -223,6 +223,7 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
         name="Kestrel Vale",
         slug=DEMO_SLUG,
         description="A fictional place forum used to show every part of Placecheck.",
+        data_contact="Kestrel Vale place forum team, placeforum@kestrel-vale.example",
     )
     session.add(place)
     session.flush()

@@ -29,7 +29,10 @@ def slug_for(session: Session, name: str) -> str:
 
 def create_place(*, session: Session, creator: User, details: PlaceCreate) -> Place:
     place = Place(
-        name=details.name, slug=slug_for(session, details.name), description=details.description
+        name=details.name,
+        slug=slug_for(session, details.name),
+        description=details.description,
+        data_contact=details.data_contact,
     )
     session.add(place)
     session.flush()

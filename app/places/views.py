@@ -13,7 +13,7 @@ from app.deps import (
     PlacesPage,
     RecordId,
 )
-from app.models import OrganisationCreate, PlaceCreate
+from app.models import OrganisationCreate, PlaceBase, PlaceCreate
 from app.places.service import (
     add_organisation,
     change_organisation,
@@ -57,6 +57,7 @@ def add_place(change: PlacesChange) -> Response:
 
 
 DONE = {
+    "place-changed": "The place's details were changed.",
     "organisation-added": "The organisation was added.",
     "organisation-changed": "The organisation was changed.",
     "organisation-removed": "The organisation was removed.",
@@ -83,6 +84,32 @@ def _place_page(
 @router.get("/places/{slug}", response_class=HTMLResponse)
 def place_page(visit: PlacePage, done: str | None = None) -> Response:
     return _place_page(visit, notice=DONE.get(done or ""))
+
+
+def _edit_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
+    return visit.page("place_edit", {"place": visit.access.place}, errors=errors)
+
+
+@router.get("/places/{slug}/edit", response_class=HTMLResponse)
+def edit_place_page(visit: FacilitatorPlacePage) -> Response:
+    return _edit_page(visit)
+
+
+@router.post("/places/{slug}/edit", response_class=HTMLResponse)
+def edit_place(change: PlaceChange) -> Response:
+    """The place's name, description and data contact; its address (slug) stays, so links
+    and bookmarks keep working."""
+    errors = Errors()
+    details = change.form.validated(PlaceCreate, errors)
+    if details is None:
+        return _edit_page(change, errors)
+    place = change.access.place
+    changed = [n for n in PlaceBase.model_fields if getattr(place, n) != getattr(details, n)]
+    for name in changed:
+        setattr(place, name, getattr(details, name))
+    change.session.add(place)
+    change.record("place-changed", fields=changed)
+    return change.done(f"/places/{place.slug}?done=place-changed")
 
 
 @router.post("/places/{slug}/organisations", response_class=HTMLResponse)

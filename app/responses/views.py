@@ -17,6 +17,7 @@ from app.core.db import DatabaseBusyError
 from app.core.security.csrf import csrf_token, csrf_valid
 from app.core.templating import field_id, templates
 from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep
+from app.models import Place
 from app.responses.service import (
     MAX_EVIDENCE,
     AnswerInput,
@@ -397,6 +398,20 @@ def do_submit(
     submit(session=session, context=context)
     session.commit()
     return RedirectResponse(f"/r/{token}/done", status_code=303)
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(
+    request: Request, token: str, context: RespondentContext, session: SessionDep
+) -> Response:
+    """The privacy notice with the respondent's own place and whom to ask about their data."""
+    place = session.get(Place, context.assessment_round.place_id)
+    return templates.TemplateResponse(
+        request,
+        "pages/privacy.html",
+        {**_common(request, token, context), "place": place},
+        headers=NO_STORE,
+    )
 
 
 @router.get("/done", response_class=HTMLResponse)

@@ -55,6 +55,8 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("GET", "/places/{slug}"): [({}, {}, PLACE_PAGE)],
     ("POST", "/places/{slug}/organisations"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/places/{slug}/rounds/new"): [({}, {}, FACILITATORS_ONLY)],
+    ("GET", "/places/{slug}/edit"): [({}, {}, FACILITATORS_ONLY)],
+    ("POST", "/places/{slug}/edit"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("GET", "/places/{slug}/organisations/{organisation_id}"): [
         ({"organisation_id": "{organisation}"}, {}, FACILITATORS_ONLY),
     ],

@@ -5,7 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.config import Settings
 from app.enums import ActionStatus, InvitationStatus, RoundStatus
+from app.invitations.service import link_token
 from app.models import Action, AssessmentRound, AuditEvent, Invitation, Organisation
 
 from .conftest import Workspace, post_form
@@ -169,3 +171,30 @@ def test_removing_an_action_is_confirmed_first(
     assert "The action was removed from the plan." in done.text
     with Session(engine) as session:
         assert session.get(Action, action.id) is None
+
+
+def test_the_places_data_contact_is_printed_in_its_respondents_privacy_notice(
+    facilitator: TestClient, settings: Settings, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/places/{workspace.place_slug}/edit"
+    contact = "Place forum team, placeforum@kestrelvale.example"
+    saved = post_form(
+        facilitator,
+        path,
+        path,
+        {"name": "Kestrel Vale", "description": "", "data_contact": contact},
+    )
+    assert "The place&#39;s details were changed." in saved.text
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(Invitation.round_id == workspace.current_round)
+        ).first()
+        assert invitation is not None and invitation.link_nonce is not None
+    token = link_token(settings.secret, invitation.link_nonce)
+
+    start = facilitator.get(f"/r/{token}").text
+    notice = facilitator.get(f"/r/{token}/privacy").text
+
+    assert f'href="/r/{token}/privacy"' in start  # the footer leads to the place's own notice
+    assert contact in notice and "Kestrel Vale" in notice
+    assert contact not in facilitator.get("/privacy").text  # the general notice names no place
