@@ -61,7 +61,13 @@ class RenderedHtml:
     filename: str
 
 
-def round_facts(*, session: Session, assessment_round: AssessmentRound, today: date) -> RoundFacts:
+def round_facts(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    today: date,
+    compared_with: int | None = None,
+) -> RoundFacts:
     place = session.get(Place, assessment_round.place_id)
     assert place is not None
     organisations = session.exec(
@@ -79,7 +85,9 @@ def round_facts(*, session: Session, assessment_round: AssessmentRound, today: d
         for organisation_id, status in invitations
         if status is InvitationStatus.SUBMITTED
     )
-    earlier = previous_round(session=session, assessment_round=assessment_round)
+    earlier = previous_round(
+        session=session, assessment_round=assessment_round, chosen=compared_with
+    )
     return RoundFacts(
         place=place.name,
         title=assessment_round.title,
@@ -129,8 +137,12 @@ def _agreements(session: Session, round_id: int | None) -> tuple[Agreement, ...]
     )
 
 
-def workshop_record(*, session: Session, assessment_round: AssessmentRound) -> WorkshopRecord:
-    earlier = previous_round(session=session, assessment_round=assessment_round)
+def workshop_record(
+    *, session: Session, assessment_round: AssessmentRound, compared_with: int | None = None
+) -> WorkshopRecord:
+    earlier = previous_round(
+        session=session, assessment_round=assessment_round, chosen=compared_with
+    )
     actions = session.exec(
         select(Action, Organisation)
         .join(

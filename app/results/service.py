@@ -51,28 +51,45 @@ def respondents_of_round(
     ]
 
 
+def earlier_rounds(*, session: Session, assessment_round: AssessmentRound) -> list[AssessmentRound]:
+    """The place's closed or published rounds created before this one, newest first: the
+    rounds this one can be compared with."""
+    return list(
+        session.exec(
+            select(AssessmentRound)
+            .where(
+                AssessmentRound.place_id == assessment_round.place_id,
+                col(AssessmentRound.id) != assessment_round.id,
+                col(AssessmentRound.created_at) <= assessment_round.created_at,
+                col(AssessmentRound.status).in_([RoundStatus.CLOSED, RoundStatus.PUBLISHED]),
+            )
+            .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
+        ).all()
+    )
+
+
 def previous_round(
-    *, session: Session, assessment_round: AssessmentRound
+    *, session: Session, assessment_round: AssessmentRound, chosen: int | None = None
 ) -> AssessmentRound | None:
-    """The place's latest closed or published round created before this one."""
-    return session.exec(
-        select(AssessmentRound)
-        .where(
-            AssessmentRound.place_id == assessment_round.place_id,
-            col(AssessmentRound.id) != assessment_round.id,
-            col(AssessmentRound.created_at) <= assessment_round.created_at,
-            col(AssessmentRound.status).in_([RoundStatus.CLOSED, RoundStatus.PUBLISHED]),
-        )
-        .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
-    ).first()
+    """The round this one is compared with: ``chosen`` if it is one of its earlier rounds,
+    otherwise the latest of them."""
+    earlier = earlier_rounds(session=session, assessment_round=assessment_round)
+    return next((r for r in earlier if r.id == chosen), earlier[0] if earlier else None)
 
 
 def score_round(
-    *, session: Session, assessment_round: AssessmentRound, rules: Rules
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    rules: Rules,
+    compared_with: int | None = None,
 ) -> ScoreResult:
-    """Score a round with its own anonymity threshold, compared with the previous round."""
+    """Score a round with its own anonymity threshold, compared with the previous round (or
+    the earlier round ``compared_with`` names)."""
     round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
-    earlier = previous_round(session=session, assessment_round=assessment_round)
+    earlier = previous_round(
+        session=session, assessment_round=assessment_round, chosen=compared_with
+    )
     previous = (
         score(
             definition_of_round(session=session, assessment_round=earlier),

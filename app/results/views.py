@@ -18,7 +18,7 @@ from app.enums import JobStatus
 from app.results.jobs import JobState, ReportQueue, job_file, job_state, request_report
 from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
-from app.results.service import score_round
+from app.results.service import earlier_rounds, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
 from reports.context import build_forum_report
@@ -57,29 +57,47 @@ RESULT_PARTS = {
 """The results in parts a reader can take in one at a time (the whole ran to 12,500 px)."""
 
 
+CompareWith = Annotated[int | None, Query(alias="with", ge=1, le=MAX_ID)]
+"""Another round of the place to compare with (the latest earlier one unless chosen)."""
+
+
 @router.get("/results", response_class=HTMLResponse)
-def results_page(visit: ResultsPage) -> Response:
-    return _results(visit, "summary")
+def results_page(visit: ResultsPage, compare: CompareWith = None) -> Response:
+    return _results(visit, "summary", compare)
 
 
 @router.get("/results/{part}", response_class=HTMLResponse)
 def results_part(
-    part: Literal["sectors", "tables", "recommendations", "agreed"], visit: ResultsPage
+    part: Literal["sectors", "tables", "recommendations", "agreed"],
+    visit: ResultsPage,
+    compare: CompareWith = None,
 ) -> Response:
-    return _results(visit, part)
+    return _results(visit, part, compare)
 
 
-def _results(visit: Visit[RoundAccess], part: str) -> Response:
+def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
     session, assessment_round = visit.session, visit.access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     rules = load_rules()
-    result = score_round(session=session, assessment_round=assessment_round, rules=rules)
+    earlier = earlier_rounds(session=session, assessment_round=assessment_round)
+    compared = next((r for r in earlier if r.id == compare), earlier[0] if earlier else None)
+    compared_with = compared.id if compared else None
+    result = score_round(
+        session=session, assessment_round=assessment_round, rules=rules, compared_with=compared_with
+    )
     report = (
         build_forum_report(
             definition,
             result,
-            round_facts(session=session, assessment_round=assessment_round, today=date.today()),
-            workshop_record(session=session, assessment_round=assessment_round),
+            round_facts(
+                session=session,
+                assessment_round=assessment_round,
+                today=date.today(),
+                compared_with=compared_with,
+            ),
+            workshop_record(
+                session=session, assessment_round=assessment_round, compared_with=compared_with
+            ),
             rules,
         )
         if result.respondents
@@ -92,6 +110,8 @@ def _results(visit: Visit[RoundAccess], part: str) -> Response:
         "report": report,
         "divided_items": [f.sentence for f in result.findings if f.rule == "divided-statement"][:5],
         "part": part,
+        "earlier": earlier,
+        "compared": compared,
         "part_label": RESULT_PARTS[part],
         "parts": list(RESULT_PARTS.items()),
     }

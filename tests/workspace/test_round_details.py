@@ -7,14 +7,15 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
 from app.enums import RoundStatus
 from app.main import create_app
-from app.models import AssessmentRound, AuditEvent, Invitation
+from app.models import Answer, AssessmentRound, AuditEvent, Invitation
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
+from app.rounds.service import reassess
 
 from .conftest import Workspace, post_form
 from .test_email import Inbox, inbox  # noqa: F401 - the SMTP server fixture
@@ -254,3 +255,55 @@ def test_a_round_past_its_closing_date_is_reopened_only_after_the_date_changes(
     reopened = post_form(facilitator, path, f"{path}/status", {"to": "open"})
     assert reopened.status_code == 200
     assert _round(engine, workspace.current_round).status is RoundStatus.OPEN
+
+
+def test_a_round_can_be_compared_with_any_earlier_round_of_the_place(
+    facilitator: TestClient, settings: Settings, workspace: Workspace, engine: Engine
+) -> None:
+    """A mid-point round sits between the baseline and the current one; the results compare
+    with the latest by default, and with the baseline when asked."""
+    with Session(engine) as session:
+        baseline = session.get(AssessmentRound, workspace.previous_round)
+        current = session.get(AssessmentRound, workspace.current_round)
+        assert baseline is not None and current is not None
+        middle = reassess(
+            session=session, previous=baseline, title="Mid-point check", secret=settings.secret
+        )
+        people = zip(
+            session.exec(
+                select(Invitation)
+                .where(Invitation.round_id == baseline.id)
+                .order_by(col(Invitation.id))
+            ).all(),
+            session.exec(
+                select(Invitation)
+                .where(Invitation.round_id == middle.id)
+                .order_by(col(Invitation.id))
+            ).all(),
+            strict=False,
+        )
+        for before, after in people:
+            for answer in session.exec(select(Answer).where(Answer.invitation_id == before.id)):
+                session.add(
+                    Answer(
+                        **answer.model_dump(exclude={"id", "invitation_id"}),
+                        invitation_id=after.id or 0,
+                    )
+                )
+            after.status = before.status
+            session.add(after)
+        middle.status = RoundStatus.CLOSED
+        current.created_at = middle.created_at + timedelta(days=1)
+        session.add_all([middle, current])
+        session.commit()
+    agreed = f"/rounds/{workspace.current_round}/results/agreed"
+
+    latest = _text(facilitator.get(agreed).text)
+    chosen = _text(facilitator.get(f"{agreed}?with={workspace.previous_round}").text)
+    stranger = _text(facilitator.get(f"{agreed}?with={workspace.other_round}").text)
+
+    assert "Change since Mid-point check" in latest
+    assert "Compare with" in latest and "Baseline assessment, spring 2025 (published)" in latest
+    assert "Change since Baseline assessment, spring 2025" in chosen
+    # Another place's round is never compared with: the latest of this place's is used.
+    assert "Change since Mid-point check" in stranger
