@@ -81,7 +81,7 @@ def _facilitator(url: str, number: int, round_id: int) -> list[str]:
         )
         if response.status_code != 303:
             problems.append(f"organisation {number}: {response.status_code}")
-        organisation = client.get(f"/rounds/{round_id}").text
+        organisation = client.get(f"/rounds/{round_id}/invitations").text
         response = client.post(
             f"/rounds/{round_id}/invitations",
             data={
