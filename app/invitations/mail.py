@@ -33,6 +33,37 @@ def mail_configured(settings: Settings) -> bool:
     return bool(settings.smtp_host)
 
 
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    body: str
+
+
+def invitation_wording(
+    greeting: str,
+    link: str,
+    place: str,
+    round_title: str,
+    closes: str | None,
+    *,
+    reminder: bool = False,
+) -> Wording:
+    """What an invitation or a reminder says: the e-mails Placecheck sends, and the mail-merge
+    text it offers where it cannot send (there with «name» and «link» to fill in)."""
+    closing = f" It closes on {closes}." if closes else ""
+    opening = "This is a reminder: we have not yet had your answers. " if reminder else ""
+    return Wording(
+        f"{'Reminder: ' if reminder else ''}{place}: place-based working self-assessment",
+        f"Dear {greeting},\n\n{opening}"
+        f"{place}'s place forum is assessing how ready it is for place-based working "
+        f"({round_title}). Your view as a partner matters.{closing}\n\n"
+        f"Your personal link (please do not forward it):\n{link}\n\n"
+        "It takes about half an hour. Your answers are saved as you go, so you can stop and "
+        "come back with the same link. Results are reported for groups, never for one "
+        "person.\n\nWith thanks,\nThe place forum's facilitator\n",
+    )
+
+
 def invitation_message(
     settings: Settings,
     invitee: Invitee,
@@ -42,23 +73,14 @@ def invitation_message(
     *,
     reminder: bool = False,
 ) -> EmailMessage:
+    wording = invitation_wording(
+        invitee.greeting, invitee.link, place, round_title, closes, reminder=reminder
+    )
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = invitee.email
-    message["Subject"] = (
-        f"{'Reminder: ' if reminder else ''}{place}: place-based working self-assessment"
-    )
-    closing = f" It closes on {closes}." if closes else ""
-    opening = "This is a reminder: we have not yet had your answers. " if reminder else ""
-    message.set_content(
-        f"Dear {invitee.greeting},\n\n{opening}"
-        f"{place}'s place forum is assessing how ready it is for place-based working "
-        f"({round_title}). Your view as a partner matters.{closing}\n\n"
-        f"Your personal link (please do not forward it):\n{invitee.link}\n\n"
-        "It takes about half an hour. Your answers are saved as you go, so you can stop and "
-        "come back with the same link. Results are reported for groups, never for one "
-        "person.\n\nWith thanks,\nThe place forum's facilitator\n"
-    )
+    message["Subject"] = wording.subject
+    message.set_content(wording.body)
     return message
 
 

@@ -12,7 +12,6 @@ from app.models import InvitationBase, Organisation
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
 COLUMNS = ("organisation", "role", "name", "email")
-TEMPLATE = ",".join(COLUMNS) + "\n"
 
 
 class InvitationRow(InvitationBase):

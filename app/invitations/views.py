@@ -243,7 +243,7 @@ def confirm_invitation_change(
         "fields": {},
         "button": button,
         "destructive": action == "revoke",
-        "back": f"/rounds/{assessment_round.id}#invitation-{invitation_id}",
+        "back": f"/rounds/{assessment_round.id}/invitations#invitation-{invitation_id}",
     }
     return visit.page("confirm", context)
 

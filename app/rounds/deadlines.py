@@ -21,6 +21,7 @@ from app.enums import RoundStatus
 from app.invitations.mail import mail_configured, send_invitations
 from app.invitations.service import awaiting_answers, mark_emailed
 from app.models import AssessmentRound, Place
+from app.rounds.service import change_status
 from reports.context import long_date
 
 
@@ -47,8 +48,7 @@ def close_rounds_past_deadline(engine: Engine, today: date) -> list[int]:
             )
         ).all()
         for assessment_round in due:
-            assessment_round.status = RoundStatus.CLOSED
-            session.add(assessment_round)
+            change_status(session=session, assessment_round=assessment_round, to=RoundStatus.CLOSED)
             audit.record(
                 session,
                 "round-closed-at-deadline",

@@ -1,5 +1,5 @@
-"""What a round's page shows. Its own views and the invitation views (which show the page again
-with a form's errors) both build it here."""
+"""What a round's pages show (overview, invitations, progress, reports). Its own views and the
+invitation views (which show a page again with a form's errors) both build them here."""
 
 from dataclasses import dataclass
 
@@ -9,9 +9,8 @@ from fastapi.responses import Response
 from app.accounts.access import RoundAccess
 from app.core.config import Settings
 from app.enums import InvitationStatus
-from app.invitations.mail import mail_configured
+from app.invitations.mail import invitation_wording, mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
-from app.invitations.upload import TEMPLATE
 from app.models import Invitation
 from app.places.service import organisations_of
 from app.rounds.deadlines import reminder_date
@@ -19,6 +18,7 @@ from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
 from app.rounds.service import NOW, TRANSITIONS, open_actions
 from app.web.pages import Errors, Visit
+from reports.context import long_date
 
 
 def public_base(request: Request, settings: Settings) -> str:
@@ -74,9 +74,18 @@ def render_round_page(
         "statuses": list(InvitationStatus),
         "organisations": organisations,
         "link_url": lambda token: link_url(base, token),
-        "csv_template": TEMPLATE,
         "mail_configured": mail_configured(visit.settings),
         "scheduled_mail": mail_configured(visit.settings) and bool(visit.settings.public_url),
+        "merge_text": invitation_wording(
+            "«name»",
+            "«link»",
+            access.place.name,
+            access.assessment_round.title,
+            long_date(access.assessment_round.closes_on)
+            if access.assessment_round.closes_on
+            else None,
+            reminder=True,
+        ),
         "reminder_on": reminder_date(access.assessment_round),
         "notice": notice,
         "open_actions": len(

@@ -206,15 +206,20 @@ def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Error
     return errors
 
 
-def _add_action(session: Session, access: RoundAccess, form: Form) -> Errors:
+def _action_choices(session: Session, access: RoundAccess) -> dict[str, set[Any]]:
+    """What an action may point at: the round's conditions and recommendations, and the
+    place's organisations as its lead."""
     definition = definition_of_round(session=session, assessment_round=access.assessment_round)
-    errors = Errors()
-    choices = {
+    return {
         "conditions": {c.id for c in definition.conditions},
         "recommendations": {r.id for r in definition.recommendations},
         "organisations": {o.id for o in organisations_of(session, access.place.id)},
     }
-    details = form.validated(ActionCreate, errors, context=choices)
+
+
+def _add_action(session: Session, access: RoundAccess, form: Form) -> Errors:
+    errors = Errors()
+    details = form.validated(ActionCreate, errors, context=_action_choices(session, access))
     if details is not None:
         add_action(session=session, assessment_round=access.assessment_round, details=details)
     return errors
@@ -225,9 +230,7 @@ def _action_status(session: Session, access: RoundAccess, form: Form) -> Errors:
     change = form.validated(ActionStatusChange, errors)
     if change is None:
         return errors
-    action = session.get(Action, change.action_id)
-    if action is None or action.round_id != access.assessment_round.id:
-        raise ShownError(404, "There is no such action in this round.")
+    action = _action_in(session, access, change.action_id)
     action.status = change.status
     session.add(action)
     return errors
@@ -341,25 +344,15 @@ def edit_action(action_id: RecordId, change: RoundChange) -> Response:
     """Correct an action: its words, what it works on, its lead, due date and status."""
     session, access = change.session, change.access
     action = _action_in(session, access, action_id)
-    definition = definition_of_round(session=session, assessment_round=access.assessment_round)
     errors = Errors()
-    choices = {
-        "conditions": {c.id for c in definition.conditions},
-        "recommendations": {r.id for r in definition.recommendations},
-        "organisations": {o.id for o in organisations_of(session, access.place.id)},
-    }
-    details = change.form.validated(ActionCreate, errors, context=choices)
+    details = change.form.validated(ActionCreate, errors, context=_action_choices(session, access))
     status = change.form.validated(ActionStatusChange, errors, extra={"action_id": action_id})
     if details is None or status is None:
         return _action_page(change, action, errors)
-    changed = [
-        name
-        for name, value in details.model_dump(include=set(ActionBase.model_fields)).items()
-        if getattr(action, name) != value
-    ] + (["status"] if action.status is not status.status else [])
-    for name, value in details.model_dump(include=set(ActionBase.model_fields)).items():
-        setattr(action, name, value)
-    action.status = status.status
+    wanted = {**details.model_dump(include=set(ActionBase.model_fields)), "status": status.status}
+    changed = [name for name, value in wanted.items() if getattr(action, name) != value]
+    for name in changed:
+        setattr(action, name, wanted[name])
     session.add(action)
     change.record("workshop-action-changed", action_id=action_id, fields=changed)
     return change.done(

@@ -5,14 +5,20 @@ Without Chromium these tests skip with a loud reason on a laptop, and fail under
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session, select
 
 from app.core.paths import PROJECT_ROOT, STATIC_DIR
-from tests.conftest import require_dependency
+from app.demo.accounts import ensure_demo_accounts
+from app.demo.place import load_demo
+from app.enums import RoundStatus
+from app.models import AssessmentRound, Place
+from tests.conftest import LiveServer, require_dependency
 
 CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,3 +72,28 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+@dataclass(frozen=True)
+class DemoPlace:
+    """The demo place as ``make run`` loads it, on a live server, with its demo accounts."""
+
+    url: str
+    slug: str
+    open_round: int
+
+
+@pytest.fixture
+def demo_place(live_server: LiveServer) -> DemoPlace:
+    with Session(live_server.engine) as session:
+        summary = load_demo(session, "a-test-secret-for-the-demo-place-0123456789")
+        place = session.get(Place, summary.place_id)
+        assert place is not None
+        ensure_demo_accounts(session, place)
+        open_round = session.exec(
+            select(AssessmentRound).where(
+                AssessmentRound.place_id == summary.place_id,
+                AssessmentRound.status == RoundStatus.OPEN,
+            )
+        ).one()
+        return DemoPlace(live_server.url, place.slug, open_round.id or 0)

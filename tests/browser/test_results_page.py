@@ -2,20 +2,14 @@
 wide table scrolls inside a labelled region, nothing else runs off the screen, and axe-core
 finds no WCAG 2.2 A/AA violation."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from sqlmodel import Session, select
 
-from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
-from app.demo.place import load_demo
-from app.enums import RoundStatus
-from app.models import AssessmentRound, Place
-from tests.conftest import LiveServer
+from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-from .conftest import axe_violations
+from .conftest import DemoPlace, axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
@@ -38,19 +32,8 @@ OUTSIDE_A_SCROLL_REGION = """() => {
 
 
 @pytest.fixture
-def demo_results(live_server: LiveServer) -> Iterator[str]:
-    with Session(live_server.engine) as session:
-        summary = load_demo(session, "a-test-secret-for-the-demo-place-0123456789")
-        place = session.get(Place, summary.place_id)
-        assert place is not None
-        ensure_demo_accounts(session, place)
-        open_round = session.exec(
-            select(AssessmentRound).where(
-                AssessmentRound.place_id == summary.place_id,
-                AssessmentRound.status == RoundStatus.OPEN,
-            )
-        ).one()
-    yield f"{live_server.url}/rounds/{open_round.id}/results"
+def demo_results(demo_place: DemoPlace) -> str:
+    return f"{demo_place.url}/rounds/{demo_place.open_round}/results"
 
 
 def _signed_in_page(browser: Browser, results: str, width: int) -> Page:

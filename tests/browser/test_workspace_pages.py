@@ -9,13 +9,12 @@ import pytest
 from playwright.sync_api import Browser
 from sqlmodel import Session, col, select
 
-from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
-from app.demo.place import load_demo
-from app.enums import JobStatus, RoundStatus
-from app.models import AssessmentRound, Invitation, Organisation, Place, ReportJob
+from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from app.enums import JobStatus
+from app.models import AssessmentRound, Invitation, Organisation, ReportJob
 from tests.conftest import LiveServer
 
-from .conftest import axe_violations
+from .conftest import DemoPlace, axe_violations
 from .test_results_page import OUTSIDE_A_SCROLL_REGION
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -30,19 +29,13 @@ OUTSIDE_THE_HEADER = """() => {
 
 
 @pytest.fixture
-def demo_pages(live_server: LiveServer) -> Iterator[tuple[str, dict[str, str]]]:
+def demo_pages(
+    live_server: LiveServer, demo_place: DemoPlace
+) -> Iterator[tuple[str, dict[str, str]]]:
     """The address of every page type a facilitator works in, on the demo place."""
     with Session(live_server.engine) as session:
-        summary = load_demo(session, "a-test-secret-for-the-demo-place-0123456789")
-        place = session.get(Place, summary.place_id)
-        assert place is not None
-        ensure_demo_accounts(session, place)
-        current = session.exec(
-            select(AssessmentRound).where(
-                AssessmentRound.place_id == summary.place_id,
-                AssessmentRound.status == RoundStatus.OPEN,
-            )
-        ).one()
+        current = session.get(AssessmentRound, demo_place.open_round)
+        assert current is not None
         invitation = session.exec(
             select(Invitation).where(Invitation.round_id == current.id).order_by(col(Invitation.id))
         ).first()
@@ -60,9 +53,9 @@ def demo_pages(live_server: LiveServer) -> Iterator[tuple[str, dict[str, str]]]:
         r = f"/rounds/{current.id}"
         pages = {
             "places": "/places",
-            "place": f"/places/{place.slug}",
-            "organisation": f"/places/{place.slug}/organisations/{organisation.id}",
-            "new-round": f"/places/{place.slug}/rounds/new",
+            "place": f"/places/{demo_place.slug}",
+            "organisation": f"/places/{demo_place.slug}/organisations/{organisation.id}",
+            "new-round": f"/places/{demo_place.slug}/rounds/new",
             "round": r,
             "round-edit": f"{r}/edit",
             "confirm": f"{r}/status/closed",
