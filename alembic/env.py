@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from app.core.config import get_settings
 from app.core.db import create_db_engine
-from app.core.migrations import migration_connection
+from app.core.migrations import migration_connection, ours
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -20,6 +20,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -38,9 +38,9 @@ from app.core.security.proxies import forwarded_client
 from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
+from app.jobs.runners import ReportQueue
 from app.models import User
 from app.responses.service import ResponseContext, open_response
-from app.results.jobs import ReportQueue
 from app.web.pages import VISITOR_COOKIE, Form, Visit, csrf_subject
 from questionnaires.registry import Registry
 from reports.pdf.service import PdfService

@@ -12,8 +12,6 @@ from sqlalchemy import Engine
 from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import SignInRequiredError
-from app.core.background import TICK_SECONDS, Background
-from app.core.clock import place_today
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
@@ -21,13 +19,13 @@ from app.core.paths import STATIC_DIR
 from app.core.security.headers import security_headers
 from app.data import views as data_views
 from app.invitations import views as invitation_views
+from app.jobs.runners import report_queue
+from app.jobs.tasks import JobResources
 from app.places import views as place_views
 from app.responses import api as respondent_api
 from app.responses import views as respondent_views
 from app.results import views as result_views
-from app.results.jobs import ReportQueue
 from app.rounds import views as round_views
-from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from app.rounds.definitions import registry_for
 from app.site import api as site_api
 from app.site import views as site_views
@@ -58,22 +56,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or create_db_engine(settings.database_url)
 
     pdf_service = PdfService(settings.report_cache_dir, settings.report_workers or None)
-    background = Background(workers=pdf_service.workers)
-    reports = ReportQueue(
-        engine, lambda html, owner: pdf_service.render(html, owner=owner), background
+    resources = JobResources(
+        engine=engine,
+        settings=settings,
+        render=lambda html, owner: pdf_service.render(html, owner=owner),
     )
-
-    def scheduled_work() -> None:
-        today = place_today()
-        close_rounds_past_deadline(engine, today)
-        send_due_reminders(engine, settings, today)
-        reports.resume()
+    reports = report_queue(settings, resources, workers=pdf_service.workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        background.every(TICK_SECONDS, scheduled_work)
+        reports.start()
         yield
-        background.shutdown()
+        reports.stop()
         pdf_service.shutdown()
         if owns_engine:
             engine.dispose()

@@ -27,7 +27,7 @@ def test_help_lists_the_commands() -> None:
     result = runner.invoke(cli, ["--help"])
 
     assert result.exit_code == 0
-    for command in ("serve", "db", "demo"):
+    for command in ("serve", "worker", "db", "demo"):
         assert command in result.output
 
 
@@ -79,6 +79,18 @@ def test_serve_refuses_production_with_the_placeholder_secret(
 
     assert result.exit_code == 1
     assert "PLACECHECK_SECRET_KEY must be set" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_worker_is_refused_while_the_app_processes_run_their_own_jobs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLACECHECK_JOBS", "in-process")
+
+    result = runner.invoke(cli, ["worker"])
+
+    assert result.exit_code == 1
+    assert "set PLACECHECK_JOBS=procrastinate" in result.output
     assert "Traceback" not in result.output
 
 

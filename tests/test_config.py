@@ -3,7 +3,7 @@
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from app.core.config import PLACEHOLDER_SECRET, Environment, Settings
+from app.core.config import PLACEHOLDER_SECRET, Environment, JobRunner, Settings
 
 
 def test_production_refuses_the_placeholder_secret() -> None:
@@ -41,3 +41,8 @@ def test_settings_come_from_prefixed_environment_variables(
 def test_an_anonymity_threshold_below_two_is_refused() -> None:
     with pytest.raises(ValidationError):
         Settings(anonymity_threshold=1)
+
+
+def test_the_shared_job_queue_is_refused_without_postgresql() -> None:
+    with pytest.raises(ValidationError, match="PLACECHECK_JOBS=procrastinate keeps its queue"):
+        Settings(database_url="sqlite:///placecheck.db", jobs=JobRunner.PROCRASTINATE)

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from app.core.migrations import current_revision, run_migrations, upgrade_to_head
+from app.core.migrations import current_revision, ours, run_migrations, upgrade_to_head
 from app.demo.place import load_demo
 from app.models import Answer, Publication
 
@@ -17,7 +17,9 @@ def test_upgrade_head_on_an_empty_database_matches_the_models(empty_engine: Engi
     upgrade_to_head(empty_engine)
 
     with empty_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": ours}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
 
     assert differences == []

@@ -4,6 +4,7 @@ Every failure a person can fix (a bad URL, an unreachable database, an unsafe se
 one line on stderr and exit code 1, never a traceback.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from app.cli.report import report_command
 from app.cli.score import score_command
 from app.cli.support import fail, load_settings, reachable_engine
 from app.cli.users import user_cli
-from app.core.config import Environment
+from app.core.config import Environment, JobRunner
 from app.core.migrations import current_revision, upgrade_to_head
 from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from app.demo.place import demo_links, load_demo
@@ -57,6 +58,28 @@ def serve(
         workers=workers,
         proxy_headers=False,
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Prepare reports and run the scheduled checks (needs PLACECHECK_JOBS=procrastinate and
+    PostgreSQL). Run as many as you like, on any machine that reaches the database."""
+    settings = load_settings()
+    if settings.jobs is not JobRunner.PROCRASTINATE:
+        fail(
+            "with PLACECHECK_JOBS=in-process the app processes run their own jobs; set "
+            "PLACECHECK_JOBS=procrastinate (PostgreSQL) to run them on workers."
+        )
+    with reachable_engine(settings) as engine:
+        if current_revision(engine) is None:
+            fail("the database has no schema yet; run 'placecheck db upgrade' first.")
+    from app.jobs.queue import run_worker
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    typer.echo("Placecheck worker is taking jobs  (press Ctrl+C to stop)")
+    run_worker(settings)
 
 
 @db_cli.command("upgrade")

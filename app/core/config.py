@@ -17,6 +17,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class JobRunner(StrEnum):
+    IN_PROCESS = "in-process"
+    PROCRASTINATE = "procrastinate"
+
+
 class InsecureSettingsError(ValueError):
     """Raised when production would start with settings that are only safe on a laptop."""
 
@@ -63,6 +68,13 @@ class Settings(BaseSettings):
         description="Processes rendering PDFs at once; 0 means one per CPU core.",
     )
 
+    jobs: JobRunner = Field(
+        default=JobRunner.IN_PROCESS,
+        description="Who prepares reports and runs the scheduled checks: 'in-process' (each "
+        "app process, on threads; works on SQLite) or 'procrastinate' (PostgreSQL only: "
+        "`placecheck worker` processes, on any machine, take them from the database).",
+    )
+
     smtp_host: str | None = Field(
         default=None, description="Mail server for sending invitation links; unset: no e-mail."
     )
@@ -89,6 +101,16 @@ class Settings(BaseSettings):
                 "PLACECHECK_SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _job_queue_needs_postgresql(self) -> "Settings":
+        if self.jobs is JobRunner.PROCRASTINATE and not self.database_url.startswith("postgres"):
+            raise ValueError(
+                "PLACECHECK_JOBS=procrastinate keeps its queue in PostgreSQL: set "
+                "PLACECHECK_DATABASE_URL to a postgresql:// address, or use "
+                "PLACECHECK_JOBS=in-process with SQLite."
             )
         return self
 

@@ -7,6 +7,7 @@ that every caller gets the same connection rules (SQLite: WAL, foreign keys, a b
 """
 
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -60,6 +61,13 @@ def parse_database_url(raw: str) -> URL:
             "Placecheck supports sqlite and postgresql."
         )
     return url
+
+
+def libpq_address(raw: str) -> str:
+    """The PostgreSQL URL as libpq spells it (no SQLAlchemy driver name), for libraries that
+    connect on their own, such as the job queue."""
+    url = parse_database_url(raw)
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def describe(url: URL) -> str:
@@ -220,6 +228,16 @@ def begin_write(session: Session) -> None:
     """
     session.commit()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def lock_until_commit(session: Session, name: str) -> None:
+    """Inside a write transaction, wait for and hold a lock on ``name`` until it ends: two
+    requests that check for a row and then add it (a report job, say) then add it once.
+    SQLite needs nothing more, since ``begin_write`` already lets one writer in at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager

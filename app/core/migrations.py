@@ -9,6 +9,15 @@ from sqlalchemy import Connection, Engine
 
 from app.core.paths import ALEMBIC_DIR, PROJECT_ROOT
 
+JOB_QUEUE_PREFIX = "procrastinate"
+"""The job library's own tables (``app.jobs.queue``): made by a migration from its schema, not
+described by our models, so comparing the models with the database leaves them out."""
+
+
+def ours(_object: object, name: str | None, type_: str, _reflected: bool, _other: object) -> bool:
+    """Alembic's ``include_object``: every table but the job library's."""
+    return not (type_ == "table" and (name or "").startswith(JOB_QUEUE_PREFIX))
+
 
 def alembic_config(database_url: str | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

@@ -19,9 +19,7 @@ from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.core.background import Background
-from app.core.clock import place_today
-from app.core.db import begin_write, changed_rows
+from app.core.db import begin_write, changed_rows, lock_until_commit
 from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
 from app.results.reports import ReportUnavailableError, cache_owner, report_html
@@ -67,8 +65,14 @@ def request_report(
     user_id: int | None,
 ) -> tuple[int, bool]:
     """The job preparing this report: one already queued or running for the same report, or a
-    new one. Returns its id and whether it is new (and so needs a worker told). Commits."""
+    new one. Returns its id and whether it is new (and so needs a worker told). Commits.
+
+    Two people asking for the same report at the same moment get the same job: the check and
+    the insert are made under one lock per report."""
     begin_write(session)
+    lock_until_commit(
+        session, f"report-job:{assessment_round.id}:{kind.value}:{organisation_id}:{variant}"
+    )
     same = session.exec(
         select(ReportJob.id).where(
             ReportJob.round_id == assessment_round.id,
@@ -246,25 +250,3 @@ def forget_place_jobs(session: Session, place_id: int | None) -> None:
     any of them may quote or count the person erased."""
     rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place_id)
     session.execute(delete(ReportJob).where(col(ReportJob.round_id).in_(rounds)))
-
-
-class ReportQueue:
-    """Where a request hands a job: the workers of this process (see ``app.core.background``),
-    which take it from the database like any other worker would."""
-
-    def __init__(self, engine: Engine, render: Renderer, background: Background) -> None:
-        self._engine = engine
-        self._render = render
-        self._background = background
-
-    def prepare(self, job_id: int) -> None:
-        self._background.submit(self._run, job_id)
-
-    def _run(self, job_id: int) -> None:
-        run_report_job(self._engine, self._render, job_id, place_today())
-
-    def resume(self) -> None:
-        """Hand the workers every job still waiting (asked for before a restart, or whose
-        worker was lost); a job handed over twice is prepared once."""
-        for job_id in jobs_to_run(self._engine):
-            self.prepare(job_id)

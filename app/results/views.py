@@ -15,7 +15,8 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import RecordId, ReportQueueDep, ResultsPage
 from app.enums import JobStatus
-from app.results.jobs import JobState, ReportQueue, job_file, job_state, request_report
+from app.jobs.runners import ReportQueue
+from app.results.jobs import JobState, job_file, job_state, request_report
 from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, score_round

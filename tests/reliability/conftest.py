@@ -142,26 +142,13 @@ class Server:
 
 
 @contextmanager
-def server(database_url: str, cache_dir: Path, workers: int = 1) -> Iterator[Server]:
+def server(
+    database_url: str, cache_dir: Path, workers: int = 1, jobs: str = "in-process"
+) -> Iterator[Server]:
     """``placecheck serve`` in its own process group, as an operator runs it."""
     port = _free_port()
-    log = cache_dir.parent / f"server-{port}.log"
-    environment = {
-        **os.environ,
-        "PLACECHECK_DATABASE_URL": database_url,
-        "PLACECHECK_SECRET_KEY": SECRET,
-        "PLACECHECK_REPORT_CACHE_DIR": str(cache_dir),
-        "PLACECHECK_ENVIRONMENT": "development",
-    }
-    command = [str(Path(sys.executable).parent / "placecheck"), "serve", "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--workers", str(workers)],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = ["serve", "--port", str(port), "--workers", str(workers)]
+    process, log = _start(command, database_url, cache_dir, jobs, f"server-{port}")
     running = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + 60
@@ -178,12 +165,55 @@ def server(database_url: str, cache_dir: Path, workers: int = 1) -> Iterator[Ser
             time.sleep(0.2)
         yield running
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                running.kill()
+        _stop(running)
+
+
+@contextmanager
+def job_worker(database_url: str, cache_dir: Path) -> Iterator[Server]:
+    """``placecheck worker`` in its own process group, taking jobs from procrastinate."""
+    process, log = _start(["worker"], database_url, cache_dir, "procrastinate", "worker")
+    running = Server("", process, log)
+    try:
+        deadline = time.monotonic() + 60
+        while b"taking jobs" not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield running
+    finally:
+        _stop(running)
+
+
+def _start(
+    arguments: list[str], database_url: str, cache_dir: Path, jobs: str, name: str
+) -> tuple[subprocess.Popen[bytes], Path]:
+    log = cache_dir.parent / f"{name}.log"
+    environment = {
+        **os.environ,
+        "PLACECHECK_DATABASE_URL": database_url,
+        "PLACECHECK_SECRET_KEY": SECRET,
+        "PLACECHECK_REPORT_CACHE_DIR": str(cache_dir),
+        "PLACECHECK_ENVIRONMENT": "development",
+        "PLACECHECK_JOBS": jobs,
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "placecheck"), *arguments],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, log
+
+
+def _stop(running: Server) -> None:
+    if running.process.poll() is None:
+        os.killpg(running.process.pid, signal.SIGTERM)
+        try:
+            running.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            running.kill()
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:

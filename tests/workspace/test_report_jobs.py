@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.enums import JobStatus
-from app.models import Organisation, ReportJob, utcnow
-from app.results.jobs import jobs_to_run, run_report_job
+from app.models import AssessmentRound, Organisation, ReportJob, utcnow
+from app.results.jobs import jobs_to_run, request_report, run_report_job
+from reports.render import ReportKind
 
 from .conftest import Workspace, post_form
 
@@ -66,6 +67,38 @@ def test_asking_again_while_a_report_is_being_made_follows_the_same_job(
     assert other != first
     page = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{other}").text
     assert "1 report is being made before it" in page
+
+
+def test_people_asking_for_the_same_report_at_the_same_moment_share_one_job(
+    workspace: Workspace, engine: Engine
+) -> None:
+    asked: list[tuple[int, bool]] = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        with Session(engine) as session:
+            assessment_round = session.get(AssessmentRound, workspace.current_round)
+            assert assessment_round is not None
+            start.wait()
+            asked.append(
+                request_report(
+                    session=session,
+                    assessment_round=assessment_round,
+                    kind=ReportKind.FORUM,
+                    organisation_id=None,
+                    variant=None,
+                    user_id=None,
+                )
+            )
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({job_id for job_id, _ in asked}) == 1
+    assert [new for _, new in asked].count(True) == 1
 
 
 def test_a_report_that_cannot_be_made_says_why_and_leads_back_to_the_round(

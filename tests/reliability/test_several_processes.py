@@ -1,0 +1,134 @@
+"""Past one machine: two app processes and a job worker, each started as an operator starts them
+(``placecheck serve``, ``placecheck worker``), sharing nothing but one PostgreSQL and the report
+cache. Whatever one app process learns, the other must act on; the reports must be made by the
+worker, not by the app processes people are waiting on."""
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
+
+from app.core.clock import place_today
+from app.core.db import create_db_engine, write_session
+from app.demo.accounts import DEMO_PASSWORD
+from app.enums import RoundStatus
+from app.models import AssessmentRound
+from tests.reliability.conftest import Server, job_worker, prepare, print_table, server
+
+pytestmark = pytest.mark.postgres
+
+FACILITATOR = "facilitator@kestrel-vale.example"
+VIEWER = "viewer@kestrel-vale.example"
+CSRF_FIELD = 'name="csrf_token" value="'
+REPORT_WAIT_SECONDS = 180
+
+
+def _csrf(page: str) -> str:
+    return page.split(CSRF_FIELD)[1].split('"')[0]
+
+
+def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    token = _csrf(client.get("/sign-in").text)
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def _signed_in(client: httpx.Client) -> bool:
+    return client.get("/places", follow_redirects=False).status_code == 200
+
+
+def _with_cookies_of(client: httpx.Client, other: Server) -> httpx.Client:
+    """A browser that carries the same cookies to the other app process."""
+    copy = httpx.Client(base_url=other.url, timeout=30)
+    for name, value in client.cookies.items():
+        copy.cookies.set(name, value)
+    return copy
+
+
+def _status(engine: Engine, round_id: int) -> RoundStatus:
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, round_id)
+        assert assessment_round is not None
+        return assessment_round.status
+
+
+def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
+    fresh_postgres_url: str, tmp_path: Path
+) -> None:
+    prepared = prepare(fresh_postgres_url, respondents=0)
+    engine = create_db_engine(prepared.url)
+    with write_session(engine) as session:
+        session.execute(
+            update(AssessmentRound)
+            .where(col(AssessmentRound.id) == prepared.open_round)
+            .values(closes_on=place_today() - timedelta(days=1))
+        )
+    cache = tmp_path / "report-cache"
+    rows: list[list[str]] = []
+    with (
+        server(prepared.url, cache, jobs="procrastinate") as first,
+        server(prepared.url, cache, jobs="procrastinate") as second,
+        job_worker(prepared.url, cache) as worker,
+    ):
+        # The worker runs the scheduled checks: a round past its closing date is closed.
+        started = time.monotonic()
+        while _status(engine, prepared.open_round) is RoundStatus.OPEN:
+            assert time.monotonic() - started < 60, worker.log.read_text()[-2000:]
+            time.sleep(0.5)
+        assert _status(engine, prepared.open_round) is RoundStatus.CLOSED
+        rows.append(["round past its closing date, closed by the worker", "closed"])
+
+        # A sign-out on one process ends the session on the other.
+        with httpx.Client(base_url=first.url, timeout=30) as on_first:
+            _sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
+            with _with_cookies_of(on_first, second) as on_second:
+                assert _signed_in(on_first) and _signed_in(on_second)
+                on_second.post(
+                    "/sign-out", data={"csrf_token": _csrf(on_second.get("/places").text)}
+                )
+            assert not _signed_in(on_first)
+        rows.append(["sign-out on B ends the session on A", "yes"])
+
+        # Wrong passwords typed on both processes count towards one limit.
+        for attempt in range(5):
+            with httpx.Client(base_url=(first, second)[attempt % 2].url, timeout=30) as client:
+                assert _sign_in(client, VIEWER, "not the password").status_code == 400
+        refused = []
+        for process in (first, second):
+            with httpx.Client(base_url=process.url, timeout=30) as client:
+                refused.append(_sign_in(client, VIEWER, DEMO_PASSWORD).status_code)
+        assert refused == [429, 429]
+        rows.append(["5 wrong passwords over A and B, then the right one", "429 on A and on B"])
+
+        # A report asked for on A is made by the worker and handed over by B.
+        with httpx.Client(base_url=first.url, timeout=30) as on_first:
+            _sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
+            asked = on_first.get(
+                f"/rounds/{prepared.published_round}/reports/forum", follow_redirects=False
+            )
+            assert asked.status_code == 303
+            job_page = asked.headers["location"]
+            started = time.monotonic()
+            with _with_cookies_of(on_first, second) as on_second:
+                while "/file" not in (page := on_second.get(job_page).text):
+                    assert "went wrong" not in page and "cannot be made" not in page
+                    assert time.monotonic() - started < REPORT_WAIT_SECONDS, page[-2000:]
+                    time.sleep(1)
+                waited = time.monotonic() - started
+                pdf = on_second.get(f"{job_page}/file")
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
+        assert worker.descendants(), "the worker rendered no PDF"
+        assert first.descendants() == [] and second.descendants() == [], (
+            "an app process rendered a PDF itself"
+        )
+        rows.append([f"forum report asked on A, followed on B ({waited:.1f} s)", "PDF from B"])
+    engine.dispose()
+    print_table(
+        "Several processes: two app processes and a worker on one PostgreSQL",
+        ["what", "seen"],
+        rows,
+    )
