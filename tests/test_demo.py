@@ -1,14 +1,18 @@
 """The demo place shows every kind of result a user can get."""
 
+from datetime import date
+
 from sqlmodel import Session, select
 
 from app.cli.support import find_round
 from app.demo.place import load_demo
 from app.enums import InvitationStatus
 from app.models import AssessmentRound, Invitation
+from app.results.reports import round_facts
 from app.results.rules import load_rules
-from app.results.service import previous_round, respondents_of_round, score_round
+from app.results.service import earlier_rounds, previous_round, respondents_of_round, score_round
 from questionnaires.sectors import Sector
+from reports.context import partners_changed
 
 SECRET = "test-secret"
 
@@ -23,7 +27,7 @@ def test_loading_twice_changes_nothing(session: Session) -> None:
         second.invitations,
         second.submitted,
     )
-    assert len(session.exec(select(AssessmentRound)).all()) == 2
+    assert len(session.exec(select(AssessmentRound)).all()) == 3
 
 
 def test_the_demo_round_shows_every_kind_of_result(session: Session) -> None:
@@ -89,3 +93,27 @@ def test_community_members_answer_the_plain_language_version(session: Session) -
 
     assert community
     assert all(not any(item.startswith("R") for item in r.answers) for r in community)
+
+
+def test_the_demo_can_compare_any_two_rounds_and_shows_a_change_of_partners(
+    session: Session,
+) -> None:
+    load_demo(session, SECRET)
+    current = find_round(session=session, reference="demo")
+    assert current is not None
+    earlier = earlier_rounds(session=session, assessment_round=current)
+    baseline, pilot = earlier
+
+    against_pilot = round_facts(
+        session=session, assessment_round=current, today=date.today(), compared_with=pilot.id
+    )
+    baseline_facts = round_facts(session=session, assessment_round=baseline, today=date.today())
+
+    assert [r.title for r in earlier] == [
+        "Baseline assessment, spring 2025",
+        "Pilot assessment, autumn 2024",
+    ]
+    assert against_pilot.previous_title == pilot.title
+    warning = " ".join(partners_changed(baseline_facts))
+    assert "8 partner organisations answered this time, against 5" in warning
+    assert "Fenmoor Police" in warning and "Answered only this time" in warning

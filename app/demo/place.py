@@ -4,6 +4,9 @@ It grows with the product; whatever a user can do should be visible here. The an
 generated from profiles (deterministically) so that every kind of result appears: a strength, a
 priority, split views, a gap between sectors, a condition most partners cannot judge, a sector
 below the anonymity threshold, the plain-language version, and change since the previous round.
+It has three rounds: a pilot in autumn 2024 that only five partners answered, the baseline of
+spring 2025 (both published), and the open follow-up, so any two rounds can be compared and the
+warning that different partners answered is shown (on the baseline, against the pilot).
 Loading is idempotent: the place is found by its slug and left alone if it is already there.
 """
 
@@ -116,6 +119,21 @@ PREVIOUS_CHANGE = {
     "trust-and-relationships": -0.7,
     "co-production-with-lived-experience": -0.3,
     "coordination-role": 0.2,
+}
+# The pilot round, a year before the baseline, was answered by five of the partners only (no
+# police, fire or community panel), and rated the place lower still: comparing with it shows
+# the warning that different partners answered.
+PILOT_PARTNERS = {
+    Sector.LOCAL_AUTHORITY,
+    Sector.NHS_ICB,
+    Sector.NHS_PROVIDER,
+    Sector.HOUSING,
+    Sector.VOLUNTARY_AND_COMMUNITY,
+}
+PILOT_CHANGE = {
+    **{condition: change - 0.4 for condition, change in PREVIOUS_CHANGE.items()},
+    "people-focus": -0.5,
+    "data-and-evidence": -0.6,
 }
 IMPORTANCE = {
     "coordination-role": 3.7,
@@ -255,14 +273,28 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
         remind_days_before=7,
         created_at=datetime.combine(today - timedelta(days=47), time(9), UTC),
     )
-    session.add_all([previous, current])
+    pilot = AssessmentRound(
+        place_id=place.id,
+        title="Pilot assessment, autumn 2024",
+        questionnaire_hash=snapshot.content_hash,
+        status=RoundStatus.PUBLISHED,
+        opens_on=date(2024, 10, 1),
+        closes_on=date(2024, 10, 31),
+        created_at=datetime(2024, 9, 20, 9, 0, tzinfo=UTC),
+    )
+    session.add_all([previous, current, pilot])
     session.flush()
     rng = random.Random(2026)
-    for assessment_round, is_previous in ((previous, True), (current, False)):
+    for assessment_round, changes in ((previous, PREVIOUS_CHANGE), (current, None)):
         _invite_and_answer(
-            session, definition, assessment_round, organisations, rng, is_previous, secret
+            session, definition, assessment_round, organisations, rng, changes, secret
         )
+    pilot_partners = [o for o in organisations if o.sector in PILOT_PARTNERS]
+    _invite_and_answer(
+        session, definition, pilot, pilot_partners, random.Random(2024), PILOT_CHANGE, secret
+    )
     session.flush()
+    record_publication(session=session, assessment_round=pilot)
     record_publication(session=session, assessment_round=previous)
     record_demo_workshops(session, previous, current, organisations)
     session.commit()
@@ -275,13 +307,18 @@ def _invite_and_answer(
     assessment_round: AssessmentRound,
     organisations: list[Organisation],
     rng: random.Random,
-    is_previous: bool,
+    changes: dict[str, float] | None,
     secret: str,
 ) -> None:
+    """Invite each organisation's people and answer for them; ``changes`` shifts an earlier
+    round's levels from the current ones (None: this is the current round)."""
     assert assessment_round.id is not None
+    is_previous = changes is not None
+    profiles = {profile.name: profile for profile in DEMO_ORGANISATIONS}
     opened = datetime.combine(assessment_round.opens_on or date.today(), datetime.min.time(), UTC)
-    for organisation, profile in zip(organisations, DEMO_ORGANISATIONS, strict=True):
+    for organisation in organisations:
         assert organisation.id is not None
+        profile = profiles[organisation.name]
         for number, role in enumerate(profile.roles):
             status = _demo_status(profile.sector, number, is_previous)
             nonce = _link_nonce(assessment_round.title, organisation.name, number)
@@ -305,9 +342,7 @@ def _invite_and_answer(
             if status is InvitationStatus.STARTED:
                 items = items[: len(items) // 3]
             for item in items:
-                session.add(
-                    _demo_answer(invitation.id, item, profile.sector, role, rng, is_previous)
-                )
+                session.add(_demo_answer(invitation.id, item, profile.sector, role, rng, changes))
 
 
 def _demo_status(sector: Sector, number: int, is_previous: bool) -> InvitationStatus:
@@ -328,9 +363,15 @@ def _level(typical: float, rng: random.Random, top: int) -> int:
 
 
 def _demo_answer(
-    invitation_id: int, item: Item, sector: Sector, role: str, rng: random.Random, is_previous: bool
+    invitation_id: int,
+    item: Item,
+    sector: Sector,
+    role: str,
+    rng: random.Random,
+    changes: dict[str, float] | None,
 ) -> Answer:
     condition = item.subject
+    is_previous = changes is not None
     if item.kind is ItemKind.STATEMENT:
         if condition == "sufficient-resources" and role not in KNOWS_THE_MONEY:
             if rng.random() < 0.8:
@@ -344,8 +385,8 @@ def _demo_answer(
         if rng.random() < 0.05:
             return Answer(invitation_id=invitation_id, item_id=item.id, kind=AnswerKind.DONT_KNOW)
         typical = CURRENT_LEVELS[condition] + SECTOR_SHIFTS.get((condition, sector), 0.0)
-        if is_previous:
-            typical += PREVIOUS_CHANGE.get(condition, 0.0)
+        if changes is not None:
+            typical += changes.get(condition, 0.0)
         evidence = EVIDENCE.get(item.id) if not is_previous and rng.random() < 0.5 else None
         return Answer(
             invitation_id=invitation_id,

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
 from app.core.exceptions import ChangeRefusedError, ShownError
@@ -43,18 +44,53 @@ def create_place(*, session: Session, creator: User, details: PlaceCreate) -> Pl
     return place
 
 
-def places_of(session: Session, user: User) -> list[tuple[Place, MembershipRole]]:
-    """The places a user may open, with their role in each."""
+PLACES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class PlacesList:
+    """One page of the places a user may open, with their role in each."""
+
+    rows: list[tuple[Place, MembershipRole]]
+    total: int
+    page: int
+    pages: int
+    search: str
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PLACES_PER_PAGE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+def places_of(session: Session, user: User, *, search: str = "", page: int = 1) -> PlacesList:
+    """The places a user may open whose name contains ``search``, a page at a time: an
+    administrator of a national service may see hundreds, and the page must not grow with them."""
     if user.is_administrator:
-        places = session.exec(select(Place).order_by(col(Place.name))).all()
-        return [(p, MembershipRole.FACILITATOR) for p in places]
+        query = select(Place, literal(MembershipRole.FACILITATOR.value).label("role"))
+    else:
+        query = (
+            select(Place, col(PlaceMembership.role).label("role"))
+            .join(PlaceMembership, col(PlaceMembership.place_id) == col(Place.id))
+            .where(PlaceMembership.user_id == user.id)
+        )
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(col(Place.name).ilike(f"%{escaped}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PLACES_PER_PAGE))
+    page = min(max(page, 1), pages)
     rows = session.exec(
-        select(Place, PlaceMembership.role)
-        .join(PlaceMembership, col(PlaceMembership.place_id) == col(Place.id))
-        .where(PlaceMembership.user_id == user.id)
-        .order_by(col(Place.name))
+        query.order_by(col(Place.name), col(Place.id))
+        .offset((page - 1) * PLACES_PER_PAGE)
+        .limit(PLACES_PER_PAGE)
     ).all()
-    return [(place, MembershipRole(role)) for place, role in rows]
+    return PlacesList(
+        [(place, MembershipRole(role)) for place, role in rows], total, page, pages, search
+    )
 
 
 def members_of(session: Session, place: Place) -> list[tuple[User, MembershipRole]]:

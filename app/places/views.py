@@ -1,5 +1,7 @@
 """Places and their partner organisations."""
 
+from urllib.parse import quote_plus
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
@@ -26,15 +28,29 @@ from app.places.service import (
     remove_organisation,
 )
 from app.rounds.service import rounds_of
-from app.web.pages import Errors, Visit
+from app.web.pages import Errors, Visit, pager
 from questionnaires.sectors import Sector
 
 router = APIRouter(include_in_schema=False)
 
 
+MAX_SEARCH = 100
+
+
 def _places_page(visit: Visit[None], errors: Errors | None = None) -> Response:
+    """The list of places, searched and paged from the address. A page number that is not one
+    (edited by hand) shows the first page, and one past the end the last, never an error."""
+    query = visit.request.query_params
+    search = " ".join(query.get("q", "").split())[:MAX_SEARCH]
+    number = query.get("page", "")
+    page = int(number) if number.isdigit() and len(number) < 7 else 1
+    places = places_of(visit.session, visit.user, search=search, page=page)
+    searched = f"&q={quote_plus(search)}" if search else ""
     context = {
-        "places": places_of(visit.session, visit.user),
+        "places": places,
+        "pager": pager(
+            places.page, places.pages, lambda n: f"/places?page={n}{searched}", "Pages of places"
+        ),
         "may_create_places": may_create_places(visit.user),
     }
     return visit.page("places", context, errors=errors)

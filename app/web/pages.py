@@ -1,7 +1,7 @@
 """What every workspace page shares: rendering with the signed-in user and a CSRF token, the
 submitted form, GOV.UK-style error summaries, and checking a form against its input model."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import EllipsisType
@@ -256,3 +256,22 @@ class Visit(Generic[AccessT]):
         """Commit the change and send the browser on (post, redirect, get)."""
         self.session.commit()
         return see_other(url)
+
+
+def pager(page: int, pages: int, href: Callable[[int], str], label: str) -> dict[str, Any] | None:
+    """GOV.UK pagination for page ``page`` of ``pages``: the first and last pages, the current
+    one and its neighbours, and an ellipsis for each gap; None when there is one page."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items: list[dict[str, Any]] = []
+    for before, number in zip([None, *shown], shown, strict=False):
+        if before is not None and number - before > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page})
+    return {
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if page < pages else None,
+        "items": items,
+        "landmarkLabel": label,
+    }

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, write_session
@@ -71,10 +71,13 @@ def prepare(database_url: str, respondents: int = RESPONDENTS) -> Prepared:
             ensure_demo_accounts(session, place)
             session.commit()
         with write_session(engine) as session:
+            # Oldest first, so the published round kept is the latest (the baseline, not the pilot).
             rounds = {
                 r.status: r
                 for r in session.exec(
-                    select(AssessmentRound).where(AssessmentRound.place_id == summary.place_id)
+                    select(AssessmentRound)
+                    .where(AssessmentRound.place_id == summary.place_id)
+                    .order_by(col(AssessmentRound.created_at))
                 ).all()
             }
             organisations = session.exec(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.accounts.service import create_user
 from app.core.config import Settings
@@ -118,7 +118,9 @@ def _people_and_places(engine: Engine, secret: str) -> Workspace:
         session.add(other_round)
         session.commit()
         rounds = session.exec(
-            select(AssessmentRound).where(AssessmentRound.place_id == place.id)
+            select(AssessmentRound)
+            .where(AssessmentRound.place_id == place.id)
+            .order_by(col(AssessmentRound.created_at).desc())
         ).all()
         current = next(r for r in rounds if r.status is RoundStatus.OPEN)
         previous = next(r for r in rounds if r.status is RoundStatus.PUBLISHED)
