@@ -60,7 +60,7 @@ reliability: setup
 	$(BIN)/pytest tests/reliability/$(if $(SUITE),test_$(SUITE).py) $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python -m tests.benchmarks.bench_reports
+	$(BIN)/python -m tests.benchmarks.run $(SUITE)
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock: setup

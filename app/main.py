@@ -16,6 +16,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
+from app.core.registry import registry_for
 from app.core.security.headers import security_headers
 from app.data import views as data_views
 from app.invitations import views as invitation_views
@@ -26,7 +27,6 @@ from app.responses import api as respondent_api
 from app.responses import views as respondent_views
 from app.results import views as result_views
 from app.rounds import views as round_views
-from app.rounds.definitions import registry_for
 from app.site import api as site_api
 from app.site import views as site_views
 from app.workshop import views as workshop_views

@@ -49,9 +49,14 @@ class Scale(Strict):
     levels: list[ScaleLevel] = Field(min_length=2)
     opt_outs: list[OptOut] = [OptOut.DONT_KNOW, OptOut.NOT_APPLICABLE]
 
-    @property
+    @cached_property
     def values(self) -> list[int]:
         return [level.value for level in self.levels]
+
+    @cached_property
+    def value_set(self) -> frozenset[int]:
+        """The levels, for checking tens of thousands of answers against them."""
+        return frozenset(self.values)
 
     @property
     def maximum(self) -> int:
@@ -221,8 +226,12 @@ class Definition(Strict):
 
     # --- look-ups ---------------------------------------------------------------------------
 
+    @cached_property
+    def scales_by_id(self) -> dict[str, Scale]:
+        return {scale.id: scale for scale in self.scales}
+
     def scale(self, scale_id: str) -> Scale:
-        return next(scale for scale in self.scales if scale.id == scale_id)
+        return self.scales_by_id[scale_id]
 
     def condition(self, condition_id: str) -> Condition:
         return next(c for c in self.conditions if c.id == condition_id)

@@ -1,30 +1,11 @@
 """Report contexts to HTML, with the fonts and running-header strings every report needs."""
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from reports.assets import font_url
+from reports.kinds import ReportKind
 from reports.templating import environment
-
-
-class ReportKind(StrEnum):
-    FORUM = "forum"
-    WORKSHOP = "workshop"
-    PARTNER = "partner"
-    QUESTIONNAIRE = "questionnaire"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
-
-
-KIND_LABELS = {
-    ReportKind.FORUM: "Forum report",
-    ReportKind.WORKSHOP: "Workshop pack",
-    ReportKind.PARTNER: "Partner report",
-    ReportKind.QUESTIONNAIRE: "Printable questionnaire",
-}
 
 FONTS = {
     "regular": font_url("Regular"),

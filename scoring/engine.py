@@ -42,7 +42,12 @@ def score(
     if problems:
         raise InvalidAnswersError(problems)
     ordered = sorted(respondents, key=lambda r: r.id)
-    asked = {r.id: set(items_asked(definition, r)) for r in ordered}
+    asked_by_kind: dict[tuple[object, str | None], set[str]] = {}
+    for respondent in ordered:
+        kind = (respondent.sector, respondent.respondent_type)
+        if kind not in asked_by_kind:
+            asked_by_kind[kind] = set(items_asked(definition, respondent))
+    asked = {r.id: asked_by_kind[(r.sector, r.respondent_type)] for r in ordered}
 
     items = {item.id: _item_score(definition, item.id, ordered, rules) for item in definition.items}
     conditions = {
@@ -91,10 +96,15 @@ def score(
 
 
 def _counts(values: Sequence[object]) -> Counts:
+    """Every value is a level or an opt-out (``check_respondents`` saw to it), so the levels
+    are what the opt-outs leave; ``list.count`` keeps this fast at national scale."""
+    answers = list(values)
+    dont_know = answers.count(OptOut.DONT_KNOW)
+    not_applicable = answers.count(OptOut.NOT_APPLICABLE)
     return Counts(
-        rated=sum(1 for v in values if isinstance(v, int)),
-        dont_know=sum(1 for v in values if v == OptOut.DONT_KNOW),
-        not_applicable=sum(1 for v in values if v == OptOut.NOT_APPLICABLE),
+        rated=len(answers) - dont_know - not_applicable,
+        dont_know=dont_know,
+        not_applicable=not_applicable,
     )
 
 

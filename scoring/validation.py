@@ -48,6 +48,9 @@ def check_respondents(
     for rid in sorted(duplicates):
         problems.append(InputProblem(rid, None, "this respondent id is used more than once"))
     variants = {variant.id for variant in definition.variants}
+    # Respondents of one sector and questionnaire version are asked the same items.
+    asked_of: dict[tuple[object, str | None], dict[str, Item]] = {}
+    levels_of: dict[tuple[object, str | None], dict[str, frozenset[int]]] = {}
     for respondent in respondents:
         if not respondent.organisation.strip():
             problems.append(InputProblem(respondent.id, None, "has no organisation"))
@@ -61,8 +64,16 @@ def check_respondents(
                 )
             )
             continue
-        asked = items_asked(definition, respondent)
+        key = (respondent.sector, respondent.respondent_type)
+        if key not in asked_of:
+            asked_of[key] = items_asked(definition, respondent)
+            levels_of[key] = {
+                item.id: definition.scale(item.scale).value_set for item in asked_of[key].values()
+            }
+        asked, levels = asked_of[key], levels_of[key]
         for item_id, value in respondent.answers.items():
+            if type(value) is int and value in levels.get(item_id, ()):
+                continue  # the common case, checked without a call
             problem = _check_answer(definition, asked, item_id, value)
             if problem:
                 problems.append(InputProblem(respondent.id, item_id, problem))

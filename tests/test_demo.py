@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from app.cli.support import find_round
+from app.cli.database import find_round
 from app.demo.place import load_demo
 from app.enums import InvitationStatus
 from app.models import AssessmentRound, Invitation

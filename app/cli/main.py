@@ -1,5 +1,8 @@
 """The ``placecheck`` command.
 
+Each command imports what it needs when it runs (see ``app.cli.support``), so the command's
+fixed cost is Python, typer and the settings, not the whole service.
+
 Every failure a person can fix (a bad URL, an unreachable database, an unsafe setting) ends in
 one line on stderr and exit code 1, never a traceback.
 """
@@ -9,18 +12,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from app.cli.questionnaires import questionnaire_cli
 from app.cli.report import report_command
 from app.cli.score import score_command
-from app.cli.support import fail, load_settings, reachable_engine
+from app.cli.support import fail, load_settings
 from app.cli.users import user_cli
 from app.core.config import Environment, JobRunner
-from app.core.migrations import current_revision, upgrade_to_head
-from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
-from app.demo.place import demo_links, load_demo
-from app.models import Place
 
 cli = typer.Typer(
     help="Placecheck: readiness for place-based working, assessed by a place forum.",
@@ -43,6 +41,9 @@ def serve(
 ) -> None:
     """Serve the web app and the API."""
     import uvicorn
+
+    from app.cli.database import reachable_engine
+    from app.core.migrations import current_revision
 
     settings = load_settings()
     with reachable_engine(settings) as engine:
@@ -70,6 +71,9 @@ def worker() -> None:
             "with PLACECHECK_JOBS=in-process the app processes run their own jobs; set "
             "PLACECHECK_JOBS=procrastinate (PostgreSQL) to run them on workers."
         )
+    from app.cli.database import reachable_engine
+    from app.core.migrations import current_revision
+
     with reachable_engine(settings) as engine:
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
@@ -85,6 +89,9 @@ def worker() -> None:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Create or update the database schema (safe to run again)."""
+    from app.cli.database import reachable_engine
+    from app.core.migrations import current_revision, upgrade_to_head
+
     settings = load_settings()
     with reachable_engine(settings) as engine:
         before = current_revision(engine)
@@ -103,6 +110,14 @@ def demo(
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Load the demo place, Kestrel Vale (safe to run again), and print links to try."""
+    from sqlmodel import Session
+
+    from app.cli.database import reachable_engine
+    from app.core.migrations import current_revision
+    from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+    from app.demo.place import demo_links, load_demo
+    from app.models import Place
+
     settings = load_settings()
     with reachable_engine(settings) as engine:
         if current_revision(engine) is None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from app.cli.support import fail, load_settings
-from app.rounds.definitions import registry_for
+from app.core.registry import registry_for
 from questionnaires.export import resolved_definition
 from questionnaires.loader import DefinitionError, load_definition
 from questionnaires.registry import UnknownQuestionnaireError

@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
-from app.cli.support import fail, find_round, load_settings, reachable_engine
-from app.results.reports import ReportUnavailableError, report_html
+from app.cli.support import fail, load_settings
 from app.results.rules import load_rules
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 
 def report_command(
@@ -29,6 +27,11 @@ def report_command(
     ] = None,
 ) -> None:
     """Write a forum report, workshop pack, partner report or printable questionnaire."""
+    from sqlmodel import Session
+
+    from app.cli.database import find_round, reachable_engine
+    from app.results.reports import ReportUnavailableError, report_html
+
     if out.parent and not out.parent.exists():
         fail(f"{out.parent}: there is no such folder")
     with reachable_engine(load_settings()) as engine, Session(engine) as session:
@@ -48,7 +51,6 @@ def report_command(
         except ReportUnavailableError as error:
             fail(str(error))
     started = time.perf_counter()
-    # Imported here: loading WeasyPrint's libraries takes seconds, and no other command needs it.
     from reports.pdf.renderer import html_to_pdf
 
     pdf = html_to_pdf(rendered.html)

@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlmodel import Session
 
-from app.cli.support import fail, find_round, load_settings, reachable_engine
+from app.cli.support import fail, load_settings
+from app.core.registry import registry_for
 from app.results.rules import DEFAULT_RULES_PATH, load_rules
-from app.results.service import score_round
-from app.rounds.definitions import definition_of_round, registry_for
 from questionnaires.registry import UnknownQuestionnaireError
 from questionnaires.schema import Definition
 from scoring.engine import score
@@ -60,6 +58,12 @@ def _score_file(
 
 
 def _score_stored_round(round_ref: str, rules_path: Path) -> tuple[Definition, ScoreResult]:
+    from sqlmodel import Session
+
+    from app.cli.database import find_round, reachable_engine
+    from app.results.service import score_round
+    from app.rounds.definitions import definition_of_round
+
     try:
         rules = load_rules(rules_path)
     except RulesError as error:

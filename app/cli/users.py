@@ -5,12 +5,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from app.accounts.service import AccountError, create_user
-from app.cli.support import fail, load_settings, reachable_engine
-from app.core import audit
-from app.core.db import write_session
-from app.core.validation import field_messages
-from app.models import UserCreate
+from app.cli.support import fail, load_settings
 
 user_cli = typer.Typer(help="Facilitator accounts.", no_args_is_help=True)
 
@@ -38,6 +33,13 @@ def create(
     ] = "",
 ) -> None:
     """Create an account; the first one should be an administrator (--admin)."""
+    from app.accounts.service import AccountError, create_user
+    from app.cli.database import reachable_engine
+    from app.core import audit
+    from app.core.db import write_session
+    from app.core.validation import field_messages
+    from app.models import UserCreate
+
     try:
         details = UserCreate(
             email=email,

@@ -8,6 +8,7 @@ see and copy every link at any time, and reissuing one (a new nonce) kills the o
 import hmac
 from hashlib import sha256
 
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from app.core.exceptions import ChangeRefusedError
@@ -142,16 +143,25 @@ def reissue(*, session: Session, secret: str, invitation: Invitation) -> str:
     return token
 
 
+MAX_TOKEN = 200
+"""Longer than any link's token: a longer one is refused without hashing it."""
+
+
+def live_link(token: str) -> ColumnElement[bool] | None:
+    """What finds the invitation a link's token opens (unknown and revoked links alike find
+    nothing); None for a token no link can have."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    return and_(
+        col(Invitation.token_hash) == hash_token(token),
+        col(Invitation.status) != InvitationStatus.REVOKED,
+    )
+
+
 def find_invitation(*, session: Session, token: str) -> Invitation | None:
     """The live invitation for a link's token; None for unknown and revoked links alike."""
-    if not token or len(token) > 200:
-        return None
-    invitation = session.exec(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    ).first()
-    if invitation is None or invitation.status is InvitationStatus.REVOKED:
-        return None
-    return invitation
+    link = live_link(token)
+    return None if link is None else session.exec(select(Invitation).where(link)).first()
 
 
 def change_invitation(

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.db import begin_write
 from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
-from app.invitations.service import find_invitation
+from app.invitations.service import live_link
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
 from app.rounds.deadlines import past_deadline
 from app.rounds.definitions import definition_of_round
@@ -29,6 +30,7 @@ from questionnaires.schema import (
     PartKind,
     Variant,
 )
+from questionnaires.sectors import Sector
 
 MAX_EVIDENCE = 1200
 
@@ -119,24 +121,43 @@ def pages_for(definition: Definition, variant: Variant, items: list[Item]) -> tu
 
 
 def open_response(*, session: Session, token: str) -> ResponseContext | None:
-    invitation = find_invitation(session=session, token=token)
-    if invitation is None:
+    """The questionnaire behind a link, in one query (a save is the request people wait on
+    most); None for unknown and revoked links alike."""
+    link = live_link(token)
+    if link is None:
         return None
-    assessment_round = session.get(AssessmentRound, invitation.round_id)
-    organisation = session.get(Organisation, invitation.organisation_id)
-    if assessment_round is None or organisation is None:
+    found = session.exec(
+        select(Invitation, AssessmentRound, Organisation)
+        .join(AssessmentRound, col(AssessmentRound.id) == col(Invitation.round_id))
+        .join(Organisation, col(Organisation.id) == col(Invitation.organisation_id))
+        .where(link)
+    ).first()
+    if found is None:
         return None
+    invitation, assessment_round, organisation = found
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    variant = definition.variant_for(organisation.sector)
-    items = definition.items_for(organisation.sector)
+    variant, pages = _pages_of(definition, organisation.sector)
     return ResponseContext(
         invitation=invitation,
         organisation=organisation,
         assessment_round=assessment_round,
         definition=definition,
         variant=variant,
-        pages=pages_for(definition, variant, items),
+        pages=pages,
     )
+
+
+_sector_pages: dict[tuple[str, Sector], tuple[Variant, tuple[Page, ...]]] = {}
+
+
+def _pages_of(definition: Definition, sector: Sector) -> tuple[Variant, tuple[Page, ...]]:
+    """A sector's questionnaire, page by page: the same for every respondent of the sector,
+    so made once per questionnaire version and sector (a few dozen in all), not per save."""
+    key = (definition.content_hash, sector)
+    if key not in _sector_pages:
+        variant = definition.variant_for(sector)
+        _sector_pages[key] = variant, pages_for(definition, variant, definition.items_for(sector))
+    return _sector_pages[key]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -289,10 +310,13 @@ def save_answers(
     # Only now, with everything checked that can be, take the write lock: the versions are read
     # under it, and it is held for the few statements of the write, not for the whole request.
     begin_write(session)
+    wanted_ids = [given.item_id for given in answers if given.item_id not in blocked]
     stored = {
         answer.item_id: answer
         for answer in session.exec(
-            select(Answer).where(Answer.invitation_id == invitation_id)
+            select(Answer).where(
+                Answer.invitation_id == invitation_id, col(Answer.item_id).in_(wanted_ids)
+            )
         ).all()
     }
     to_save: list[tuple[AnswerInput, Answer | None]] = []
@@ -325,10 +349,15 @@ def save_answers(
         session.add(row)
         session.flush()
         outcome.saved[given.item_id] = row.version
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is not None and invitation.status is InvitationStatus.NOT_OPENED:
-        invitation.status = InvitationStatus.STARTED
-        session.add(invitation)
+    if context.invitation.status is InvitationStatus.NOT_OPENED:
+        session.execute(
+            update(Invitation)
+            .where(
+                col(Invitation.id) == invitation_id,
+                col(Invitation.status) == InvitationStatus.NOT_OPENED,
+            )
+            .values(status=InvitationStatus.STARTED)
+        )
     return outcome
 
 

@@ -24,7 +24,7 @@ from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
 from app.results.reports import ReportUnavailableError, cache_owner, report_html
 from app.results.rules import load_rules
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 STALE_AFTER = timedelta(minutes=10)
 """A job running this long has lost its worker (no render takes a tenth of it): run it again."""

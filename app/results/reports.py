@@ -32,9 +32,10 @@ from reports.facts import (
     RoundFacts,
     WorkshopRecord,
 )
+from reports.kinds import ReportKind
 from reports.partner import PartnerReportRefusedError, build_partner_report
 from reports.questionnaire import build_printable_questionnaire
-from reports.render import ReportKind, RunningStrings, render_report_html
+from reports.render import RunningStrings, render_report_html
 from reports.workshop import build_workshop_pack
 from scoring.engine import score
 from scoring.rules import Rules

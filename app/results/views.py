@@ -23,7 +23,7 @@ from app.results.service import earlier_rounds, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
 from reports.context import build_forum_report
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 

@@ -1,11 +1,16 @@
 """Questionnaire definitions as the service uses them: from the registry when a round is created,
-from the round's stored snapshot ever after."""
+from the round's stored snapshot ever after.
+
+A snapshot never changes (its key is the hash of its content), so each process parses it once
+and keeps the result: every answer saved used to read, parse and re-hash the whole questionnaire.
+"""
+
+import threading
+from collections import OrderedDict
 
 from sqlmodel import Session
 
-from app.core.config import Settings
 from app.models import AssessmentRound, QuestionnaireSnapshot
-from questionnaires.registry import Registry, registry_with
 from questionnaires.schema import Definition
 
 
@@ -38,13 +43,24 @@ def definition_of_snapshot(snapshot: QuestionnaireSnapshot) -> Definition:
     return definition
 
 
+PARSED_KEPT = 32
+"""Snapshots kept parsed per process: a deployment uses a handful of questionnaire versions."""
+_parsed: OrderedDict[str, Definition] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
 def definition_of_round(*, session: Session, assessment_round: AssessmentRound) -> Definition:
-    snapshot = session.get(QuestionnaireSnapshot, assessment_round.questionnaire_hash)
+    content_hash = assessment_round.questionnaire_hash
+    with _parsed_lock:
+        if (kept := _parsed.get(content_hash)) is not None:
+            _parsed.move_to_end(content_hash)
+            return kept
+    snapshot = session.get(QuestionnaireSnapshot, content_hash)
     if snapshot is None:
         raise SnapshotMismatchError(f"round {assessment_round.id} has no stored questionnaire")
-    return definition_of_snapshot(snapshot)
-
-
-def registry_for(settings: Settings) -> Registry:
-    """Built-in definitions plus the deployment's own folders (PLACECHECK_QUESTIONNAIRE_DIRS)."""
-    return registry_with(settings.questionnaire_dirs)
+    definition = definition_of_snapshot(snapshot)
+    with _parsed_lock:
+        _parsed[content_hash] = definition
+        while len(_parsed) > PARSED_KEPT:
+            _parsed.popitem(last=False)
+    return definition

@@ -10,14 +10,14 @@ import pypdf
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from app.cli.support import find_round
+from app.cli.database import find_round
 from app.core.db import create_db_engine
 from app.demo.place import load_demo
 from app.models import Organisation
 from app.results.reports import RenderedHtml, report_html
 from app.results.rules import load_rules
+from reports.kinds import ReportKind
 from reports.pdf.renderer import html_to_pdf
-from reports.render import ReportKind
 
 SECRET = "test-secret-for-the-demo-place-0123456789"
 TODAY = date(2026, 11, 22)

@@ -10,7 +10,7 @@ from questionnaires.sectors import Sector
 from reports import charts
 from reports.context import partners_changed
 from reports.facts import OrganisationFacts, RoundFacts
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 from tests.reports.conftest import Rendered
 
 GAP_ROW = re.compile(

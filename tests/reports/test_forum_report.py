@@ -9,7 +9,7 @@ import pypdf
 
 from app.demo.workshop import ACTIONS
 from questionnaires.registry import Registry
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 from .conftest import Rendered
 

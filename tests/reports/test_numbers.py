@@ -7,12 +7,12 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cli.support import find_round
+from app.cli.database import find_round
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from questionnaires.sectors import in_sentence
 from reports.context import difference, one_decimal
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 from scoring.rules import Priority
 from tests.reports.conftest import TODAY, Rendered
 

@@ -8,7 +8,7 @@ from markupsafe import escape
 from app.results.reports import ReportUnavailableError
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 from .conftest import DemoPlace, Rendered
 

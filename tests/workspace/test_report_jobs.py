@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.enums import JobStatus
 from app.models import AssessmentRound, Organisation, ReportJob, utcnow
 from app.results.jobs import jobs_to_run, request_report, run_report_job
-from reports.render import ReportKind
+from reports.kinds import ReportKind
 
 from .conftest import Workspace, post_form
 

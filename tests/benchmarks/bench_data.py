@@ -1,0 +1,121 @@
+"""Data at the scale of a national service: importing a large round from its JSON file, and the
+list of places with hundreds of them against one."""
+
+import json
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, select
+
+from app.accounts.service import create_user
+from app.core.db import create_db_engine, write_session
+from app.data.exports import export_json, import_json, read_round_file
+from app.demo.accounts import DEMO_PASSWORD
+from app.models import AssessmentRound, Place, PlaceCreate, User, UserCreate
+from app.places.service import create_place
+from tests.benchmarks.harness import Row, interleaved, median, timed
+from tests.reliability.conftest import SECRET, prepare, server
+
+RESPONDENTS = 1000
+PLACES = 300
+ADMIN = "admin@bench.example"
+CSRF_FIELD = 'name="csrf_token" value="'
+
+
+def round_file(url: str, published_round: int, respondents: int) -> bytes:
+    """The demo's published round, its invitations copied until there are ``respondents``."""
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, published_round)
+        assert assessment_round is not None
+        data = export_json(session=session, assessment_round=assessment_round)
+    engine.dispose()
+    originals = data["invitations"]
+    data["invitations"] = [
+        {**originals[n % len(originals)], "key": n, "link_nonce": None, "name": None, "email": None}
+        for n in range(respondents)
+    ]
+    data["quotes"] = []
+    return json.dumps(data).encode()
+
+
+def _import_seconds(url: str, content: bytes, number: int) -> float:
+    engine = create_db_engine(url)
+    try:
+        with write_session(engine) as session:
+            admin = session.exec(select(User).where(User.is_administrator)).first()
+            creator = admin or session.exec(select(User)).first()
+            assert creator is not None
+            place = create_place(
+                session=session, creator=creator, details=PlaceCreate(name=f"Imported {number}")
+            )
+
+            def run() -> None:
+                import_json(
+                    session=session, place=place, file=read_round_file(content), secret=SECRET
+                )
+                session.commit()
+
+            return timed(run)
+    finally:
+        engine.dispose()
+
+
+def _signed_in(url: str, email: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=60)
+    token = client.get("/sign-in").text.split(CSRF_FIELD)[1].split('"')[0]
+    client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+    return client
+
+
+def rows(folder: Path) -> list[Row]:
+    prepared = prepare(f"sqlite:///{folder / 'data.db'}", respondents=0)
+    content = round_file(prepared.url, prepared.published_round, RESPONDENTS)
+    seconds = median([_import_seconds(prepared.url, content, n) for n in range(3)])
+    found = [
+        Row(
+            f"importing a {RESPONDENTS:,}-respondent round from JSON ({len(content) // 1024:,} KB)",
+            f"{seconds:.1f} s",
+            "–",
+            None,
+            "≤ 5 s",
+            seconds <= 5,
+        )
+    ]
+    engine = create_db_engine(prepared.url)
+    with write_session(engine) as session:
+        session.add_all(Place(name=f"Area {n:03d}", slug=f"area-{n:03d}") for n in range(PLACES))
+        create_user(
+            session=session,
+            details=UserCreate(
+                email=ADMIN,
+                display_name="Bench admin",
+                password=DEMO_PASSWORD,
+                is_administrator=True,
+            ),
+        )
+    engine.dispose()
+    with server(prepared.url, folder / "cache") as running:
+        # The facilitator works in one place; the administrator sees every place there is.
+        one = _signed_in(running.url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
+        every = _signed_in(running.url, ADMIN, DEMO_PASSWORD)
+        sizes = (len(every.get("/places").content), len(one.get("/places").content))
+        many, single = interleaved(
+            lambda: timed(lambda: every.get("/places").raise_for_status()),
+            lambda: timed(lambda: one.get("/places").raise_for_status()),
+            15,
+        )
+        one.close()
+        every.close()
+    ratio = median(many) / median(single)
+    found.append(
+        Row(
+            f"places list, {PLACES} places vs 1 (paginated, 25 a page)",
+            f"{median(many) * 1000:,.1f} ms, {sizes[0] // 1024} KB",
+            f"{median(single) * 1000:,.1f} ms, {sizes[1] // 1024} KB",
+            ratio,
+            "≤ 1.5",
+            ratio <= 1.5,
+        )
+    )
+    return found

@@ -1,0 +1,154 @@
+"""Forum day on one machine, against ``placecheck serve`` on SQLite: how the health check and the
+pages hold up while reports render, what two people downloading at the same moment get, and
+what a report already made costs against the cheapest request there is."""
+
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from app.demo.accounts import DEMO_PASSWORD
+from tests.benchmarks.harness import Row, median, p, timed
+from tests.reliability.conftest import Prepared, prepare, server
+
+CSRF_FIELD = 'name="csrf_token" value="'
+HEALTH_EVERY = 0.02
+IDLE_SECONDS = 4.0
+
+
+def signed_in(url: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=300)
+    page = client.get("/sign-in").text
+    client.post(
+        "/sign-in",
+        data={
+            "email": "facilitator@kestrel-vale.example",
+            "password": DEMO_PASSWORD,
+            "csrf_token": page.split(CSRF_FIELD)[1].split('"')[0],
+        },
+    )
+    return client
+
+
+def _health_while(
+    url: str, busy: threading.Event | None, seconds: float
+) -> tuple[list[float], int]:
+    """Latencies of /healthz, one every 20 ms, for ``seconds`` or while ``busy`` is set."""
+    latencies: list[float] = []
+    errors = 0
+    until = time.perf_counter() + seconds
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while busy.is_set() if busy is not None else time.perf_counter() < until:
+            started = time.perf_counter()
+            try:
+                if client.get("/healthz").status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+            time.sleep(HEALTH_EVERY)
+    return latencies, errors
+
+
+def _reports(prepared: Prepared, organisations: list[int]) -> list[str]:
+    """Different reports, so that each one is rendered, not shared with another request."""
+    base = f"/rounds/{prepared.published_round}/reports"
+    return [
+        f"{base}/forum.pdf",
+        f"{base}/workshop.pdf",
+        *(f"{base}/partner.pdf?organisation={o}" for o in organisations),
+    ]
+
+
+def _under_renders(url: str, paths: list[str], cache: Path) -> tuple[list[float], int, int]:
+    shutil.rmtree(cache, ignore_errors=True)
+    busy = threading.Event()
+    busy.set()
+    with ThreadPoolExecutor(max_workers=len(paths) + 1) as pool:
+        health = pool.submit(_health_while, url, busy, 0)
+        downloads = []
+        for path in paths:
+            downloads.append(pool.submit(lambda path=path: signed_in(url).get(path).status_code))
+        statuses = [d.result() for d in downloads]
+        busy.clear()
+        latencies, errors = health.result()
+    return latencies, errors, sum(1 for s in statuses if s != 200)
+
+
+def _partner_ids(client: httpx.Client, prepared: Prepared) -> list[int]:
+    page = client.get(f"/rounds/{prepared.published_round}/reports").text
+    found = []
+    for chunk in page.split("partner?organisation=")[1:]:
+        digits = "".join(c for c in chunk[:8] if c.isdigit())
+        if digits and int(digits) not in found:
+            found.append(int(digits))
+    return found
+
+
+def rows(folder: Path) -> list[Row]:
+    prepared = prepare(f"sqlite:///{folder / 'server.db'}", respondents=0)
+    cache = folder / "cache"
+    found: list[Row] = []
+    with server(prepared.url, cache) as running:
+        client = signed_in(running.url)
+        partners = _partner_ids(client, prepared)
+        idle, _ = _health_while(running.url, None, IDLE_SECONDS)
+        for renders in (2, 4):
+            paths = _reports(prepared, partners)[:renders]
+            busy, errors, failed = _under_renders(running.url, paths, cache)
+            ratio = p(busy, 99) / p(idle, 99)
+            found.append(
+                Row(
+                    f"/healthz p99 during {renders} report renders vs idle",
+                    f"{p(busy, 99) * 1000:,.1f} ms ({errors} errors, {failed} failed reports)",
+                    f"{p(idle, 99) * 1000:,.1f} ms",
+                    ratio,
+                    "≤ 2, no errors",
+                    ratio <= 2 and errors == 0 and failed == 0,
+                )
+            )
+
+        # Two people download the same report at the same moment, twenty times over.
+        forum = f"/rounds/{prepared.published_round}/reports/forum.pdf"
+        shutil.rmtree(cache, ignore_errors=True)
+        pair = [signed_in(running.url), signed_in(running.url)]
+        refused = 0
+        for _ in range(20):
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                statuses = list(pool.map(lambda c: c.get(forum).status_code, pair))
+            refused += sum(1 for s in statuses if s != 200)
+        found.append(
+            Row(
+                "two downloads of one report at the same moment, 20 times (SQLite)",
+                f"{refused} of 40 requests failed",
+                "–",
+                None,
+                "0",
+                refused == 0,
+            )
+        )
+
+        # A report already made, against the cheapest request there is.
+        client.get(forum)
+        cached: list[float] = []
+        health: list[float] = []
+        for _ in range(15):
+            cached.append(timed(lambda: client.get(forum).raise_for_status()))
+            health.append(timed(lambda: client.get("/healthz").raise_for_status()))
+        ratio = median(cached) / median(health)
+        found.append(
+            Row(
+                "cached report download vs /healthz",
+                f"{median(cached) * 1000:,.1f} ms",
+                f"{median(health) * 1000:,.1f} ms",
+                ratio,
+                "≤ 5",
+                ratio <= 5,
+            )
+        )
+        for c in (client, *pair):
+            c.close()
+    return found
