@@ -557,6 +557,9 @@ class ReportJob(SQLModel, table=True):
         default=None, foreign_key="organisation.id", ondelete="CASCADE"
     )
     variant: str | None = Field(default=None, max_length=80)
+    inputs: str | None = Field(default=None, max_length=64)
+    """The fingerprint of everything the report is made from (``report_inputs``): a finished
+    job with the same one is the same report, handed over again without making it."""
     requested_by_user_id: int | None = Field(
         default=None, foreign_key="user.id", ondelete="SET NULL"
     )

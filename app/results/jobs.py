@@ -31,6 +31,9 @@ STALE_AFTER = timedelta(minutes=10)
 KEEP_FINISHED_FOR = timedelta(days=7)
 """Finished jobs (and their files) are deleted after a week; asking again makes a fresh one."""
 MAX_MESSAGE = 1000
+REUSABLE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.REFUSED)
+"""A job in any of these answers a second request for the same report from the same inputs
+(a failed one is tried again)."""
 
 Renderer = Callable[[str, str], bytes]
 """Turns a report's HTML into its PDF, given the owner its cached copy is filed under."""
@@ -63,24 +66,30 @@ def request_report(
     organisation_id: int | None,
     variant: str | None,
     user_id: int | None,
+    inputs: str,
 ) -> tuple[int, bool]:
-    """The job preparing this report: one already queued or running for the same report, or a
-    new one. Returns its id and whether it is new (and so needs a worker told). Commits.
+    """The job for this report made from these ``inputs`` (``report_inputs``): one already
+    made, refused, queued or running, or a new one. Returns its id and whether it is new (and
+    so needs a worker told). Commits.
 
-    Two people asking for the same report at the same moment get the same job: the check and
-    the insert are made under one lock per report."""
+    A report already made is handed over again at the cost of a lookup. Two people asking for
+    the same report at the same moment get the same job: the check and the insert are made
+    under one lock per report."""
     begin_write(session)
     lock_until_commit(
         session, f"report-job:{assessment_round.id}:{kind.value}:{organisation_id}:{variant}"
     )
     same = session.exec(
-        select(ReportJob.id).where(
+        select(ReportJob.id)
+        .where(
             ReportJob.round_id == assessment_round.id,
             ReportJob.kind == kind.value,
             ReportJob.organisation_id == organisation_id,
             ReportJob.variant == variant,
-            col(ReportJob.status).in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            ReportJob.inputs == inputs,
+            col(ReportJob.status).in_(REUSABLE),
         )
+        .order_by(col(ReportJob.id).desc())
     ).first()
     if same is not None:
         session.commit()
@@ -90,6 +99,7 @@ def request_report(
         kind=kind.value,
         organisation_id=organisation_id,
         variant=variant,
+        inputs=inputs,
         requested_by_user_id=user_id,
     )
     session.add(job)
@@ -212,7 +222,33 @@ def run_report_job(engine: Engine, render: Renderer, job_id: int, today: date) -
         _finish(engine, job_id, JobStatus.FAILED, message=message)
         raise
     _finish(engine, job_id, JobStatus.DONE, pdf=pdf, filename=rendered.filename)
+    _forget_older_copies(engine, job_id)
     return JobStatus.DONE
+
+
+def _forget_older_copies(engine: Engine, job_id: int) -> None:
+    """Delete the files of this report made earlier from older inputs: only the newest is ever
+    handed over again, and each is a quarter of a megabyte."""
+    with Session(engine) as session:
+        job = session.get(ReportJob, job_id)
+        if job is None:
+            return
+        begin_write(session)
+        session.execute(
+            delete(ReportJob).where(
+                col(ReportJob.round_id) == job.round_id,
+                col(ReportJob.kind) == job.kind,
+                col(ReportJob.organisation_id).is_(None)
+                if job.organisation_id is None
+                else col(ReportJob.organisation_id) == job.organisation_id,
+                col(ReportJob.variant).is_(None)
+                if job.variant is None
+                else col(ReportJob.variant) == job.variant,
+                col(ReportJob.status) == JobStatus.DONE,
+                col(ReportJob.id) < job_id,
+            )
+        )
+        session.commit()
 
 
 def jobs_to_run(engine: Engine) -> list[int]:

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import RoundAccess, facilitating
+from app.core.clock import place_today
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import RecordId, ReportQueueDep, ResultsPage
 from app.enums import JobStatus
 from app.jobs.runners import ReportQueue
+from app.results.inputs import report_inputs
 from app.results.jobs import JobState, job_file, job_state, request_report
 from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
@@ -123,13 +125,18 @@ def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportC
     """The job preparing this report for this visitor, started if none is on its way."""
     if choice.kind in FACILITATOR_REPORTS:
         facilitating(visit.access)
+    assessment_round = visit.access.assessment_round
+    inputs = report_inputs(
+        session=visit.session, assessment_round=assessment_round, today=place_today()
+    )
     job_id, new = request_report(
         session=visit.session,
-        assessment_round=visit.access.assessment_round,
+        assessment_round=assessment_round,
         kind=choice.kind,
         organisation_id=choice.organisation,
         variant=choice.variant,
         user_id=visit.user.id,
+        inputs=inputs,
     )
     if new:
         begin_write(visit.session)

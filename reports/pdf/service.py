@@ -20,6 +20,13 @@ from reports.assets import REPORTS_STATIC_DIR
 from reports.pdf.renderer import html_to_pdf
 
 RENDER_TIMEOUT_SECONDS = 180
+RENDER_NICENESS = 10
+"""How much lower than the web process a render runs: on a busy machine the pages people are
+reading (and the load balancer's health check) go first, and a report takes a little longer."""
+
+
+def _yield_to_requests() -> None:
+    os.nice(RENDER_NICENESS)
 
 
 def cache_key(html: str) -> str:
@@ -44,7 +51,9 @@ class PdfService:
         # Started on first use, with 'spawn' so workers never inherit the server's threads.
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_yield_to_requests,
             )
         return self._pool
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.enums import JobStatus
-from app.models import AssessmentRound, Organisation, ReportJob, utcnow
+from app.models import Answer, AssessmentRound, Invitation, Organisation, ReportJob, utcnow
 from app.results.jobs import jobs_to_run, request_report, run_report_job
 from reports.kinds import ReportKind
 
@@ -88,6 +88,7 @@ def test_people_asking_for_the_same_report_at_the_same_moment_share_one_job(
                     organisation_id=None,
                     variant=None,
                     user_id=None,
+                    inputs="the same inputs",
                 )
             )
 
@@ -209,3 +210,31 @@ def test_an_impossible_report_choice_is_refused_before_any_job_is_made(
         assert "<html" in response.text.lower()  # a page a person can read, not a stack trace
     with Session(engine) as session:
         assert session.exec(select(ReportJob)).all() == []
+
+
+def test_a_report_already_made_is_handed_over_again_until_something_it_shows_changes(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    first, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    assert run_report_job(engine, _fake_render, first, date.today()) is JobStatus.DONE
+
+    again, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    download = facilitator.get(f"/rounds/{workspace.current_round}/reports/forum.pdf")
+    with Session(engine) as session:
+        answer = session.exec(
+            select(Answer)
+            .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
+            .where(Invitation.round_id == workspace.current_round)
+        ).first()
+        assert answer is not None
+        answer.version += 1  # a respondent changes an answer
+        session.add(answer)
+        session.commit()
+    changed, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+
+    assert again == first
+    assert download.status_code == 200 and download.content == FAKE_PDF
+    assert changed != first
+    assert run_report_job(engine, _fake_render, changed, date.today()) is JobStatus.DONE
+    with Session(engine) as session:
+        assert session.get(ReportJob, first) is None  # the older copy is not kept

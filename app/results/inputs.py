@@ -1,0 +1,105 @@
+"""The fingerprint of everything a report is made from, so that a report already made is handed
+over again instead of being made again.
+
+A download used to score the round and build the report's HTML just to find its cached copy;
+now a few small queries say whether anything the report reads has changed since it was made:
+the place, its partners and rounds (the comparison depends on the earlier ones), who was
+invited and who submitted, every answer (their count, versions and newest id move with every
+save, change and erasure), what the forum agreed, planned and quoted, the day it is made on
+(printed on it), and the code and templates that make it (a new release makes new reports).
+"""
+
+import hashlib
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.core.paths import PROJECT_ROOT
+from app.models import (
+    Action,
+    Answer,
+    AssessmentRound,
+    ConditionAgreement,
+    EvidenceQuote,
+    Invitation,
+    Organisation,
+    Place,
+)
+
+REPORT_SOURCES = ("reports", "scoring", "questionnaires", "templates/reports", "app/results")
+"""Where the code, templates, stylesheet and rules that make a report live."""
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Of every file that makes a report, read once per process."""
+    digest = hashlib.sha256()
+    for folder in REPORT_SOURCES:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def report_inputs(*, session: Session, assessment_round: AssessmentRound, today: date) -> str:
+    """A hash that changes whenever the reports of this round could (see the module's words)."""
+    place_id = assessment_round.place_id
+    rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place_id)
+    parts: list[object] = [code_version(), today.isoformat(), assessment_round.id]
+    parts += session.execute(
+        sa_select(col(Place.name), col(Place.description)).where(col(Place.id) == place_id)
+    ).all()
+    parts += session.execute(
+        sa_select(
+            col(AssessmentRound.id),
+            col(AssessmentRound.title),
+            col(AssessmentRound.status),
+            col(AssessmentRound.opens_on),
+            col(AssessmentRound.closes_on),
+            col(AssessmentRound.anonymity_threshold),
+            col(AssessmentRound.questionnaire_hash),
+            col(AssessmentRound.created_at),
+        )
+        .where(col(AssessmentRound.place_id) == place_id)
+        .order_by(col(AssessmentRound.id))
+    ).all()
+    parts += session.execute(
+        sa_select(col(Organisation.id), col(Organisation.name), col(Organisation.sector))
+        .where(col(Organisation.place_id) == place_id)
+        .order_by(col(Organisation.id))
+    ).all()
+    parts += session.execute(
+        sa_select(
+            col(Invitation.id),
+            col(Invitation.round_id),
+            col(Invitation.organisation_id),
+            col(Invitation.status),
+            col(Invitation.submitted_at),
+        )
+        .where(col(Invitation.round_id).in_(rounds))
+        .order_by(col(Invitation.id))
+    ).all()
+    parts += session.execute(
+        sa_select(
+            col(Invitation.round_id),
+            func.count(col(Answer.id)),
+            func.sum(col(Answer.version)),
+            func.max(col(Answer.id)),
+        )
+        .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
+        .where(col(Invitation.round_id).in_(rounds))
+        .group_by(col(Invitation.round_id))
+        .order_by(col(Invitation.round_id))
+    ).all()
+    for record in (ConditionAgreement, Action, EvidenceQuote):
+        parts += [
+            tuple(row.model_dump().items())
+            for row in session.exec(
+                select(record).where(col(record.round_id).in_(rounds)).order_by(col(record.id))
+            ).all()
+        ]
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
