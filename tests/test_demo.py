@@ -1,13 +1,19 @@
 """The demo place shows every kind of result a user can get."""
 
 from datetime import date
+from pathlib import Path
 
-from sqlmodel import Session, select
+import pytest
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
 from app.cli.database import find_round
+from app.cli.main import cli
+from app.core.config import get_settings
+from app.demo.national import load_national
 from app.demo.place import load_demo
 from app.enums import InvitationStatus
-from app.models import AssessmentRound, Invitation
+from app.models import AssessmentRound, Invitation, Place
 from app.results.reports import round_facts
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, previous_round, respondents_of_round, score_round
@@ -117,3 +123,44 @@ def test_the_demo_can_compare_any_two_rounds_and_shows_a_change_of_partners(
     warning = " ".join(partners_changed(baseline_facts))
     assert "8 partner organisations answered this time, against 5" in warning
     assert "Fenmoor Police" in warning and "Answered only this time" in warning
+
+
+def test_the_national_demo_adds_places_with_three_rounds_each_and_loads_once(
+    session: Session,
+) -> None:
+    first = load_national(session, SECRET, places=3)
+    second = load_national(session, SECRET, places=3)
+
+    places = session.exec(select(Place).where(col(Place.slug).startswith("national-"))).all()
+    assert first.created and not second.created
+    assert (first.places, first.invitations) == (3, 3 * 3 * 30)
+    assert first.answers > 3 * 3 * 30 * 30
+    assert len({p.name for p in places}) == 3
+    scores = []
+    for place in places:
+        rounds = session.exec(
+            select(AssessmentRound)
+            .where(AssessmentRound.place_id == place.id)
+            .order_by(col(AssessmentRound.created_at))
+        ).all()
+        assert [r.status for r in rounds] == ["published", "published", "closed"]
+        result = score_round(session=session, assessment_round=rounds[-1], rules=load_rules())
+        scores.append(tuple(c.score for c in result.conditions.values()))
+        assert result.respondents >= 20
+    assert len(set(scores)) == 3, "each place has its own profile"
+
+
+def test_the_demo_command_loads_the_national_scale_when_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", f"sqlite:///{tmp_path / 'national.db'}")
+    monkeypatch.setattr("app.demo.national.PLACES", 2)
+    get_settings.cache_clear()
+    try:
+        assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
+        result = CliRunner().invoke(cli, ["demo", "--scale", "national"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert "Loaded the national demo: 2 places, 180 invitations" in result.output

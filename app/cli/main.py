@@ -9,6 +9,7 @@ one line on stderr and exit code 1, never a traceback.
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -25,6 +26,13 @@ cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+class DemoScale(StrEnum):
+    PLACE = "place"
+    NATIONAL = "national"
+
+
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(questionnaire_cli, name="questionnaire")
@@ -108,6 +116,13 @@ def demo(
     base_url: Annotated[
         str, typer.Option(help="Where the app is served, for the printed links.")
     ] = "http://127.0.0.1:8000",
+    scale: Annotated[
+        DemoScale,
+        typer.Option(
+            help="'place': Kestrel Vale alone; 'national': also 300 places with three rounds "
+            "of 30 respondents each (about two million answers, a minute or two to load)."
+        ),
+    ] = DemoScale.PLACE,
 ) -> None:
     """Load the demo place, Kestrel Vale (safe to run again), and print links to try."""
     from sqlmodel import Session
@@ -132,6 +147,16 @@ def demo(
                 ensure_demo_accounts(session, place)
                 if settings.environment is not Environment.PRODUCTION
                 else ()
+            )
+        if scale is DemoScale.NATIONAL:
+            from app.demo.national import load_national
+
+            with Session(engine) as session:
+                national = load_national(session, secret)
+            typer.echo(
+                f"{'Loaded' if national.created else 'Already loaded:'} the national demo: "
+                f"{national.places} places, {national.invitations:,} invitations, "
+                f"{national.answers:,} answers."
             )
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(

@@ -24,10 +24,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.core.csvfile import spreadsheet_row
+from app.core.db import insert_rows
 from app.core.fields import plain_text
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import invitations_of, invite, link_in_use
@@ -390,10 +390,9 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
             for a in data_invitation.answers
         )
     session.flush()
-    if answer_rows:
-        # One statement for every answer (executemany): a thousand respondents are seventy
-        # thousand answers, and one round trip each took a minute.
-        session.execute(insert(Answer), answer_rows)
+    # One statement for every answer (executemany): a thousand respondents are seventy thousand
+    # answers, and one round trip each took a minute.
+    insert_rows(session, Answer, answer_rows)
     for agreement in file.agreements:
         session.add(ConditionAgreement(round_id=assessment_round.id, **agreement.model_dump()))
     for action in file.actions:

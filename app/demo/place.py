@@ -342,7 +342,16 @@ def _invite_and_answer(
             if status is InvitationStatus.STARTED:
                 items = items[: len(items) // 3]
             for item in items:
-                session.add(_demo_answer(invitation.id, item, profile.sector, role, rng, changes))
+                answer = demo_answer(item, profile.sector, role, rng, changes)
+                session.add(
+                    Answer(
+                        invitation_id=invitation.id,
+                        item_id=item.id,
+                        kind=answer.kind,
+                        level=answer.level,
+                        evidence=answer.evidence,
+                    )
+                )
 
 
 def _demo_status(sector: Sector, number: int, is_previous: bool) -> InvitationStatus:
@@ -362,64 +371,48 @@ def _level(typical: float, rng: random.Random, top: int) -> int:
     return max(1, min(top, round(typical + rng.choice((-0.6, -0.3, 0.0, 0.0, 0.3, 0.6)))))
 
 
-def _demo_answer(
-    invitation_id: int,
+@dataclass(frozen=True)
+class DemoAnswer:
+    kind: AnswerKind
+    level: int | None = None
+    evidence: str | None = None
+
+
+def demo_answer(
     item: Item,
     sector: Sector,
     role: str,
     rng: random.Random,
     changes: dict[str, float] | None,
-) -> Answer:
+) -> DemoAnswer:
+    """One generated answer: the current round's profile, shifted by ``changes`` for an earlier
+    round (or another place), with don't-knows where people could not know."""
     condition = item.subject
     is_previous = changes is not None
     if item.kind is ItemKind.STATEMENT:
         if condition == "sufficient-resources" and role not in KNOWS_THE_MONEY:
             if rng.random() < 0.8:
-                return Answer(
-                    invitation_id=invitation_id, item_id=item.id, kind=AnswerKind.DONT_KNOW
-                )
+                return DemoAnswer(AnswerKind.DONT_KNOW)
         if sector is Sector.HOUSING and item.id == "data-and-evidence.2":
-            return Answer(
-                invitation_id=invitation_id, item_id=item.id, kind=AnswerKind.NOT_APPLICABLE
-            )
+            return DemoAnswer(AnswerKind.NOT_APPLICABLE)
         if rng.random() < 0.05:
-            return Answer(invitation_id=invitation_id, item_id=item.id, kind=AnswerKind.DONT_KNOW)
+            return DemoAnswer(AnswerKind.DONT_KNOW)
         typical = CURRENT_LEVELS[condition] + SECTOR_SHIFTS.get((condition, sector), 0.0)
         if changes is not None:
             typical += changes.get(condition, 0.0)
         evidence = EVIDENCE.get(item.id) if not is_previous and rng.random() < 0.5 else None
-        return Answer(
-            invitation_id=invitation_id,
-            item_id=item.id,
-            kind=AnswerKind.LEVEL,
-            level=_level(typical, rng, 5),
-            evidence=evidence,
-        )
+        return DemoAnswer(AnswerKind.LEVEL, _level(typical, rng, 5), evidence)
     if item.kind is ItemKind.IMPORTANCE:
-        return Answer(
-            invitation_id=invitation_id,
-            item_id=item.id,
-            kind=AnswerKind.LEVEL,
-            level=_level(IMPORTANCE.get(condition, 2.8), rng, 4),
-        )
+        return DemoAnswer(AnswerKind.LEVEL, _level(IMPORTANCE.get(condition, 2.8), rng, 4))
     if item.kind is ItemKind.RECOMMENDATION:
         if rng.random() < 0.1:
-            return Answer(invitation_id=invitation_id, item_id=item.id, kind=AnswerKind.DONT_KNOW)
+            return DemoAnswer(AnswerKind.DONT_KNOW)
         top = 5 if int(item.id[1:]) <= 9 else 4
         evidence = EVIDENCE.get(item.id) if not is_previous and rng.random() < 0.5 else None
-        return Answer(
-            invitation_id=invitation_id,
-            item_id=item.id,
-            kind=AnswerKind.LEVEL,
-            level=_level(RECOMMENDATION_LEVELS[item.id], rng, top),
-            evidence=evidence,
+        return DemoAnswer(
+            AnswerKind.LEVEL, _level(RECOMMENDATION_LEVELS[item.id], rng, top), evidence
         )
-    return Answer(
-        invitation_id=invitation_id,
-        item_id=item.id,
-        kind=AnswerKind.LEVEL,
-        level=rng.choice((1, 2, 2, 3, 3, 3)),
-    )
+    return DemoAnswer(AnswerKind.LEVEL, rng.choice((1, 2, 2, 3, 3, 3)))
 
 
 def _summarise(session: Session, place_id: int, *, created: bool) -> DemoSummary:

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
@@ -21,33 +22,41 @@ OPT_OUTS = {
 def respondents_of_round(
     *, session: Session, assessment_round: AssessmentRound
 ) -> list[Respondent]:
-    """Submitted responses only: answers still being written are not results yet."""
-    rows = session.exec(
-        select(Invitation, Organisation)
+    """Submitted responses only: answers still being written are not results yet.
+
+    Read as plain columns, joined in one query: at a thousand respondents, loading answers as
+    ORM objects took five times as long as the scoring that follows."""
+    rows = session.execute(
+        sa_select(col(Invitation.id), col(Organisation.name), col(Organisation.sector))
         .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
         .where(
-            Invitation.round_id == assessment_round.id,
-            Invitation.status == InvitationStatus.SUBMITTED,
+            col(Invitation.round_id) == assessment_round.id,
+            col(Invitation.status) == InvitationStatus.SUBMITTED,
         )
         .order_by(col(Invitation.id))
     ).all()
     answers: dict[int, dict[str, AnswerValue]] = defaultdict(dict)
-    invitation_ids = [invitation.id for invitation, _ in rows]
-    for answer in session.exec(
-        select(Answer).where(col(Answer.invitation_id).in_(invitation_ids))
-    ).all():
-        if answer.kind is AnswerKind.LEVEL and answer.level is not None:
-            answers[answer.invitation_id][answer.item_id] = answer.level
-        elif answer.kind in OPT_OUTS:
-            answers[answer.invitation_id][answer.item_id] = OPT_OUTS[answer.kind]
+    stored = session.execute(
+        sa_select(
+            col(Answer.invitation_id), col(Answer.item_id), col(Answer.kind), col(Answer.level)
+        )
+        .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
+        .where(
+            col(Invitation.round_id) == assessment_round.id,
+            col(Invitation.status) == InvitationStatus.SUBMITTED,
+            col(Answer.kind).in_([AnswerKind.LEVEL, *OPT_OUTS]),
+        )
+    )
+    for invitation_id, item_id, kind, level in stored:
+        answers[invitation_id][item_id] = OPT_OUTS.get(kind, level)
     return [
         Respondent(
-            id=f"invitation-{invitation.id}",
-            organisation=organisation.name,
-            sector=organisation.sector,
-            answers=answers.get(invitation.id or 0, {}),
+            id=f"invitation-{invitation_id}",
+            organisation=organisation,
+            sector=sector,
+            answers=answers.get(invitation_id, {}),
         )
-        for invitation, organisation in rows
+        for invitation_id, organisation, sector in rows
     ]
 
 

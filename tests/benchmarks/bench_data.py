@@ -11,6 +11,7 @@ from app.accounts.service import create_user
 from app.core.db import create_db_engine, write_session
 from app.data.exports import export_json, import_json, read_round_file
 from app.demo.accounts import DEMO_PASSWORD
+from app.demo.national import load_national
 from app.models import AssessmentRound, Place, PlaceCreate, User, UserCreate
 from app.places.service import create_place
 from tests.benchmarks.harness import Row, interleaved, median, timed
@@ -118,4 +119,51 @@ def rows(folder: Path) -> list[Row]:
             ratio <= 1.5,
         )
     )
+    found.append(_national_row(folder))
     return found
+
+
+def _national_row(folder: Path) -> Row:
+    """Kestrel Vale's pages on a database holding it alone, and on one also holding the
+    national demo (300 places, 27,000 invitations, 1.8 million answers), side by side."""
+    alone = prepare(f"sqlite:///{folder / 'alone.db'}", respondents=0)
+    national = prepare(f"sqlite:///{folder / 'national.db'}", respondents=0)
+    engine = create_db_engine(national.url)
+    with Session(engine) as session:
+        loading = timed(lambda: load_national(session, SECRET))
+    engine.dispose()
+    pages = [
+        "/places/kestrel-vale",
+        f"/rounds/{alone.open_round}/progress",
+        f"/rounds/{alone.published_round}/results",
+        f"/rounds/{alone.published_round}/results/tables",
+    ]
+    assert (alone.open_round, alone.published_round) == (
+        national.open_round,
+        national.published_round,
+    )
+    with (
+        server(alone.url, folder / "cache-alone") as small,
+        server(national.url, folder / "cache-national") as large,
+    ):
+        clients = {
+            url: _signed_in(url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
+            for url in (small.url, large.url)
+        }
+
+        def visit(url: str) -> float:
+            return sum(timed(lambda p=p: clients[url].get(p).raise_for_status()) for p in pages)
+
+        visit(small.url), visit(large.url)  # warm both
+        on_national, on_alone = interleaved(lambda: visit(large.url), lambda: visit(small.url), 7)
+        for client in clients.values():
+            client.close()
+    ratio = median(on_national) / median(on_alone)
+    return Row(
+        f"a place's pages with 300 more places in the database (loaded in {loading:.0f} s)",
+        f"{median(on_national) * 1000:,.0f} ms for {len(pages)} pages",
+        f"{median(on_alone) * 1000:,.0f} ms alone",
+        ratio,
+        "≤ 1.5",
+        ratio <= 1.5,
+    )

@@ -58,18 +58,26 @@ def _client_loop(url: str, token: str, bare: bool, until: float, seed: int) -> l
     latencies: list[float] = []
     with httpx.Client(base_url=url, timeout=60) as client:
         if bare:
-            path, items, versions = f"/answers/{token}", [f"q{n}" for n in range(20)], {}
+            path, versions = f"/answers/{token}", {}
+            levels = {f"q{n}": [1, 2, 3, 4, 5] for n in range(20)}
         else:
             path = f"/api/v1/respondent/{token}/answers"
             view = client.get(f"/api/v1/respondent/{token}").json()
-            items = [q["id"] for q in view["questions"] if q["levels"]]
+            levels = {
+                q["id"]: [level["value"] for level in q["levels"]]
+                for q in view["questions"]
+                if q["levels"]
+            }
             versions = {a["item_id"]: a["version"] for a in view["answers"]}
+        items = list(levels)
+        last: dict[str, int] = {}
         while time.perf_counter() < until:
             item = rng.choice(items)
+            # Always a change: saving what is already stored writes nothing, and flatters.
+            value = rng.choice([v for v in levels[item] if v != last.get(item)])
+            last[item] = value
             body = {
-                "answers": [
-                    {"item_id": item, "value": rng.randint(1, 5), "version": versions.get(item, 0)}
-                ]
+                "answers": [{"item_id": item, "value": value, "version": versions.get(item, 0)}]
             }
             started = time.perf_counter()
             response = client.put(path, json=body)

@@ -1,0 +1,196 @@
+"""A national service's worth of data, for trying Placecheck at the scale the LGA would run it:
+``placecheck demo --scale national`` adds 300 fictional places, each with three rounds of 30
+respondents, beside Kestrel Vale.
+
+Each place has its own profile: its conditions sit higher or lower than Kestrel Vale's, its
+partners answer a little differently, and it improves (or not) between its rounds, so no two
+places' results look alike. The rows are written in bulk (one statement per table per place):
+two million answers one at a time would take most of an hour.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.core.db import insert_rows
+from app.core.security.tokens import hash_token
+from app.demo.place import CURRENT_LEVELS, DEMO_ORGANISATIONS, demo_answer
+from app.enums import InvitationStatus, RoundStatus
+from app.invitations.service import link_token
+from app.models import Answer, AssessmentRound, Invitation, Organisation, Place, utcnow
+from app.results.publication import record_publication
+from app.rounds.definitions import snapshot_definition
+from questionnaires.registry import Registry
+from questionnaires.schema import Definition
+
+SLUG_PREFIX = "national-"
+PLACES = 300
+RESPONDENTS = 30
+ROUNDS = (
+    ("Pilot assessment, autumn 2024", date(2024, 10, 1), RoundStatus.PUBLISHED, -0.6),
+    ("Baseline assessment, spring 2025", date(2025, 4, 1), RoundStatus.PUBLISHED, -0.3),
+    ("Follow-up assessment, autumn 2026", date(2026, 10, 1), RoundStatus.CLOSED, 0.0),
+)
+"""Each round's title, opening date, status and how far behind the place's latest it was."""
+
+FIRST = ("North", "South", "East", "West", "Upper", "Lower", "Greater", "Old", "New", "Mid")
+SECOND = (
+    "Ashby", "Brackwater", "Calder", "Dunmere", "Elmstead", "Farrow", "Glenholm", "Harwick",
+    "Ivel", "Kestrel", "Langmoor", "Marden", "Netherby", "Oakhurst", "Pennick", "Quarry",
+    "Redcliffe", "Saltmarsh", "Thornbury", "Wyvern", "Yarrow", "Brookvale", "Copperfield",
+    "Dunsford", "Evenlode", "Fenmoor", "Greystone", "Hollins", "Ironbridge", "Juniper",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NationalSummary:
+    created: bool
+    places: int
+    invitations: int
+    answers: int
+
+
+def place_name(number: int) -> str:
+    """Three hundred distinct, plausible and plainly fictional names."""
+    return f"{FIRST[number % len(FIRST)]} {SECOND[number // len(FIRST) % len(SECOND)]}"
+
+
+def load_national(session: Session, secret: str, places: int | None = None) -> NationalSummary:
+    """Add the national places (``PLACES`` of them) once; loading again leaves them be."""
+    present = session.exec(
+        select(func.count()).select_from(Place).where(col(Place.slug).startswith(SLUG_PREFIX))
+    ).one()
+    if present:
+        return _summary(session, created=False)
+    definition = Registry().get("trusting-place")
+    snapshot = snapshot_definition(session=session, definition=definition)
+    rng = random.Random(300)
+    for number in range(places or PLACES):
+        _one_place(session, number, snapshot.content_hash, definition, rng, secret)
+    session.commit()
+    return _summary(session, created=True)
+
+
+def _one_place(
+    session: Session,
+    number: int,
+    content_hash: str,
+    definition: Definition,
+    rng: random.Random,
+    secret: str,
+) -> None:
+    name = place_name(number)
+    place = Place(
+        name=name,
+        slug=f"{SLUG_PREFIX}{number:03d}",
+        description=f"A fictional place forum, one of {PLACES} in the national demo.",
+    )
+    session.add(place)
+    session.flush()
+    assert place.id is not None
+    organisations = [
+        Organisation(
+            place_id=place.id,
+            name=profile.name.replace("Kestrel Vale", name).replace("Kestrel", name),
+            sector=profile.sector,
+        )
+        for profile in DEMO_ORGANISATIONS
+    ]
+    session.add_all(organisations)
+    # The place's own profile: where it stands on each condition against Kestrel Vale.
+    standing = {condition: rng.gauss(0.0, 0.5) for condition in CURRENT_LEVELS}
+    for title, opens_on, status, behind in ROUNDS:
+        assessment_round = AssessmentRound(
+            place_id=place.id,
+            title=title,
+            questionnaire_hash=content_hash,
+            status=status,
+            opens_on=opens_on,
+            closes_on=opens_on + timedelta(days=30),
+            created_at=datetime.combine(opens_on - timedelta(days=10), time(9), UTC),
+        )
+        session.add(assessment_round)
+        session.flush()
+        changes = {c: shift + behind * rng.uniform(0.5, 1.5) for c, shift in standing.items()}
+        _respondents(session, assessment_round, organisations, definition, rng, changes, secret)
+        if status is RoundStatus.PUBLISHED:
+            record_publication(session=session, assessment_round=assessment_round)
+
+
+def _respondents(
+    session: Session,
+    assessment_round: AssessmentRound,
+    organisations: list[Organisation],
+    definition: Definition,
+    rng: random.Random,
+    changes: dict[str, float],
+    secret: str,
+) -> None:
+    assert assessment_round.id is not None
+    profiles = list(zip(organisations, DEMO_ORGANISATIONS, strict=True))
+    opened = datetime.combine(assessment_round.opens_on or date.today(), time(9), UTC)
+    people = []
+    for number in range(RESPONDENTS):
+        organisation, profile = profiles[number % len(profiles)]
+        role = profile.roles[number // len(profiles) % len(profile.roles)]
+        nonce = f"national-{assessment_round.id}-{number}"
+        status = InvitationStatus.SUBMITTED if rng.random() < 0.9 else InvitationStatus.STARTED
+        people.append((organisation, profile, role, status))
+        session.add(
+            Invitation(
+                round_id=assessment_round.id,
+                organisation_id=organisation.id or 0,
+                role_title=role,
+                token_hash=hash_token(link_token(secret, nonce)),
+                link_nonce=nonce,
+                status=status,
+                submitted_at=opened + timedelta(days=number % 20)
+                if status is InvitationStatus.SUBMITTED
+                else None,
+            )
+        )
+    session.flush()
+    invitations = session.exec(
+        select(Invitation.id)
+        .where(Invitation.round_id == assessment_round.id)
+        .order_by(col(Invitation.id))
+    ).all()
+    now = utcnow()
+    rows = []
+    for invitation_id, (_, profile, role, status) in zip(invitations, people, strict=True):
+        items = definition.items_for(profile.sector)
+        if status is InvitationStatus.STARTED:
+            items = items[: len(items) // 2]
+        for item in items:
+            answer = demo_answer(item, profile.sector, role, rng, changes)
+            rows.append(
+                {
+                    "invitation_id": invitation_id,
+                    "item_id": item.id,
+                    "kind": answer.kind,
+                    "level": answer.level,
+                    "evidence": None,
+                    "version": 1,
+                    "updated_at": now,
+                }
+            )
+    insert_rows(session, Answer, rows)
+
+
+def _summary(session: Session, *, created: bool) -> NationalSummary:
+    national = select(Place.id).where(col(Place.slug).startswith(SLUG_PREFIX))
+    rounds = select(AssessmentRound.id).where(col(AssessmentRound.place_id).in_(national))
+    invitations = select(Invitation.id).where(col(Invitation.round_id).in_(rounds))
+    return NationalSummary(
+        created=created,
+        places=session.exec(select(func.count()).select_from(national.subquery())).one(),
+        invitations=session.exec(select(func.count()).select_from(invitations.subquery())).one(),
+        answers=session.exec(
+            select(func.count())
+            .select_from(Answer)
+            .where(col(Answer.invitation_id).in_(invitations))
+        ).one(),
+    )
