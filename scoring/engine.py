@@ -7,6 +7,7 @@ partner that sends eight people does not outvote the police force that sends one
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from statistics import fmean, median_low
 
 from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
@@ -15,6 +16,7 @@ from scoring.findings import find_all
 from scoring.rules import Rules
 from scoring.stats import is_split, mean_of_means, spread
 from scoring.types import (
+    AnswerValue,
     Change,
     ConditionScore,
     Counts,
@@ -49,7 +51,15 @@ def score(
             asked_by_kind[kind] = set(items_asked(definition, respondent))
     asked = {r.id: asked_by_kind[(r.sector, r.respondent_type)] for r in ordered}
 
-    items = {item.id: _item_score(definition, item.id, ordered, rules) for item in definition.items}
+    # Every item's answers in one pass over the respondents, not one pass per item.
+    answers_to: dict[str, list[AnswerValue]] = defaultdict(list)
+    for respondent in ordered:
+        for item_id, value in respondent.answers.items():
+            answers_to[item_id].append(value)
+    items = {
+        item.id: _item_score(definition, item.id, answers_to.get(item.id, []), rules)
+        for item in definition.items
+    }
     conditions = {
         condition.id: _condition_score(definition, condition.id, ordered, asked, rules)
         for condition in definition.conditions
@@ -109,10 +119,9 @@ def _counts(values: Sequence[object]) -> Counts:
 
 
 def _item_score(
-    definition: Definition, item_id: str, respondents: Sequence[Respondent], rules: Rules
+    definition: Definition, item_id: str, values: Sequence[AnswerValue], rules: Rules
 ) -> ItemScore:
     item = definition.items_by_id[item_id]
-    values = [r.answers[item_id] for r in respondents if item_id in r.answers]
     ratings = [v for v in values if isinstance(v, int)]
     return ItemScore(
         item_id=item_id,
@@ -246,48 +255,41 @@ def _breakdowns(
     respondents: Sequence[Respondent], means: Mapping[str, float], rules: Rules
 ) -> tuple[dict[str, GroupScore], dict[str, GroupScore], tuple[str, ...], GroupScore | None]:
     """Scores by sector and by organisation, and of the combined small sectors, with groups
-    hidden as the anonymity plan says."""
-    sizes: dict[str, int] = defaultdict(int)
+    hidden as the anonymity plan says. Respondents are grouped by organisation once, and every
+    group is made of whole organisations (each organisation's mean counts once)."""
+    by_organisation: dict[str, list[float]] = defaultdict(list)
     sector_of: dict[str, str] = {}
     for respondent in respondents:
-        sizes[respondent.organisation] += 1
+        by_organisation[respondent.organisation].append(means[respondent.id])
         sector_of[respondent.organisation] = respondent.sector.value
-    plan = plan_suppression(sizes, sector_of, rules.anonymity)
+    plan = plan_suppression(
+        {name: len(group) for name, group in by_organisation.items()}, sector_of, rules.anonymity
+    )
+    in_sector: dict[str, list[str]] = defaultdict(list)
+    for organisation, sector in sector_of.items():
+        in_sector[sector].append(organisation)
+
+    def scored(name: str, organisations: Sequence[str], hidden: Mapping[str, str]) -> GroupScore:
+        if name in hidden:
+            return GroupScore(name, None, None, suppressed=True, reason=hidden[name])
+        groups = [by_organisation[o] for o in organisations]
+        return GroupScore(
+            name,
+            score=mean_of_means(groups),
+            score_headcount=fmean(chain.from_iterable(groups)),
+            suppressed=False,
+        )
+
     combined = None
     if plan.combined:
-        together = [r for r in respondents if r.sector.value in plan.combined]
-        combined = _groups(together, means, lambda _: COMBINED_GROUP, {})[COMBINED_GROUP]
+        together = [o for o in by_organisation if sector_of[o] in plan.combined]
+        combined = scored(COMBINED_GROUP, together, {})
     return (
-        _groups(respondents, means, lambda r: r.sector.value, plan.sectors),
-        _groups(respondents, means, lambda r: r.organisation, plan.organisations),
+        {s: scored(s, in_sector[s], plan.sectors) for s in sorted(in_sector)},
+        {o: scored(o, [o], plan.organisations) for o in sorted(by_organisation)},
         plan.combined,
         combined,
     )
-
-
-def _groups(
-    respondents: Sequence[Respondent],
-    means: Mapping[str, float],
-    group: GroupKey,
-    hidden: Mapping[str, str],
-) -> dict[str, GroupScore]:
-    members: dict[str, list[Respondent]] = defaultdict(list)
-    for respondent in respondents:
-        members[group(respondent)].append(respondent)
-    result: dict[str, GroupScore] = {}
-    for name in sorted(members):
-        if name in hidden:
-            result[name] = GroupScore(name, None, None, suppressed=True, reason=hidden[name])
-            continue
-        people = members[name]
-        organisations = _group_means(people, means, key=lambda r: r.organisation)
-        result[name] = GroupScore(
-            name,
-            score=mean_of_means(list(organisations.values())),
-            score_headcount=fmean(means[r.id] for r in people),
-            suppressed=False,
-        )
-    return result
 
 
 def _priority(

@@ -19,7 +19,6 @@ from app.cli.report import report_command
 from app.cli.score import score_command
 from app.cli.support import fail, load_settings
 from app.cli.users import user_cli
-from app.core.config import Environment, JobRunner
 
 cli = typer.Typer(
     help="Placecheck: readiness for place-based working, assessed by a place forum.",
@@ -73,6 +72,8 @@ def serve(
 def worker() -> None:
     """Prepare reports and run the scheduled checks (needs PLACECHECK_JOBS=procrastinate and
     PostgreSQL). Run as many as you like, on any machine that reaches the database."""
+    from app.core.config import JobRunner
+
     settings = load_settings()
     if settings.jobs is not JobRunner.PROCRASTINATE:
         fail(
@@ -128,6 +129,7 @@ def demo(
     from sqlmodel import Session
 
     from app.cli.database import reachable_engine
+    from app.core.config import Environment
     from app.core.migrations import current_revision
     from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.place import demo_links, load_demo

@@ -10,7 +10,7 @@ import typer
 from app.cli.support import fail, load_settings
 from app.core.registry import registry_for
 from app.results.rules import DEFAULT_RULES_PATH, load_rules
-from questionnaires.registry import UnknownQuestionnaireError
+from questionnaires.registry import Registry, UnknownQuestionnaireError
 from questionnaires.schema import Definition
 from scoring.engine import score
 from scoring.inputs import input_from_data
@@ -43,9 +43,12 @@ def _score_file(
         fail(str(error))
     try:
         scoring_input = input_from_data(_read_json(path))
-        definition = registry_for(load_settings()).get(
-            scoring_input.questionnaire_id, scoring_input.questionnaire_version
-        )
+        wanted = (scoring_input.questionnaire_id, scoring_input.questionnaire_version)
+        try:
+            definition = Registry().get(*wanted)
+        except UnknownQuestionnaireError:
+            # Not built in: the deployment's own folders, which need its settings read.
+            definition = registry_for(load_settings()).get(*wanted)
         return definition, score(definition, scoring_input.respondents, rules, previous)
     except InvalidAnswersError as error:
         count = len(error.problems)

@@ -5,12 +5,13 @@ use them, so that ``placecheck score`` on a file or ``--help`` starts in a fract
 (``tests/benchmarks/bench_scoring.py`` measures it).
 """
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+if TYPE_CHECKING:
+    from app.core.config import Settings
 
 
 def fail(message: str) -> NoReturn:
@@ -18,7 +19,9 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def load_settings() -> Settings:
+def load_settings() -> "Settings":
+    from app.core.config import get_settings  # pydantic-settings: only where settings matter
+
     try:
         return get_settings()
     except ValidationError as error:

@@ -30,7 +30,7 @@ from app.core.csvfile import spreadsheet_row
 from app.core.db import insert_rows
 from app.core.fields import plain_text
 from app.enums import ActionStatus, AnswerKind, InvitationStatus, RoundStatus
-from app.invitations.service import invitations_of, invite, link_in_use
+from app.invitations.service import invitations_of, invite, links_in_use
 from app.models import (
     MAX_LEVEL,
     MAX_THRESHOLD,
@@ -43,6 +43,7 @@ from app.models import (
     ConditionAgreementBase,
     EvidenceQuote,
     EvidenceQuoteBase,
+    Invitation,
     InvitationBase,
     Organisation,
     Place,
@@ -365,12 +366,15 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
     session.add(assessment_round)
     session.flush()
     assert assessment_round.id is not None
-    invitation_ids: dict[Any, int] = {}
-    answer_rows: list[dict[str, Any]] = []
-    now = utcnow()
+    taken = links_in_use(
+        session=session,
+        secret=secret,
+        nonces={d.link_nonce for d in file.invitations if d.link_nonce is not None},
+    )
+    created: list[tuple[InvitationRecord, Invitation]] = []
     for data_invitation in file.invitations:
         nonce = data_invitation.link_nonce
-        if nonce is not None and link_in_use(session=session, secret=secret, nonce=nonce):
+        if nonce in taken:
             nonce = None  # the original round still exists: the copy gets new links
         invitation, _ = invite(
             session=session,
@@ -379,17 +383,22 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
             invitee=data_invitation,
             secret=secret,
             nonce=nonce,
+            flush=False,
         )
         invitation.status = data_invitation.status
         invitation.submitted_at = data_invitation.submitted_at
-        session.add(invitation)
+        created.append((data_invitation, invitation))
+    session.flush()  # every invitation in one go: their ids, for their answers
+    invitation_ids: dict[Any, int] = {}
+    answer_rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for data_invitation, invitation in created:
         assert invitation.id is not None
         invitation_ids[data_invitation.key] = invitation.id
         answer_rows.extend(
             {"invitation_id": invitation.id, "version": 1, "updated_at": now, **a.model_dump()}
             for a in data_invitation.answers
         )
-    session.flush()
     # One statement for every answer (executemany): a thousand respondents are seventy thousand
     # answers, and one round trip each took a minute.
     insert_rows(session, Answer, answer_rows)

@@ -95,9 +95,11 @@ def invite(
     invitee: InvitationBase,
     secret: str,
     nonce: str | None = None,
+    flush: bool = True,
 ) -> tuple[Invitation, str]:
     """Create an invitation for ``invitee`` (an ``InvitationCreate`` a form or an upload row
-    passed, or an earlier round's invitation); returns it with its link's token."""
+    passed, or an earlier round's invitation); returns it with its link's token. Without
+    ``flush`` it has no id until the caller flushes (an import flushes a thousand at once)."""
     assert assessment_round.id is not None and organisation.id is not None
     nonce = nonce or new_token()
     token = link_token(secret, nonce)
@@ -111,17 +113,18 @@ def invite(
         link_nonce=nonce,
     )
     session.add(invitation)
-    session.flush()
+    if flush:
+        session.flush()
     return invitation, token
 
 
-def link_in_use(*, session: Session, secret: str, nonce: str) -> bool:
-    """Whether the link this nonce makes already belongs to an invitation."""
-    token_hash = hash_token(link_token(secret, nonce))
-    return (
-        session.exec(select(Invitation).where(Invitation.token_hash == token_hash)).first()
-        is not None
-    )
+def links_in_use(*, session: Session, secret: str, nonces: set[str]) -> set[str]:
+    """Which of these nonces make links that already belong to an invitation (one query)."""
+    by_hash = {hash_token(link_token(secret, nonce)): nonce for nonce in nonces}
+    taken = session.exec(
+        select(Invitation.token_hash).where(col(Invitation.token_hash).in_(list(by_hash)))
+    ).all()
+    return {by_hash[token_hash] for token_hash in taken}
 
 
 def token_of(secret: str, invitation: Invitation) -> str | None:

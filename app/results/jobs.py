@@ -70,30 +70,29 @@ def request_report(
 ) -> tuple[int, bool]:
     """The job for this report made from these ``inputs`` (``report_inputs``): one already
     made, refused, queued or running, or a new one. Returns its id and whether it is new (and
-    so needs a worker told). Commits.
+    so needs a worker told). Commits what it writes.
 
     A report already made is handed over again at the cost of a lookup. Two people asking for
     the same report at the same moment get the same job: the check and the insert are made
     under one lock per report."""
+    same = select(ReportJob.id).where(
+        ReportJob.round_id == assessment_round.id,
+        ReportJob.kind == kind.value,
+        ReportJob.organisation_id == organisation_id,
+        ReportJob.variant == variant,
+        ReportJob.inputs == inputs,
+        col(ReportJob.status).in_(REUSABLE),
+    )
+    # Most requests find their report made or being made: a read, without the write lock.
+    if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
+        return found, False
     begin_write(session)
     lock_until_commit(
         session, f"report-job:{assessment_round.id}:{kind.value}:{organisation_id}:{variant}"
     )
-    same = session.exec(
-        select(ReportJob.id)
-        .where(
-            ReportJob.round_id == assessment_round.id,
-            ReportJob.kind == kind.value,
-            ReportJob.organisation_id == organisation_id,
-            ReportJob.variant == variant,
-            ReportJob.inputs == inputs,
-            col(ReportJob.status).in_(REUSABLE),
-        )
-        .order_by(col(ReportJob.id).desc())
-    ).first()
-    if same is not None:
+    if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
         session.commit()
-        return same, False
+        return found, False
     job = ReportJob(
         round_id=assessment_round.id or 0,
         kind=kind.value,

@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 import scoring
+from questionnaires.loader import parse_yaml
 from scoring.rules import RULES_FILE_NAME, Rules, RulesError, rules_from_data
 
 DEFAULT_RULES_PATH = Path(scoring.__file__).resolve().parent / RULES_FILE_NAME
@@ -12,7 +13,7 @@ DEFAULT_RULES_PATH = Path(scoring.__file__).resolve().parent / RULES_FILE_NAME
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> Rules:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise RulesError(f"{path}: there is no such rules file") from error
     except yaml.YAMLError as error:
