@@ -17,7 +17,7 @@ from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
 from app.core.registry import registry_for
-from app.core.security.headers import security_headers
+from app.core.security.headers import SecurityHeaders
 from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.jobs.runners import report_queue
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.pdf_service = pdf_service
     app.state.reports = reports
     app.state.registry = registry_for(settings)
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

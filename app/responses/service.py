@@ -307,6 +307,8 @@ def save_answers(
         return outcome
     invitation_id = context.invitation.id
     assert invitation_id is not None
+    # Read before the write begins: the write's fresh transaction would reload the row for it.
+    first_answer = context.invitation.status is InvitationStatus.NOT_OPENED
     # Only now, with everything checked that can be, take the write lock: the versions are read
     # under it, and it is held for the few statements of the write, not for the whole request.
     begin_write(session)
@@ -349,7 +351,7 @@ def save_answers(
         session.add(row)
         session.flush()
         outcome.saved[given.item_id] = row.version
-    if context.invitation.status is InvitationStatus.NOT_OPENED:
+    if first_answer:
         session.execute(
             update(Invitation)
             .where(
