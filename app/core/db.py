@@ -227,7 +227,18 @@ def begin_write(session: Session) -> None:
     their next use, so every check is made again under the lock. PostgreSQL needs nothing more.
     """
     session.commit()
+    session.info[WROTE] = True
     session.connection(execution_options={IMMEDIATE: True})
+
+
+WROTE = "placecheck.wrote"
+"""Set in ``session.info`` once a session has begun a write; see ``has_written``."""
+
+
+def has_written(session: Session) -> bool:
+    """Whether this session may hold writes or the write lock: it began a write, or has changes
+    not yet flushed. A session that only read has nothing to undo."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 def lock_until_commit(session: Session, name: str) -> None:

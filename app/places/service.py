@@ -48,10 +48,19 @@ PLACES_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
+class PlaceRow:
+    """A place as the list shows it: plain values, which a page can read after its session's
+    transaction has ended (ORM rows would each be loaded again, one query per place)."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
 class PlacesList:
     """One page of the places a user may open, with their role in each."""
 
-    rows: list[tuple[Place, MembershipRole]]
+    rows: list[tuple[PlaceRow, MembershipRole]]
     total: int
     page: int
     pages: int
@@ -70,10 +79,12 @@ def places_of(session: Session, user: User, *, search: str = "", page: int = 1) 
     """The places a user may open whose name contains ``search``, a page at a time: an
     administrator of a national service may see hundreds, and the page must not grow with them."""
     if user.is_administrator:
-        query = select(Place, literal(MembershipRole.FACILITATOR.value).label("role"))
+        query = select(
+            col(Place.name), col(Place.slug), literal(MembershipRole.FACILITATOR.value)
+        )
     else:
         query = (
-            select(Place, col(PlaceMembership.role).label("role"))
+            select(col(Place.name), col(Place.slug), col(PlaceMembership.role))
             .join(PlaceMembership, col(PlaceMembership.place_id) == col(Place.id))
             .where(PlaceMembership.user_id == user.id)
         )
@@ -89,7 +100,11 @@ def places_of(session: Session, user: User, *, search: str = "", page: int = 1) 
         .limit(PLACES_PER_PAGE)
     ).all()
     return PlacesList(
-        [(place, MembershipRole(role)) for place, role in rows], total, page, pages, search
+        [(PlaceRow(name, slug), MembershipRole(role)) for name, slug, role in rows],
+        total,
+        page,
+        pages,
+        search,
     )
 
 

@@ -10,8 +10,16 @@ from playwright.sync_api import Browser
 from sqlmodel import Session, col, select
 
 from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from app.enums import JobStatus
-from app.models import AssessmentRound, Invitation, Organisation, ReportJob
+from app.enums import JobStatus, MembershipRole
+from app.models import (
+    AssessmentRound,
+    Invitation,
+    Organisation,
+    Place,
+    PlaceMembership,
+    ReportJob,
+    User,
+)
 from tests.conftest import LiveServer
 
 from .conftest import DemoPlace, axe_violations
@@ -40,6 +48,16 @@ def demo_pages(
             select(Invitation).where(Invitation.round_id == current.id).order_by(col(Invitation.id))
         ).first()
         organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+        # A facilitator of thirty more places: the list of places is paged and searchable.
+        facilitator = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0].email)).one()
+        more = [Place(name=f"Area {n:02d}", slug=f"area-{n:02d}") for n in range(30)]
+        session.add_all(more)
+        session.flush()
+        role = MembershipRole.FACILITATOR
+        session.add_all(
+            PlaceMembership(user_id=facilitator.id or 0, place_id=p.id or 0, role=role)
+            for p in more
+        )
         job = ReportJob(
             round_id=current.id or 0,
             kind="forum",
@@ -53,6 +71,8 @@ def demo_pages(
         r = f"/rounds/{current.id}"
         pages = {
             "places": "/places",
+            "places-page-2": "/places?page=2",
+            "places-search": "/places?q=Area+1",
             "place": f"/places/{demo_place.slug}",
             "organisation": f"/places/{demo_place.slug}/organisations/{organisation.id}",
             "new-round": f"/places/{demo_place.slug}/rounds/new",
