@@ -79,9 +79,7 @@ def places_of(session: Session, user: User, *, search: str = "", page: int = 1) 
     """The places a user may open whose name contains ``search``, a page at a time: an
     administrator of a national service may see hundreds, and the page must not grow with them."""
     if user.is_administrator:
-        query = select(
-            col(Place.name), col(Place.slug), literal(MembershipRole.FACILITATOR.value)
-        )
+        query = select(col(Place.name), col(Place.slug), literal(MembershipRole.FACILITATOR.value))
     else:
         query = (
             select(col(Place.name), col(Place.slug), col(PlaceMembership.role))
