@@ -6,7 +6,7 @@ runs them, and runs the scheduled checks every minute (procrastinate defers a pe
 once however many workers there are). Procrastinate was chosen over a queue of our own or a
 broker because it needs nothing but the PostgreSQL the service already has, takes jobs with
 ``SELECT … FOR UPDATE SKIP LOCKED``, wakes workers with LISTEN/NOTIFY, and keeps its schema
-in our migrations (``alembic/versions/…_procrastinate.py``).
+in our migrations (``alembic/versions/*_0c5e2d7f9a14_procrastinate_job_queue.py``).
 
 A report job is handed over under a queueing lock named after it, so the minute's check can
 hand over every waiting job again without queueing any twice.

@@ -15,8 +15,8 @@ from sqlmodel import Session, col
 from app.core.clock import place_today
 from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
-from app.enums import RoundStatus
-from app.models import AssessmentRound
+from app.enums import JobStatus, RoundStatus
+from app.models import AssessmentRound, ReportJob
 from tests.reliability.conftest import Server, job_worker, prepare, print_table, server
 
 pytestmark = pytest.mark.postgres
@@ -48,6 +48,13 @@ def _with_cookies_of(client: httpx.Client, other: Server) -> httpx.Client:
     return copy
 
 
+def _job_status(engine: Engine, job_id: int | None) -> JobStatus:
+    with Session(engine) as session:
+        job = session.get(ReportJob, job_id)
+        assert job is not None
+        return job.status
+
+
 def _status(engine: Engine, round_id: int) -> RoundStatus:
     with Session(engine) as session:
         assessment_round = session.get(AssessmentRound, round_id)
@@ -66,6 +73,12 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
             .where(col(AssessmentRound.id) == prepared.open_round)
             .values(closes_on=place_today() - timedelta(days=1))
         )
+        # A report asked for while no worker ran, never handed over: the worker's first
+        # check finds it in the table and queues it.
+        waiting = ReportJob(round_id=prepared.published_round, kind="workshop")
+        session.add(waiting)
+        session.flush()
+        waiting_id = waiting.id
     cache = tmp_path / "report-cache"
     rows: list[list[str]] = []
     with (
@@ -80,6 +93,10 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
             time.sleep(0.5)
         assert _status(engine, prepared.open_round) is RoundStatus.CLOSED
         rows.append(["round past its closing date, closed by the worker", "closed"])
+        while _job_status(engine, waiting_id) is not JobStatus.DONE:
+            assert time.monotonic() - started < REPORT_WAIT_SECONDS, worker.log.read_text()[-3000:]
+            time.sleep(0.5)
+        rows.append(["report asked for before any worker ran, made by its first check", "done"])
 
         # A sign-out on one process ends the session on the other.
         with httpx.Client(base_url=first.url, timeout=30) as on_first:
