@@ -4,7 +4,6 @@ list of places with hundreds of them against one."""
 import json
 from pathlib import Path
 
-import httpx
 from sqlmodel import Session, select
 
 from app.accounts.service import create_user
@@ -15,12 +14,11 @@ from app.demo.national import load_national
 from app.models import AssessmentRound, PlaceCreate, User, UserCreate
 from app.places.service import create_place
 from tests.benchmarks.harness import Row, interleaved, median, timed
-from tests.reliability.conftest import SECRET, prepare, server
+from tests.reliability.conftest import SECRET, prepare, server, signed_in
 
 RESPONDENTS = 1000
 PLACES = 300
 ADMIN = "admin@bench.example"
-CSRF_FIELD = 'name="csrf_token" value="'
 
 
 def round_file(url: str, published_round: int, respondents: int) -> bytes:
@@ -60,13 +58,6 @@ def _import_seconds(url: str, content: bytes, number: int) -> float:
             return timed(run)
     finally:
         engine.dispose()
-
-
-def _signed_in(url: str, email: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, timeout=60)
-    token = client.get("/sign-in").text.split(CSRF_FIELD)[1].split('"')[0]
-    client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
-    return client
 
 
 def rows(folder: Path) -> list[Row]:
@@ -123,7 +114,7 @@ def _national_rows(folder: Path) -> list[Row]:
         server(national.url, folder / "cache-national") as large,
     ):
         clients = {
-            url: _signed_in(url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
+            url: signed_in(url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
             for url in (small.url, large.url)
         }
 
@@ -132,7 +123,7 @@ def _national_rows(folder: Path) -> list[Row]:
 
         visit(small.url), visit(large.url)  # warm both
         on_national, on_alone = interleaved(lambda: visit(large.url), lambda: visit(small.url), 7)
-        admins = {url: _signed_in(url, ADMIN, DEMO_PASSWORD) for url in (small.url, large.url)}
+        admins = {url: signed_in(url, ADMIN, DEMO_PASSWORD) for url in (small.url, large.url)}
         sizes = [len(admins[url].get("/places").content) for url in (large.url, small.url)]
         many, one = interleaved(
             lambda: timed(lambda: admins[large.url].get("/places").raise_for_status()),

@@ -12,25 +12,14 @@ import httpx
 
 from app.demo.accounts import DEMO_PASSWORD
 from tests.benchmarks.harness import Row, median, p, timed
-from tests.reliability.conftest import Prepared, prepare, server
+from tests.reliability.conftest import Prepared, prepare, server, signed_in
 
-CSRF_FIELD = 'name="csrf_token" value="'
 HEALTH_EVERY = 0.02
 IDLE_SECONDS = 4.0
 
 
-def signed_in(url: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, timeout=300)
-    page = client.get("/sign-in").text
-    client.post(
-        "/sign-in",
-        data={
-            "email": "facilitator@kestrel-vale.example",
-            "password": DEMO_PASSWORD,
-            "csrf_token": page.split(CSRF_FIELD)[1].split('"')[0],
-        },
-    )
-    return client
+def _facilitator(url: str) -> httpx.Client:
+    return signed_in(url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
 
 
 def _health_while(
@@ -71,7 +60,7 @@ def _under_renders(url: str, paths: list[str], cache: Path) -> tuple[list[float]
         health = pool.submit(_health_while, url, busy, 0)
         downloads = []
         for path in paths:
-            downloads.append(pool.submit(lambda path=path: signed_in(url).get(path).status_code))
+            downloads.append(pool.submit(lambda path=path: _facilitator(url).get(path).status_code))
         statuses = [d.result() for d in downloads]
         busy.clear()
         latencies, errors = health.result()
@@ -93,7 +82,7 @@ def rows(folder: Path) -> list[Row]:
     cache = folder / "cache"
     found: list[Row] = []
     with server(prepared.url, cache) as running:
-        client = signed_in(running.url)
+        client = _facilitator(running.url)
         partners = _partner_ids(client, prepared)
         idle, _ = _health_while(running.url, None, IDLE_SECONDS)
         for renders in (2, 4):
@@ -114,7 +103,7 @@ def rows(folder: Path) -> list[Row]:
         # Two people download the same report at the same moment, twenty times over.
         forum = f"/rounds/{prepared.published_round}/reports/forum.pdf"
         shutil.rmtree(cache, ignore_errors=True)
-        pair = [signed_in(running.url), signed_in(running.url)]
+        pair = [_facilitator(running.url), _facilitator(running.url)]
         refused = 0
         for _ in range(20):
             with ThreadPoolExecutor(max_workers=2) as pool:

@@ -219,6 +219,27 @@ def _stop(running: Server) -> None:
             running.kill()
 
 
+CSRF_FIELD = 'name="csrf_token" value="'
+
+
+def csrf_in(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return page.split(CSRF_FIELD)[1].split('"')[0]
+
+
+def post_sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    """Sign in through the form, as a browser does (the form's own CSRF token)."""
+    token = csrf_in(client.get("/sign-in").text)
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def signed_in(url: str, email: str, password: str, timeout: float = 300) -> httpx.Client:
+    """A client signed in to a running server; the caller closes it."""
+    client = httpx.Client(base_url=url, timeout=timeout)
+    post_sign_in(client, email, password)
+    return client
+
+
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
     """p50, p95 and p99 in milliseconds."""
     if len(samples) < 2:

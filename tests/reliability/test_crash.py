@@ -18,11 +18,10 @@ from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import AnswerKind
 from app.models import Answer
-from tests.reliability.conftest import Prepared, prepare, print_table, server
+from tests.reliability.conftest import Prepared, post_sign_in, prepare, print_table, server
 
 CYCLES = 10
 CLIENTS = 8
-CSRF_FIELD = 'name="csrf_token" value="'
 
 
 def _save_until_it_fails(
@@ -128,15 +127,7 @@ def test_a_killed_pdf_worker_does_not_stop_the_next_report(tmp_path: Path) -> No
         server(prepared.url, tmp_path / "report-cache") as running,
         httpx.Client(base_url=running.url, timeout=180) as client,
     ):
-        page = client.get("/sign-in").text
-        client.post(
-            "/sign-in",
-            data={
-                "email": "facilitator@kestrel-vale.example",
-                "password": DEMO_PASSWORD,
-                "csrf_token": page.split(CSRF_FIELD)[1].split('"')[0],
-            },
-        )
+        post_sign_in(client, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
         first = client.get(f"/rounds/{prepared.published_round}/reports/forum.pdf")
         assert first.status_code == 200
         workers = [

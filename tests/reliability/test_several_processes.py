@@ -17,26 +17,24 @@ from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import JobStatus, RoundStatus
 from app.models import AssessmentRound, ReportJob
-from tests.reliability.conftest import Server, job_worker, prepare, print_table, server
+from tests.reliability.conftest import (
+    Server,
+    csrf_in,
+    job_worker,
+    post_sign_in,
+    prepare,
+    print_table,
+    server,
+)
 
 pytestmark = pytest.mark.postgres
 
 FACILITATOR = "facilitator@kestrel-vale.example"
 VIEWER = "viewer@kestrel-vale.example"
-CSRF_FIELD = 'name="csrf_token" value="'
 REPORT_WAIT_SECONDS = 180
 
 
-def _csrf(page: str) -> str:
-    return page.split(CSRF_FIELD)[1].split('"')[0]
-
-
-def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
-    token = _csrf(client.get("/sign-in").text)
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
-
-
-def _signed_in(client: httpx.Client) -> bool:
+def _is_signed_in(client: httpx.Client) -> bool:
     return client.get("/places", follow_redirects=False).status_code == 200
 
 
@@ -100,29 +98,29 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
 
         # A sign-out on one process ends the session on the other.
         with httpx.Client(base_url=first.url, timeout=30) as on_first:
-            _sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
+            post_sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
             with _with_cookies_of(on_first, second) as on_second:
-                assert _signed_in(on_first) and _signed_in(on_second)
+                assert _is_signed_in(on_first) and _is_signed_in(on_second)
                 on_second.post(
-                    "/sign-out", data={"csrf_token": _csrf(on_second.get("/places").text)}
+                    "/sign-out", data={"csrf_token": csrf_in(on_second.get("/places").text)}
                 )
-            assert not _signed_in(on_first)
+            assert not _is_signed_in(on_first)
         rows.append(["sign-out on B ends the session on A", "yes"])
 
         # Wrong passwords typed on both processes count towards one limit.
         for attempt in range(5):
             with httpx.Client(base_url=(first, second)[attempt % 2].url, timeout=30) as client:
-                assert _sign_in(client, VIEWER, "not the password").status_code == 400
+                assert post_sign_in(client, VIEWER, "not the password").status_code == 400
         refused = []
         for process in (first, second):
             with httpx.Client(base_url=process.url, timeout=30) as client:
-                refused.append(_sign_in(client, VIEWER, DEMO_PASSWORD).status_code)
+                refused.append(post_sign_in(client, VIEWER, DEMO_PASSWORD).status_code)
         assert refused == [429, 429]
         rows.append(["5 wrong passwords over A and B, then the right one", "429 on A and on B"])
 
         # A report asked for on A is made by the worker and handed over by B.
         with httpx.Client(base_url=first.url, timeout=30) as on_first:
-            _sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
+            post_sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
             asked = on_first.get(
                 f"/rounds/{prepared.published_round}/reports/forum", follow_redirects=False
             )
