@@ -30,6 +30,8 @@ STALE_AFTER = timedelta(minutes=10)
 """A job running this long has lost its worker (no render takes a tenth of it): run it again."""
 KEEP_FINISHED_FOR = timedelta(days=7)
 """Finished jobs (and their files) are deleted after a week; asking again makes a fresh one."""
+KEEP_SUPERSEDED_FOR = timedelta(hours=1)
+"""How long a report made from older inputs stays for those already following it."""
 MAX_MESSAGE = 1000
 REUSABLE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.REFUSED)
 """A job in any of these answers a second request for the same report from the same inputs
@@ -226,8 +228,10 @@ def run_report_job(engine: Engine, render: Renderer, job_id: int, today: date) -
 
 
 def _forget_older_copies(engine: Engine, job_id: int) -> None:
-    """Delete the files of this report made earlier from older inputs: only the newest is ever
-    handed over again, and each is a quarter of a megabyte."""
+    """Delete the files of this report made from older inputs, once they are an hour old: only
+    the newest is handed over to new requests, and each is a quarter of a megabyte, but someone
+    may still be following an older one (on a busy day answers change while readers download),
+    and its page must still give them its file."""
     with Session(engine) as session:
         job = session.get(ReportJob, job_id)
         if job is None:
@@ -245,6 +249,7 @@ def _forget_older_copies(engine: Engine, job_id: int) -> None:
                 else col(ReportJob.variant) == job.variant,
                 col(ReportJob.status) == JobStatus.DONE,
                 col(ReportJob.id) < job_id,
+                col(ReportJob.finished_at) < utcnow() - KEEP_SUPERSEDED_FOR,
             )
         )
         session.commit()

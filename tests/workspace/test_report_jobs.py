@@ -227,6 +227,7 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
             .where(Invitation.round_id == workspace.current_round)
         ).first()
         assert answer is not None
+        answer_id = answer.id
         answer.version += 1  # a respondent changes an answer
         session.add(answer)
         session.commit()
@@ -236,5 +237,21 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
     assert download.status_code == 200 and download.content == FAKE_PDF
     assert changed != first
     assert run_report_job(engine, _fake_render, changed, date.today()) is JobStatus.DONE
+    # Someone following the older copy still gets it; once it is an hour old it goes.
+    older_file = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{first}/file")
+    assert older_file.content == FAKE_PDF
     with Session(engine) as session:
-        assert session.get(ReportJob, first) is None  # the older copy is not kept
+        older = session.get(ReportJob, first)
+        assert older is not None and older.finished_at is not None
+        older.finished_at -= timedelta(hours=2)
+        session.add(older)
+        answer = session.get(Answer, answer_id)
+        assert answer is not None
+        answer.version += 1  # and the answer changes again
+        session.add(answer)
+        session.commit()
+    latest, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
+    assert run_report_job(engine, _fake_render, latest, date.today()) is JobStatus.DONE
+    with Session(engine) as session:
+        assert session.get(ReportJob, first) is None  # superseded over an hour ago
+        assert session.get(ReportJob, changed) is not None  # superseded just now
