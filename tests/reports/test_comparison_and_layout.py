@@ -112,7 +112,13 @@ def test_each_case_study_is_printed_once_and_later_pages_refer_back(render) -> N
         assert text.count(opening) <= 1, case.title
         printed += text.count(opening)
     assert printed >= 5
-    assert re.search(r"From elsewhere: [^,]+, printed on page \d+\.", text)
+    references = re.findall(r"From elsewhere: ([^,]+), printed with condition (\d+)\.", text)
+    assert references
+    for title, number in references:
+        printed_at = text.index(f"From elsewhere: {title}")
+        condition_heading = text.rfind(f"Condition {number}:", 0, printed_at)
+        assert condition_heading != -1, title
+        assert f"Condition {int(number) + 1}:" not in text[condition_heading:printed_at], title
 
 
 def test_a_sectors_dot_sits_where_its_score_is_and_the_place_is_a_diamond() -> None:
