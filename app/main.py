@@ -1,5 +1,7 @@
 """The application factory: ``uvicorn --factory app.main:create_app``."""
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -12,16 +14,17 @@ from sqlalchemy import Engine
 from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import SignInRequiredError
-from app.core.config import Settings, get_settings
+from app.core.config import Environment, Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
 from app.core.registry import registry_for
 from app.core.security.headers import SecurityHeaders
+from app.core.warm_up import warm_up
 from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.jobs.runners import report_queue
-from app.jobs.tasks import JobResources
+from app.jobs.tasks import JobResources, report_maker
 from app.places import views as place_views
 from app.responses import api as respondent_api
 from app.responses import views as respondent_views
@@ -31,6 +34,8 @@ from app.site import api as site_api
 from app.site import views as site_views
 from app.workshop import views as workshop_views
 from reports.pdf.service import PdfService
+
+log = logging.getLogger("placecheck")
 
 ROUTERS = [
     site_views.router,
@@ -59,12 +64,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     resources = JobResources(
         engine=engine,
         settings=settings,
-        render=lambda html, owner: pdf_service.render(html, owner=owner),
+        make=report_maker(engine, pdf_service),
     )
     reports = report_queue(settings, resources, workers=pdf_service.workers)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Not in tests, where each test builds its own app and would pay for every page.
+        if settings.environment is not Environment.TEST:
+            started = time.perf_counter()
+            routes, templates = warm_up(app)
+            log.info(
+                "Built %s routes and compiled %s templates in %.1f s",
+                routes,
+                templates,
+                time.perf_counter() - started,
+            )
         reports.start()
         yield
         reports.stop()

@@ -24,7 +24,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, libpq_address
-from app.jobs.tasks import JobResources, prepare_report, scheduled_checks
+from app.jobs.tasks import JobResources, prepare_report, report_maker, scheduled_checks
 from reports.pdf.service import PdfService
 
 log = logging.getLogger("placecheck.jobs")
@@ -117,7 +117,7 @@ def run_worker(settings: Settings) -> None:
     resources = JobResources(
         engine=engine,
         settings=settings,
-        render=lambda html, owner: pdf_service.render(html, owner=owner),
+        make=report_maker(engine, pdf_service),
     )
     app = _app(procrastinate.PsycopgConnector(conninfo=libpq_address(settings.database_url)))
     name = f"{socket.gethostname()}-{os.getpid()}"

@@ -2,13 +2,25 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from app.core.clock import place_today
 from app.core.config import Settings
-from app.results.jobs import Renderer, jobs_to_run, run_report_job
+from app.core.db import create_db_engine
+from app.results.jobs import (
+    MadeReport,
+    ReportMaker,
+    jobs_to_run,
+    made_here,
+    make_report,
+    run_report_job,
+)
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
+from reports.pdf.service import PdfCache, PdfService
 
 HandOver = Callable[[int], None]
 """Gives a report job to whatever runs jobs (this process's threads, or the shared queue)."""
@@ -20,11 +32,37 @@ class JobResources:
 
     engine: Engine
     settings: Settings
-    render: Renderer
+    make: ReportMaker
+
+
+def report_maker(engine: Engine, pdf_service: PdfService) -> ReportMaker:
+    """Where reports are made: all of a report (reading the answers, scoring, the HTML and the
+    PDF) in a render process, which runs at a lower priority than pages. Building the HTML on a
+    thread of the app process held the interpreter lock that every page being served needs, and
+    the health check took four times as long while reports were made.
+
+    An in-memory database cannot be opened from another process: its reports are read here and
+    only rendered there."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in {None, "", ":memory:"}:
+        return made_here(engine, pdf_service.render)
+    address = url.render_as_string(hide_password=False)
+    return partial(pdf_service.run, _make_in_render_process, address, pdf_service.cache.cache_dir)
+
+
+_engines: dict[str, Engine] = {}
+"""One engine per database for the life of a render process."""
+
+
+def _make_in_render_process(
+    address: str, cache_dir: Path, job_id: int, today: date
+) -> MadeReport | None:
+    engine = _engines.get(address) or _engines.setdefault(address, create_db_engine(address))
+    return make_report(engine, PdfCache(cache_dir).render_here, job_id, today)
 
 
 def prepare_report(resources: JobResources, job_id: int) -> None:
-    run_report_job(resources.engine, resources.render, job_id, place_today())
+    run_report_job(resources.engine, resources.make, job_id, place_today())
 
 
 def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:

@@ -14,6 +14,7 @@ memory: a job whose worker died is found running long past any render and queued
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import select as sa_select
@@ -189,31 +190,52 @@ def _finish(engine: Engine, job_id: int, status: JobStatus, **values: object) ->
         session.commit()
 
 
-def run_report_job(engine: Engine, render: Renderer, job_id: int, today: date) -> JobStatus | None:
-    """Prepare one job if no other worker has taken it; returns how it ended (None: not ours).
+@dataclass(frozen=True)
+class MadeReport:
+    pdf: bytes
+    filename: str
 
-    The report is read in a session of its own that holds no lock while it renders; only the
-    claim and the result are written.
-    """
+
+ReportMaker = Callable[[int, date], MadeReport | None]
+"""Makes a job's report (None: the job or its round is gone). It may raise
+``ReportUnavailableError``, which refuses the job with its message."""
+
+
+def make_report(engine: Engine, render: Renderer, job_id: int, today: date) -> MadeReport | None:
+    """Read the job's round, score it, build the report's HTML and render it. The session holds
+    no lock while the PDF renders."""
+    with Session(engine) as session:
+        job = session.get(ReportJob, job_id)
+        assessment_round = session.get(AssessmentRound, job.round_id) if job else None
+        if job is None or assessment_round is None:
+            return None
+        rendered = report_html(
+            session=session,
+            assessment_round=assessment_round,
+            kind=ReportKind(job.kind),
+            rules=load_rules(),
+            today=today,
+            organisation_id=job.organisation_id,
+            variant=job.variant,
+        )
+        owner = cache_owner(assessment_round)
+    return MadeReport(render(rendered.html, owner), rendered.filename)
+
+
+def made_here(engine: Engine, render: Renderer) -> ReportMaker:
+    """Reports made in the calling process, rendered by ``render``."""
+    return partial(make_report, engine, render)
+
+
+def run_report_job(engine: Engine, make: ReportMaker, job_id: int, today: date) -> JobStatus | None:
+    """Prepare one job if no other worker has taken it; returns how it ended (None: not ours).
+    Only the claim and the result are written here."""
     if not _claim(engine, job_id):
         return None
     try:
-        with Session(engine) as session:
-            job = session.get(ReportJob, job_id)
-            assessment_round = session.get(AssessmentRound, job.round_id) if job else None
-            if job is None or assessment_round is None:
-                return None
-            rendered = report_html(
-                session=session,
-                assessment_round=assessment_round,
-                kind=ReportKind(job.kind),
-                rules=load_rules(),
-                today=today,
-                organisation_id=job.organisation_id,
-                variant=job.variant,
-            )
-            owner = cache_owner(assessment_round)
-        pdf = render(rendered.html, owner)
+        made = make(job_id, today)
+        if made is None:
+            return None
     except ReportUnavailableError as error:
         message = f"This report cannot be made: {error}."
         _finish(engine, job_id, JobStatus.REFUSED, message=message[:MAX_MESSAGE])
@@ -222,7 +244,7 @@ def run_report_job(engine: Engine, render: Renderer, job_id: int, today: date) -
         message = f"Something went wrong while making the report ({type(error).__name__})."
         _finish(engine, job_id, JobStatus.FAILED, message=message)
         raise
-    _finish(engine, job_id, JobStatus.DONE, pdf=pdf, filename=rendered.filename)
+    _finish(engine, job_id, JobStatus.DONE, pdf=made.pdf, filename=made.filename)
     _forget_older_copies(engine, job_id)
     return JobStatus.DONE
 

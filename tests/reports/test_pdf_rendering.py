@@ -100,3 +100,13 @@ def test_a_render_that_takes_too_long_is_not_waited_on_but_kept_for_the_next_req
         service.shutdown()
 
     assert kept is not None and kept.startswith(b"%PDF")
+
+
+def test_render_processes_give_way_to_pages(tmp_path: Path) -> None:
+    service = PdfService(cache_dir=tmp_path, workers=1)
+    try:
+        assert service.run(os.nice, 0) == os.nice(0) + service_module.RENDER_NICENESS
+        if hasattr(os, "SCHED_IDLE"):
+            assert service.run(os.sched_getscheduler, 0) == os.SCHED_IDLE
+    finally:
+        service.shutdown()

@@ -1,18 +1,25 @@
 """Reports prepared in the background: asked for, followed on their own page, then downloaded;
 nothing lost to a restart, and no job prepared twice however many workers see it."""
 
+import os
 import re
 import threading
 from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.db import create_db_engine
 from app.enums import JobStatus
+from app.jobs import tasks
+from app.jobs.tasks import report_maker
 from app.models import Answer, AssessmentRound, Invitation, Organisation, ReportJob, utcnow
-from app.results.jobs import jobs_to_run, request_report, run_report_job
+from app.results.jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from reports.kinds import ReportKind
+from reports.pdf.service import PdfService
 
 from .conftest import Workspace, post_form
 
@@ -22,6 +29,11 @@ FAKE_PDF = b"%PDF-1.7 a report made by the test's renderer"
 def _fake_render(html: str, owner: str) -> bytes:
     assert "<html" in html.lower() and owner.startswith("place-")
     return FAKE_PDF
+
+
+def _prepare(engine: Engine, job_id: int) -> JobStatus | None:
+    """What a worker does with the job, with the test's renderer."""
+    return run_report_job(engine, made_here(engine, _fake_render), job_id, date.today())
 
 
 def _ask(client: TestClient, path: str) -> tuple[int, str]:
@@ -46,7 +58,7 @@ def test_a_report_is_shown_being_prepared_and_then_offered_for_download(
     assert "Check whether it is ready" in waiting  # without JavaScript, a way to look again
     assert "follow-job.js" in waiting
 
-    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.DONE
+    assert _prepare(engine, job_id) is JobStatus.DONE
     ready = facilitator.get(page).text
     assert "Your forum report is ready" in ready
     assert f"/rounds/{workspace.current_round}/report-jobs/{job_id}/file" in ready
@@ -114,7 +126,7 @@ def test_a_report_that_cannot_be_made_says_why_and_leads_back_to_the_round(
         facilitator, f"/rounds/{workspace.current_round}/reports/partner?organisation={fire.id}"
     )
 
-    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.REFUSED
+    assert _prepare(engine, job_id) is JobStatus.REFUSED
     shown = " ".join(re.sub(r"<[^>]+>", " ", facilitator.get(page).text).split())
     assert "The partner report cannot be made yet" in shown
     assert "This report cannot be made:" in shown and "3" in shown
@@ -137,7 +149,7 @@ def test_only_one_of_many_workers_prepares_a_job(
 
     def worker() -> None:
         start.wait()
-        outcomes.append(run_report_job(engine, render, job_id, date.today()))
+        outcomes.append(run_report_job(engine, made_here(engine, render), job_id, date.today()))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for thread in threads:
@@ -162,7 +174,7 @@ def test_a_job_whose_worker_was_lost_is_prepared_after_a_restart(
         session.commit()
 
     assert job_id in jobs_to_run(engine)
-    assert run_report_job(engine, _fake_render, job_id, date.today()) is JobStatus.DONE
+    assert _prepare(engine, job_id) is JobStatus.DONE
     assert "is ready" in facilitator.get(page).text
 
 
@@ -182,7 +194,7 @@ def test_erasing_a_respondent_deletes_the_places_prepared_reports(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
     job_id, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
-    run_report_job(engine, _fake_render, job_id, date.today())
+    _prepare(engine, job_id)
     with Session(engine) as session:
         someone = session.exec(select(ReportJob).where(ReportJob.id == job_id)).one()
         assert someone.pdf == FAKE_PDF
@@ -216,7 +228,7 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
     first, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
-    assert run_report_job(engine, _fake_render, first, date.today()) is JobStatus.DONE
+    assert _prepare(engine, first) is JobStatus.DONE
 
     again, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
     download = facilitator.get(f"/rounds/{workspace.current_round}/reports/forum.pdf")
@@ -236,7 +248,7 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
     assert again == first
     assert download.status_code == 200 and download.content == FAKE_PDF
     assert changed != first
-    assert run_report_job(engine, _fake_render, changed, date.today()) is JobStatus.DONE
+    assert _prepare(engine, changed) is JobStatus.DONE
     # Someone following the older copy still gets it; once it is an hour old it goes.
     older_file = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{first}/file")
     assert older_file.content == FAKE_PDF
@@ -251,7 +263,51 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
         session.add(answer)
         session.commit()
     latest, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
-    assert run_report_job(engine, _fake_render, latest, date.today()) is JobStatus.DONE
+    assert _prepare(engine, latest) is JobStatus.DONE
     with Session(engine) as session:
         assert session.get(ReportJob, first) is None  # superseded over an hour ago
         assert session.get(ReportJob, changed) is not None  # superseded just now
+
+
+def test_a_report_is_read_scored_and_rendered_in_a_render_process_not_the_apps(
+    facilitator: TestClient, workspace: Workspace, engine: Engine, tmp_path: Path
+) -> None:
+    """The app process only claims the job and writes the result; a refusal made over there
+    still reaches the page with its reason."""
+    with Session(engine) as session:
+        fire = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Fire and Rescue Service")
+        ).one()
+    base = f"/rounds/{workspace.current_round}/reports"
+    made, _ = _ask(facilitator, f"{base}/questionnaire")
+    refused, page = _ask(facilitator, f"{base}/partner?organisation={fire.id}")
+    service = PdfService(tmp_path / "cache", workers=1)
+    try:
+        make = report_maker(engine, service)
+        assert run_report_job(engine, make, made, date.today()) is JobStatus.DONE
+        assert run_report_job(engine, make, refused, date.today()) is JobStatus.REFUSED
+        assert service._pool is not None  # the pool was used ...
+        render_processes = {p.pid for p in service._pool._processes.values()}
+    finally:
+        service.shutdown()
+
+    assert render_processes and os.getpid() not in render_processes
+    assert not tasks._engines  # ... and this process never opened the database for a report
+    download = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{made}/file")
+    assert (
+        download.content.startswith(b"%PDF")
+        and b"questionnaire" in download.headers["content-disposition"].encode()
+    )
+    assert "This report cannot be made:" in facilitator.get(page).text
+
+
+def test_reports_of_an_in_memory_database_are_read_here_and_only_rendered_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """Another process cannot open an in-memory database."""
+    memory = create_db_engine("sqlite://")
+    service = PdfService(tmp_path, workers=1)
+    make = report_maker(memory, service)
+    assert isinstance(make, partial) and make.func is make_report
+    assert make.args == (memory, service.render)
+    memory.dispose()
