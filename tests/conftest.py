@@ -25,6 +25,7 @@ import app.models  # noqa: F401 - registers the tables
 from app.core.config import Environment, Settings
 from app.core.db import create_db_engine, parse_database_url
 from app.main import create_app
+from app.results.remembered import forget_all
 
 POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -37,6 +38,12 @@ def require_dependency(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {reason}", pytrace=False)
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered_from_another_test() -> None:
+    """Each test has a database of its own, where ids, and so fingerprints, repeat."""
+    forget_all()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 import time
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -19,13 +18,15 @@ from app.enums import JobStatus
 from app.jobs.runners import ReportQueue
 from app.results.inputs import report_inputs
 from app.results.jobs import JobState, job_file, job_state, request_report
+from app.results.remembered import remembered
 from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
-from reports.context import build_forum_report
+from reports.context import ForumReport, build_forum_report
 from reports.kinds import ReportKind
+from scoring.types import ScoreResult
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 
@@ -80,31 +81,14 @@ def results_part(
 
 def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
     session, assessment_round = visit.session, visit.access.assessment_round
-    definition = definition_of_round(session=session, assessment_round=assessment_round)
-    rules = load_rules()
     earlier = earlier_rounds(session=session, assessment_round=assessment_round)
     compared = next((r for r in earlier if r.id == compare), earlier[0] if earlier else None)
     compared_with = compared.id if compared else None
-    result = score_round(
-        session=session, assessment_round=assessment_round, rules=rules, compared_with=compared_with
-    )
-    report = (
-        build_forum_report(
-            definition,
-            result,
-            round_facts(
-                session=session,
-                assessment_round=assessment_round,
-                today=date.today(),
-                compared_with=compared_with,
-            ),
-            workshop_record(
-                session=session, assessment_round=assessment_round, compared_with=compared_with
-            ),
-            rules,
-        )
-        if result.respondents
-        else None
+    result, report = remembered(
+        session=session,
+        assessment_round=assessment_round,
+        what=("results", compared_with),
+        compute=lambda: _scored_report(visit, compared_with),
     )
     context = {
         "access": visit.access,
@@ -119,6 +103,34 @@ def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Respo
         "parts": list(RESULT_PARTS.items()),
     }
     return visit.page("results", context)
+
+
+def _scored_report(
+    visit: Visit[RoundAccess], compared_with: int | None
+) -> tuple[ScoreResult, ForumReport | None]:
+    """The round's scores and the forum report's content, which the results pages show."""
+    session, assessment_round = visit.session, visit.access.assessment_round
+    rules = load_rules()
+    result = score_round(
+        session=session, assessment_round=assessment_round, rules=rules, compared_with=compared_with
+    )
+    if not result.respondents:
+        return result, None
+    report = build_forum_report(
+        definition_of_round(session=session, assessment_round=assessment_round),
+        result,
+        round_facts(
+            session=session,
+            assessment_round=assessment_round,
+            today=place_today(),
+            compared_with=compared_with,
+        ),
+        workshop_record(
+            session=session, assessment_round=assessment_round, compared_with=compared_with
+        ),
+        rules,
+    )
+    return result, report
 
 
 def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportChoice) -> int:

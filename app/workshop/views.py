@@ -23,6 +23,7 @@ from app.models import (
     EvidenceQuoteBase,
 )
 from app.places.service import organisations_of
+from app.results.remembered import remembered
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
@@ -59,7 +60,14 @@ def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:
     session, access = visit.session, visit.access
     assessment_round = access.assessment_round
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
+    result = remembered(
+        session=session,
+        assessment_round=assessment_round,
+        what=("scores",),
+        compute=lambda: score_round(
+            session=session, assessment_round=assessment_round, rules=load_rules()
+        ),
+    )
     organisations = organisations_of(session, access.place.id)
     comments = comments_of(
         session=session, assessment_round=assessment_round, definition=definition
