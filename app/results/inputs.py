@@ -13,9 +13,9 @@ import hashlib
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, Integer, bindparam, func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.core.paths import PROJECT_ROOT
 from app.models import (
@@ -45,61 +45,61 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+PLACE: BindParameter[int] = bindparam("place_id", type_=Integer)
+_ROUNDS = sa_select(col(AssessmentRound.id)).where(col(AssessmentRound.place_id) == PLACE)
+_STATEMENTS = (
+    sa_select(col(Place.name), col(Place.description)).where(col(Place.id) == PLACE),
+    sa_select(
+        col(AssessmentRound.id),
+        col(AssessmentRound.title),
+        col(AssessmentRound.status),
+        col(AssessmentRound.opens_on),
+        col(AssessmentRound.closes_on),
+        col(AssessmentRound.anonymity_threshold),
+        col(AssessmentRound.questionnaire_hash),
+        col(AssessmentRound.created_at),
+    )
+    .where(col(AssessmentRound.place_id) == PLACE)
+    .order_by(col(AssessmentRound.id)),
+    sa_select(col(Organisation.id), col(Organisation.name), col(Organisation.sector))
+    .where(col(Organisation.place_id) == PLACE)
+    .order_by(col(Organisation.id)),
+    sa_select(
+        col(Invitation.id),
+        col(Invitation.round_id),
+        col(Invitation.organisation_id),
+        col(Invitation.status),
+        col(Invitation.submitted_at),
+    )
+    .where(col(Invitation.round_id).in_(_ROUNDS))
+    .order_by(col(Invitation.id)),
+    sa_select(
+        col(Invitation.round_id),
+        func.count(col(Answer.id)),
+        func.sum(col(Answer.version)),
+        func.max(col(Answer.id)),
+    )
+    .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
+    .where(col(Invitation.round_id).in_(_ROUNDS))
+    .group_by(col(Invitation.round_id))
+    .order_by(col(Invitation.round_id)),
+    *(
+        sa_select(*record.__table__.columns)  # type: ignore[union-attr]
+        .where(col(record.round_id).in_(_ROUNDS))
+        .order_by(col(record.id))
+        for record in (ConditionAgreement, Action, EvidenceQuote)
+    ),
+)
+"""Built once: building and keying eight statements on every call cost more than running them
+(6 ms against under 1 ms of SQL for the demo place)."""
+
+
 def report_inputs(*, session: Session, assessment_round: AssessmentRound, today: date) -> str:
     """A hash that changes whenever the reports of this round could (see the module's words)."""
-    place_id = assessment_round.place_id
-    rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place_id)
     parts: list[object] = [code_version(), today.isoformat(), assessment_round.id]
-    parts += session.execute(
-        sa_select(col(Place.name), col(Place.description)).where(col(Place.id) == place_id)
-    ).all()
-    parts += session.execute(
-        sa_select(
-            col(AssessmentRound.id),
-            col(AssessmentRound.title),
-            col(AssessmentRound.status),
-            col(AssessmentRound.opens_on),
-            col(AssessmentRound.closes_on),
-            col(AssessmentRound.anonymity_threshold),
-            col(AssessmentRound.questionnaire_hash),
-            col(AssessmentRound.created_at),
-        )
-        .where(col(AssessmentRound.place_id) == place_id)
-        .order_by(col(AssessmentRound.id))
-    ).all()
-    parts += session.execute(
-        sa_select(col(Organisation.id), col(Organisation.name), col(Organisation.sector))
-        .where(col(Organisation.place_id) == place_id)
-        .order_by(col(Organisation.id))
-    ).all()
-    parts += session.execute(
-        sa_select(
-            col(Invitation.id),
-            col(Invitation.round_id),
-            col(Invitation.organisation_id),
-            col(Invitation.status),
-            col(Invitation.submitted_at),
-        )
-        .where(col(Invitation.round_id).in_(rounds))
-        .order_by(col(Invitation.id))
-    ).all()
-    parts += session.execute(
-        sa_select(
-            col(Invitation.round_id),
-            func.count(col(Answer.id)),
-            func.sum(col(Answer.version)),
-            func.max(col(Answer.id)),
-        )
-        .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
-        .where(col(Invitation.round_id).in_(rounds))
-        .group_by(col(Invitation.round_id))
-        .order_by(col(Invitation.round_id))
-    ).all()
-    for record in (ConditionAgreement, Action, EvidenceQuote):
+    for statement in _STATEMENTS:
         parts += [
-            tuple(row.model_dump().items())
-            for row in session.exec(
-                select(record).where(col(record.round_id).in_(rounds)).order_by(col(record.id))
-            ).all()
+            tuple(row)
+            for row in session.execute(statement, {"place_id": assessment_round.place_id}).all()
         ]
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
