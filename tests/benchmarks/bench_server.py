@@ -143,6 +143,8 @@ def rows(folder: Path) -> list[Row]:
             replace(probe, path=probe.path or f"/rounds/{prepared.published_round}/results")
             for probe in PROBES
         ]
+        for probe in probes:  # the first view of a round scores it: not an idle moment
+            client.get(probe.path).raise_for_status()
         idle = _probing(running.url, probes, None, IDLE_SECONDS)
         for renders in (2, 4):
             paths = _reports(prepared, partners)[:renders]
