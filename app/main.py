@@ -1,6 +1,7 @@
 """The application factory: ``uvicorn --factory app.main:create_app``."""
 
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import SignInRequiredError
-from app.core.config import Environment, Settings, get_settings
+from app.core.config import Environment, JobRunner, Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
@@ -24,7 +25,7 @@ from app.core.warm_up import warm_up
 from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.jobs.runners import report_queue
-from app.jobs.tasks import JobResources, report_maker
+from app.jobs.tasks import JobResources, render_service, report_maker
 from app.places import views as place_views
 from app.responses import api as respondent_api
 from app.responses import views as respondent_views
@@ -54,13 +55,19 @@ ROUTERS = [
 ]
 
 
+def _warm(pdf_service: PdfService) -> None:
+    started = time.perf_counter()
+    processes = pdf_service.warm()
+    log.info("%s render processes ready in %.1f s", len(processes), time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the app; tests pass their own settings and engine, the server reads the env."""
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or create_db_engine(settings.database_url)
 
-    pdf_service = PdfService(settings.report_cache_dir, settings.report_workers or None)
+    pdf_service = render_service(settings)
     resources = JobResources(
         engine=engine,
         settings=settings,
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Not in tests, where each test builds its own app and would pay for every page.
         if settings.environment is not Environment.TEST:
+            if settings.jobs is JobRunner.IN_PROCESS:  # otherwise workers make the reports
+                threading.Thread(target=_warm, args=(pdf_service,), daemon=True).start()
             started = time.perf_counter()
             routes, templates = warm_up(app)
             log.info(

@@ -7,6 +7,7 @@ Every failure a person can fix (a bad URL, an unreachable database, an unsafe se
 one line on stderr and exit code 1, never a traceback.
 """
 
+import copy
 import logging
 from collections.abc import Callable
 from enum import StrEnum
@@ -58,6 +59,9 @@ def serve(
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
     typer.echo(f"Placecheck is running at http://{host}:{port}/  (press Ctrl+C to stop)")
     # Client addresses behind a proxy come from PLACECHECK_TRUSTED_PROXIES alone (see deps).
+    # Uvicorn's own logging, with Placecheck's messages (start-up, background work) beside it.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["placecheck"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -65,6 +69,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        log_config=log_config,
     )
 
 

@@ -24,8 +24,13 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, libpq_address
-from app.jobs.tasks import JobResources, prepare_report, report_maker, scheduled_checks
-from reports.pdf.service import PdfService
+from app.jobs.tasks import (
+    JobResources,
+    prepare_report,
+    render_service,
+    report_maker,
+    scheduled_checks,
+)
 
 log = logging.getLogger("placecheck.jobs")
 
@@ -113,7 +118,7 @@ def run_worker(settings: Settings) -> None:
     """Run jobs until stopped (SIGINT or SIGTERM, after the jobs in hand finish): as many
     reports at once as the machine renders PDFs at once, plus the scheduled checks."""
     engine = create_db_engine(settings.database_url)
-    pdf_service = PdfService(settings.report_cache_dir, settings.report_workers or None)
+    pdf_service = render_service(settings)
     resources = JobResources(
         engine=engine,
         settings=settings,
@@ -122,6 +127,7 @@ def run_worker(settings: Settings) -> None:
     app = _app(procrastinate.PsycopgConnector(conninfo=libpq_address(settings.database_url)))
     name = f"{socket.gethostname()}-{os.getpid()}"
     log.info("Worker %s: %s reports at once", name, pdf_service.workers)
+    pdf_service.warm()
 
     async def work() -> None:
         async with app.open_async():

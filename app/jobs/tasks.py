@@ -35,6 +35,14 @@ class JobResources:
     make: ReportMaker
 
 
+def render_service(settings: Settings) -> PdfService:
+    """The render processes of an app or worker process, which load this module as they start
+    (it is what their report tasks run)."""
+    return PdfService(
+        settings.report_cache_dir, settings.report_workers or None, preload=(__name__,)
+    )
+
+
 def report_maker(engine: Engine, pdf_service: PdfService) -> ReportMaker:
     """Where reports are made: all of a report (reading the answers, scoring, the HTML and the
     PDF) in a render process, which runs at a lower priority than pages. Building the HTML on a

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -110,3 +111,18 @@ def test_render_processes_give_way_to_pages(tmp_path: Path) -> None:
             assert service.run(os.sched_getscheduler, 0) == os.SCHED_IDLE
     finally:
         service.shutdown()
+
+
+def test_warming_starts_every_render_process_with_what_its_tasks_need(tmp_path: Path) -> None:
+    service = PdfService(cache_dir=tmp_path, workers=2, preload=("tests.reports.preloaded",))
+    try:
+        started = service.warm()
+        assert len(started) == service.workers
+        assert service.run(_loaded, "tests.reports.preloaded")
+        assert "tests.reports.preloaded" not in sys.modules  # loaded there, not here
+    finally:
+        service.shutdown()
+
+
+def _loaded(module: str) -> bool:
+    return module in sys.modules
