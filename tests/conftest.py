@@ -28,6 +28,9 @@ from app.main import create_app
 from app.results.remembered import forget_all
 
 POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"
+# Closing or publishing a round would make its reports (seconds of rendering each) in every test
+# that does so, and in the servers tests start; the tests of that feature turn it on.
+os.environ["PLACECHECK_PREPARE_REPORTS_IN_ADVANCE"] = "false"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         description="Processes rendering PDFs at once; 0 means one per CPU core.",
     )
 
+    prepare_reports_in_advance: bool = Field(
+        default=True,
+        description="Make a round's forum and workshop reports as soon as it is closed or "
+        "published, so that they download at once.",
+    )
     jobs: JobRunner = Field(
         default=JobRunner.IN_PROCESS,
         description="Who prepares reports and runs the scheduled checks: 'in-process' (each "

@@ -7,16 +7,19 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
 from app.core.db import create_db_engine
+from app.models import AssessmentRound
 from app.results.jobs import (
     MadeReport,
     ReportMaker,
     jobs_to_run,
     made_here,
     make_report,
+    reports_in_advance,
     run_report_job,
 )
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
@@ -77,7 +80,13 @@ def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     """Close rounds past their deadline, send reminders that are due, and hand over again
     every report still waiting (asked for before a restart, or whose worker was lost)."""
     today = place_today()
-    close_rounds_past_deadline(resources.engine, today)
+    closed = close_rounds_past_deadline(resources.engine, today)
+    if closed and resources.settings.prepare_reports_in_advance:
+        with Session(resources.engine) as session:
+            for assessment_round in session.exec(
+                select(AssessmentRound).where(col(AssessmentRound.id).in_(closed))
+            ).all():
+                reports_in_advance(session=session, assessment_round=assessment_round, today=today)
     send_due_reminders(resources.engine, resources.settings, today)
     for job_id in jobs_to_run(resources.engine):
         hand_over(job_id)

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.core.db import begin_write, changed_rows, lock_until_commit
 from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
+from app.results.inputs import report_inputs
 from app.results.reports import ReportUnavailableError, cache_owner, report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
@@ -108,6 +109,33 @@ def request_report(
     session.commit()
     assert job.id is not None
     return job.id, True
+
+
+IN_ADVANCE = (ReportKind.FORUM, ReportKind.WORKSHOP)
+"""What a facilitator prints for the workshop, made before anyone asks for it."""
+
+
+def reports_in_advance(
+    *, session: Session, assessment_round: AssessmentRound, today: date
+) -> list[int]:
+    """Ask for the workshop's reports as soon as the answers are in (the round closed or
+    published): the facilitator downloading them minutes before the workshop finds them made.
+    Returns the jobs that are new, for a worker to be told; commits what it writes."""
+    inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
+    new = []
+    for kind in IN_ADVANCE:
+        job_id, is_new = request_report(
+            session=session,
+            assessment_round=assessment_round,
+            kind=kind,
+            organisation_id=None,
+            variant=None,
+            user_id=None,
+            inputs=inputs,
+        )
+        if is_new:
+            new.append(job_id)
+    return new
 
 
 def job_state(session: Session, job_id: int) -> JobState | None:

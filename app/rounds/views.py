@@ -12,12 +12,14 @@ from app.deps import (
     FacilitatorRoundPage,
     PlaceChange,
     RegistryDep,
+    ReportQueueDep,
     RoundChange,
     RoundPage,
 )
 from app.enums import RoundStatus
 from app.invitations.mail import mail_configured
 from app.models import AssessmentRoundBase, AssessmentRoundCreate
+from app.results.jobs import reports_in_advance
 from app.rounds.page import DONE, render_reports_page, render_round_page
 from app.rounds.service import (
     CONSEQUENCES,
@@ -157,7 +159,7 @@ def confirm_status(to: RoundStatus, visit: FacilitatorRoundPage) -> Response:
 
 
 @router.post("/rounds/{round_id}/status", response_class=HTMLResponse)
-def set_status(change: RoundChange) -> Response:
+def set_status(change: RoundChange, reports: ReportQueueDep) -> Response:
     wanted = change.form.validated(StatusChange, Errors())
     if wanted is None:
         raise ShownError(400, "Choose one of the buttons on the round's page.")
@@ -173,7 +175,16 @@ def set_status(change: RoundChange) -> Response:
         return render_round_page(change, errors=errors, status=409)
     change.record("round-status-changed", before=before.value, after=wanted.to.value)
     done = "withdrawn" if before is RoundStatus.PUBLISHED else f"status-{wanted.to.value}"
-    return change.done(f"/rounds/{assessment_round.id}?done={done}")
+    response = change.done(f"/rounds/{assessment_round.id}?done={done}")
+    # Closed or published, the answers are in; a withdrawn publication is being put right.
+    answers_are_in = wanted.to in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
+    withdrawn = before is RoundStatus.PUBLISHED
+    if answers_are_in and not withdrawn and change.settings.prepare_reports_in_advance:
+        for job_id in reports_in_advance(
+            session=change.session, assessment_round=assessment_round, today=place_today()
+        ):
+            reports.prepare(job_id)
+    return response
 
 
 @router.post("/rounds/{round_id}/reassess", response_class=HTMLResponse)

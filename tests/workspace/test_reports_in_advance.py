@@ -1,0 +1,121 @@
+"""A round's workshop reports are made as soon as its answers are in, so the facilitator who
+downloads them minutes before the workshop finds them made."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.core.clock import place_today
+from app.core.config import Settings
+from app.enums import JobStatus, RoundStatus
+from app.jobs.tasks import JobResources, scheduled_checks
+from app.main import create_app
+from app.models import AssessmentRound, ReportJob
+from app.results.jobs import made_here
+
+from .conftest import Workspace, post_form, sign_in
+
+
+@pytest.fixture
+def in_advance(settings: Settings) -> Settings:
+    return settings.model_copy(update={"prepare_reports_in_advance": True})
+
+
+@pytest.fixture
+def handed_over() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def facilitator_in_advance(
+    in_advance: Settings, engine: Engine, workspace: Workspace, handed_over: list[int]
+) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=in_advance, engine=engine)) as client:
+        client.app.state.reports.prepare = handed_over.append  # type: ignore[attr-defined]
+        yield sign_in(client, "fran@example.org")
+
+
+def _jobs(engine: Engine, round_id: int) -> list[tuple[str, JobStatus]]:
+    with Session(engine) as session:
+        return [
+            (job.kind, job.status)
+            for job in session.exec(
+                select(ReportJob).where(ReportJob.round_id == round_id).order_by(col(ReportJob.id))
+            ).all()
+        ]
+
+
+def test_closing_and_publishing_a_round_start_its_forum_and_workshop_reports(
+    facilitator_in_advance: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    handed_over: list[int],
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
+    assert _jobs(engine, workspace.current_round) == [
+        ("forum", JobStatus.QUEUED),
+        ("workshop", JobStatus.QUEUED),
+    ]
+    assert len(handed_over) == 2
+
+    # Published, the reports say so: made again from the round as it now is.
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "published"})
+    assert [kind for kind, _ in _jobs(engine, workspace.current_round)] == [
+        "forum",
+        "workshop",
+        "forum",
+        "workshop",
+    ]
+    assert len(handed_over) == 4
+
+    # Asking for the forum report finds the one already on its way.
+    asked = facilitator_in_advance.get(f"{path}/reports/forum", follow_redirects=False)
+    assert asked.headers["location"] == f"{path}/report-jobs/{handed_over[2]}"
+    assert len(handed_over) == 4
+
+
+def test_withdrawing_a_publication_starts_nothing(
+    facilitator_in_advance: TestClient, workspace: Workspace, handed_over: list[int]
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "published"})
+    before = len(handed_over)
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
+    assert len(handed_over) == before
+
+
+def test_a_round_closed_at_its_deadline_has_its_reports_made_by_the_same_check(
+    in_advance: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with Session(engine) as session:
+        open_round = session.get(AssessmentRound, workspace.current_round)
+        assert open_round is not None and open_round.status is RoundStatus.OPEN
+        open_round.closes_on = place_today() - timedelta(days=1)
+        session.add(open_round)
+        session.commit()
+    handed: list[int] = []
+    resources = JobResources(
+        engine=engine, settings=in_advance, make=made_here(engine, lambda html, owner: b"%PDF")
+    )
+
+    scheduled_checks(resources, handed.append)
+
+    assert _jobs(engine, workspace.current_round) == [
+        ("forum", JobStatus.QUEUED),
+        ("workshop", JobStatus.QUEUED),
+    ]
+    assert len(handed) == 2
+
+
+def test_nothing_is_made_in_advance_when_the_setting_is_off(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    assert _jobs(engine, workspace.current_round) == []
