@@ -7,17 +7,21 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
+from app.core.db import parse_database_url
 from tests.benchmarks.harness import Row, median, p
 from tests.reliability.conftest import _free_port, prepare, server
 
 CLIENTS = (1, 10, 50)
+POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"
 RUNS = 3
 SECONDS = 3.0
 
@@ -99,28 +103,73 @@ def _burst(url: str, tokens: list[str], clients: int, bare: bool) -> tuple[float
     return len(latencies) / SECONDS, p(latencies, 95)
 
 
-def rows(folder: Path) -> list[Row]:
-    prepared = prepare(f"sqlite:///{folder / 'saves.db'}", respondents=max(CLIENTS))
-    tokens = list(prepared.tokens)
-    found: list[Row] = []
-    with server(prepared.url, folder / "cache") as product, bare_server(folder) as bare:
-        for clients in CLIENTS:
-            mine: list[tuple[float, float]] = []
-            theirs: list[tuple[float, float]] = []
-            for _ in range(RUNS):
-                mine.append(_burst(product.url, tokens, clients, bare=False))
-                theirs.append(_burst(bare, tokens, clients, bare=True))
-            rate, p95 = median([r for r, _ in mine]), median([q for _, q in mine])
-            base_rate, base_p95 = median([r for r, _ in theirs]), median([q for _, q in theirs])
-            ratio = rate / base_rate
-            found.append(
-                Row(
-                    f"answer saves, {clients} client{'s' if clients > 1 else ''} (saves/s; p95)",
-                    f"{rate:,.0f}/s; {p95 * 1000:,.1f} ms",
-                    f"{base_rate:,.0f}/s; {base_p95 * 1000:,.1f} ms",
-                    ratio,
-                    "≥ 0.5",
-                    ratio >= 0.5,
-                )
+@contextmanager
+def _fresh_postgres() -> Iterator[str | None]:
+    """A new database on the test PostgreSQL server, dropped afterwards; None without one."""
+    server_url = os.environ.get(POSTGRES_ENV, "")
+    if not server_url:
+        yield None
+        return
+    server_address = parse_database_url(server_url)
+    name = f"placecheck_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_address, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_address.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _compare(product_url: str, bare_url: str, tokens: list[str], database: str) -> list[Row]:
+    found = []
+    for clients in CLIENTS:
+        mine: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
+        for _ in range(RUNS):
+            mine.append(_burst(product_url, tokens, clients, bare=False))
+            theirs.append(_burst(bare_url, tokens, clients, bare=True))
+        rate, p95 = median([r for r, _ in mine]), median([q for _, q in mine])
+        base_rate, base_p95 = median([r for r, _ in theirs]), median([q for _, q in theirs])
+        ratio = rate / base_rate
+        found.append(
+            Row(
+                f"answer saves on {database}, {clients} client{'s' if clients > 1 else ''} "
+                "(saves/s; p95)",
+                f"{rate:,.0f}/s; {p95 * 1000:,.1f} ms",
+                f"{base_rate:,.0f}/s; {base_p95 * 1000:,.1f} ms",
+                ratio,
+                "≥ 0.5",
+                ratio >= 0.5,
             )
+        )
+    return found
+
+
+def rows(folder: Path) -> list[Row]:
+    """SQLite, the goal's database; then PostgreSQL when the test server's address is set
+    (``PLACECHECK_TEST_POSTGRES_URL``), against the same bare SQLite endpoint."""
+    prepared = prepare(f"sqlite:///{folder / 'saves.db'}", respondents=max(CLIENTS))
+    found: list[Row] = []
+    with bare_server(folder) as bare:
+        with server(prepared.url, folder / "cache") as product:
+            found += _compare(product.url, bare, list(prepared.tokens), "SQLite")
+        with _fresh_postgres() as postgres_url:
+            if postgres_url is None:
+                found.append(
+                    Row(
+                        "answer saves on PostgreSQL",
+                        "–",
+                        f"{POSTGRES_ENV} not set",
+                        None,
+                        "reported",
+                        None,
+                    )
+                )
+                return found
+            on_postgres = prepare(postgres_url, respondents=max(CLIENTS))
+            with server(on_postgres.url, folder / "pg-cache") as product:
+                found += _compare(product.url, bare, list(on_postgres.tokens), "PostgreSQL")
     return found
