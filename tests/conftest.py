@@ -56,10 +56,10 @@ def postgres_server_url() -> str:
     return url
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
-    """A brand-new, empty PostgreSQL database for one test, dropped afterwards."""
-    server = parse_database_url(postgres_server_url)
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A brand-new, empty database on the PostgreSQL server at ``server_url``, dropped after."""
+    server = parse_database_url(server_url)
     name = f"placecheck_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -70,6 +70,13 @@ def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database for one test."""
+    with fresh_postgres_database(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import cli
 from app.core.config import get_settings
 from app.core.db import create_db_engine
+from app.enums import JobStatus
+from app.models import ReportJob
 
 runner = CliRunner()
 
@@ -119,6 +122,26 @@ def test_demo_loads_once_and_is_idempotent(
     assert second.output.startswith("Already loaded")
     counts = [out.splitlines()[0].rsplit(":", 1)[1] for out in (first.output, second.output)]
     assert counts[0] == counts[1]
+
+
+def test_the_demo_asks_for_its_published_rounds_workshop_reports_as_publishing_would(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("PLACECHECK_PREPARE_REPORTS_IN_ADVANCE", "true")
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+
+    result = runner.invoke(cli, ["demo"])
+    runner.invoke(cli, ["demo"])  # loaded already: nothing asked for again
+
+    assert "forum report and workshop pack for Baseline assessment, spring 2025" in result.output, (
+        result.output
+    )
+    engine = create_db_engine(empty_database_url)
+    with Session(engine) as session:
+        jobs = session.exec(select(ReportJob.kind, ReportJob.status)).all()
+    engine.dispose()
+    assert sorted(jobs) == [("forum", JobStatus.QUEUED), ("workshop", JobStatus.QUEUED)]
 
 
 def test_report_writes_the_demo_workshop_pack_and_explains_a_refusal(

@@ -11,7 +11,7 @@ import copy
 import logging
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from app.cli.report import report_command
 from app.cli.score import score_command
 from app.cli.support import fail, load_settings
 from app.cli.users import user_cli
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 cli = typer.Typer(
     help="Placecheck: readiness for place-based working, assessed by a place forum.",
@@ -155,6 +158,11 @@ def demo(
                 if settings.environment is not Environment.PRODUCTION
                 else ()
             )
+            in_advance = (
+                _demo_reports_in_advance(session, summary.place_id)
+                if summary.created and settings.prepare_reports_in_advance
+                else None
+            )
         if scale is DemoScale.NATIONAL:
             from app.demo.national import load_national
 
@@ -172,6 +180,12 @@ def demo(
         f"({summary.submitted} submitted)."
     )
     typer.echo("See its results with: placecheck score --round demo")
+    if in_advance:
+        typer.echo(
+            f"Its forum report and workshop pack for {in_advance} are being made as the "
+            "service starts, as after any round is published; they show as ready on the "
+            "round's Reports page."
+        )
     if links:
         typer.echo("Try answering as:")
         for who, path in links:
@@ -180,6 +194,30 @@ def demo(
         typer.echo(f"Sign in at {base_url.rstrip('/')}/sign-in as (password {DEMO_PASSWORD}):")
         for account in accounts:
             typer.echo(f"  {account.email} ({account.role.value})")
+
+
+def _demo_reports_in_advance(session: "Session", place_id: int) -> str | None:
+    """Ask for the latest published round's workshop reports, as publishing it would have:
+    the service makes them when it starts. Returns the round's title."""
+    from sqlmodel import col, select
+
+    from app.core.clock import place_today
+    from app.enums import RoundStatus
+    from app.models import AssessmentRound
+    from app.results.jobs import reports_in_advance
+
+    latest = session.exec(
+        select(AssessmentRound)
+        .where(
+            AssessmentRound.place_id == place_id,
+            AssessmentRound.status == RoundStatus.PUBLISHED,
+        )
+        .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
+    ).first()
+    if latest is None:
+        return None
+    reports_in_advance(session=session, assessment_round=latest, today=place_today())
+    return latest.title
 
 
 def main() -> None:

@@ -138,6 +138,29 @@ def reports_in_advance(
     return new
 
 
+def made_or_being_made(
+    *, session: Session, assessment_round: AssessmentRound, today: date
+) -> dict[ReportKind, JobStatus]:
+    """Of the reports made in advance, which are made (or being made) from the round as it is
+    now, so the reports page can say a download will be immediate."""
+    inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
+    found: dict[ReportKind, JobStatus] = {}
+    for kind, status in session.exec(
+        select(ReportJob.kind, ReportJob.status)
+        .where(
+            ReportJob.round_id == assessment_round.id,
+            col(ReportJob.kind).in_([k.value for k in IN_ADVANCE]),
+            col(ReportJob.organisation_id).is_(None),
+            col(ReportJob.variant).is_(None),
+            ReportJob.inputs == inputs,
+            col(ReportJob.status).in_([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE]),
+        )
+        .order_by(col(ReportJob.id))
+    ).all():
+        found[ReportKind(kind)] = JobStatus(status)
+    return found
+
+
 def job_state(session: Session, job_id: int) -> JobState | None:
     columns = [
         getattr(ReportJob, name).label(name)

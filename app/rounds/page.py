@@ -7,12 +7,14 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.access import RoundAccess
+from app.core.clock import place_today
 from app.core.config import Settings
 from app.enums import InvitationStatus
 from app.invitations.mail import invitation_wording, mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
 from app.models import Invitation
 from app.places.service import organisations_of
+from app.results.jobs import made_or_being_made
 from app.rounds.deadlines import reminder_date
 from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
@@ -146,6 +148,9 @@ def render_reports_page(visit: Visit[RoundAccess]) -> Response:
             for o in organisations
             if submitted.get(o.name, 0) < threshold
         ],
+        "made": made_or_being_made(
+            session=session, assessment_round=access.assessment_round, today=place_today()
+        ),
         "plain_variants": [
             v
             for v in definition_of_round(

@@ -7,21 +7,18 @@ import random
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
-from app.core.db import parse_database_url
 from tests.benchmarks.harness import Row, median, p
+from tests.conftest import POSTGRES_ENV, fresh_postgres_database
 from tests.reliability.conftest import _free_port, prepare, server
 
 CLIENTS = (1, 10, 50)
-POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"
 RUNS = 3
 SECONDS = 3.0
 
@@ -110,17 +107,8 @@ def _fresh_postgres() -> Iterator[str | None]:
     if not server_url:
         yield None
         return
-    server_address = parse_database_url(server_url)
-    name = f"placecheck_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_address, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_address.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(server_url) as url:
+        yield url
 
 
 def _compare(product_url: str, bare_url: str, tokens: list[str], database: str) -> list[Row]:

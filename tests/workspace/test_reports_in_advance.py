@@ -14,8 +14,8 @@ from app.core.config import Settings
 from app.enums import JobStatus, RoundStatus
 from app.jobs.tasks import JobResources, scheduled_checks
 from app.main import create_app
-from app.models import AssessmentRound, ReportJob
-from app.results.jobs import made_here
+from app.models import AssessmentRound, ConditionAgreement, ReportJob
+from app.results.jobs import made_here, run_report_job
 
 from .conftest import Workspace, post_form, sign_in
 
@@ -119,3 +119,32 @@ def test_nothing_is_made_in_advance_when_the_setting_is_off(
     path = f"/rounds/{workspace.current_round}"
     post_form(facilitator, path, f"{path}/status", {"to": "closed"})
     assert _jobs(engine, workspace.current_round) == []
+
+
+def test_the_reports_page_says_which_are_made_from_the_round_as_it_is(
+    facilitator_in_advance: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    handed_over: list[int],
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    assert "Being made" not in facilitator_in_advance.get(f"{path}/reports").text
+    post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
+    page = facilitator_in_advance.get(f"{path}/reports").text
+    assert page.count("Being made") == 2 and "Ready</strong>" not in page
+
+    fake = made_here(engine, lambda html, owner: b"%PDF-1.7 made in advance")
+    for job_id in handed_over:
+        run_report_job(engine, fake, job_id, place_today())
+    page = facilitator_in_advance.get(f"{path}/reports").text
+    assert page.count("Ready</strong>") == 2 and "Being made" not in page
+
+    with Session(engine) as session:  # the forum agrees a level: both reports would show it
+        session.add(
+            ConditionAgreement(
+                round_id=workspace.current_round, condition_id="people-focus", agreed_level=2
+            )
+        )
+        session.commit()
+    page = facilitator_in_advance.get(f"{path}/reports").text
+    assert "Ready</strong>" not in page and "Being made" not in page
