@@ -114,6 +114,7 @@ def test_each_case_study_is_printed_once_and_later_pages_refer_back(render) -> N
     assert printed >= 5
     references = re.findall(r"From elsewhere: ([^,]+), printed with condition (\d+)\.", text)
     assert references
+    assert ").From elsewhere" not in text  # a sentence of its own after the recommendations
     for title, number in references:
         printed_at = text.index(f"From elsewhere: {title}")
         condition_heading = text.rfind(f"Condition {number}:", 0, printed_at)
