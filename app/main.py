@@ -4,6 +4,8 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
@@ -56,8 +58,14 @@ ROUTERS = [
 
 
 def _warm(pdf_service: PdfService) -> None:
+    """Start the render processes beside the first requests; if they cannot start now (the
+    server stopping already), the first report starts them."""
     started = time.perf_counter()
-    processes = pdf_service.warm()
+    try:
+        processes = pdf_service.warm()
+    except (BrokenProcessPool, CancelledError, RuntimeError) as error:
+        log.warning("Render processes not started in advance: %s", error)
+        return
     log.info("%s render processes ready in %.1f s", len(processes), time.perf_counter() - started)
 
 

@@ -11,6 +11,7 @@ database, never prepare the same job twice. Nothing about a job lives only in a 
 memory: a job whose worker died is found running long past any render and queued again.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +19,7 @@ from functools import partial
 
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.core.db import begin_write, changed_rows, lock_until_commit
@@ -27,6 +29,8 @@ from app.results.inputs import report_inputs
 from app.results.reports import ReportUnavailableError, cache_owner, report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
+
+log = logging.getLogger("placecheck.reports")
 
 STALE_AFTER = timedelta(minutes=10)
 """A job running this long has lost its worker (no render takes a tenth of it): run it again."""
@@ -120,21 +124,29 @@ def reports_in_advance(
 ) -> list[int]:
     """Ask for the workshop's reports as soon as the answers are in (the round closed or
     published): the facilitator downloading them minutes before the workshop finds them made.
-    Returns the jobs that are new, for a worker to be told; commits what it writes."""
-    inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
+    Returns the jobs that are new, for a worker to be told; commits what it writes.
+
+    A database failure here is logged and ends it: whatever closed or published the round has
+    been done, and a report not made in advance is made when it is asked for."""
+    round_id = assessment_round.id
     new = []
-    for kind in IN_ADVANCE:
-        job_id, is_new = request_report(
-            session=session,
-            assessment_round=assessment_round,
-            kind=kind,
-            organisation_id=None,
-            variant=None,
-            user_id=None,
-            inputs=inputs,
-        )
-        if is_new:
-            new.append(job_id)
+    try:
+        inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
+        for kind in IN_ADVANCE:
+            job_id, is_new = request_report(
+                session=session,
+                assessment_round=assessment_round,
+                kind=kind,
+                organisation_id=None,
+                variant=None,
+                user_id=None,
+                inputs=inputs,
+            )
+            if is_new:
+                new.append(job_id)
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("Round %s: its reports could not be asked for in advance", round_id)
     return new
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
@@ -15,6 +16,7 @@ from app.enums import JobStatus, RoundStatus
 from app.jobs.tasks import JobResources, scheduled_checks
 from app.main import create_app
 from app.models import AssessmentRound, ConditionAgreement, ReportJob
+from app.results import jobs
 from app.results.jobs import made_here, run_report_job
 
 from .conftest import Workspace, post_form, sign_in
@@ -148,3 +150,25 @@ def test_the_reports_page_says_which_are_made_from_the_round_as_it_is(
         session.commit()
     page = facilitator_in_advance.get(f"{path}/reports").text
     assert "Ready</strong>" not in page and "Being made" not in page
+
+
+def test_a_round_is_closed_even_when_its_reports_cannot_be_asked_for_in_advance(
+    facilitator_in_advance: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    handed_over: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def locked(**_: object) -> tuple[int, bool]:
+        raise OperationalError("INSERT INTO report_job", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(jobs, "request_report", locked)
+    path = f"/rounds/{workspace.current_round}"
+    closed = post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
+
+    assert closed.status_code == 200 and "round is closed" in closed.text.lower()
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, workspace.current_round)
+        assert assessment_round is not None and assessment_round.status is RoundStatus.CLOSED
+    assert handed_over == [] and "could not be asked for in advance" in caplog.text
