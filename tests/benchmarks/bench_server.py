@@ -1,6 +1,10 @@
 """Forum day on one machine, against ``placecheck serve`` on SQLite: how the health check and the
-pages hold up while reports render, what two people downloading at the same moment get, and
-what a report already made costs against the cheapest request there is."""
+results page hold up while reports render, what two people downloading at the same moment get,
+what a report already made costs against the cheapest request there is, and what the first
+report after a start costs against the next.
+
+"Idle" is both probes running together with no report being made, so each ratio says what the
+renders add to a server already serving pages."""
 
 import shutil
 import threading
