@@ -21,6 +21,9 @@ from app.results.jobs import made_here, run_report_job
 
 from .conftest import Workspace, post_form, sign_in
 
+BOTH_QUEUED = [("forum", JobStatus.QUEUED), ("workshop", JobStatus.QUEUED)]
+"""What closing or publishing a round asks for."""
+
 
 @pytest.fixture
 def in_advance(settings: Settings) -> Settings:
@@ -59,10 +62,7 @@ def test_closing_and_publishing_a_round_start_its_forum_and_workshop_reports(
 ) -> None:
     path = f"/rounds/{workspace.current_round}"
     post_form(facilitator_in_advance, path, f"{path}/status", {"to": "closed"})
-    assert _jobs(engine, workspace.current_round) == [
-        ("forum", JobStatus.QUEUED),
-        ("workshop", JobStatus.QUEUED),
-    ]
+    assert _jobs(engine, workspace.current_round) == BOTH_QUEUED
     assert len(handed_over) == 2
 
     # Published, the reports say so: made again from the round as it now is.
@@ -108,10 +108,7 @@ def test_a_round_closed_at_its_deadline_has_its_reports_made_by_the_same_check(
 
     scheduled_checks(resources, handed.append)
 
-    assert _jobs(engine, workspace.current_round) == [
-        ("forum", JobStatus.QUEUED),
-        ("workshop", JobStatus.QUEUED),
-    ]
+    assert _jobs(engine, workspace.current_round) == BOTH_QUEUED
     assert len(handed) == 2
 
 
