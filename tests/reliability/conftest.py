@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, write_session
@@ -29,6 +29,7 @@ from app.enums import RoundStatus
 from app.invitations.service import invite
 from app.main import create_app
 from app.models import AssessmentRound, InvitationBase, Organisation, Place
+from tests.conftest import changing
 
 # The demo workspace, copied into each test's database, as the workspace tests use it.
 from tests.workspace.conftest import _drop_postgres_templates, sign_in, workspace  # noqa: E402, F401
@@ -64,7 +65,7 @@ def prepare(database_url: str, respondents: int = RESPONDENTS) -> Prepared:
     engine = create_db_engine(database_url)
     try:
         upgrade_to_head(engine)
-        with Session(engine) as session:
+        with changing(engine) as session:
             summary = load_demo(session, SECRET)
             place = session.get(Place, summary.place_id)
             assert place is not None

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app.enums import RoundStatus
 from app.invitations.service import invite
@@ -12,6 +11,7 @@ from app.models import AssessmentRound, InvitationBase, Organisation, Place
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
+from tests.conftest import changing
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Invited:
 
 
 def make_round(engine: Engine, status: RoundStatus = RoundStatus.OPEN) -> Invited:
-    with Session(engine) as session:
+    with changing(engine) as session:
         place = Place(name="Testford", slug="testford")
         session.add(place)
         session.flush()
@@ -72,7 +72,7 @@ def invited(engine: Engine) -> Invited:
 
 
 def set_status(engine: Engine, round_id: int, status: RoundStatus) -> None:
-    with Session(engine) as session:
+    with changing(engine) as session:
         assessment_round = session.get(AssessmentRound, round_id)
         assert assessment_round is not None
         assessment_round.status = status

@@ -5,15 +5,15 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app.models import Place
+from tests.conftest import changing
 
 from .conftest import Workspace, sign_in
 
 
 def _add_places(engine: Engine, names: list[str]) -> None:
-    with Session(engine) as session:
+    with changing(engine) as session:
         session.add_all(Place(name=name, slug=f"p-{n}") for n, name in enumerate(names))
         session.commit()
 

@@ -20,6 +20,7 @@ from app.models import (
     Place,
 )
 from app.results.inputs import report_inputs
+from tests.conftest import changing
 
 from .conftest import Workspace
 
@@ -138,7 +139,7 @@ def test_the_fingerprint_moves_with_anything_a_report_reads(
 ) -> None:
     before = _fingerprint(engine, workspace)
     assert _fingerprint(engine, workspace) == before  # read twice, nothing changed
-    with Session(engine) as session:
+    with changing(engine) as session:
         change(session, workspace)
         session.commit()
 
@@ -149,7 +150,7 @@ def test_the_fingerprint_moves_with_the_day_and_not_with_another_place(
     workspace: Workspace, engine: Engine
 ) -> None:
     before = _fingerprint(engine, workspace)
-    with Session(engine) as session:
+    with changing(engine) as session:
         other_round = session.get(AssessmentRound, workspace.other_round)
         assert other_round is not None
         _edit(session, other_round, title="Another place's round, renamed")

@@ -18,6 +18,7 @@ from app.main import create_app
 from app.models import AssessmentRound, ConditionAgreement, ReportJob
 from app.results import jobs
 from app.results.jobs import made_here, run_report_job
+from tests.conftest import changing
 
 from .conftest import Workspace, post_form, sign_in
 
@@ -95,7 +96,7 @@ def test_withdrawing_a_publication_starts_nothing(
 def test_a_round_closed_at_its_deadline_has_its_reports_made_by_the_same_check(
     in_advance: Settings, engine: Engine, workspace: Workspace
 ) -> None:
-    with Session(engine) as session:
+    with changing(engine) as session:
         open_round = session.get(AssessmentRound, workspace.current_round)
         assert open_round is not None and open_round.status is RoundStatus.OPEN
         open_round.closes_on = place_today() - timedelta(days=1)
@@ -138,7 +139,7 @@ def test_the_reports_page_says_which_are_made_from_the_round_as_it_is(
     page = facilitator_in_advance.get(f"{path}/reports").text
     assert page.count("Ready</strong>") == 2 and "Being made" not in page
 
-    with Session(engine) as session:  # the forum agrees a level: both reports would show it
+    with changing(engine) as session:  # the forum agrees a level: both reports would show it
         session.add(
             ConditionAgreement(
                 round_id=workspace.current_round, condition_id="people-focus", agreed_level=2
