@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401 - registers the tables
 from app.core.config import Environment, Settings
-from app.core.db import begin_write, create_db_engine, parse_database_url
+from app.core.db import create_db_engine, parse_database_url
 from app.main import create_app
 from app.results.remembered import forget_all
 
@@ -41,19 +41,6 @@ def require_dependency(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {reason}", pytrace=False)
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
-
-
-@contextmanager
-def changing(engine: Engine) -> Iterator[Session]:
-    """A session that holds the write lock from its start, as the app's writers do.
-
-    A test that reads and then writes while a client is running races the app's own scheduled
-    checks: on SQLite a read transaction cannot become a write once another connection has
-    written, and fails at once with 'database is locked', whatever the busy timeout.
-    """
-    with Session(engine) as session:
-        begin_write(session)
-        yield session
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Environment, Settings
+from app.core.db import write_session
 from app.core.security import ratelimit
 from app.core.security.proxies import forwarded_client
 from app.core.security.ratelimit import Limit
 from app.models import FailedAttempt, utcnow
-from tests.conftest import changing
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_a_key_is_blocked_at_the_limit_and_free_again_when_the_window_has_passed
     engine: Engine, clock: list[timedelta]
 ) -> None:
     limit = Limit("test", 3, timedelta(seconds=60))
-    with changing(engine) as session:
+    with write_session(engine) as session:
         for _ in range(2):
             limit.record(session, "client:a")
         session.commit()
@@ -48,7 +48,7 @@ def test_expired_attempts_are_deleted_and_keys_are_not_stored_in_clear(
     engine: Engine, clock: list[timedelta]
 ) -> None:
     limit = Limit("test", 2, timedelta(seconds=10))
-    with changing(engine) as session:
+    with write_session(engine) as session:
         limit.record(session, "email:fran@example.org")
         session.commit()
         clock[0] += timedelta(seconds=11)

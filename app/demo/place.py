@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
+from app.core.db import begin_write
 from app.core.security.tokens import hash_token
 from app.demo.workshop import record_demo_workshops
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
@@ -232,6 +233,7 @@ def demo_links(session: Session, secret: str) -> list[tuple[str, str]]:
 
 
 def load_demo(session: Session, secret: str) -> DemoSummary:
+    begin_write(session)  # it may be loaded beside a running server, whose checks write too
     existing = session.exec(select(Place).where(Place.slug == DEMO_SLUG)).first()
     if existing is not None and existing.id is not None:
         return _summarise(session, existing.id, created=False)

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import Session
 
 from app.accounts.service import create_user
 from app.core.clock import place_today
+from app.core.db import write_session
 from app.models import UserCreate
 from app.rounds.deadlines import close_rounds_past_deadline
 from tests.conftest import LiveServer
@@ -38,7 +38,7 @@ CSV = (
 
 @pytest.fixture
 def people(live_server: LiveServer) -> None:
-    with Session(live_server.engine) as session:
+    with write_session(live_server.engine) as session:
         create_user(
             session=session,
             details=UserCreate(

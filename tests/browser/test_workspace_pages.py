@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from app.core.db import write_session
 from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.enums import JobStatus, MembershipRole
 from app.models import (
@@ -41,7 +42,7 @@ def demo_pages(
     live_server: LiveServer, demo_place: DemoPlace
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """The address of every page type a facilitator works in, on the demo place."""
-    with Session(live_server.engine) as session:
+    with write_session(live_server.engine) as session:
         current = session.get(AssessmentRound, demo_place.open_round)
         assert current is not None
         invitation = session.exec(

@@ -29,7 +29,6 @@ from app.enums import RoundStatus
 from app.invitations.service import invite
 from app.main import create_app
 from app.models import AssessmentRound, InvitationBase, Organisation, Place
-from tests.conftest import changing
 
 # The demo workspace, copied into each test's database, as the workspace tests use it.
 from tests.workspace.conftest import _drop_postgres_templates, sign_in, workspace  # noqa: E402, F401
@@ -65,7 +64,7 @@ def prepare(database_url: str, respondents: int = RESPONDENTS) -> Prepared:
     engine = create_db_engine(database_url)
     try:
         upgrade_to_head(engine)
-        with changing(engine) as session:
+        with write_session(engine) as session:
             summary = load_demo(session, SECRET)
             place = session.get(Place, summary.place_id)
             assert place is not None

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from app.core.config import Settings
+from app.core.db import write_session
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import JobStatus
 from app.main import ROUTERS, create_app
 from app.models import Action, Invitation, ReportJob, User, UserSession
-from tests.conftest import changing
 from tests.workspace.conftest import PASSWORD, Workspace, csrf_of, sign_in
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
@@ -264,7 +264,7 @@ def _revoked(client: TestClient, engine: Engine) -> TestClient:
     deactivating the account or an administrator's 'sign out everywhere' does)."""
     client.__enter__()
     sign_in(client, EMAILS[VIEWER])
-    with changing(engine) as session:
+    with write_session(engine) as session:
         viewer = session.exec(select(User).where(User.email == EMAILS[VIEWER])).one()
         for row in session.exec(select(UserSession).where(UserSession.user_id == viewer.id)):
             session.delete(row)
@@ -275,7 +275,7 @@ def _revoked(client: TestClient, engine: Engine) -> TestClient:
 def test_every_route_answers_each_kind_of_person_as_it_should(
     clients: dict[str, TestClient], workspace: Workspace, engine: Engine
 ) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         invitation = session.exec(
             select(Invitation).where(Invitation.round_id == workspace.current_round)
         ).first()

@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.core.db import write_session
 from app.enums import InvitationStatus, RoundStatus
 from app.invitations.service import invite
 from app.main import create_app
 from app.models import Answer, AssessmentRound, InvitationBase, Organisation, Publication
 from scoring.differencing import Contribution, exposed_groups
-from tests.conftest import changing
 from tests.workspace.conftest import Workspace, csrf_of, post_form, sign_in
 
 FIRE_SECTOR = "Fire and rescue"
@@ -165,7 +165,7 @@ def test_a_round_imported_from_a_file_hides_the_same_group(
 
 
 def _add_people(engine: Engine, round_id: int, organisation: str, count: int) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         assessment_round = session.get(AssessmentRound, round_id)
         target = session.exec(select(Organisation).where(Organisation.name == organisation)).one()
         assert assessment_round is not None

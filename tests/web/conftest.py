@@ -5,13 +5,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
+from app.core.db import write_session
 from app.enums import RoundStatus
 from app.invitations.service import invite
 from app.models import AssessmentRound, InvitationBase, Organisation, Place
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
-from tests.conftest import changing
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Invited:
 
 
 def make_round(engine: Engine, status: RoundStatus = RoundStatus.OPEN) -> Invited:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         place = Place(name="Testford", slug="testford")
         session.add(place)
         session.flush()
@@ -72,7 +72,7 @@ def invited(engine: Engine) -> Invited:
 
 
 def set_status(engine: Engine, round_id: int, status: RoundStatus) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         assessment_round = session.get(AssessmentRound, round_id)
         assert assessment_round is not None
         assessment_round.status = status

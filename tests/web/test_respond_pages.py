@@ -16,7 +16,6 @@ from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
 from app.models import Answer, AssessmentRound, Invitation
-from tests.conftest import changing
 
 from .conftest import Invited, make_round, set_status
 
@@ -45,7 +44,7 @@ def stored(engine: Engine) -> dict[str, Answer]:
 def test_unknown_and_revoked_links_get_the_same_page(
     client: TestClient, engine: Engine, invited: Invited
 ) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         invitation = session.exec(select(Invitation)).first()
         assert invitation is not None
         invitation.status = InvitationStatus.REVOKED
@@ -352,7 +351,7 @@ def test_the_plain_language_start_page_speaks_to_community_members_without_jargo
 def test_a_closed_round_does_not_tell_respondents_they_can_still_change_answers(
     client: TestClient, invited: Invited, engine: Engine
 ) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         assessment_round = session.get(AssessmentRound, invited.round_id)
         assert assessment_round is not None
         assessment_round.closes_on = date(2099, 1, 31)

@@ -16,13 +16,13 @@ from sqlmodel import SQLModel, col, select
 
 from app.accounts.service import create_user
 from app.core.config import Settings
-from app.core.db import create_db_engine, parse_database_url
+from app.core.db import create_db_engine, parse_database_url, write_session
 from app.demo.place import load_demo
 from app.enums import MembershipRole, RoundStatus
 from app.main import create_app
 from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
 from app.places.service import create_place
-from tests.conftest import POSTGRES_ENV, changing
+from tests.conftest import POSTGRES_ENV
 
 PASSWORD = "a-long-enough-password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -63,7 +63,7 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, s
 
 def _people_and_places(engine: Engine, secret: str) -> Workspace:
     """The demo place, four people in different roles, and a second place (about 3 s)."""
-    with changing(engine) as session:
+    with write_session(engine) as session:
         load_demo(session, secret)
         place = session.exec(select(Place).where(Place.slug == "kestrel-vale")).one()
         admin = create_user(

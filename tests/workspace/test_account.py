@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.accounts.service import create_user
+from app.core.db import begin_write
 from app.models import AuditEvent, User, UserCreate
 
 OLD, NEW = "a-temporary-password", "three unrelated words here"
@@ -23,6 +24,7 @@ def _csrf(client: TestClient) -> str:
 
 
 def _person(session: Session) -> None:
+    begin_write(session)  # beside the app's own start-up checks, which write too
     create_user(
         session=session,
         details=UserCreate(

@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Settings
+from app.core.db import write_session
 from app.main import create_app
 from app.models import Invitation
-from tests.conftest import changing
 
 from .conftest import Workspace, post_form, sign_in
 
@@ -48,7 +48,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 def _with_emails(engine: Engine, round_id: int) -> int:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         invitations = session.exec(
             select(Invitation).where(
                 Invitation.round_id == round_id, Invitation.status == "not-opened"

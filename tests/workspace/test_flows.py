@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
+from app.core.db import write_session
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import ActionStatus, InvitationStatus, RoundStatus
 from app.invitations.service import invite
@@ -35,7 +36,6 @@ from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
 from scoring.serialise import result_to_json
-from tests.conftest import changing
 
 from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
 
@@ -283,7 +283,7 @@ def test_a_round_moves_from_open_to_closed_to_published_and_no_further_by_accide
 
 def _submit_more(engine: Engine, round_id: int, count: int) -> None:
     """``count`` more people in one organisation submit an answer."""
-    with changing(engine) as session:
+    with write_session(engine) as session:
         waiting = session.exec(
             select(Invitation).where(
                 Invitation.round_id == round_id,
@@ -759,7 +759,7 @@ def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
     formula = '=HYPERLINK("http://evil.example","Click here")\x07'
-    with changing(engine) as session:
+    with write_session(engine) as session:
         answer = session.exec(
             select(Answer)
             .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
@@ -792,7 +792,7 @@ def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
 def test_a_place_named_outside_latin_1_downloads_its_reports(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
         place.name = "Łódź Partnership of Gŵyr"
         session.add(place)

@@ -6,14 +6,14 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from app.core.db import write_session
 from app.models import Place
-from tests.conftest import changing
 
 from .conftest import Workspace, sign_in
 
 
 def _add_places(engine: Engine, names: list[str]) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         session.add_all(Place(name=name, slug=f"p-{n}") for n, name in enumerate(names))
         session.commit()
 

@@ -4,15 +4,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.db import write_session
 from app.models import Answer, AssessmentRound, ConditionAgreement, Invitation
 from app.results.remembered import remembered
-from tests.conftest import changing
 
 from .conftest import Workspace
 
 
 def _change_an_answer(engine: Engine, round_id: int) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         answer = session.exec(
             select(Answer)
             .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
@@ -55,7 +55,7 @@ def test_the_results_show_an_agreement_as_soon_as_it_is_recorded(
 ) -> None:
     agreed = f"/rounds/{workspace.current_round}/results/agreed"
     assert "agreed after a long discussion" not in facilitator.get(agreed).text
-    with changing(engine) as session:
+    with write_session(engine) as session:
         session.add(
             ConditionAgreement(
                 round_id=workspace.current_round,

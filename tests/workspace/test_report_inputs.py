@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.db import write_session
 from app.enums import InvitationStatus
 from app.models import (
     Action,
@@ -20,7 +21,6 @@ from app.models import (
     Place,
 )
 from app.results.inputs import report_inputs
-from tests.conftest import changing
 
 from .conftest import Workspace
 
@@ -139,7 +139,7 @@ def test_the_fingerprint_moves_with_anything_a_report_reads(
 ) -> None:
     before = _fingerprint(engine, workspace)
     assert _fingerprint(engine, workspace) == before  # read twice, nothing changed
-    with changing(engine) as session:
+    with write_session(engine) as session:
         change(session, workspace)
         session.commit()
 
@@ -150,7 +150,7 @@ def test_the_fingerprint_moves_with_the_day_and_not_with_another_place(
     workspace: Workspace, engine: Engine
 ) -> None:
     before = _fingerprint(engine, workspace)
-    with changing(engine) as session:
+    with write_session(engine) as session:
         other_round = session.get(AssessmentRound, workspace.other_round)
         assert other_round is not None
         _edit(session, other_round, title="Another place's round, renamed")

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.core.db import create_db_engine
+from app.core.db import create_db_engine, write_session
 from app.enums import JobStatus
 from app.jobs import tasks
 from app.jobs.tasks import report_maker
@@ -20,7 +20,6 @@ from app.models import Answer, AssessmentRound, Invitation, Organisation, Report
 from app.results.jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from reports.kinds import ReportKind
 from reports.pdf.service import PdfService
-from tests.conftest import changing
 
 from .conftest import Workspace, post_form
 
@@ -166,7 +165,7 @@ def test_a_job_whose_worker_was_lost_is_prepared_after_a_restart(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
     job_id, page = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
-    with changing(engine) as session:
+    with write_session(engine) as session:
         job = session.get(ReportJob, job_id)
         assert job is not None
         job.status = JobStatus.RUNNING
@@ -233,7 +232,7 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
 
     again, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
     download = facilitator.get(f"/rounds/{workspace.current_round}/reports/forum.pdf")
-    with changing(engine) as session:
+    with write_session(engine) as session:
         answer = session.exec(
             select(Answer)
             .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
@@ -253,7 +252,7 @@ def test_a_report_already_made_is_handed_over_again_until_something_it_shows_cha
     # Someone following the older copy still gets it; once it is an hour old it goes.
     older_file = facilitator.get(f"/rounds/{workspace.current_round}/report-jobs/{first}/file")
     assert older_file.content == FAKE_PDF
-    with changing(engine) as session:
+    with write_session(engine) as session:
         older = session.get(ReportJob, first)
         assert older is not None and older.finished_at is not None
         older.finished_at -= timedelta(hours=2)

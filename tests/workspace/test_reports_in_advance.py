@@ -12,13 +12,13 @@ from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
+from app.core.db import write_session
 from app.enums import JobStatus, RoundStatus
 from app.jobs.tasks import JobResources, scheduled_checks
 from app.main import create_app
 from app.models import AssessmentRound, ConditionAgreement, ReportJob
 from app.results import jobs
 from app.results.jobs import made_here, run_report_job
-from tests.conftest import changing
 
 from .conftest import Workspace, post_form, sign_in
 
@@ -96,7 +96,7 @@ def test_withdrawing_a_publication_starts_nothing(
 def test_a_round_closed_at_its_deadline_has_its_reports_made_by_the_same_check(
     in_advance: Settings, engine: Engine, workspace: Workspace
 ) -> None:
-    with changing(engine) as session:
+    with write_session(engine) as session:
         open_round = session.get(AssessmentRound, workspace.current_round)
         assert open_round is not None and open_round.status is RoundStatus.OPEN
         open_round.closes_on = place_today() - timedelta(days=1)
@@ -139,7 +139,7 @@ def test_the_reports_page_says_which_are_made_from_the_round_as_it_is(
     page = facilitator_in_advance.get(f"{path}/reports").text
     assert page.count("Ready</strong>") == 2 and "Being made" not in page
 
-    with changing(engine) as session:  # the forum agrees a level: both reports would show it
+    with write_session(engine) as session:  # the forum agrees a level: both reports would show it
         session.add(
             ConditionAgreement(
                 round_id=workspace.current_round, condition_id="people-focus", agreed_level=2

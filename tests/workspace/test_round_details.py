@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
+from app.core.db import write_session
 from app.enums import RoundStatus
 from app.main import create_app
 from app.models import Answer, AssessmentRound, AuditEvent, Invitation
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from app.rounds.service import reassess
-from tests.conftest import changing
 
 from .conftest import Workspace, post_form
 from .test_email import Inbox, inbox  # noqa: F401 - the SMTP server fixture
@@ -135,7 +135,7 @@ def test_a_round_closes_itself_after_its_closing_date_and_not_before(
     workspace: Workspace, engine: Engine
 ) -> None:
     closes = date(2027, 3, 31)
-    with changing(engine) as session:
+    with write_session(engine) as session:
         current = session.get(AssessmentRound, workspace.current_round)
         assert current is not None
         current.closes_on = closes
@@ -162,7 +162,7 @@ def test_answers_stop_at_the_end_of_the_closing_date_before_the_round_is_closed(
 ) -> None:
     from app.invitations.service import link_token
 
-    with changing(engine) as session:
+    with write_session(engine) as session:
         current = session.get(AssessmentRound, workspace.current_round)
         assert current is not None
         current.closes_on = place_today() - timedelta(days=1)
@@ -189,7 +189,7 @@ def test_the_scheduled_reminder_goes_once_on_its_day_to_those_who_have_not_submi
 ) -> None:
     handler, port = inbox
     closes = date(2027, 3, 31)
-    with changing(engine) as session:
+    with write_session(engine) as session:
         current = session.get(AssessmentRound, workspace.current_round)
         assert current is not None
         current.closes_on, current.remind_days_before = closes, 3
@@ -232,7 +232,7 @@ def test_a_round_past_its_closing_date_is_reopened_only_after_the_date_changes(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
     passed = place_today() - timedelta(days=1)
-    with changing(engine) as session:
+    with write_session(engine) as session:
         current = session.get(AssessmentRound, workspace.current_round)
         assert current is not None
         current.closes_on = passed
@@ -263,7 +263,7 @@ def test_a_round_can_be_compared_with_any_earlier_round_of_the_place(
 ) -> None:
     """A mid-point round sits between the baseline and the current one; the results compare
     with the latest by default, and with the baseline when asked."""
-    with changing(engine) as session:
+    with write_session(engine) as session:
         baseline = session.get(AssessmentRound, workspace.previous_round)
         current = session.get(AssessmentRound, workspace.current_round)
         assert baseline is not None and current is not None
