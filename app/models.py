@@ -485,14 +485,18 @@ class UserSession(SQLModel, table=True):
 
 
 class Publication(SQLModel, table=True):
-    """What a round's results were computed from each time they were published: who
-    contributed, in which groups, and a digest of their answers. Publishing again is refused
-    while comparing the two versions would single out fewer than k people."""
+    """One published version of a round's results: what forum members read (``snapshot``: the
+    figures already gated and rounded, see ``app.results.snapshots``), and what it was computed
+    from (``contributions``: each contributor's groups and a digest of their answers, with no
+    identity). Publishing again is refused while comparing two versions of the place's results
+    would single out fewer than k people."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     published_at: datetime = _timestamp()
     contributions: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """None only for versions published before snapshots were kept."""
 
 
 class FailedAttempt(SQLModel, table=True):

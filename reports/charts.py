@@ -8,11 +8,17 @@ embedded as an ``<img>`` data URI skips the CSS cascade altogether.
 The palette is a single-hue sequence (ColorBrewer 'Blues') whose lightness rises with the
 level, so it survives colour-blindness and greyscale printing; every shape has a dark outline
 so that light fills still stand out from the paper (WCAG 1.4.11, 3:1 for graphics).
+
+Every score is rounded as it is printed before it becomes a position (``scoring.rounding``):
+a chart holds no more precision than the table beside it, so no image can be measured to
+recover what the table rounds away.
 """
 
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from scoring.rounding import printed, printed_or_none, tenths
 
 INK = "#0b0c0c"
 GRID = "#b1b4b6"
@@ -35,9 +41,10 @@ def level_colour(level: int, levels: int) -> str:
 
 
 def score_colour(score: float, minimum: float = 1.0, maximum: float = 5.0) -> str:
-    """Colour of a mean score: the nearest level's colour."""
+    """Colour of a mean score as printed: the nearest level's colour, halves going up."""
     levels = round(maximum - minimum) + 1
-    return level_colour(round(score - minimum) + 1, levels)
+    above_minimum = tenths(score) - tenths(minimum)  # in tenths, exact
+    return level_colour((above_minimum + 5) // 10 + 1, levels)
 
 
 def text_colour_on(fill: str) -> str:
@@ -79,7 +86,7 @@ def score_bar(bar: ScoreBar, *, minimum: int = 1, maximum: int = 5) -> str:
     width, height, pad = 200.0, 16.0, 3.0
 
     def x(value: float) -> float:
-        return (value - minimum) / (maximum - minimum) * (width - 2) + 1
+        return (printed(value) - minimum) / (maximum - minimum) * (width - 2) + 1
 
     body = _gridlines(x, minimum, maximum, height)
     if bar.score is not None:
@@ -144,9 +151,10 @@ def comparison_dot(
     place line shows; the place's own row (``whole_place``) is a black diamond."""
     width, height = 200.0, 16.0
     middle = height / 2
+    score, place = printed_or_none(score), printed_or_none(place)
 
     def x(value: float) -> float:
-        return (value - minimum) / (maximum - minimum) * (width - 12) + 6
+        return (printed(value) - minimum) / (maximum - minimum) * (width - 12) + 6
 
     body = _gridlines(x, minimum, maximum, height)
     if place is not None:

@@ -16,6 +16,7 @@ from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from reports.facts import Agreement, PlannedAction, RoundFacts, WorkshopRecord
 from scoring.anonymity import COMBINED, COMPLEMENT
+from scoring.rounding import difference_in_tenths, one_decimal, percentage, signed_tenths
 from scoring.rules import Rules, SmallGroups
 from scoring.types import ConditionScore, Finding, GroupScore, ItemScore, ScoreResult
 
@@ -25,25 +26,14 @@ BROAD_AGREEMENT = 0.9
 """Consensus from which a condition is not listed among the most divided."""
 
 
-def one_decimal(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
 def long_date(value: date | None) -> str:
     return "not set" if value is None else f"{value.day} {value:%B %Y}"
 
 
 def difference(later: float, earlier: float) -> str:
     """``later - earlier`` as the difference of the two numbers as printed (one decimal each),
-    with its sign, so a reader's own subtraction agrees with the page: 3.15 and 3.05 print as
-    3.2 and 3.1, so their difference prints as +0.1, never as the exact 0.1 rounded to +0.1 or
-    the 0.04 that rounds to 0.0. No difference prints as a plain 0.0."""
-    shown = Decimal(one_decimal(later)) - Decimal(one_decimal(earlier))
-    return "0.0" if shown == 0 else f"{shown:+.1f}"
-
-
-def percentage(share: float) -> str:
-    return f"{round(share * 100)}%"
+    with its sign, so a reader's own subtraction agrees with the page."""
+    return signed_tenths(difference_in_tenths(later, earlier))
 
 
 # --- the pieces --------------------------------------------------------------------------------
@@ -122,13 +112,15 @@ class Heatmap:
 class StatementRow:
     item_id: str
     text: str
-    counts: tuple[int, ...]
+    counts: tuple[int | str, ...]
     dont_know: int
     not_applicable: int
     median: str
     split: bool
     bar: str
     alt: str
+    withheld: str | None = None
+    """Why its spread is not shown (too few people rated it), when it is not."""
 
 
 @dataclass(frozen=True)
@@ -206,12 +198,13 @@ class ConditionSection:
 class TrackerRow:
     number: int
     title: str
-    counts: tuple[int, ...]
+    counts: tuple[int | str, ...]
     dont_know: int
     typical: str
     related: str
     bar: str
     alt: str
+    withheld: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +228,8 @@ class AskList:
     levels: tuple[str, ...]
     follow_up_question: str | None
     rows: tuple[AskRow, ...]
+    not_ranked: str | None = None
+    """The recommendations left out of the ranking because too few people rated them."""
 
 
 @dataclass(frozen=True)
@@ -717,6 +712,19 @@ def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap
 
 def _statement_row(definition: Definition, item: ItemScore) -> StatementRow:
     scale = definition.scale(definition.items_by_id[item.item_id].scale)
+    if item.withheld is not None:
+        return StatementRow(
+            item_id=item.item_id,
+            text=definition.items_by_id[item.item_id].question,
+            counts=("–",) * len(scale.values),
+            dont_know=item.counts.dont_know,
+            not_applicable=item.counts.not_applicable,
+            median="–",
+            split=False,
+            bar=charts.data_uri(charts.stacked_distribution({}, len(scale.values))),
+            alt=f"Not shown: {item.withheld}",
+            withheld=item.withheld,
+        )
     counts = tuple(item.spread.distribution.get(v, 0) for v in scale.values)
     described = ", ".join(
         f"{level.label} {count}" for level, count in zip(scale.levels, counts, strict=True)
@@ -894,7 +902,11 @@ def _tracker(
     for recommendation_id in part.recommendations:
         score = result.recommendations[recommendation_id]
         spec = definition.recommendation(recommendation_id)
-        counts = tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+        counts: tuple[int | str, ...] = (
+            ("–",) * len(scale.values)
+            if score.withheld
+            else tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+        )
         related = "; ".join(
             f"{definition.condition(cid).title} {one_decimal(value)}"
             for cid, value in score.related_conditions.items()
@@ -905,17 +917,22 @@ def _tracker(
                 title=spec.title,
                 counts=counts,
                 dont_know=score.counts.dont_know,
-                typical=score.typical_label or "–",
+                typical=f"Not shown: {score.withheld}"
+                if score.withheld
+                else score.typical_label or "–",
                 related=related or "–",
                 bar=charts.data_uri(
                     charts.stacked_distribution(
                         dict(score.spread.distribution), len(scale.values), score.counts.dont_know
                     )
                 ),
-                alt=", ".join(
+                alt=f"Not shown: {score.withheld}"
+                if score.withheld
+                else ", ".join(
                     f"{level.label} {count}"
                     for level, count in zip(scale.levels, counts, strict=True)
                 ),
+                withheld=score.withheld,
             )
         )
     return tuple(rows)
@@ -968,9 +985,23 @@ def _asks(definition: Definition, result: ScoreResult) -> tuple[AskList, ...]:
                 if part.follow_up
                 else None,
                 rows=tuple(rows),
+                not_ranked=_not_ranked(definition, result, part_id, ranked),
             )
         )
     return tuple(lists)
+
+
+def _not_ranked(
+    definition: Definition, result: ScoreResult, part_id: str, ranked: Sequence[str]
+) -> str | None:
+    """Every recommendation of the part is either ranked or named here with the reason."""
+    left_out = [rid for rid in definition.part(part_id).recommendations if rid not in set(ranked)]
+    if not left_out:
+        return None
+    numbers = _listed([str(definition.recommendation(rid).number) for rid in left_out])
+    reason = result.recommendations[left_out[0]].withheld or "too few people rated it"
+    noun = "Recommendation" if len(left_out) == 1 else "Recommendations"
+    return f"{noun} {numbers} not ranked: {reason}."
 
 
 def partners_changed(facts: RoundFacts) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ out those few people's ratings, however well each version hides its small groups
 """
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from questionnaires.schema import OptOut
@@ -67,11 +67,52 @@ def exposed_groups(
         for version in (before.get(respondent), after.get(respondent)):
             if version is None:
                 continue
-            counts[PLACE].add(respondent)
-            counts[f"{Sector(version.sector).label} (sector)"].add(respondent)
-            counts[f"{version.organisation} (organisation)"].add(respondent)
-    exposed = {group: len(people) for group, people in counts.items() if len(people) < threshold}
-    # The place first, then sectors, then organisations: from the widest group to the narrowest.
+            for group in _groups_of(version):
+                counts[group].add(respondent)
+    return _widest_first(
+        {group: len(people) for group, people in counts.items() if len(people) < threshold}
+    )
+
+
+def exposed_by_content(
+    before: Iterable[Contribution], after: Iterable[Contribution], threshold: int
+) -> dict[str, int]:
+    """Each group in which between 1 and k-1 sets of answers differ between two results that
+    share no respondents' records: two rounds of a place, or a round and an exported and
+    imported copy of it. Compared by content (groups and answer digest), so a faithful copy
+    differs in nothing and a copy with one person left out differs by exactly that person.
+
+    With no record to pair an old version with a new one, each set of answers found in only
+    one of the two counts once: the difference of the two results is a sum over them. A sector
+    or organisation with fewer than k people in either result is hidden there (the disclosure
+    gate), so it has no figure to subtract; the place always has one, and catches the copy
+    with one person left out."""
+    earlier, later = Counter(before), Counter(after)
+    one_side = (earlier - later) + (later - earlier)
+    sizes: list[dict[str, int]] = [defaultdict(int), defaultdict(int)]
+    for side, versions in enumerate((earlier, later)):
+        for version, count in versions.items():
+            for group in _groups_of(version):
+                sizes[side][group] += count
+    counts: dict[str, int] = defaultdict(int)
+    for version, count in one_side.items():
+        for group in _groups_of(version):
+            if group == PLACE or min(sizes[0][group], sizes[1][group]) >= threshold:
+                counts[group] += count
+    return _widest_first({group: n for group, n in counts.items() if n < threshold})
+
+
+def _groups_of(version: Contribution) -> tuple[str, str, str]:
+    return (
+        PLACE,
+        f"{Sector(version.sector).label} (sector)",
+        f"{version.organisation} (organisation)",
+    )
+
+
+def _widest_first(exposed: dict[str, int]) -> dict[str, int]:
+    """The place first, then sectors, then organisations: from the widest group to the
+    narrowest."""
     return dict(
         sorted(exposed.items(), key=lambda g: (g[0] != PLACE, "(sector)" not in g[0], g[0]))
     )

@@ -13,6 +13,7 @@ from statistics import fmean, median_low
 from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
 from scoring.anonymity import plan_suppression
 from scoring.findings import find_all
+from scoring.rounding import difference_in_tenths, printed, tenths
 from scoring.rules import Rules
 from scoring.stats import is_split, mean_of_means, spread
 from scoring.types import (
@@ -64,11 +65,6 @@ def score(
         condition.id: _condition_score(definition, condition.id, ordered, asked, rules)
         for condition in definition.conditions
     }
-    if previous is not None:
-        conditions = {
-            cid: _with_change(result, previous.conditions.get(cid), rules)
-            for cid, result in conditions.items()
-        }
     recommendations = {
         recommendation_id: _recommendation_score(
             definition, part.id, recommendation_id, ordered, conditions, rules
@@ -78,7 +74,7 @@ def score(
         for recommendation_id in part.recommendations
     }
     asks = {
-        part.id: _ranked([recommendations[rid] for rid in part.recommendations])
+        part.id: ranked([recommendations[rid] for rid in part.recommendations])
         for part in definition.parts
         if part.ranked
     }
@@ -99,7 +95,24 @@ def score(
         asks=asks,
         findings=[],
     )
-    return ScoreResult(**{**result.__dict__, "findings": find_all(definition, result, rules)})
+    return compared(definition, result, previous, rules)
+
+
+def compared(
+    definition: Definition, result: ScoreResult, previous: ScoreResult | None, rules: Rules
+) -> ScoreResult:
+    """``result`` with each condition's change since ``previous`` and the findings made again.
+
+    Needs only the two results, not their answers: a viewer's comparison of two published
+    rounds is built this way from the two stored snapshots."""
+    conditions = result.conditions
+    if previous is not None:
+        conditions = {
+            cid: _with_change(condition, previous.conditions.get(cid), rules)
+            for cid, condition in conditions.items()
+        }
+    changed = ScoreResult(**{**result.__dict__, "conditions": conditions, "findings": []})
+    return ScoreResult(**{**changed.__dict__, "findings": find_all(definition, changed, rules)})
 
 
 # --- items ------------------------------------------------------------------------------------
@@ -200,7 +213,7 @@ def _condition_score(
         score=headline,
         score_headcount=headcount,
         # The band of the score as printed (one decimal), so 3.96, printed 4.0, is a Strength.
-        band=rules.band_of(round(headline, 1)).id if headline is not None else None,
+        band=rules.band_of(printed(headline)).id if headline is not None else None,
         no_score_reason=no_score_reason,
         respondents=len(rated),
         organisations=len(by_organisation_means),
@@ -315,8 +328,10 @@ def _with_change(
     if current.score is None or previous.score is None:
         change = Change(previous.score, None, called=False, caution=None)
     else:
-        delta = current.score - previous.score
-        big_enough = abs(delta) >= rules.change.minimum_delta
+        # Decided on the two scores as printed, so the page's own subtraction agrees with it.
+        steps = difference_in_tenths(current.score, previous.score)
+        delta = steps / 10
+        big_enough = abs(steps) >= tenths(rules.change.minimum_delta)
         enough_people = min(current.respondents, previous.respondents) >= (
             rules.change.minimum_respondents
         )
@@ -370,7 +385,7 @@ def _recommendation_score(
     )
 
 
-def _ranked(recommendations: Sequence[RecommendationScore]) -> list[str]:
+def ranked(recommendations: Sequence[RecommendationScore]) -> list[str]:
     """Most wanted first: by score, then by the share of answers in the top two levels."""
 
     def top_two_share(r: RecommendationScore) -> float:

@@ -10,6 +10,7 @@ from statistics import fmean
 
 from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector
+from scoring.rounding import one_decimal
 from scoring.rules import Rules
 from scoring.types import ConditionScore, Finding, ScoreResult
 
@@ -17,7 +18,7 @@ Rule = Callable[[Definition, ScoreResult, Rules], Iterator[Finding]]
 
 
 def _one(value: float) -> str:
-    return f"{value:.1f}"
+    return one_decimal(value)
 
 
 def _title(definition: Definition, condition_id: str) -> str:

@@ -51,6 +51,8 @@ class ItemScore:
     subject: str
     counts: Counts
     spread: Spread
+    withheld: str | None = None
+    """Why its figures are not shown (too few people answered it), when they are not."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class RecommendationScore:
     typical_label: str | None
     related_conditions: dict[str, float | None]
     follow_up: dict[int, int] = field(default_factory=dict)
+    withheld: str | None = None
+    """Why its figures are not shown (too few people rated it), when they are not."""
 
 
 @dataclass(frozen=True)

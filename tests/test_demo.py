@@ -14,7 +14,7 @@ from app.demo.national import load_national
 from app.demo.place import load_demo
 from app.enums import InvitationStatus
 from app.models import AssessmentRound, Invitation, Place
-from app.results.reports import round_facts
+from app.results.records import round_facts
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, previous_round, respondents_of_round, score_round
 from questionnaires.sectors import Sector

@@ -12,8 +12,10 @@ from app.core.registry import registry_for
 from app.results.rules import DEFAULT_RULES_PATH, load_rules
 from questionnaires.registry import Registry, UnknownQuestionnaireError
 from questionnaires.schema import Definition
+from scoring.disclosure import disclosed
 from scoring.engine import score
 from scoring.inputs import input_from_data
+from scoring.rounding import hundredths, one_decimal
 from scoring.rules import RulesError
 from scoring.serialise import result_to_json
 from scoring.types import ScoreResult
@@ -96,8 +98,18 @@ def score_command(
         Path | None, typer.Option(help="The previous round's answers, to show change.")
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    unsuppressed: Annotated[
+        bool,
+        typer.Option(
+            "--unsuppressed",
+            help="Every figure at full precision, small groups included: for checking the "
+            "scoring yourself, never to share.",
+        ),
+    ] = False,
 ) -> None:
-    """Score answers (the JSON format in the README, or a stored round) and print the result."""
+    """Score answers (the JSON format in the README, or a stored round) and print the result:
+    by default as a forum member may see it (every figure through the anonymity rules and at
+    the precision the reports print)."""
     if (input_file is None) == (round_ref is None):
         fail("give either INPUT.json or --round ROUND")
     if round_ref is not None:
@@ -106,14 +118,24 @@ def score_command(
         assert input_file is not None
         previous_result = _score_file(previous, rules, None)[1] if previous else None
         definition, result = _score_file(input_file, rules, previous_result)
+    if unsuppressed:
+        typer.secho(
+            "Unsuppressed: small groups and full precision are shown. Do not share this output.",
+            err=True,
+            fg="yellow",
+        )
+    else:
+        result = disclosed(
+            definition, result, load_rules(rules).with_threshold(result.anonymity_threshold)
+        )
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
     else:
         typer.echo(render_table(definition, result))
 
 
-def _number(value: float | None, places: int = 1) -> str:
-    return "–" if value is None else f"{value:.{places}f}"
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{hundredths(value) / 100:.2f}"
 
 
 def _band_label(result: ScoreResult, band_id: str | None) -> str:
@@ -136,10 +158,11 @@ def render_table(definition: Definition, result: ScoreResult) -> str:
     for condition in definition.conditions:
         c = result.conditions[condition.id]
         lines.append(
-            f"{condition.title[:44]:<44} {_number(c.score):>5} {_number(c.score_headcount):>5} "
+            f"{condition.title[:44]:<44} {one_decimal(c.score):>5} "
+            f"{one_decimal(c.score_headcount):>5} "
             f"{_band_label(result, c.band):<10} {c.respondents:>4} {c.counts.dont_know:>3} "
-            f"{_number(c.spread.consensus, 2):>4} {'yes' if c.spread.split else 'no':<5} "
-            f"{_number(c.importance):>3} {_number(c.priority, 2):>4}"
+            f"{_share(c.spread.consensus):>4} {'yes' if c.spread.split else 'no':<5} "
+            f"{one_decimal(c.importance):>3} {_share(c.priority):>4}"
         )
     lines += ["", "Findings:"]
     lines += [f"  [{f.rule}] {f.sentence}" for f in result.findings] or ["  none"]

@@ -50,11 +50,11 @@ from app.models import (
     QuestionnaireSnapshot,
     utcnow,
 )
-from app.results.publication import record_publication
 from app.rounds.definitions import definition_of_round, snapshot_definition
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
 from scoring.anonymity import COMBINED
+from scoring.rounding import hundredths, printed_or_none
 from scoring.types import GroupScore, ScoreResult
 
 FORMAT = "placecheck-round"
@@ -357,7 +357,11 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
         place_id=place.id,
         title=round_data.title,
         questionnaire_hash=definition.content_hash,
-        status=round_data.status,
+        # A copy never arrives published: publishing it goes through the differencing check
+        # against every version of the place's results, as any publication does.
+        status=RoundStatus.CLOSED
+        if round_data.status is RoundStatus.PUBLISHED
+        else round_data.status,
         opens_on=round_data.opens_on,
         closes_on=round_data.closes_on,
         anonymity_threshold=round_data.anonymity_threshold,
@@ -430,9 +434,6 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
                 )
             )
     session.flush()
-    if assessment_round.status is RoundStatus.PUBLISHED:
-        record_publication(session=session, assessment_round=assessment_round)
-        session.flush()
     return assessment_round
 
 
@@ -498,18 +499,16 @@ def workbook(
     result: ScoreResult,
 ) -> bytes:
     """What a partner's analyst needs, each sheet with a frozen, filterable header and columns
-    wide enough to read: a README, the answers, the scores (rounded as in the report), sector
-    and organisation scores (hidden where the report hides them) and a codebook."""
+    wide enough to read: a README, the scores, sector and organisation scores and a codebook.
+
+    Made to be shared, so it holds aggregates only, each through the disclosure gate
+    (``result`` must come from ``scoring.disclosure.disclosed``): no answer of any one person,
+    which would undo every hidden cell. Row-level answers are the separate, facilitators-only
+    CSV."""
     book = Workbook()
     readme = book.active
     assert readme is not None
     readme.title = "README"
-    answers = book.create_sheet("Answers")
-    _table(
-        answers,
-        ANSWER_COLUMNS,
-        answer_rows(session=session, assessment_round=assessment_round),
-    )
     _table(
         book.create_sheet("Scores"),
         [
@@ -537,7 +536,7 @@ def workbook(
                 _percent(c.spread.consensus),
                 c.spread.split,
                 _one_decimal(c.importance),
-                None if c.priority is None else round(c.priority, 2),
+                None if c.priority is None else hundredths(c.priority) / 100,
                 _percent(c.dont_know_share),
                 c.no_score_reason,
             ]
@@ -603,11 +602,11 @@ MAX_COLUMN_WIDTH = 60
 
 def _one_decimal(value: float | None) -> float | None:
     """Rounded as the reports print it, so a sum done in the sheet matches the report."""
-    return None if value is None else round(value, 1)
+    return printed_or_none(value)
 
 
 def _percent(share: float | None) -> int | None:
-    return None if share is None else round(share * 100)
+    return None if share is None else hundredths(share)
 
 
 def _group_cell(group: GroupScore | None) -> float | str | None:
@@ -621,8 +620,9 @@ def _group_cell(group: GroupScore | None) -> float | str | None:
 
 
 def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
-    """A header that stays in view and filters, and columns as wide as what they hold."""
-    sheet.append(header)
+    """A header that stays in view and filters, and columns as wide as what they hold. The
+    header is made of names people chose (organisations), so it is a row like any other."""
+    sheet.append(spreadsheet_row(header))
     for row in rows:
         sheet.append(spreadsheet_row(row))
     for cell in sheet[1]:
@@ -642,7 +642,6 @@ def _readme(sheet: Worksheet, assessment_round: AssessmentRound, result: ScoreRe
         ["Respondents who submitted", result.respondents],
         [],
         ["Sheet", "What it holds"],
-        ["Answers", "One row per answer. Respondents are numbered (R001…), never named."],
         [
             "Scores",
             "Each condition: organisation-weighted score out of 5 and the headcount score, "
@@ -658,6 +657,13 @@ def _readme(sheet: Worksheet, assessment_round: AssessmentRound, result: ScoreRe
         ],
         ["Organisation scores", "Each condition by organisation, hidden as above."],
         ["Codebook", "Every question: its id, wording and the meaning of each answer value."],
+        [],
+        [
+            "Sharing",
+            "Every figure here passed the same anonymity rules as the forum report, so the "
+            "workbook can be shared with partners' analysts. It holds no one's answers: the "
+            "answers are a separate download for the facilitators alone, not to be shared.",
+        ],
     ]
     for line in lines:
         sheet.append(spreadsheet_row(line))

@@ -38,6 +38,7 @@ from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Errors, Visit, download
+from scoring.disclosure import disclosed
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,10 +95,16 @@ def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
         response = download(body, "application/json", f"{stem}.json")
     elif extension == "csv":
         body = answers_csv(session=session, assessment_round=assessment_round)
-        response = download(body, "text/csv; charset=utf-8", f"{stem}-answers.csv")
+        filename = f"{stem}-answers-facilitators-only.csv"
+        response = download(body, "text/csv; charset=utf-8", filename)
     elif extension == "xlsx":
         definition = definition_of_round(session=session, assessment_round=assessment_round)
-        result = score_round(session=session, assessment_round=assessment_round, rules=load_rules())
+        rules = load_rules()
+        result = disclosed(
+            definition,
+            score_round(session=session, assessment_round=assessment_round, rules=rules),
+            rules.with_threshold(assessment_round.anonymity_threshold),
+        )
         book = workbook(
             session=session, assessment_round=assessment_round, definition=definition, result=result
         )

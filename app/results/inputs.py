@@ -5,8 +5,9 @@ A download used to score the round and build the report's HTML just to find its 
 now a few small queries say whether anything the report reads has changed since it was made:
 the place, its partners and rounds (the comparison depends on the earlier ones), who was
 invited and who submitted, every answer (their count, versions and newest id move with every
-save, change and erasure), what the forum agreed, planned and quoted, the day it is made on
-(printed on it), and the code and templates that make it (a new release makes new reports).
+save, change and erasure), each version published (what viewers read), what the forum agreed,
+planned and quoted, the day it is made on (printed on it), and the code and templates that
+make it (a new release makes new reports).
 """
 
 import hashlib
@@ -27,6 +28,7 @@ from app.models import (
     Invitation,
     Organisation,
     Place,
+    Publication,
 )
 
 REPORT_SOURCES = ("reports", "scoring", "questionnaires", "templates/reports", "app/results")
@@ -83,6 +85,9 @@ _STATEMENTS = (
     .where(col(Invitation.round_id).in_(_ROUNDS))
     .group_by(col(Invitation.round_id))
     .order_by(col(Invitation.round_id)),
+    sa_select(col(Publication.id), col(Publication.round_id))
+    .where(col(Publication.round_id).in_(_ROUNDS))
+    .order_by(col(Publication.id)),
     *(
         sa_select(*record.__table__.columns)  # type: ignore[union-attr]
         .where(col(record.round_id).in_(_ROUNDS))

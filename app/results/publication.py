@@ -1,47 +1,99 @@
-"""Publishing a round's results, and refusing to publish again when the two versions, compared,
-would single out fewer than k people (see ``scoring.differencing``)."""
+"""Publishing a round's results: storing the snapshot forum members will read, after refusing to
+publish when comparing it with any earlier version of the place's results would single out
+fewer than k people (see ``scoring.differencing``)."""
 
 from sqlmodel import Session, col, select
 
 from app.core.exceptions import ChangeRefusedError
 from app.models import AssessmentRound, Publication
+from app.results.rules import load_rules
 from app.results.service import respondents_of_round
-from scoring.differencing import Contribution, contributions, exposed_groups
+from app.results.snapshots import stored, take_snapshot
+from scoring.differencing import (
+    PLACE,
+    Contribution,
+    contributions,
+    exposed_by_content,
+    exposed_groups,
+)
 
 
 def _people(count: int) -> str:
     return "1 person" if count == 1 else f"{count} people"
 
 
-def record_publication(*, session: Session, assessment_round: AssessmentRound) -> Publication:
-    """Checks the results about to be published against every earlier publication of the
-    round, then records them. Raises ChangeRefusedError, naming the groups, when refused."""
-    now = contributions(respondents_of_round(session=session, assessment_round=assessment_round))
-    earlier = session.exec(
+def place_publications(*, session: Session, place_id: int | None) -> list[Publication]:
+    """Every version of every round of the place ever published, imported copies included,
+    oldest first: a reader may have kept any of them."""
+    return list(
+        session.exec(
+            select(Publication)
+            .join(AssessmentRound, col(AssessmentRound.id) == col(Publication.round_id))
+            .where(AssessmentRound.place_id == place_id)
+            .order_by(col(Publication.id))
+        ).all()
+    )
+
+
+def live_contributions(
+    *, session: Session, assessment_round: AssessmentRound
+) -> dict[str, Contribution]:
+    return contributions(respondents_of_round(session=session, assessment_round=assessment_round))
+
+
+def _recorded(publication: Publication) -> dict[str, Contribution]:
+    return {key: Contribution(**parts) for key, parts in publication.contributions.items()}
+
+
+def differs_from_publication(*, session: Session, assessment_round: AssessmentRound) -> int | None:
+    """How many people's answers now differ from the round's newest publication (at least:
+    see ``exposed_groups``), or None when it was never published."""
+    newest = session.exec(
         select(Publication)
         .where(Publication.round_id == assessment_round.id)
-        .order_by(col(Publication.id))
-    ).all()
+        .order_by(col(Publication.id).desc())
+    ).first()
+    if newest is None:
+        return None
+    published = _recorded(newest)
+    now = live_contributions(session=session, assessment_round=assessment_round)
+    everyone = len(published) + len(now) + 1  # a threshold no change can reach
+    return exposed_groups(published, now, everyone).get(PLACE, 0)
+
+
+def record_publication(*, session: Session, assessment_round: AssessmentRound) -> Publication:
+    """Checks the results about to be published against every earlier publication of the
+    place, then stores them as a snapshot. Raises ChangeRefusedError, naming the groups."""
+    now = live_contributions(session=session, assessment_round=assessment_round)
     k = assessment_round.anonymity_threshold
-    for publication in earlier:
-        before = {
-            respondent: Contribution(**parts)
-            for respondent, parts in publication.contributions.items()
-        }
-        exposed = exposed_groups(before, now, k)
+    for publication in place_publications(session=session, place_id=assessment_round.place_id):
+        before = _recorded(publication)
+        exposed = (
+            exposed_groups(before, now, k)
+            if publication.round_id == assessment_round.id
+            else exposed_by_content(before.values(), now.values(), k)
+        )
         if exposed:
             groups = "; ".join(f"{group}: {_people(n)}" for group, n in exposed.items())
-            raise ChangeRefusedError(
-                "These results cannot be published again yet. Compared with the version "
-                f"published on {publication.published_at:%-d %B %Y at %H:%M}, the answers of "
-                f"fewer than {k} people have been added or changed ({groups}), so anyone who "
-                "saw both could work out what those people said. Publish again once at least "
-                f"{k} people's answers have changed in each of those groups, or once the "
-                "answers are back as they were."
+            again = publication.round_id == assessment_round.id
+            compared_with = (
+                "the version published"
+                if again
+                else "the results of another round of this place (or a copy of one) published"
             )
+            raise ChangeRefusedError(
+                f"These results cannot be published{' again' if again else ''} yet. Compared "
+                f"with {compared_with} on {publication.published_at:%-d %B %Y at %H:%M}, the "
+                f"answers of fewer than {k} people have been added, removed or changed "
+                f"({groups}), so anyone who saw both could work out what those people said. "
+                f"Publish once at least {k} people's answers differ in each of those groups, "
+                "or once the answers are back as they were."
+            )
+    snapshot = take_snapshot(session=session, assessment_round=assessment_round, rules=load_rules())
     publication = Publication(
         round_id=assessment_round.id or 0,
         contributions={respondent: part.as_json() for respondent, part in now.items()},
+        snapshot=stored(snapshot),
     )
     session.add(publication)
     return publication

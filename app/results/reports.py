@@ -4,34 +4,21 @@ The command line and the web downloads both call ``report_html``; the PDF is the
 that HTML (in a worker process on the web), so the two can never produce different reports.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.enums import InvitationStatus
+from app.enums import RoundStatus
 from app.models import (
-    Action,
-    Answer,
     AssessmentRound,
-    ConditionAgreement,
-    EvidenceQuote,
-    Invitation,
     Organisation,
-    Place,
 )
-from app.results.service import previous_round, respondents_of_round, score_round
+from app.results.records import round_facts, workshop_record
+from app.results.service import respondents_of_round, score_round
+from app.results.snapshots import NoSnapshotError, published_view
 from app.rounds.definitions import definition_of_round
 from reports.context import build_forum_report
-from reports.facts import (
-    Agreement,
-    OrganisationFacts,
-    PlannedAction,
-    Quote,
-    RoundFacts,
-    WorkshopRecord,
-)
 from reports.kinds import ReportKind
 from reports.partner import PartnerReportRefusedError, build_partner_report
 from reports.questionnaire import build_printable_questionnaire
@@ -62,124 +49,6 @@ class RenderedHtml:
     filename: str
 
 
-def round_facts(
-    *,
-    session: Session,
-    assessment_round: AssessmentRound,
-    today: date,
-    compared_with: int | None = None,
-) -> RoundFacts:
-    place = session.get(Place, assessment_round.place_id)
-    assert place is not None
-    organisations = session.exec(
-        select(Organisation).where(Organisation.place_id == place.id).order_by(col(Organisation.id))
-    ).all()
-    invitations = session.exec(
-        select(Invitation.organisation_id, Invitation.status).where(
-            Invitation.round_id == assessment_round.id,
-            Invitation.status != InvitationStatus.REVOKED,
-        )
-    ).all()
-    invited: Counter[int | None] = Counter(organisation_id for organisation_id, _ in invitations)
-    submitted: Counter[int | None] = Counter(
-        organisation_id
-        for organisation_id, status in invitations
-        if status is InvitationStatus.SUBMITTED
-    )
-    earlier = previous_round(
-        session=session, assessment_round=assessment_round, chosen=compared_with
-    )
-    return RoundFacts(
-        place=place.name,
-        title=assessment_round.title,
-        status=assessment_round.status.label,
-        interim=assessment_round.status.interim,
-        opens_on=assessment_round.opens_on,
-        closes_on=assessment_round.closes_on,
-        produced_on=today,
-        organisations=tuple(
-            OrganisationFacts(
-                id=o.id or 0,
-                name=o.name,
-                sector=o.sector,
-                invited=invited[o.id],
-                submitted=submitted[o.id],
-            )
-            for o in organisations
-            if invited[o.id]
-        ),
-        previous_title=earlier.title if earlier is not None else None,
-        previous_partners=_partners_who_answered(session, earlier) if earlier else (),
-    )
-
-
-def _partners_who_answered(session: Session, assessment_round: AssessmentRound) -> tuple[str, ...]:
-    names = session.exec(
-        select(Organisation.name)
-        .join(Invitation, col(Invitation.organisation_id) == col(Organisation.id))
-        .where(
-            Invitation.round_id == assessment_round.id,
-            Invitation.status == InvitationStatus.SUBMITTED,
-        )
-        .distinct()
-    ).all()
-    return tuple(sorted(names))
-
-
-def _agreements(session: Session, round_id: int | None) -> tuple[Agreement, ...]:
-    if round_id is None:
-        return ()
-    rows = session.exec(
-        select(ConditionAgreement).where(ConditionAgreement.round_id == round_id)
-    ).all()
-    return tuple(
-        Agreement(row.condition_id, row.agreed_level, row.could_not_agree, row.rationale)
-        for row in rows
-    )
-
-
-def workshop_record(
-    *, session: Session, assessment_round: AssessmentRound, compared_with: int | None = None
-) -> WorkshopRecord:
-    earlier = previous_round(
-        session=session, assessment_round=assessment_round, chosen=compared_with
-    )
-    actions = session.exec(
-        select(Action, Organisation)
-        .join(
-            Organisation,
-            col(Action.lead_organisation_id) == col(Organisation.id),
-            isouter=True,
-        )
-        .where(Action.round_id == assessment_round.id)
-        .order_by(col(Action.id))
-    ).all()
-    quotes = session.exec(
-        select(EvidenceQuote, Organisation)
-        .join(Answer, col(EvidenceQuote.answer_id) == col(Answer.id))
-        .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
-        .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
-        .where(EvidenceQuote.round_id == assessment_round.id)
-        .order_by(col(EvidenceQuote.id))
-    ).all()
-    return WorkshopRecord(
-        agreements=_agreements(session, assessment_round.id),
-        actions=tuple(
-            PlannedAction(
-                description=action.description,
-                condition_id=action.condition_id,
-                recommendation_id=action.recommendation_id,
-                lead=lead.name if lead is not None else None,
-                due_on=action.due_on,
-                status=action.status.label,
-            )
-            for action, lead in actions
-        ),
-        quotes=tuple(Quote(q.subject_id, q.text, o.sector) for q, o in quotes),
-        previous_agreements=_agreements(session, earlier.id if earlier else None),
-    )
-
-
 def report_html(
     *,
     session: Session,
@@ -208,6 +77,10 @@ def report_html(
         html = render_report_html(kind, strings, q=questionnaire)
         return RenderedHtml(html, f"{slug}-questionnaire-{variant or 'professional'}.pdf")
 
+    if kind is ReportKind.FORUM and assessment_round.status is RoundStatus.PUBLISHED:
+        return _published_forum_report(
+            session=session, assessment_round=assessment_round, rules=rules, today=today, slug=slug
+        )
     result = score_round(session=session, assessment_round=assessment_round, rules=rules)
     if result.respondents == 0:
         raise ReportUnavailableError(
@@ -252,6 +125,33 @@ def report_html(
         return RenderedHtml(render_report_html(kind, strings, pack=pack), f"{slug}-workshop.pdf")
     report = build_forum_report(definition, result, facts, workshop, rules)
     return RenderedHtml(render_report_html(kind, strings, report=report), f"{slug}-forum.pdf")
+
+
+def _published_forum_report(
+    *, session: Session, assessment_round: AssessmentRound, rules: Rules, today: date, slug: str
+) -> RenderedHtml:
+    """The forum report of a published round is the publication: forum members download it, so
+    it is built from the stored snapshot (and the latest other published round's), like their
+    results pages, never from live answers."""
+    try:
+        view = published_view(
+            session=session, assessment_round=assessment_round, rules=rules, today=today
+        )
+    except NoSnapshotError as error:
+        raise ReportUnavailableError(
+            "these results were published before Placecheck kept a copy of what was published, "
+            "and answers have changed since: publish them again first"
+        ) from error
+    definition = definition_of_round(session=session, assessment_round=assessment_round)
+    report = build_forum_report(definition, view.result, view.facts, view.workshop, rules)
+    strings = RunningStrings(
+        view.facts.place,
+        view.facts.title,
+        ReportKind.FORUM.label,
+        f"Placecheck · scoring rules {view.result.rules_version}",
+    )
+    html = render_report_html(ReportKind.FORUM, strings, report=report)
+    return RenderedHtml(html, f"{slug}-forum.pdf")
 
 
 def _slug(text: str) -> str:

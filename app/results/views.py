@@ -18,10 +18,11 @@ from app.enums import JobStatus
 from app.jobs.runners import ReportQueue
 from app.results.inputs import report_inputs
 from app.results.jobs import JobState, job_file, job_state, request_report
+from app.results.records import round_facts, workshop_record
 from app.results.remembered import remembered
-from app.results.reports import round_facts, workshop_record
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, score_round
+from app.results.snapshots import NoSnapshotError, published_earlier_rounds, published_view
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
 from reports.context import ForumReport, build_forum_report
@@ -80,15 +81,26 @@ def results_part(
 
 
 def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
+    """Facilitators read the round as it stands (live, to prepare and check); everyone else
+    reads the published snapshot, compared only with other published snapshots."""
     session, assessment_round = visit.session, visit.access.assessment_round
-    earlier = earlier_rounds(session=session, assessment_round=assessment_round)
+    live = visit.access.can_change
+    earlier = (
+        earlier_rounds(session=session, assessment_round=assessment_round)
+        if live
+        else published_earlier_rounds(session=session, assessment_round=assessment_round)
+    )
     compared = next((r for r in earlier if r.id == compare), earlier[0] if earlier else None)
     compared_with = compared.id if compared else None
     result, report = remembered(
         session=session,
         assessment_round=assessment_round,
-        what=("results", compared_with),
-        compute=lambda: _scored_report(visit, compared_with),
+        what=("results" if live else "published", compared_with),
+        compute=lambda: (
+            _scored_report(visit, compared_with)
+            if live
+            else _published_report(visit, compared_with)
+        ),
     )
     context = {
         "access": visit.access,
@@ -131,6 +143,39 @@ def _scored_report(
         rules,
     )
     return result, report
+
+
+def _published_report(
+    visit: Visit[RoundAccess], compared_with: int | None
+) -> tuple[ScoreResult, ForumReport | None]:
+    """The forum report's content from the round's published snapshot: no answer is read."""
+    session, assessment_round = visit.session, visit.access.assessment_round
+    rules = load_rules()
+    try:
+        view = published_view(
+            session=session,
+            assessment_round=assessment_round,
+            rules=rules,
+            today=place_today(),
+            compare_with=compared_with,
+        )
+    except NoSnapshotError:
+        raise ShownError(403, NOT_REPUBLISHED) from None
+    report = build_forum_report(
+        definition_of_round(session=session, assessment_round=assessment_round),
+        view.result,
+        view.facts,
+        view.workshop,
+        rules,
+    )
+    return view.result, report
+
+
+NOT_REPUBLISHED = (
+    "These results were published before Placecheck kept a copy of what was published, and "
+    "answers have changed since. The facilitator needs to publish them again before you can "
+    "read them."
+)
 
 
 def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportChoice) -> int:

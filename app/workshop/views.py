@@ -37,7 +37,8 @@ from app.workshop.service import (
     record_agreements,
 )
 from questionnaires.schema import Definition
-from reports.context import one_decimal, quote_attribution
+from reports.context import quote_attribution
+from scoring.rounding import one_decimal, percentage
 
 router = APIRouter(prefix="/rounds/{round_id}/workshop", include_in_schema=False)
 
@@ -81,8 +82,7 @@ def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:
         "levels": definition.statement_scale.levels,
         "scores": {cid: one_decimal(c.score) for cid, c in result.conditions.items()},
         "consensus": {
-            cid: f"{round((c.spread.consensus or 0) * 100)}%"
-            for cid, c in result.conditions.items()
+            cid: percentage(c.spread.consensus or 0) for cid, c in result.conditions.items()
         },
         "agreements": agreements_of(session, assessment_round.id),
         "actions": actions_of(session, assessment_round.id),

@@ -1,23 +1,26 @@
 """Publishing again must not single out fewer than k people by comparison with an earlier
 version."""
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from questionnaires.schema import OptOut
 from questionnaires.sectors import Sector
-from scoring.differencing import PLACE, contributions, exposed_groups
+from scoring.differencing import PLACE, contributions, exposed_by_content, exposed_groups
 from scoring.types import Respondent
 
 SECTORS = [Sector.LOCAL_AUTHORITY, Sector.NHS_ICB, Sector.POLICE]
 
 
 def _person(number: int, level: int, sector: Sector = Sector.LOCAL_AUTHORITY) -> Respondent:
+    """Each person answers one statement of their own, so no two people's answers are alike."""
     return Respondent(
         id=f"invitation-{number}",
         organisation=f"{sector.label} body",
         sector=sector,
-        answers={"people-focus.1": level, "people-focus.2": OptOut.DONT_KNOW},
+        answers={"people-focus.1": level, "people-focus.2": OptOut.DONT_KNOW, "own": number},
     )
 
 
@@ -71,3 +74,23 @@ def test_whatever_is_allowed_differs_by_none_or_at_least_k_in_every_group(
                 groups.setdefault(version.organisation, set()).add(r)
     assert len(changed) == 0 or len(changed) >= k
     assert all(len(members) >= k for members in groups.values())
+
+
+def test_a_copy_with_one_person_removed_is_exposed_although_it_shares_no_ids() -> None:
+    published = contributions([_person(n, 3) for n in range(6)])
+    copy = contributions(
+        [
+            Respondent(f"copy-{n}", r.organisation, r.sector, r.answers)
+            for n, r in enumerate([_person(n, 3) for n in range(1, 6)])
+        ]
+    )
+
+    assert exposed_by_content(published.values(), copy.values(), 3)[PLACE] == 1
+    assert exposed_by_content(published.values(), published.values(), 3) == {}
+
+
+def test_people_whose_answers_are_alike_are_compared_as_many_not_as_one() -> None:
+    alike = Respondent("a", "Council", Sector.LOCAL_AUTHORITY, {"people-focus.1": 3})
+    before = contributions([alike, replace(alike, id="b")])
+
+    assert exposed_by_content(before.values(), list(before.values())[:1], 3)[PLACE] == 1

@@ -47,7 +47,7 @@ def test_table_output_names_every_condition_and_the_rules_version() -> None:
     result = runner.invoke(cli, ["score", str(EXAMPLE)])
 
     assert result.exit_code == 0, result.output
-    assert "rules 1.1" in result.output
+    assert "rules 1.2" in result.output
     assert "Coordination role" in result.output
     assert "Findings:" in result.output
 
@@ -108,3 +108,23 @@ def test_an_unreadable_file_is_one_clear_line(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "line 1: this is not valid JSON" in result.output
+
+
+def _decimals(value: object) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if isinstance(value, float) and "." in text else 0
+
+
+def test_scores_print_through_the_gate_at_printed_precision_unless_asked_otherwise() -> None:
+    gated = json.loads(runner.invoke(cli, ["score", str(EXAMPLE), "--format", "json"]).output)
+    raw = runner.invoke(cli, ["score", str(EXAMPLE), "--format", "json", "--unsuppressed"])
+
+    combined = gated["conditions"]["people-focus"]["combined"]
+    assert _decimals(combined["score"]) <= 1 and _decimals(combined["score_headcount"]) <= 1
+    for condition in gated["conditions"].values():
+        assert _decimals(condition["score"]) <= 1
+    for recommendation in gated["recommendations"].values():
+        assert recommendation["rated"] >= 3 or recommendation["distribution"] == {}
+    assert "Do not share" in raw.stderr
+    unsuppressed = json.loads(raw.stdout)
+    assert any(_decimals(c["score"]) > 1 for c in unsuppressed["conditions"].values() if c["score"])

@@ -480,14 +480,13 @@ def test_a_file_that_is_not_a_round_export_is_refused_and_nothing_changes(
     assert "this is not a Placecheck round export" in response.text
 
 
-def test_the_spreadsheet_has_answers_scores_and_a_codebook(
+def test_the_spreadsheet_to_share_has_gated_scores_and_a_codebook_but_no_ones_answers(
     facilitator: TestClient, workspace: Workspace
 ) -> None:
     response = facilitator.get(f"/rounds/{workspace.current_round}/export.xlsx")
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
         "README",
-        "Answers",
         "Scores",
         "Sector scores",
         "Organisation scores",
@@ -511,8 +510,11 @@ def test_the_spreadsheet_has_answers_scores_and_a_codebook(
     assert "README" in book.sheetnames and "Anonymity threshold" in [
         row[0] for row in book["README"].iter_rows(values_only=True)
     ]
-    answers_csv = facilitator.get(f"/rounds/{workspace.current_round}/export.csv").text
-    assert answers_csv.startswith("respondent,organisation,sector,status,item_id")
+    every_cell = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "R001" not in every_cell  # no row-level answers anywhere in what is shared
+    answers = facilitator.get(f"/rounds/{workspace.current_round}/export.csv")
+    assert answers.text.startswith("respondent,organisation,sector,status,item_id")
+    assert "answers-facilitators-only.csv" in answers.headers["content-disposition"]
 
 
 def test_paper_answers_are_checked_line_by_line_then_counted(
@@ -755,6 +757,12 @@ def test_an_address_with_an_impossible_id_is_a_page_that_is_not_there(
     assert "Page not found" in response.text
 
 
+def answer_organisation(session: Session, answer: Answer) -> int:
+    invitation = session.get(Invitation, answer.invitation_id)
+    assert invitation is not None
+    return invitation.organisation_id
+
+
 def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
@@ -771,12 +779,16 @@ def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
         assert answer is not None
         answer.evidence = formula
         session.add(answer)
+        organisation = session.get(Organisation, answer_organisation(session, answer))
+        assert organisation is not None
+        organisation.name = formula  # an organisation's name heads a column of the workbook
+        session.add(organisation)
         session.commit()
 
     book = load_workbook(
         io.BytesIO(facilitator.get(f"/rounds/{workspace.current_round}/export.xlsx").content)
     )
-    cells = [cell.value for row in book["Answers"].iter_rows() for cell in row]
+    cells = [cell.value for sheet in book for row in sheet.iter_rows() for cell in row]
     rows = list(
         csv.reader(
             io.StringIO(facilitator.get(f"/rounds/{workspace.current_round}/export.csv").text)
