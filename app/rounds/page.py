@@ -9,12 +9,13 @@ from fastapi.responses import Response
 from app.accounts.access import RoundAccess
 from app.core.clock import place_today
 from app.core.config import Settings
-from app.enums import InvitationStatus
+from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import invitation_wording, mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
 from app.models import Invitation
 from app.places.service import organisations_of
 from app.results.jobs import made_or_being_made
+from app.results.publication import differs_from_publication
 from app.rounds.deadlines import reminder_date
 from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
@@ -90,6 +91,11 @@ def render_round_page(
         ),
         "reminder_on": reminder_date(access.assessment_round),
         "notice": notice,
+        "differs_from_publication": (
+            differs_from_publication(session=session, assessment_round=access.assessment_round)
+            if access.can_change and access.assessment_round.status is RoundStatus.PUBLISHED
+            else None
+        ),
         "open_actions": len(
             open_actions(session=session, assessment_round=access.assessment_round)
         ),

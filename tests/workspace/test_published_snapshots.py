@@ -1,0 +1,171 @@
+"""What forum members read is the publication, not the live answers (issue 23's findings 1, 3
+and 5, replayed as a viewer of the demo place: save a page before and after, and subtract)."""
+
+import json
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.enums import InvitationStatus, RoundStatus
+from app.models import AssessmentRound, Invitation
+from app.results.reports import report_html
+from app.results.rules import load_rules
+from reports.kinds import ReportKind
+
+from .conftest import Workspace, csrf_of, post_form
+
+PARTS = ("", "/sectors", "/tables", "/recommendations", "/agreed")
+
+
+def _main(html: str) -> str:
+    """The page's content, without what changes from one request to the next."""
+    match = re.search(r"<main.*?</main>", html, re.S)
+    assert match, "the page has no main element"
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", match.group(0))
+
+
+def _results(client: TestClient, round_id: int) -> dict[str, str]:
+    pages = {}
+    for part in PARTS:
+        response = client.get(f"/rounds/{round_id}/results{part}")
+        assert response.status_code == 200, response.text[:300]
+        pages[part] = _main(response.text)
+    return pages
+
+
+def _submitted(engine: Engine, round_id: int) -> list[int]:
+    with Session(engine) as session:
+        return [
+            i.id or 0
+            for i in session.exec(
+                select(Invitation)
+                .where(
+                    Invitation.round_id == round_id,
+                    Invitation.status == InvitationStatus.SUBMITTED,
+                )
+                .order_by(col(Invitation.id))
+            ).all()
+        ]
+
+
+def _forum_html(engine: Engine, round_id: int) -> str:
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, round_id)
+        assert assessment_round is not None
+        return report_html(
+            session=session,
+            assessment_round=assessment_round,
+            kind=ReportKind.FORUM,
+            rules=load_rules(),
+            today=date(2026, 12, 2),
+        ).html
+
+
+@pytest.mark.parametrize("change", ["erase", "revoke"])
+def test_published_results_stand_when_someone_is_erased_or_their_link_revoked(
+    change: str,
+    viewer: TestClient,
+    facilitator: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+) -> None:
+    round_id = workspace.previous_round
+    before, forum_before = _results(viewer, round_id), _forum_html(engine, round_id)
+    invitation_id = _submitted(engine, round_id)[0]
+    if change == "erase":
+        action = f"/rounds/{round_id}/respondents/{invitation_id}/erase"
+        post_form(facilitator, action, action, {})
+    else:
+        path = f"/rounds/{round_id}"
+        post_form(facilitator, path, f"{path}/invitations/{invitation_id}/revoke", {})
+    assert invitation_id not in _submitted(engine, round_id)
+
+    assert _results(viewer, round_id) == before
+    assert _forum_html(engine, round_id) == forum_before
+    overview = facilitator.get(f"/rounds/{round_id}").text
+    assert "the answers of 1 person have changed" in overview
+    assert "Forum members still read the results as published" in overview
+
+
+def test_a_facilitator_reads_the_live_answers_and_is_not_told_of_a_difference_when_none(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    overview = facilitator.get(f"/rounds/{workspace.previous_round}").text
+
+    assert "differs-from-publication" not in overview
+
+
+def test_a_withdrawn_publication_leaves_every_viewer_page_and_report_at_once(
+    viewer: TestClient, facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        pilot = session.exec(
+            select(AssessmentRound).where(AssessmentRound.title.startswith("Pilot"))  # type: ignore[attr-defined]
+        ).one()
+        pilot_id, pilot_title = pilot.id or 0, pilot.title
+    round_id = workspace.previous_round
+    assert any(pilot_title in page for page in _results(viewer, round_id).values())
+
+    path = f"/rounds/{pilot_id}"
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+
+    for page in _results(viewer, round_id).values():
+        assert pilot_title not in page
+    compared = viewer.get(f"/rounds/{round_id}/results/agreed?with={pilot_id}")
+    assert pilot_title not in _main(compared.text)
+    assert pilot_title not in _forum_html(engine, round_id)
+    assert viewer.get(f"/rounds/{pilot_id}/results").status_code == 403
+    # The facilitators still compare with it: they prepare the next publication.
+    facilitator_page = facilitator.get(f"/rounds/{round_id}/results/agreed?with={pilot_id}")
+    assert pilot_title in facilitator_page.text
+
+
+def _import(facilitator: TestClient, content: bytes) -> int:
+    page = facilitator.get("/places/kestrel-vale/import")
+    imported = facilitator.post(
+        "/places/kestrel-vale/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"round_file": ("round.json", content, "application/json")},
+        follow_redirects=False,
+    )
+    assert imported.status_code == 303, imported.text
+    return int(imported.headers["location"].rsplit("/", 1)[1])
+
+
+def test_an_imported_copy_lands_closed_and_cannot_be_published_one_person_short(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    exported = facilitator.get(f"/rounds/{workspace.previous_round}/export.json").json()
+    assert exported["round"]["status"] == "published"
+    submitted = [i for i in exported["invitations"] if i["status"] == "submitted"]
+    exported["invitations"].remove(submitted[0])
+
+    copy_id = _import(facilitator, json.dumps(exported).encode())
+
+    with Session(engine) as session:
+        copy = session.get(AssessmentRound, copy_id)
+        assert copy is not None and copy.status is RoundStatus.CLOSED
+    path = f"/rounds/{copy_id}"
+    refused = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert refused.status_code == 409
+    assert "another round of this place (or a copy of one)" in refused.text
+    assert "the whole place: 1 person" in refused.text
+
+
+def test_a_faithful_copy_may_be_published_since_it_shows_nothing_new(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    exported = facilitator.get(f"/rounds/{workspace.previous_round}/export.json")
+    copy_id = _import(facilitator, exported.content)
+
+    path = f"/rounds/{copy_id}"
+    published = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+
+    assert published.status_code == 200, published.text[:400]
+    with Session(engine) as session:
+        copy = session.get(AssessmentRound, copy_id)
+        assert copy is not None and copy.status is RoundStatus.PUBLISHED
