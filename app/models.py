@@ -495,7 +495,7 @@ class Publication(SQLModel, table=True):
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     published_at: datetime = _timestamp()
     contributions: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    snapshot: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     """None only for versions published before snapshots were kept."""
 
 

@@ -22,6 +22,7 @@ from app.results.jobs import (
     reports_in_advance,
     run_report_job,
 )
+from app.results.publication import fill_missing_snapshots
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from reports.pdf.service import PdfCache, PdfService
 
@@ -77,9 +78,11 @@ def prepare_report(resources: JobResources, job_id: int) -> None:
 
 
 def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
-    """Close rounds past their deadline, send reminders that are due, and hand over again
-    every report still waiting (asked for before a restart, or whose worker was lost)."""
+    """Close rounds past their deadline, send reminders that are due, keep a snapshot of any
+    publication made before snapshots were kept, and hand over again every report still
+    waiting (asked for before a restart, or whose worker was lost)."""
     today = place_today()
+    fill_missing_snapshots(resources.engine)
     closed = close_rounds_past_deadline(resources.engine, today)
     if closed and resources.settings.prepare_reports_in_advance:
         with Session(resources.engine) as session:

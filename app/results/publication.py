@@ -2,9 +2,12 @@
 publish when comparing it with any earlier version of the place's results would single out
 fewer than k people (see ``scoring.differencing``)."""
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.db import begin_write
 from app.core.exceptions import ChangeRefusedError
+from app.enums import RoundStatus
 from app.models import AssessmentRound, Publication
 from app.results.rules import load_rules
 from app.results.service import respondents_of_round
@@ -97,3 +100,46 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
     )
     session.add(publication)
     return publication
+
+
+def fill_missing_snapshots(engine: Engine) -> list[int]:
+    """Store the snapshot of each published round whose publication predates snapshots, while
+    its answers are still exactly those it was published from (then the figures are the ones
+    forum members read at the time). A round whose answers have changed since keeps none, and
+    its viewers are asked to wait for the facilitator to publish again. Returns the rounds
+    filled."""
+    filled: list[int] = []
+    with Session(engine) as session:
+        missing = session.exec(
+            select(Publication.round_id)
+            .join(AssessmentRound, col(AssessmentRound.id) == col(Publication.round_id))
+            .where(
+                col(Publication.snapshot).is_(None),
+                AssessmentRound.status == RoundStatus.PUBLISHED,
+            )
+            .distinct()
+        ).all()
+        if not missing:
+            return filled
+        begin_write(session)
+        rules = load_rules()
+        for round_id in missing:
+            assessment_round = session.get(AssessmentRound, round_id)
+            assert assessment_round is not None
+            newest = session.exec(
+                select(Publication)
+                .where(Publication.round_id == round_id)
+                .order_by(col(Publication.id).desc())
+            ).first()
+            if newest is None or newest.snapshot is not None:
+                continue
+            if differs_from_publication(session=session, assessment_round=assessment_round):
+                continue
+            snapshot = take_snapshot(
+                session=session, assessment_round=assessment_round, rules=rules
+            )
+            newest.snapshot = stored(snapshot)
+            session.add(newest)
+            filled.append(round_id)
+        session.commit()
+    return filled

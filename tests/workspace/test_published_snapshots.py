@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.core.db import write_session
 from app.enums import InvitationStatus, RoundStatus
-from app.models import AssessmentRound, Invitation
+from app.models import AssessmentRound, Invitation, Publication
+from app.results.publication import fill_missing_snapshots
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
@@ -169,3 +171,39 @@ def test_a_faithful_copy_may_be_published_since_it_shows_nothing_new(
     with Session(engine) as session:
         copy = session.get(AssessmentRound, copy_id)
         assert copy is not None and copy.status is RoundStatus.PUBLISHED
+
+
+def _forget_snapshots(engine: Engine, round_id: int) -> None:
+    """As a publication made before snapshots were kept."""
+    with write_session(engine) as session:
+        for publication in session.exec(
+            select(Publication).where(Publication.round_id == round_id)
+        ).all():
+            publication.snapshot = None
+            session.add(publication)
+        session.commit()
+
+
+def test_an_older_publication_gets_its_snapshot_while_its_answers_are_unchanged(
+    viewer: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    round_id = workspace.previous_round
+    before = _results(viewer, round_id)
+    _forget_snapshots(engine, round_id)
+
+    assert fill_missing_snapshots(engine) == [round_id]
+    assert _results(viewer, round_id) == before
+
+
+def test_an_older_publication_whose_answers_changed_waits_to_be_published_again(
+    viewer: TestClient, facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    round_id = workspace.previous_round
+    _forget_snapshots(engine, round_id)
+    action = f"/rounds/{round_id}/respondents/{_submitted(engine, round_id)[0]}/erase"
+    post_form(facilitator, action, action, {})
+
+    assert fill_missing_snapshots(engine) == []
+    page = viewer.get(f"/rounds/{round_id}/results")
+    assert page.status_code == 403
+    assert "The facilitator needs to publish them again" in page.text
