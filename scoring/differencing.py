@@ -77,29 +77,27 @@ def exposed_groups(
 def exposed_by_content(
     before: Iterable[Contribution], after: Iterable[Contribution], threshold: int
 ) -> dict[str, int]:
-    """Each group in which between 1 and k-1 sets of answers differ between two results that
+    """Each group in which between 1 and k-1 people's answers differ between two results that
     share no respondents' records: two rounds of a place, or a round and an exported and
-    imported copy of it. Compared by content (groups and answer digest), so a faithful copy
-    differs in nothing and a copy with one person left out differs by exactly that person.
+    imported copy of it, compared by content (groups and answer digest).
 
-    With no record to pair an old version with a new one, each set of answers found in only
-    one of the two counts once: the difference of the two results is a sum over them. A sector
-    or organisation with fewer than k people in either result is hidden there (the disclosure
-    gate), so it has no figure to subtract; the place always has one, and catches the copy
-    with one person left out."""
+    Two results with no set of answers in common (two rounds answered afresh) are independent:
+    each passed the disclosure gate on its own, and figures about different people cannot be
+    combined to single anyone out. Once they share answers (a copy, whole or in part), a figure
+    hidden in one can be worked out from the other's shown figures about the people they share,
+    so every group counts, hidden or not. With no record to pair an old set of answers with a
+    new one, the people who differ in a group are at least as many as the sets found only on
+    whichever side has more: that lower bound is what is checked, so the check errs towards
+    refusing."""
     earlier, later = Counter(before), Counter(after)
-    one_side = (earlier - later) + (later - earlier)
-    sizes: list[dict[str, int]] = [defaultdict(int), defaultdict(int)]
-    for side, versions in enumerate((earlier, later)):
-        for version, count in versions.items():
+    if not earlier & later:
+        return {}
+    sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for side, only_here in enumerate((earlier - later, later - earlier)):
+        for version, count in only_here.items():
             for group in _groups_of(version):
-                sizes[side][group] += count
-    counts: dict[str, int] = defaultdict(int)
-    for version, count in one_side.items():
-        for group in _groups_of(version):
-            if group == PLACE or min(sizes[0][group], sizes[1][group]) >= threshold:
-                counts[group] += count
-    return _widest_first({group: n for group, n in counts.items() if n < threshold})
+                sides[group][side] += count
+    return _widest_first({group: max(n) for group, n in sides.items() if 0 < max(n) < threshold})
 
 
 def _groups_of(version: Contribution) -> tuple[str, str, str]:

@@ -149,7 +149,11 @@ def test_a_round_imported_from_a_file_hides_the_same_group(
         imported = session.exec(
             select(AssessmentRound).where(AssessmentRound.title == "Imported copy")
         ).one()
-        assert imported.status is RoundStatus.PUBLISHED
+        assert imported.status is RoundStatus.CLOSED  # a copy never arrives published
+    path = f"/rounds/{imported.id}"
+    published = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert published.status_code == 200, published.text[-2000:]
+    with Session(engine) as session:
         assert (
             session.exec(select(Publication).where(Publication.round_id == imported.id)).first()
             is not None
