@@ -10,7 +10,7 @@ out those few people's ratings, however well each version hides its small groups
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from questionnaires.schema import OptOut
 from questionnaires.sectors import Sector
@@ -27,9 +27,18 @@ class Contribution:
     sector: str
     organisation: str
     answers: str
+    rated: tuple[str, ...] | None = field(default=None, compare=False)
+    """The items they rated (a scale answer, not an opt-out), which decide the figures they are
+    behind (``scoring.solving``); None in records made before these were kept. Follows from
+    the answers, so it takes no part in comparing two versions."""
 
-    def as_json(self) -> dict[str, str]:
-        return {"sector": self.sector, "organisation": self.organisation, "answers": self.answers}
+    def as_json(self) -> dict[str, str | list[str] | None]:
+        return {
+            "sector": self.sector,
+            "organisation": self.organisation,
+            "answers": self.answers,
+            "rated": None if self.rated is None else list(self.rated),
+        }
 
 
 def _digest(answers: Mapping[str, AnswerValue]) -> str:
@@ -47,6 +56,7 @@ def contributions(respondents: list[Respondent]) -> dict[str, Contribution]:
             sector=respondent.sector.value,
             organisation=respondent.organisation,
             answers=_digest(respondent.answers),
+            rated=tuple(sorted(i for i, v in respondent.answers.items() if isinstance(v, int))),
         )
         for respondent in respondents
     }

@@ -2,6 +2,8 @@
 publish when comparing it with any earlier version of the place's results would single out
 fewer than k people (see ``scoring.differencing``)."""
 
+from collections import Counter
+
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -11,7 +13,10 @@ from app.enums import RoundStatus
 from app.models import AssessmentRound, Publication
 from app.results.rules import load_rules
 from app.results.service import respondents_of_round
-from app.results.snapshots import stored, take_snapshot
+from app.results.snapshots import Snapshot, snapshot_of, stored, take_snapshot
+from app.rounds.definitions import definition_of_round
+from questionnaires.schema import Definition
+from questionnaires.sectors import Sector
 from scoring.differencing import (
     PLACE,
     Contribution,
@@ -19,6 +24,7 @@ from scoring.differencing import (
     exposed_by_content,
     exposed_groups,
 )
+from scoring.solving import Version, singled_out
 
 
 def _people(count: int) -> str:
@@ -45,7 +51,15 @@ def live_contributions(
 
 
 def _recorded(publication: Publication) -> dict[str, Contribution]:
-    return {key: Contribution(**parts) for key, parts in publication.contributions.items()}
+    return {
+        key: Contribution(
+            sector=parts["sector"],
+            organisation=parts["organisation"],
+            answers=parts["answers"],
+            rated=None if parts.get("rated") is None else tuple(parts["rated"]),
+        )
+        for key, parts in publication.contributions.items()
+    }
 
 
 def differs_from_publication(*, session: Session, assessment_round: AssessmentRound) -> int | None:
@@ -93,6 +107,9 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
                 "or once the answers are back as they were."
             )
     snapshot = take_snapshot(session=session, assessment_round=assessment_round, rules=load_rules())
+    _refuse_what_combining_versions_reveals(
+        session=session, assessment_round=assessment_round, now=now, snapshot=snapshot
+    )
     publication = Publication(
         round_id=assessment_round.id or 0,
         contributions={respondent: part.as_json() for respondent, part in now.items()},
@@ -100,6 +117,72 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
     )
     session.add(publication)
     return publication
+
+
+def _refuse_what_combining_versions_reveals(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    now: dict[str, Contribution],
+    snapshot: Snapshot,
+) -> None:
+    """Group by group, every version passed; this solves all the versions' figures together
+    (``scoring.solving``). A version kept before snapshots were stored cannot be read for what
+    it showed, and is left to the group-by-group check."""
+    k = assessment_round.anonymity_threshold
+    definitions: dict[int, Definition] = {}
+
+    def definition_of(round_id: int) -> Definition:
+        if round_id not in definitions:
+            kept_round = session.get(AssessmentRound, round_id)
+            assert kept_round is not None
+            definitions[round_id] = definition_of_round(
+                session=session, assessment_round=kept_round
+            )
+        return definitions[round_id]
+
+    versions = [
+        Version(
+            definition=definition_of(publication.round_id),
+            people=list(_recorded(publication).values()),
+            result=kept.result,
+        )
+        for publication in place_publications(session=session, place_id=assessment_round.place_id)
+        if (kept := snapshot_of(publication)) is not None
+    ]
+    if not versions:
+        return
+    versions.append(
+        Version(
+            definition=definition_of(assessment_round.id or 0),
+            people=list(now.values()),
+            result=snapshot.result,
+        )
+    )
+    found = singled_out(versions, k)
+    if not found:
+        return
+    first = found[0]
+    if not first.people:
+        raise ChangeRefusedError(
+            "These results cannot be published yet: together with the versions of this "
+            "place's results published before, there are too many ways to combine the figures "
+            f"to check that no group of fewer than {k} people could be singled out. Publish "
+            f"once at least {k} people's answers differ in each group, or once the answers are "
+            "back as they were."
+        )
+    who = Counter(
+        f"{person.organisation} ({Sector(person.sector).label})" for person in first.people
+    )
+    described = "; ".join(f"{_people(n)} in {group}" for group, n in sorted(who.items()))
+    raise ChangeRefusedError(
+        "These results cannot be published yet. Each group passes on its own, but a reader who "
+        "kept the versions of this place's results published before could combine them with "
+        f"these figures ({first.figure}) and work out what fewer than {k} people said "
+        f"({described}): a group hidden now was shown before, or the other way round. "
+        f"Publish once at least {k} people's answers differ in each group, or once the answers "
+        "are back as they were."
+    )
 
 
 def fill_missing_snapshots(engine: Engine) -> list[int]:
