@@ -83,8 +83,10 @@ def _numbered(people: Iterable[Contribution]) -> list[Person]:
 
 
 def _rated(person: Contribution, items: Iterable[str]) -> bool:
-    """Whether they rated any of ``items``; a record made before ratings were recorded counts
-    as having rated everything, which can only make the check refuse more often."""
+    """Whether they rated any of ``items``. Only a publication made before snapshots were kept
+    lacks what each person rated, and it is read here only once its snapshot has been filled in,
+    which records the ratings too (``app.results.publication.fill_missing_snapshots``); a record
+    without them counts as having rated everything."""
     return person.rated is None or any(item in person.rated for item in items)
 
 

@@ -1,5 +1,7 @@
 """The migrations must build exactly the schema the models describe, on both databases."""
 
+from typing import Any
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -109,7 +111,19 @@ def test_rounds_published_before_publications_were_kept_get_the_same_record_as_n
     with Session(empty_engine) as session:
         backfilled = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
         assert len(session.exec(select(Answer)).all()) == answers
-    assert backfilled == recorded
+    assert _without_ratings(backfilled) == _without_ratings(recorded)
+
+
+def _without_ratings(records: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """What each person rated is not known to the migration (it is filled in with the
+    snapshot, while the answers are still those published)."""
+    return {
+        round_id: {
+            person: {k: v for k, v in parts.items() if k != "rated"}
+            for person, parts in contributions.items()
+        }
+        for round_id, contributions in records.items()
+    }
 
 
 def test_changing_a_table_on_sqlite_keeps_the_rows_that_refer_to_it(empty_engine: Engine) -> None:

@@ -222,6 +222,9 @@ def fill_missing_snapshots(engine: Engine) -> list[int]:
                 session=session, assessment_round=assessment_round, rules=rules
             )
             newest.snapshot = stored(snapshot)
+            # The answers are those published, so what each person rated is known too.
+            live = live_contributions(session=session, assessment_round=assessment_round)
+            newest.contributions = {key: part.as_json() for key, part in live.items()}
             session.add(newest)
             filled.append(round_id)
         session.commit()

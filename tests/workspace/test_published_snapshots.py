@@ -180,6 +180,10 @@ def _forget_snapshots(engine: Engine, round_id: int) -> None:
             select(Publication).where(Publication.round_id == round_id)
         ).all():
             publication.snapshot = None
+            publication.contributions = {
+                person: {**parts, "rated": None}
+                for person, parts in publication.contributions.items()
+            }
             session.add(publication)
         session.commit()
 
@@ -193,6 +197,14 @@ def test_an_older_publication_gets_its_snapshot_while_its_answers_are_unchanged(
 
     assert fill_missing_snapshots(engine) == [round_id]
     assert _results(viewer, round_id) == before
+    with Session(engine) as session:
+        newest = session.exec(
+            select(Publication)
+            .where(Publication.round_id == round_id)
+            .order_by(col(Publication.id).desc())
+        ).first()
+        assert newest is not None
+        assert all(parts["rated"] is not None for parts in newest.contributions.values())
 
 
 def test_an_older_publication_whose_answers_changed_waits_to_be_published_again(
