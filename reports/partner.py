@@ -62,6 +62,8 @@ class PartnerReport:
     differs_most: tuple[PartnerConditionRow, ...]
     """The conditions where the organisation's printed score is furthest from the place's."""
     statements: tuple[PartnerStatementRow, ...]
+    statements_not_shown: int
+    """Statements of shown conditions that fewer than k of the organisation's people rated."""
     recommendations: tuple[PartnerRecommendationRow, ...]
     maturity_levels: tuple[str, ...]
     legend: Legend
@@ -89,7 +91,10 @@ def build_partner_report(
     sector: Sector,
     facts: RoundFacts,
 ) -> PartnerReport:
-    """``own`` is the organisation's respondents scored on their own, with the same rules."""
+    """``own`` is the organisation's respondents scored on their own, with the same rules; both
+    results come through the disclosure gate (``scoring.disclosure``), so a statement or a
+    recommendation fewer than k of the organisation's people rated shows no figure, however
+    many of them submitted."""
     if own.respondents < place.anonymity_threshold:
         raise PartnerReportRefusedError(
             f"{organisation} has {own.respondents} "
@@ -119,9 +124,13 @@ def build_partner_report(
         )
     scale = definition.statement_scale
     statements = []
+    statements_not_shown = 0
     for item_id, item in own.items.items():
         spec = definition.items_by_id[item_id]
         if spec.kind is not ItemKind.STATEMENT or item.subject in hidden:
+            continue
+        if item.withheld is not None:
+            statements_not_shown += 1
             continue
         counts = tuple(item.spread.distribution.get(v, 0) for v in scale.values)
         statements.append(
@@ -147,7 +156,9 @@ def build_partner_report(
             number=definition.recommendation(rid).number,
             title=definition.recommendation(rid).title,
             place=score.typical_label or "–",
-            own=own.recommendations[rid].typical_label or "–",
+            own=f"Not shown: {own.recommendations[rid].withheld}"
+            if own.recommendations[rid].withheld
+            else own.recommendations[rid].typical_label or "–",
         )
         for rid, score in place.recommendations.items()
         if not definition.part(score.part).ranked
@@ -160,6 +171,7 @@ def build_partner_report(
         conditions=tuple(conditions),
         differs_most=_furthest_from_the_place(conditions),
         statements=tuple(statements),
+        statements_not_shown=statements_not_shown,
         recommendations=recommendations,
         maturity_levels=tuple(level.label for level in scale.levels),
         legend=legend_of([level.label for level in scale.levels]),

@@ -24,6 +24,7 @@ from reports.partner import PartnerReportRefusedError, build_partner_report
 from reports.questionnaire import build_printable_questionnaire
 from reports.render import RunningStrings, render_report_html
 from reports.workshop import build_workshop_pack
+from scoring.disclosure import disclosed
 from scoring.engine import score
 from scoring.rules import Rules
 
@@ -104,11 +105,11 @@ def report_html(
             if r.organisation == organisation.name
         ]
         round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
-        own = score(definition, respondents, round_rules)
+        own = disclosed(definition, score(definition, respondents, round_rules), round_rules)
         try:
             partner = build_partner_report(
                 definition,
-                result,
+                disclosed(definition, result, round_rules),
                 own,
                 organisation=organisation.name,
                 sector=organisation.sector,

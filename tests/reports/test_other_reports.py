@@ -4,7 +4,11 @@ from collections.abc import Callable
 
 import pytest
 from markupsafe import escape
+from sqlmodel import col, select
 
+from app.cli.database import find_round
+from app.enums import InvitationStatus
+from app.models import Answer, Invitation
 from app.results.reports import ReportUnavailableError
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
@@ -95,3 +99,44 @@ def test_the_plain_language_questionnaire_numbers_its_questions_and_keeps_ids_fo
     assert "nine things" not in questions and "central government" not in questions
     assert "Chatham House" not in questions
     assert '<td class="num">1</td><td>people-focus.1</td>' in key
+
+
+def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
+    demo_place: DemoPlace,
+) -> None:
+    """All but one of the council's people answered only the first statement: the report is
+    still offered (enough people submitted), but only that statement has figures; every other
+    statement is counted as not shown, and the council's typical answer to each recommendation
+    is not shown."""
+    session = demo_place.session
+    council = demo_place.organisation_id("Borough Council")
+    assessment_round = find_round(session=session, reference="demo")
+    assert assessment_round is not None
+    invitations = session.exec(
+        select(Invitation)
+        .where(
+            Invitation.round_id == assessment_round.id,
+            Invitation.organisation_id == council,
+            Invitation.status == InvitationStatus.SUBMITTED,
+        )
+        .order_by(col(Invitation.id))
+    ).all()
+    assert len(invitations) >= 3
+    try:
+        for invitation in invitations[1:]:
+            for answer in session.exec(
+                select(Answer).where(Answer.invitation_id == invitation.id)
+            ).all():
+                if answer.item_id != "people-focus.1":
+                    session.delete(answer)
+        session.flush()
+        html = demo_place.html(ReportKind.PARTNER, organisation_id=council).html
+    finally:
+        session.rollback()
+
+    statements = html[html.index('id="statements"') : html.index('id="recommendations"')]
+    assert str(escape(DEFINITION.items_by_id["people-focus.1"].question)) in statements
+    assert str(escape(DEFINITION.items_by_id["people-focus.2"].question)) not in statements
+    assert "statements are not shown: fewer than 3 of your organisation" in statements
+    recommendations = html[html.index('id="recommendations"') :]
+    assert recommendations.count("Not shown: fewer than 3 people rated it") == 9
