@@ -34,14 +34,20 @@ def remembered(
     assessment_round: AssessmentRound,
     what: tuple[Any, ...],
     compute: Callable[[], Value],
+    published: bool = False,
 ) -> Value:
     """``compute()``, or what it gave last time for ``what`` of this round, if nothing the
-    round's reports read has changed since. Two requests arriving together may both compute;
-    both get the same answer."""
+    round's reports read (with ``published``, what forum members read) has changed since. Two
+    requests arriving together may both compute; both get the same answer."""
     key = (
         *what,
         assessment_round.id,
-        report_inputs(session=session, assessment_round=assessment_round, today=place_today()),
+        report_inputs(
+            session=session,
+            assessment_round=assessment_round,
+            today=place_today(),
+            published=published,
+        ),
     )
     with _lock:
         if key in _recent:

@@ -101,6 +101,7 @@ def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Respo
             if live
             else _published_report(visit, compared_with)
         ),
+        published=not live,
     )
     context = {
         "access": visit.access,
