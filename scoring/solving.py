@@ -28,6 +28,12 @@ from questionnaires.schema import Definition, ItemKind
 from scoring.differencing import Contribution
 from scoring.types import GroupScore, ScoreResult
 
+ANSWERS, HEADCOUNT, WEIGHTED = "answers", "headcount", "organisation-weighted"
+Figure = tuple[str, str]
+"""A kind of figure: what it is about (an item or a condition) and how it adds people up. Each
+is solved on its own, across versions; an item or condition keeps its id from one version of a
+questionnaire to the next."""
+
 Person = tuple[Contribution, int]
 """One set of answers: its groups and digest, and which of the identical sets it is."""
 Equation = dict[Person, Fraction]
@@ -52,13 +58,14 @@ class SingledOut:
     empty ``people`` means the check gave up (too many combinations to try)."""
 
     figure: str
+    """In words, e.g. 'the headcount score of People focus'."""
     people: tuple[Contribution, ...]
 
 
 def singled_out(versions: Sequence[Version], threshold: int) -> list[SingledOut]:
     """Each kind of figure in which some set of fewer than ``threshold`` people is determined by
     the figures of all ``versions`` together, with one such set."""
-    families: dict[str, list[Equation]] = defaultdict(list)
+    families: dict[Figure, list[Equation]] = defaultdict(list)
     for version in versions:
         for figure, equation in _equations(version):
             families[figure].append(equation)
@@ -66,8 +73,18 @@ def singled_out(versions: Sequence[Version], threshold: int) -> list[SingledOut]
     for figure, equations in families.items():
         people = _smallest_determined(equations, threshold)
         if people is not None:
-            found.append(SingledOut(figure, tuple(person for person, _ in people)))
+            described = _described(figure, versions[-1].definition)
+            found.append(SingledOut(described, tuple(person for person, _ in people)))
     return found
+
+
+def _described(figure: Figure, definition: Definition) -> str:
+    subject, kind = figure
+    if subject in definition.items_by_id:
+        what = "the answers to" if kind is ANSWERS else "the organisation-weighted mean of"
+        return f"{what} {subject}"
+    title = next((c.title for c in definition.conditions if c.id == subject), subject)
+    return f"the {kind} score of {title}"
 
 
 # --- the equations a version gives ------------------------------------------------------------
@@ -102,21 +119,18 @@ def _sums(members: Sequence[Person], organisation_weighted: bool) -> Equation:
     }
 
 
-def _equations(version: Version) -> Iterable[tuple[str, Equation]]:
+def _equations(version: Version) -> Iterable[tuple[Figure, Equation]]:
     definition, result = version.definition, version.result
     people = _numbered(version.people)
     for item_id, item in result.items.items():
         if item.withheld is None:
             raters = [p for p in people if _rated(p[0], [item_id])]
-            yield item_id, _sums(raters, organisation_weighted=False)
+            yield (item_id, ANSWERS), _sums(raters, organisation_weighted=False)
             kind = (
                 definition.items_by_id[item_id].kind if item_id in definition.items_by_id else None
             )
             if kind in (ItemKind.RECOMMENDATION, ItemKind.IMPORTANCE):
-                yield (
-                    f"{item_id} (organisation-weighted)",
-                    _sums(raters, organisation_weighted=True),
-                )
+                yield (item_id, WEIGHTED), _sums(raters, organisation_weighted=True)
     for condition_id, condition in result.conditions.items():
         statements = [
             item.id
@@ -141,11 +155,8 @@ def _equations(version: Version) -> Iterable[tuple[str, Equation]]:
             combined = set(condition.combined_sectors)
             groups.append([p for p in raters if p[0].sector in combined])
         for members in groups:
-            yield f"{condition_id} (headcount)", _sums(members, organisation_weighted=False)
-            yield (
-                f"{condition_id} (organisation-weighted)",
-                _sums(members, organisation_weighted=True),
-            )
+            yield (condition_id, HEADCOUNT), _sums(members, organisation_weighted=False)
+            yield (condition_id, WEIGHTED), _sums(members, organisation_weighted=True)
 
 
 # --- solving them -----------------------------------------------------------------------------

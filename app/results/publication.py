@@ -179,9 +179,10 @@ def _refuse_what_combining_versions_reveals(
         "These results cannot be published yet. Each group passes on its own, but a reader who "
         "kept the versions of this place's results published before could combine them with "
         f"these figures ({first.figure}) and work out what fewer than {k} people said "
-        f"({described}): a group hidden now was shown before, or the other way round. "
-        f"Publish once at least {k} people's answers differ in each group, or once the answers "
-        "are back as they were."
+        f"({described}): a group hidden now was shown before, or the other way round. Forum "
+        "members go on reading the version published before. Publishing may become possible "
+        "when more people's answers in that group differ from it, or once the answers are back "
+        "as they were."
     )
 
 

@@ -234,3 +234,4 @@ def test_a_hidden_organisation_grown_past_k_is_not_shown_while_its_first_members
 
     assert refused.status_code == 409
     assert "2 people in Fenmoor Fire and Rescue Service" in refused.text
+    assert "score of People focus" in refused.text
