@@ -22,6 +22,7 @@ from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation
+from tests.support import main_content, submitted_invitations
 
 from .conftest import Prepared, Server, csrf_in, prepare, server, signed_in
 from .test_anonymity import (
@@ -41,6 +42,7 @@ class Attack:
 
     def __init__(self, prepared: Prepared, running: Server) -> None:
         self.prepared = prepared
+        self.engine = create_db_engine(prepared.url)
         self.baseline = prepared.published_round
         self.viewer = signed_in(running.url, VIEWER, DEMO_PASSWORD)
         self.facilitator = signed_in(running.url, FACILITATOR, DEMO_PASSWORD)
@@ -48,6 +50,7 @@ class Attack:
     def close(self) -> None:
         self.viewer.close()
         self.facilitator.close()
+        self.engine.dispose()
 
     def submit(self, page: str, action: str, fields: dict[str, str]) -> httpx.Response:
         """A facilitator's form: its page read for the token, then posted, as a browser does."""
@@ -60,34 +63,17 @@ class Attack:
         for part in PARTS:
             response = self.viewer.get(f"/rounds/{round_id}/results{part}")
             assert response.status_code == 200, (part, response.text[:300])
-            pages[part] = _main(response.text)
+            pages[part] = main_content(response.text)
         pdf = self.viewer.get(f"/rounds/{round_id}/reports/forum.pdf")
         assert pdf.status_code == 200, pdf.text[:300]
         pages["forum.pdf"] = _pdf_text(pdf.content)
         return pages
 
     def database(self) -> Session:
-        return Session(create_db_engine(self.prepared.url))
+        return Session(self.engine)
 
     def submitted(self, round_id: int) -> list[int]:
-        with self.database() as session:
-            return [
-                i.id or 0
-                for i in session.exec(
-                    select(Invitation)
-                    .where(
-                        Invitation.round_id == round_id,
-                        Invitation.status == InvitationStatus.SUBMITTED,
-                    )
-                    .order_by(col(Invitation.id))
-                ).all()
-            ]
-
-
-def _main(html: str) -> str:
-    match = re.search(r"<main.*?</main>", html, re.S)
-    assert match, "the page has no main element"
-    return re.sub(r'name="csrf_token" value="[^"]*"', "", match.group(0))
+        return submitted_invitations(self.engine, round_id)
 
 
 def _pdf_text(content: bytes) -> str:
@@ -156,7 +142,7 @@ def test_a_withdrawn_round_is_not_readable_through_another(attack: Attack) -> No
         assert pilot_title not in text, where
     for query in (f"/results?compare={pilot_id}", f"/results/agreed?with={pilot_id}"):
         response = attack.viewer.get(f"/rounds/{attack.baseline}{query}")
-        assert pilot_title not in _main(response.text), query
+        assert pilot_title not in main_content(response.text), query
     assert attack.viewer.get(f"/rounds/{pilot_id}/results").status_code == 403
 
 
@@ -173,7 +159,7 @@ def test_no_viewer_output_gives_a_group_below_k_a_figure(attack: Attack) -> None
 
 def _leave_two_raters(attack: Attack, round_id: int, items: tuple[str, ...]) -> None:
     """Before the round is first published, only two people keep a rating of each item."""
-    with write_session(create_db_engine(attack.prepared.url)) as session:
+    with write_session(attack.engine) as session:
         for item in items:
             rated = session.exec(
                 select(Answer)

@@ -2,7 +2,6 @@
 and 5, replayed as a viewer of the demo place: save a page before and after, and subtract)."""
 
 import json
-import re
 from datetime import date
 
 import pytest
@@ -11,23 +10,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.core.db import write_session
-from app.enums import InvitationStatus, RoundStatus
-from app.models import AssessmentRound, Invitation, Publication
+from app.enums import RoundStatus
+from app.models import AssessmentRound, Publication
 from app.results.publication import fill_missing_snapshots
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
+from tests.support import main_content, submitted_invitations
 
 from .conftest import Workspace, csrf_of, post_form
 
 PARTS = ("", "/sectors", "/tables", "/recommendations", "/agreed")
-
-
-def _main(html: str) -> str:
-    """The page's content, without what changes from one request to the next."""
-    match = re.search(r"<main.*?</main>", html, re.S)
-    assert match, "the page has no main element"
-    return re.sub(r'name="csrf_token" value="[^"]*"', "", match.group(0))
 
 
 def _results(client: TestClient, round_id: int) -> dict[str, str]:
@@ -35,23 +28,8 @@ def _results(client: TestClient, round_id: int) -> dict[str, str]:
     for part in PARTS:
         response = client.get(f"/rounds/{round_id}/results{part}")
         assert response.status_code == 200, response.text[:300]
-        pages[part] = _main(response.text)
+        pages[part] = main_content(response.text)
     return pages
-
-
-def _submitted(engine: Engine, round_id: int) -> list[int]:
-    with Session(engine) as session:
-        return [
-            i.id or 0
-            for i in session.exec(
-                select(Invitation)
-                .where(
-                    Invitation.round_id == round_id,
-                    Invitation.status == InvitationStatus.SUBMITTED,
-                )
-                .order_by(col(Invitation.id))
-            ).all()
-        ]
 
 
 def _forum_html(engine: Engine, round_id: int) -> str:
@@ -77,14 +55,14 @@ def test_published_results_stand_when_someone_is_erased_or_their_link_revoked(
 ) -> None:
     round_id = workspace.previous_round
     before, forum_before = _results(viewer, round_id), _forum_html(engine, round_id)
-    invitation_id = _submitted(engine, round_id)[0]
+    invitation_id = submitted_invitations(engine, round_id)[0]
     if change == "erase":
         action = f"/rounds/{round_id}/respondents/{invitation_id}/erase"
         post_form(facilitator, action, action, {})
     else:
         path = f"/rounds/{round_id}"
         post_form(facilitator, path, f"{path}/invitations/{invitation_id}/revoke", {})
-    assert invitation_id not in _submitted(engine, round_id)
+    assert invitation_id not in submitted_invitations(engine, round_id)
 
     assert _results(viewer, round_id) == before
     assert _forum_html(engine, round_id) == forum_before
@@ -118,7 +96,7 @@ def test_a_withdrawn_publication_leaves_every_viewer_page_and_report_at_once(
     for page in _results(viewer, round_id).values():
         assert pilot_title not in page
     compared = viewer.get(f"/rounds/{round_id}/results/agreed?with={pilot_id}")
-    assert pilot_title not in _main(compared.text)
+    assert pilot_title not in main_content(compared.text)
     assert pilot_title not in _forum_html(engine, round_id)
     assert viewer.get(f"/rounds/{pilot_id}/results").status_code == 403
     # The facilitators still compare with it: they prepare the next publication.
@@ -212,7 +190,7 @@ def test_an_older_publication_whose_answers_changed_waits_to_be_published_again(
 ) -> None:
     round_id = workspace.previous_round
     _forget_snapshots(engine, round_id)
-    action = f"/rounds/{round_id}/respondents/{_submitted(engine, round_id)[0]}/erase"
+    action = f"/rounds/{round_id}/respondents/{submitted_invitations(engine, round_id)[0]}/erase"
     post_form(facilitator, action, action, {})
 
     assert fill_missing_snapshots(engine) == []
