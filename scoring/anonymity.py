@@ -123,3 +123,18 @@ def _hide_until_safe(sizes: Mapping[str, int], hidden: dict[str, str], k: int) -
             return changed
         hidden[min(shown, key=lambda name: (sizes[name], name))] = COMPLEMENT
         changed = True
+
+
+TOGETHER = "organisations too small to show, together"
+
+
+def counted_together(sizes: Mapping[str, int], k: int) -> set[str]:
+    """The organisations that count as one in an average that counts each organisation once,
+    beside a table that counts each person: those with fewer than k people, joined by the
+    smallest other one while they are still fewer than k together. Counted one by one, two
+    small organisations of different sizes would weigh their people differently in the two
+    figures, and the two together would give each organisation's answers away."""
+    small = {name for name, size in sizes.items() if size < k}
+    while small and sum(sizes[name] for name in small) < k and len(small) < len(sizes):
+        small.add(min(set(sizes) - small, key=lambda name: (sizes[name], name)))
+    return small

@@ -2,7 +2,14 @@
 
 Small numbers are the norm (6–40 respondents, some organisations with one), so the headline
 score of a condition is organisation-weighted: each organisation's mean counts once, and a
-partner that sends eight people does not outvote the police force that sends one.
+partner that sends eight people does not outvote the police force that sends three.
+
+Organisations too small to be shown on their own (those the anonymity plan hides) count
+together, as one. Counted one by one, a hidden organisation of two beside a hidden one of three
+would weigh their people differently in this score than in the headcount score and the
+statements' tables beside it, and those three figures together would give each organisation's
+answers away (``scoring.solving``). Counted together, they are one group of at least k people in
+every figure.
 """
 
 from collections import defaultdict
@@ -11,7 +18,7 @@ from itertools import chain
 from statistics import fmean, median_low
 
 from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
-from scoring.anonymity import plan_suppression
+from scoring.anonymity import TOGETHER, counted_together, plan_suppression
 from scoring.findings import find_all
 from scoring.rounding import difference_in_tenths, printed, tenths
 from scoring.rules import Rules
@@ -144,15 +151,27 @@ def _item_score(
     )
 
 
+def _unit(organisation: str, hidden: Mapping[str, object] | set[str]) -> str:
+    """What an organisation counts as in an organisation-weighted score: itself, or, when it
+    is hidden, one with every other hidden organisation (see the module's docstring)."""
+    return TOGETHER if organisation in hidden else organisation
+
+
 def _ratings_by_organisation(
-    respondents: Sequence[Respondent], item_id: str
+    respondents: Sequence[Respondent], item_id: str, k: int
 ) -> dict[str, list[float]]:
+    """Each organisation's ratings of one question, the small ones counted together
+    (``scoring.anonymity.counted_together``)."""
     groups: dict[str, list[float]] = defaultdict(list)
     for respondent in respondents:
         value = respondent.answers.get(item_id)
         if isinstance(value, int):
             groups[respondent.organisation].append(value)
-    return groups
+    small = counted_together({name: len(ratings) for name, ratings in groups.items()}, k)
+    units: dict[str, list[float]] = defaultdict(list)
+    for name, ratings in groups.items():
+        units[_unit(name, small)] += ratings
+    return units
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -196,15 +215,24 @@ def _condition_score(
     dont_know_share = _dont_know_share(answers_by_organisation)
     no_score_reason = _no_score_reason(len(rated), counts, dont_know_share, rules)
     by_organisation_means = _group_means(rated, means, key=lambda r: r.organisation)
-    headline = mean_of_means(list(by_organisation_means.values()))
+    by_sector, by_organisation, combined_sectors, combined = _breakdowns(rated, means, rules)
+    hidden = {name for name, group in by_organisation.items() if group.suppressed}
+    headline = mean_of_means(
+        list(_group_means(rated, means, key=lambda r: _unit(r.organisation, hidden)).values())
+    )
     headcount = fmean(respondent_means) if respondent_means else None
     if no_score_reason:
         headline = headcount = None
 
-    by_sector, by_organisation, combined_sectors, combined = _breakdowns(rated, means, rules)
     importance_item = f"{condition_id}.importance"
     importance = (
-        mean_of_means(list(_ratings_by_organisation(respondents, importance_item).values()))
+        mean_of_means(
+            list(
+                _ratings_by_organisation(
+                    respondents, importance_item, rules.anonymity.threshold
+                ).values()
+            )
+        )
         if importance_item in definition.items_by_id
         else None
     )
@@ -227,6 +255,7 @@ def _condition_score(
         by_organisation=by_organisation,
         combined_sectors=combined_sectors,
         combined=combined,
+        counted_together=tuple(sorted(hidden)),
     )
 
 
@@ -285,11 +314,13 @@ def _breakdowns(
     def scored(name: str, organisations: Sequence[str], hidden: Mapping[str, str]) -> GroupScore:
         if name in hidden:
             return GroupScore(name, None, None, suppressed=True, reason=hidden[name])
-        groups = [by_organisation[o] for o in organisations]
+        units: dict[str, list[float]] = defaultdict(list)
+        for organisation in organisations:
+            units[_unit(organisation, plan.organisations)] += by_organisation[organisation]
         return GroupScore(
             name,
-            score=mean_of_means(groups),
-            score_headcount=fmean(chain.from_iterable(groups)),
+            score=mean_of_means(list(units.values())),
+            score_headcount=fmean(chain.from_iterable(units.values())),
             suppressed=False,
         )
 
@@ -374,7 +405,11 @@ def _recommendation_score(
         counts=_counts(values),
         spread=spread(ratings, scale.values, rules.disagreement),
         score=mean_of_means(
-            list(_ratings_by_organisation(respondents, recommendation_id).values())
+            list(
+                _ratings_by_organisation(
+                    respondents, recommendation_id, rules.anonymity.threshold
+                ).values()
+            )
         ),
         typical_level=typical,
         typical_label=scale.label_of(typical) if typical is not None else None,

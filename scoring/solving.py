@@ -1,46 +1,46 @@
-"""What a reader who keeps every published version of a place's results could work out.
+"""What a reader who keeps every figure shown of a place's results could work out.
 
-Each figure a viewer is shown is a sum over the people behind it, with weights anyone can
-know: a statement's distribution and mean over the people who rated it; a condition's headcount
-score over its raters' own means; its organisation-weighted score over the same means, each
-weighted by one over the size of its organisation. A reader who keeps every version (the round
-published again after a change, a copy imported from a file) and knows every group's size holds
-a system of linear equations. Comparing versions group by group (``scoring.differencing``)
-misses what comes of combining different groups: a copy that hides a small organisation, as the
-gate must, can still show the place as a whole, and the organisations beside the small one were
-shown in the original, so the place minus them is the small organisation's answers.
+Each figure a viewer is shown is a weighted sum of answers, with weights anyone can know: a
+statement's distribution and mean, and a condition's pooled distribution, count every rating
+once; a condition's headcount score counts each person's own mean once (each of their ratings
+at one over how many of its statements they rated); its organisation-weighted score counts
+each organisation once (a rating also at one over the size of the organisation); a
+recommendation's or an importance question's distribution counts every rating once and its
+average counts each organisation once. A reader who knows every group's size, and keeps every
+version (the round published again after a change, a copy imported from a file), holds a system
+of linear equations in the answers.
 
-So the check solves the system itself, in exact arithmetic, one kind of figure at a time: it
-asks whether the sum of the answers of any set of fewer than k people lies in the span of what
-a reader holds. People are told apart by their groups and a digest of their answers, numbered
-within each version: two people with the same groups and the same answers give the same
-figures, so which of them is which cannot change the answer. Figures of different weightings
-solved together are not covered (an open question in issue 23).
+The figures of one subject (a condition with its statements, or one recommendation) share
+their unknowns, so they are solved together: weights that differ from one figure to the next
+are exactly what lets a reader take figures apart. A hidden organisation of two beside one of
+three, both in the place's scores, is two unknowns; the headcount and organisation-weighted
+scores are two equations in them. The promise checked here is the strongest a linear reader
+allows: no combination of the figures depends on the answers of fewer than k people alone.
+
+People are told apart by their groups and a digest of their answers, numbered within each
+version: two people with the same groups and answers give the same figures, so which of them
+is which cannot change the answer.
 """
 
-import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from questionnaires.schema import Definition, ItemKind
+from scoring.anonymity import TOGETHER, counted_together
 from scoring.differencing import Contribution
-from scoring.types import GroupScore, ScoreResult
-
-ANSWERS, HEADCOUNT, WEIGHTED = "answers", "headcount", "organisation-weighted"
-Figure = tuple[str, str]
-"""A kind of figure: what it is about (an item or a condition) and how it adds people up. Each
-is solved on its own, across versions; an item or condition keeps its id from one version of a
-questionnaire to the next."""
+from scoring.types import ConditionScore, GroupScore, ScoreResult
 
 Person = tuple[Contribution, int]
 """One set of answers: its groups and digest, and which of the identical sets it is."""
-Equation = dict[Person, Fraction]
+Column = tuple[Person, str]
+"""One answer: whose, and to which item."""
+Equation = dict[Column, Fraction]
 
 SUBSETS_TRIED = 200_000
-"""How many combinations of small groups of people are tried before the check gives up and
-refuses (it cannot then rule out that someone is singled out)."""
+"""How many sets of fewer than k people are tried before the check gives up and refuses (it
+cannot then rule out that someone is singled out)."""
 
 
 @dataclass(frozen=True)
@@ -54,161 +54,275 @@ class Version:
 
 @dataclass(frozen=True)
 class SingledOut:
-    """A set of fewer than k people whose answers to ``figure`` a reader could work out; an
-    empty ``people`` means the check gave up (too many combinations to try)."""
+    """A set of fewer than k people about whose answers to ``figure`` a reader could work
+    something out; an empty ``people`` means the check gave up (too many sets to try)."""
 
     figure: str
-    """In words, e.g. 'the headcount score of People focus'."""
+    """In words, e.g. 'the figures of People focus'."""
     people: tuple[Contribution, ...]
 
 
 def singled_out(versions: Sequence[Version], threshold: int) -> list[SingledOut]:
-    """Each kind of figure in which some set of fewer than ``threshold`` people is determined by
-    the figures of all ``versions`` together, with one such set."""
-    families: dict[Figure, list[Equation]] = defaultdict(list)
-    for version in versions:
-        for figure, equation in _equations(version):
-            families[figure].append(equation)
+    """Each subject on which some set of fewer than ``threshold`` people is singled out by the
+    figures of all ``versions`` together, with one such set."""
     found = []
-    for figure, equations in families.items():
-        people = _smallest_determined(equations, threshold)
-        if people is not None:
-            described = _described(figure, versions[-1].definition)
-            found.append(SingledOut(described, tuple(person for person, _ in people)))
+    for subject, equations in equations_by_subject(versions).items():
+        people_found = few_singled_out(equations, threshold)
+        if people_found is not None:
+            described = describe(subject, versions[-1].definition)
+            found.append(SingledOut(described, tuple(person for person, _ in people_found)))
     return found
 
 
-def _described(figure: Figure, definition: Definition) -> str:
-    subject, kind = figure
-    if subject in definition.items_by_id:
-        what = "the answers to" if kind is ANSWERS else "the organisation-weighted mean of"
-        return f"{what} {subject}"
-    title = next((c.title for c in definition.conditions if c.id == subject), subject)
-    return f"the {kind} score of {title}"
+def equations_by_subject(versions: Sequence[Version]) -> dict[str, list[Equation]]:
+    """Every figure of every version, as equations, by what it is about: a condition's id, or
+    a recommendation's or importance question's."""
+    subjects: dict[str, list[Equation]] = defaultdict(list)
+    for version in versions:
+        people = numbered(version.people)
+        for subject, equations in _equations(version.definition, people, version.result).items():
+            subjects[subject] += equations
+    return subjects
+
+
+def describe(subject: str, definition: Definition) -> str:
+    title = next((c.title for c in definition.conditions if c.id == subject), None)
+    if title is not None:
+        return f"the figures of {title}"
+    if subject.endswith(".importance"):
+        condition = subject.removesuffix(".importance")
+        title = next((c.title for c in definition.conditions if c.id == condition), condition)
+        return f"the importance of {title}"
+    return f"the figures of {subject}"
 
 
 # --- the equations a version gives ------------------------------------------------------------
 
 
-def _numbered(people: Iterable[Contribution]) -> list[Person]:
+def numbered(people: Iterable[Contribution]) -> list[Person]:
     seen: Counter[Contribution] = Counter()
-    numbered = []
+    result = []
     for person in sorted(people, key=lambda p: (p.sector, p.organisation, p.answers)):
-        numbered.append((person, seen[person]))
+        result.append((person, seen[person]))
         seen[person] += 1
-    return numbered
+    return result
 
 
-def _rated(person: Contribution, items: Iterable[str]) -> bool:
-    """Whether they rated any of ``items``. Only a publication made before snapshots were kept
-    lacks what each person rated, and it is read here only once its snapshot has been filled in,
+def _rated(person: Contribution, item: str) -> bool:
+    """Whether they rated ``item``. Only a publication made before snapshots were kept lacks
+    what each person rated, and it is read here only once its snapshot has been filled in,
     which records the ratings too (``app.results.publication.fill_missing_snapshots``); a record
     without them counts as having rated everything."""
-    return person.rated is None or any(item in person.rated for item in items)
+    return person.rated is None or item in person.rated
 
 
 def _shown(group: GroupScore | None) -> bool:
     return group is not None and not group.suppressed and group.score is not None
 
 
-def _sums(members: Sequence[Person], organisation_weighted: bool) -> Equation:
-    sizes = Counter(person.organisation for person, _ in members)
-    return {
-        member: Fraction(1, sizes[member[0].organisation]) if organisation_weighted else Fraction(1)
-        for member in members
-    }
+def statements_of(definition: Definition, condition_id: str) -> list[str]:
+    return [
+        item.id
+        for item in definition.items
+        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
+    ]
 
 
-def _equations(version: Version) -> Iterable[tuple[Figure, Equation]]:
-    definition, result = version.definition, version.result
-    people = _numbered(version.people)
-    for item_id, item in result.items.items():
-        if item.withheld is None:
-            raters = [p for p in people if _rated(p[0], [item_id])]
-            yield (item_id, ANSWERS), _sums(raters, organisation_weighted=False)
-            kind = (
-                definition.items_by_id[item_id].kind if item_id in definition.items_by_id else None
+def _counted_once(raters: Sequence[Person], item: str) -> Equation:
+    return {(person, item): Fraction(1) for person in raters}
+
+
+def _organisations_once(raters: Sequence[Person], item: str, result: ScoreResult) -> Equation:
+    """A question's average, each organisation once, the small ones together (since rules
+    1.3: ``scoring.anonymity.counted_together``)."""
+    sizes = Counter(person.organisation for person, _ in raters)
+    together = (
+        counted_together(sizes, result.anonymity_threshold)
+        if _version_of(result.rules_version) >= (1, 3)
+        else set()
+    )
+    units = Counter(_unit(organisation, together) for organisation in sizes.elements())
+    return {(p, item): Fraction(1, units[_unit(p[0].organisation, together)]) for p in raters}
+
+
+def _version_of(rules_version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in rules_version.split(".") if part.isdigit())
+
+
+def _unit(organisation: str, together: Collection[str]) -> str:
+    return TOGETHER if organisation in together else organisation
+
+
+def _own_means(
+    members: Sequence[Person],
+    statements: Sequence[str],
+    together: Collection[str] | None = None,
+) -> Equation:
+    """A condition's headcount score over ``members`` (each person's own mean once), or, given
+    the organisations counted ``together``, its organisation-weighted score (each organisation
+    once, those together as one), as a sum over their answers."""
+    rated = {p: [s for s in statements if _rated(p[0], s)] for p in members}
+    raters = [p for p in members if rated[p]]
+    units = Counter(_unit(person.organisation, together or ()) for person, _ in raters)
+    equation: Equation = {}
+    for person in raters:
+        weight = Fraction(1, len(rated[person]))
+        if together is not None:
+            weight /= units[_unit(person[0].organisation, together)]
+        for statement in rated[person]:
+            equation[(person, statement)] = weight
+    return equation
+
+
+def condition_equations(
+    definition: Definition,
+    people: Sequence[Person],
+    result: ScoreResult,
+    condition: ConditionScore,
+) -> list[Equation]:
+    """Every figure shown about one condition: its statements' distributions, its pooled
+    distribution, and the headcount and organisation-weighted scores of each group shown."""
+    statements = statements_of(definition, condition.condition_id)
+    equations = []
+    for statement in statements:
+        item = result.items.get(statement)
+        if item is not None and item.withheld is None and item.spread.distribution:
+            equations.append(
+                _counted_once([p for p in people if _rated(p[0], statement)], statement)
             )
-            if kind in (ItemKind.RECOMMENDATION, ItemKind.IMPORTANCE):
-                yield (item_id, WEIGHTED), _sums(raters, organisation_weighted=True)
-    for condition_id, condition in result.conditions.items():
-        statements = [
-            item.id
-            for item in definition.items
-            if item.subject == condition_id and item.kind is ItemKind.STATEMENT
-        ]
-        raters = [p for p in people if _rated(p[0], statements)]
-        groups: list[Sequence[Person]] = []
-        if condition.score is not None:
-            groups.append(raters)
-        groups += [
-            [p for p in raters if p[0].sector == sector]
-            for sector, group in condition.by_sector.items()
-            if _shown(group)
-        ]
-        groups += [
-            [p for p in raters if p[0].organisation == organisation]
-            for organisation, group in condition.by_organisation.items()
-            if _shown(group)
-        ]
-        if _shown(condition.combined):
-            combined = set(condition.combined_sectors)
-            groups.append([p for p in raters if p[0].sector in combined])
-        for members in groups:
-            yield (condition_id, HEADCOUNT), _sums(members, organisation_weighted=False)
-            yield (condition_id, WEIGHTED), _sums(members, organisation_weighted=True)
+    if condition.spread.distribution:
+        equations.append(
+            {(p, s): Fraction(1) for s in statements for p in people if _rated(p[0], s)}
+        )
+    together = condition.counted_together
+    if condition.score is not None:
+        equations.append(_own_means(people, statements, together))
+    if condition.score_headcount is not None:
+        equations.append(_own_means(people, statements))
+    for members in shown_groups(people, condition).values():
+        equations.append(_own_means(members, statements, together))
+        equations.append(_own_means(members, statements))
+    return [equation for equation in equations if equation]
+
+
+def shown_groups(
+    people: Sequence[Person], condition: ConditionScore
+) -> dict[tuple[str, str], list[Person]]:
+    """The members of each sector, organisation and combined group shown, by (kind, name)."""
+    groups: dict[tuple[str, str], list[Person]] = {}
+    for sector, group in condition.by_sector.items():
+        if _shown(group):
+            groups[("sector", sector)] = [p for p in people if p[0].sector == sector]
+    for organisation, group in condition.by_organisation.items():
+        if _shown(group):
+            groups[("organisation", organisation)] = [
+                p for p in people if p[0].organisation == organisation
+            ]
+    if _shown(condition.combined):
+        combined = set(condition.combined_sectors)
+        groups[("combined", "")] = [p for p in people if p[0].sector in combined]
+    return groups
+
+
+def item_equations(people: Sequence[Person], result: ScoreResult, item_id: str) -> list[Equation]:
+    """A recommendation's or an importance question's distribution and its average (each
+    organisation once)."""
+    raters = [p for p in people if _rated(p[0], item_id)]
+    equations = []
+    item = result.items.get(item_id)
+    if item is not None and item.withheld is None and item.spread.distribution:
+        equations.append(_counted_once(raters, item_id))
+    recommendation = result.recommendations.get(item_id)
+    if recommendation is not None and recommendation.withheld is None:
+        if recommendation.spread.distribution:
+            equations.append(_counted_once(raters, item_id))
+        if recommendation.score is not None:
+            equations.append(_organisations_once(raters, item_id, result))
+    condition = result.conditions.get(item_id.removesuffix(".importance"))
+    if item_id.endswith(".importance") and condition is not None:
+        if condition.importance is not None:
+            equations.append(_organisations_once(raters, item_id, result))
+    return [equation for equation in equations if equation]
+
+
+def _equations(
+    definition: Definition, people: Sequence[Person], result: ScoreResult
+) -> dict[str, list[Equation]]:
+    subjects = {
+        condition_id: condition_equations(definition, people, result, condition)
+        for condition_id, condition in result.conditions.items()
+    }
+    for item_id in [*result.recommendations, *(f"{c}.importance" for c in result.conditions)]:
+        subjects[item_id] = item_equations(people, result, item_id)
+    return subjects
 
 
 # --- solving them -----------------------------------------------------------------------------
 
 
-def _smallest_determined(equations: Sequence[Equation], threshold: int) -> list[Person] | None:
-    """A set of fewer than ``threshold`` people whose sum the equations determine, an empty
-    list when there were too many combinations to try, or None when there is no such set.
+def few_singled_out(equations: Sequence[Equation], threshold: int) -> list[Person] | None:
+    """A set of fewer than ``threshold`` people such that some combination of the equations
+    depends on their answers alone; an empty list when there were too many sets to try; None
+    when there is no such set.
 
-    People whose coefficients agree in every equation (an atom) can only be worked out
-    together, so the system is solved over atoms, largest first so that large atoms take the
-    pivots. A set's sum is determined exactly when its indicator is a sum of rows of the reduced
-    system; every such set contains a pivot, so the sets tried are those made from the pivots
-    of small atoms, each completing itself with the free atoms its rows leave at one."""
-    by_column: dict[Person, list[tuple[int, Fraction]]] = defaultdict(list)
+    Answers whose coefficients agree in every equation (an atom) can only be told apart
+    together, and any combination of the equations gives them one value. A combination that
+    rests on fewer than k people uses only atoms of fewer than k people ("small" atoms), so the
+    system is reduced with the small atoms last: the rows whose pivot is a small atom then span
+    every combination that lies on small atoms alone. The sets tried are made of the people of
+    those rows' atoms, each starting from a pivot (a combination's first answer is always one);
+    a set singles its people out when those rows, with its atoms left out, become dependent."""
+    by_column: dict[Column, list[tuple[int, Fraction]]] = defaultdict(list)
     for row, equation in enumerate(equations):
-        for person, coefficient in equation.items():
+        for column, coefficient in equation.items():
             if coefficient:
-                by_column[person].append((row, coefficient))
-    atoms_by_signature: dict[tuple[tuple[int, Fraction], ...], list[Person]] = defaultdict(list)
-    for person, column in by_column.items():
-        atoms_by_signature[tuple(column)].append(person)
-    atoms = sorted(atoms_by_signature.items(), key=lambda a: (-len(a[1]), a[0]))
-    size = [len(members) for _, members in atoms]
-    if min(size, default=threshold) >= threshold:
+                by_column[column].append((row, coefficient))
+    atoms_by_signature: dict[tuple[tuple[int, Fraction], ...], list[Column]] = defaultdict(list)
+    for column, coefficients in by_column.items():
+        atoms_by_signature[tuple(coefficients)].append(column)
+    atoms = [
+        (frozenset(person for person, _ in columns), signature)
+        for signature, columns in atoms_by_signature.items()
+    ]
+    atoms.sort(key=lambda atom: (len(atom[0]) < threshold, atom[1]))
+    first_small = next((n for n, (who, _) in enumerate(atoms) if len(who) < threshold), None)
+    if first_small is None:
         return None
     rows: list[dict[int, Fraction]] = [{} for _ in equations]
-    for atom, (signature, _) in enumerate(atoms):
+    for index, (_, signature) in enumerate(atoms):
         for row, coefficient in signature:
-            rows[row][atom] = coefficient
-    reduced = _reduced_row_echelon(rows)
-    small_pivots = sorted(
-        (pivot for pivot in reduced if size[pivot] < threshold), key=lambda p: size[p]
-    )
-    tried = 0
-    for count in range(1, threshold):
-        for chosen in itertools.combinations(small_pivots, count):
-            if sum(size[p] for p in chosen) >= threshold:
-                continue
-            tried += 1
-            if tried > SUBSETS_TRIED:
-                return []
-            total: dict[int, Fraction] = defaultdict(Fraction)
-            for pivot in chosen:
-                for atom, coefficient in reduced[pivot].items():
-                    total[atom] += coefficient
-            members = [atom for atom, value in total.items() if value]
-            if all(total[atom] == 1 for atom in members) and (
-                sum(size[atom] for atom in members) < threshold
-            ):
-                return [person for atom in members for person in atoms[atom][1]]
+            rows[row][index] = coefficient
+    basis = [row for pivot, row in _reduced_row_echelon(rows).items() if pivot >= first_small]
+    if not basis:
+        return None
+    pivots = {min(row) for row in basis}
+    support = sorted({atom for row in basis for atom in row})
+    people_of = {atom: atoms[atom][0] for atom in support}
+    tried: set[frozenset[Person]] = set()
+    waiting = [people_of[pivot] for pivot in sorted(pivots)]
+    while waiting:
+        group = waiting.pop()
+        if group in tried or len(group) >= threshold:
+            continue
+        tried.add(group)
+        if len(tried) > SUBSETS_TRIED:
+            return []
+        inside = {atom for atom in support if people_of[atom] <= group}
+        if _dependent_without(basis, inside):
+            return sorted(group, key=lambda p: (p[0].sector, p[0].organisation, p[0].answers, p[1]))
+        waiting += [
+            group | people_of[atom]
+            for atom in support
+            if not people_of[atom] <= group and len(group | people_of[atom]) < threshold
+        ]
     return None
+
+
+def _dependent_without(basis: Sequence[Mapping[int, Fraction]], left_out: set[int]) -> bool:
+    """Whether the rows of ``basis`` (independent), with the columns ``left_out`` dropped, are
+    dependent: then a combination of them lies on those columns alone."""
+    kept = [{c: v for c, v in row.items() if c not in left_out} for row in basis]
+    return len(_reduced_row_echelon(kept)) < len(basis)
 
 
 def _reduced_row_echelon(rows: Iterable[Mapping[int, Fraction]]) -> dict[int, dict[int, Fraction]]:

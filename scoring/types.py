@@ -99,6 +99,9 @@ class ConditionScore:
     combined_sectors: tuple[str, ...] = ()
     """Sectors too small to show alone, shown together as ``combined`` (anonymity rules)."""
     combined: GroupScore | None = None
+    counted_together: tuple[str, ...] = ()
+    """Organisations the anonymity plan hides, which count as one in organisation-weighted
+    scores (``scoring.engine``)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from scoring.inputs import input_from_data
 from scoring.rounding import hundredths, one_decimal
 from scoring.rules import RulesError
 from scoring.serialise import result_to_json
-from scoring.types import ScoreResult
+from scoring.types import Respondent, ScoreResult
 from scoring.validation import InvalidAnswersError
 
 
@@ -38,7 +38,7 @@ def _read_json(path: Path) -> Any:
 
 def _score_file(
     path: Path, rules_path: Path, previous: ScoreResult | None
-) -> tuple[Definition, ScoreResult]:
+) -> tuple[Definition, ScoreResult, list[Respondent]]:
     try:
         rules = load_rules(rules_path)
     except RulesError as error:
@@ -51,7 +51,8 @@ def _score_file(
         except UnknownQuestionnaireError:
             # Not built in: the deployment's own folders, which need its settings read.
             definition = registry_for(load_settings()).get(*wanted)
-        return definition, score(definition, scoring_input.respondents, rules, previous)
+        respondents = list(scoring_input.respondents)
+        return definition, score(definition, respondents, rules, previous), respondents
     except InvalidAnswersError as error:
         count = len(error.problems)
         typer.secho(f"{path}: {count} problem{'s' if count != 1 else ''}", err=True, fg="red")
@@ -62,11 +63,13 @@ def _score_file(
         fail(f"{path}: {error}")
 
 
-def _score_stored_round(round_ref: str, rules_path: Path) -> tuple[Definition, ScoreResult]:
+def _score_stored_round(
+    round_ref: str, rules_path: Path
+) -> tuple[Definition, ScoreResult, list[Respondent]]:
     from sqlmodel import Session
 
     from app.cli.database import find_round, reachable_engine
-    from app.results.service import score_round
+    from app.results.service import respondents_of_round, score_round
     from app.rounds.definitions import definition_of_round
 
     try:
@@ -78,8 +81,10 @@ def _score_stored_round(round_ref: str, rules_path: Path) -> tuple[Definition, S
         if assessment_round is None:
             fail(f"there is no round {round_ref!r} (give a round id, or 'demo')")
         definition = definition_of_round(session=session, assessment_round=assessment_round)
-        return definition, score_round(
-            session=session, assessment_round=assessment_round, rules=rules
+        return (
+            definition,
+            score_round(session=session, assessment_round=assessment_round, rules=rules),
+            respondents_of_round(session=session, assessment_round=assessment_round),
         )
 
 
@@ -113,11 +118,11 @@ def score_command(
     if (input_file is None) == (round_ref is None):
         fail("give either INPUT.json or --round ROUND")
     if round_ref is not None:
-        definition, result = _score_stored_round(round_ref, rules)
+        definition, result, respondents = _score_stored_round(round_ref, rules)
     else:
         assert input_file is not None
         previous_result = _score_file(previous, rules, None)[1] if previous else None
-        definition, result = _score_file(input_file, rules, previous_result)
+        definition, result, respondents = _score_file(input_file, rules, previous_result)
     if unsuppressed:
         typer.secho(
             "Unsuppressed: small groups and full precision are shown. Do not share this output.",
@@ -126,7 +131,10 @@ def score_command(
         )
     else:
         result = disclosed(
-            definition, result, load_rules(rules).with_threshold(result.anonymity_threshold)
+            definition,
+            result,
+            load_rules(rules).with_threshold(result.anonymity_threshold),
+            respondents,
         )
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))

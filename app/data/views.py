@@ -35,7 +35,7 @@ from app.places.service import organisations_of
 from app.results.jobs import forget_place_jobs
 from app.results.reports import place_reports
 from app.results.rules import load_rules
-from app.results.service import score_round
+from app.results.service import respondents_of_round, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Errors, Visit, download
 from scoring.disclosure import disclosed
@@ -104,6 +104,7 @@ def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
             definition,
             score_round(session=session, assessment_round=assessment_round, rules=rules),
             rules.with_threshold(assessment_round.anonymity_threshold),
+            respondents_of_round(session=session, assessment_round=assessment_round),
         )
         book = workbook(
             session=session, assessment_round=assessment_round, definition=definition, result=result

@@ -106,9 +106,16 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
                 f"Publish once at least {k} people's answers differ in each of those groups, "
                 "or once the answers are back as they were."
             )
-    snapshot = take_snapshot(session=session, assessment_round=assessment_round, rules=load_rules())
+    earlier = _published_versions(session=session, assessment_round=assessment_round)
+    snapshot = take_snapshot(
+        session=session, assessment_round=assessment_round, rules=load_rules(), earlier=earlier
+    )
     _refuse_what_combining_versions_reveals(
-        session=session, assessment_round=assessment_round, now=now, snapshot=snapshot
+        session=session,
+        assessment_round=assessment_round,
+        now=now,
+        snapshot=snapshot,
+        earlier=earlier,
     )
     publication = Publication(
         round_id=assessment_round.id or 0,
@@ -119,17 +126,10 @@ def record_publication(*, session: Session, assessment_round: AssessmentRound) -
     return publication
 
 
-def _refuse_what_combining_versions_reveals(
-    *,
-    session: Session,
-    assessment_round: AssessmentRound,
-    now: dict[str, Contribution],
-    snapshot: Snapshot,
-) -> None:
-    """Group by group, every version passed; this solves all the versions' figures together
-    (``scoring.solving``). A version kept before snapshots were stored cannot be read for what
-    it showed, and is left to the group-by-group check."""
-    k = assessment_round.anonymity_threshold
+def _published_versions(*, session: Session, assessment_round: AssessmentRound) -> list[Version]:
+    """Every version of the place's results published so far, as a reader may have kept it. A
+    version kept before snapshots were stored cannot be read for what it showed, and is left
+    to the group-by-group check."""
     definitions: dict[int, Definition] = {}
 
     def definition_of(round_id: int) -> Definition:
@@ -141,7 +141,7 @@ def _refuse_what_combining_versions_reveals(
             )
         return definitions[round_id]
 
-    versions = [
+    return [
         Version(
             definition=definition_of(publication.round_id),
             people=list(_recorded(publication).values()),
@@ -150,15 +150,24 @@ def _refuse_what_combining_versions_reveals(
         for publication in place_publications(session=session, place_id=assessment_round.place_id)
         if (kept := snapshot_of(publication)) is not None
     ]
-    if not versions:
+
+
+def _refuse_what_combining_versions_reveals(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    now: dict[str, Contribution],
+    snapshot: Snapshot,
+    earlier: list[Version],
+) -> None:
+    """Group by group, every version passed, and the snapshot hides what it can so as not to
+    combine with the earlier ones; this checks that all the versions' figures, solved
+    together (``scoring.solving``), single no one out, which hiding cannot always ensure."""
+    k = assessment_round.anonymity_threshold
+    if not earlier:
         return
-    versions.append(
-        Version(
-            definition=definition_of(assessment_round.id or 0),
-            people=list(now.values()),
-            result=snapshot.result,
-        )
-    )
+    definition = definition_of_round(session=session, assessment_round=assessment_round)
+    versions = [*earlier, Version(definition, list(now.values()), snapshot.result)]
     found = singled_out(versions, k)
     if not found:
         return

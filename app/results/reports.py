@@ -99,17 +99,16 @@ def report_html(
                 "a partner report is about one organisation: choose one of this place's "
                 "(on the command line, --organisation with its id)"
             )
-        respondents = [
-            r
-            for r in respondents_of_round(session=session, assessment_round=assessment_round)
-            if r.organisation == organisation.name
-        ]
+        everyone = respondents_of_round(session=session, assessment_round=assessment_round)
+        respondents = [r for r in everyone if r.organisation == organisation.name]
         round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
-        own = disclosed(definition, score(definition, respondents, round_rules), round_rules)
+        own = disclosed(
+            definition, score(definition, respondents, round_rules), round_rules, respondents
+        )
         try:
             partner = build_partner_report(
                 definition,
-                disclosed(definition, result, round_rules),
+                disclosed(definition, result, round_rules, everyone),
                 own,
                 organisation=organisation.name,
                 sector=organisation.sector,

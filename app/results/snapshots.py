@@ -12,6 +12,7 @@ publication leaves every viewer's page and PDF at once. Workshop records (agreed
 actions, chosen quotes) are the forum's own decisions and are read as recorded.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +30,7 @@ from reports.facts import OrganisationFacts, RoundFacts, WorkshopRecord
 from scoring.disclosure import disclosed
 from scoring.engine import compared, score
 from scoring.rules import Rules
+from scoring.solving import Version
 from scoring.types import ScoreResult
 
 SNAPSHOT_FORMAT = 1
@@ -50,20 +52,24 @@ class Snapshot:
 _SNAPSHOT = TypeAdapter(Snapshot)
 
 
-def take_snapshot(*, session: Session, assessment_round: AssessmentRound, rules: Rules) -> Snapshot:
-    """The round's results as they stand, as a viewer may see them."""
+def take_snapshot(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    rules: Rules,
+    earlier: Sequence[Version] = (),
+) -> Snapshot:
+    """The round's results as they stand, as a viewer may see them, with whatever more must be
+    hidden so that they cannot be combined with the ``earlier`` versions a reader kept."""
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
-    result = score(
-        definition,
-        respondents_of_round(session=session, assessment_round=assessment_round),
-        round_rules,
-    )
+    respondents = respondents_of_round(session=session, assessment_round=assessment_round)
+    result = score(definition, respondents, round_rules)
     facts = round_facts(session=session, assessment_round=assessment_round, today=place_today())
     return Snapshot(
         format=SNAPSHOT_FORMAT,
         rules_version=result.rules_version,
-        result=disclosed(definition, result, round_rules),
+        result=disclosed(definition, result, round_rules, respondents, earlier),
         organisations=facts.organisations,
     )
 

@@ -104,10 +104,11 @@ def test_the_plain_language_questionnaire_numbers_its_questions_and_keeps_ids_fo
 def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
     demo_place: DemoPlace,
 ) -> None:
-    """All but one of the council's people answered only the first statement: the report is
-    still offered (enough people submitted), but only that statement has figures; every other
-    statement is counted as not shown, and the council's typical answer to each recommendation
-    is not shown."""
+    """All but one of the council's people answered only the first two statements: the report
+    is still offered (enough people submitted), but only those have figures; the third of
+    their condition is counted as not shown (the other conditions, which only one of them
+    rated, are hidden for the council altogether), and the council's typical answer to each
+    recommendation is not shown."""
     session = demo_place.session
     council = demo_place.organisation_id("Borough Council")
     assessment_round = find_round(session=session, reference="demo")
@@ -127,7 +128,7 @@ def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
             for answer in session.exec(
                 select(Answer).where(Answer.invitation_id == invitation.id)
             ).all():
-                if answer.item_id != "people-focus.1":
+                if answer.item_id not in ("people-focus.1", "people-focus.2"):
                     session.delete(answer)
         session.flush()
         html = demo_place.html(ReportKind.PARTNER, organisation_id=council).html
@@ -136,7 +137,7 @@ def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
 
     statements = html[html.index('id="statements"') : html.index('id="recommendations"')]
     assert str(escape(DEFINITION.items_by_id["people-focus.1"].question)) in statements
-    assert str(escape(DEFINITION.items_by_id["people-focus.2"].question)) not in statements
-    assert "statements are not shown: fewer than 3 of your organisation" in statements
+    assert str(escape(DEFINITION.items_by_id["people-focus.3"].question)) not in statements
+    assert "1 statement is not shown: fewer than 3 of your organisation" in statements
     recommendations = html[html.index('id="recommendations"') :]
     assert recommendations.count("Not shown: fewer than 3 people rated it") == 9

@@ -21,11 +21,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questionnaires.sectors import Sector
+from scoring import disclosure, engine, solving
 from scoring.differencing import contributions, exposed_by_content, exposed_groups
 from scoring.disclosure import disclosed
 from scoring.engine import score
 from scoring.rounding import difference_in_tenths, one_decimal, printed, signed_tenths, tenths
-from scoring.solving import Version
+from scoring.solving import (
+    Version,
+    condition_equations,
+    few_singled_out,
+    item_equations,
+    numbered,
+)
 from scoring.solving import singled_out as product_singled_out
 from scoring.types import GroupScore, Respondent, ScoreResult
 
@@ -108,12 +115,20 @@ WEIGHTED_FIGURES = "organisation-weighted"
 EVERY_FIGURE = (STATEMENT_FIGURES, HEADCOUNT_FIGURES, WEIGHTED_FIGURES)
 
 
-def _group_rows(people: Sequence[Respondent], families: Sequence[str]) -> list[Row]:
-    """A group's headcount and organisation-weighted scores, as equations."""
+def _group_rows(
+    people: Sequence[Respondent],
+    families: Sequence[str],
+    together: Sequence[str],
+    headcount: bool = True,
+) -> list[Row]:
+    """A group's headcount (when shown) and organisation-weighted scores, as equations; the
+    organisations ``together`` count as one in the second."""
     raters = [p for p in people if _own_mean(p)]
     by_organisation: dict[str, list[Respondent]] = defaultdict(list)
     for person in raters:
-        by_organisation[person.organisation].append(person)
+        by_organisation[
+            "together" if person.organisation in together else person.organisation
+        ].append(person)
     weighted = _summed(
         _summed((_own_mean(p) for p in members), Fraction(1, len(members)))
         for members in by_organisation.values()
@@ -124,7 +139,7 @@ def _group_rows(people: Sequence[Respondent], families: Sequence[str]) -> list[R
             (HEADCOUNT_FIGURES, _summed(_own_mean(p) for p in raters)),
             (WEIGHTED_FIGURES, weighted),
         )
-        if family in families
+        if family in families and (headcount or family != HEADCOUNT_FIGURES)
     ]
 
 
@@ -144,17 +159,43 @@ def what_a_viewer_sees(
                 {(_key(p), statement): Fraction(1) for p in people if statement in p.answers}
             )
     condition = result.conditions[CONDITION]
+    if STATEMENT_FIGURES in families and condition.spread.distribution:
+        rows.append(
+            {
+                (_key(p), s): Fraction(1)
+                for p in people
+                for s in STATEMENTS
+                if isinstance(p.answers.get(s), int)
+            }
+        )
     if condition.score is not None:
-        rows += _group_rows(people, families)
+        rows += _group_rows(
+            people,
+            families,
+            condition.counted_together,
+            headcount=condition.score_headcount is not None,
+        )
+    elif condition.score_headcount is not None and HEADCOUNT_FIGURES in families:
+        rows.append(_summed(_own_mean(p) for p in people if _own_mean(p)))
     for sector, group in condition.by_sector.items():
         if _shown(group):
-            rows += _group_rows([p for p in people if p.sector.value == sector], families)
+            rows += _group_rows(
+                [p for p in people if p.sector.value == sector],
+                families,
+                condition.counted_together,
+            )
     for organisation, group in condition.by_organisation.items():
         if _shown(group):
-            rows += _group_rows([p for p in people if p.organisation == organisation], families)
+            rows += _group_rows(
+                [p for p in people if p.organisation == organisation],
+                families,
+                condition.counted_together,
+            )
     if _shown(condition.combined):
         combined = set(condition.combined_sectors)
-        rows += _group_rows([p for p in people if p.sector.value in combined], families)
+        rows += _group_rows(
+            [p for p in people if p.sector.value in combined], families, condition.counted_together
+        )
     return rows
 
 
@@ -199,17 +240,22 @@ class Place:
             )
             if exposed:
                 return False
-        versions = [_version(earlier) for _, earlier in [*self.published, (round_name, people)]]
+        versions = _versions([*self.published, (round_name, people)])
         if len(versions) > 1 and product_singled_out(versions, K):
             return False
         self.published.append((round_name, dict(people)))
         return True
 
 
-def _version(people: dict[str, Respondent]) -> Version:
-    members = list(people.values())
-    gated = disclosed(DEFINITION, score(DEFINITION, members, RULES), RULES)
-    return Version(DEFINITION, list(contributions(members).values()), gated)
+def _versions(published: Sequence[tuple[str, dict[str, Respondent]]]) -> list[Version]:
+    """Each publication as it was shown: gated with the versions before it in view, as
+    ``app.results.publication.record_publication`` takes its snapshot."""
+    versions: list[Version] = []
+    for _, people in published:
+        members = list(people.values())
+        gated = disclosed(DEFINITION, score(DEFINITION, members, RULES), RULES, members, versions)
+        versions.append(Version(DEFINITION, list(contributions(members).values()), gated))
+    return versions
 
 
 answers = st.fixed_dictionaries({s: st.integers(1, 5) for s in STATEMENTS})
@@ -228,10 +274,10 @@ steps = st.lists(
 
 
 def _views(place: Place, ungated: bool = False) -> Iterable[tuple[list[Respondent], ScoreResult]]:
-    for _, people in place.published:
+    shown = [] if ungated else _versions(place.published)
+    for number, (_, people) in enumerate(place.published):
         members = list(people.values())
-        result = score(DEFINITION, members, RULES)
-        yield members, result if ungated else disclosed(DEFINITION, result, RULES)
+        yield members, score(DEFINITION, members, RULES) if ungated else shown[number].result
 
 
 def _attack(
@@ -274,28 +320,107 @@ def _play(data: st.DataObject, size: int, plan: list[str]) -> Place:
 
 @pytest.mark.parametrize(
     "families",
-    [(STATEMENT_FIGURES,), (HEADCOUNT_FIGURES,), (WEIGHTED_FIGURES,)],
-    ids=lambda f: f[0],
+    [(STATEMENT_FIGURES,), (HEADCOUNT_FIGURES,), (WEIGHTED_FIGURES,), EVERY_FIGURE],
+    ids=lambda f: "+".join(f),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), size=st.integers(3, 9), plan=steps)
-def test_no_sequence_of_changes_and_publications_singles_anyone_out_through_one_kind_of_figure(
+def test_no_sequence_of_changes_and_publications_singles_anyone_out(
     families: tuple[str, ...], data: st.DataObject, size: int, plan: list[str]
 ) -> None:
     assert _attack(_play(data, size, plan), families=families) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Open in issue 23: figures that weight the same people differently (statement "
-    "sums, headcount and organisation-weighted scores) can be solved together for one person "
-    "who answered part of a condition or whose organisation is smaller than the others.",
-)
-def test_figures_of_different_weightings_together_single_no_one_out() -> None:
+def test_figures_of_different_weightings_together_single_no_one_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One officer rated one statement of a condition the others rated in full: three times
+    the headcount score less the statements' totals is twice the officer's answer."""
     people = _round({"Council": 4, "ICB": 3})
     people["Police0"] = Respondent("Police0", "Police", Sector.POLICE, {STATEMENTS[0]: 2})
+    place = Place(live=people, published=[("original", people)])
+
+    assert _attack(place) == []
+    monkeypatch.setattr(
+        disclosure, "_protected", lambda definition, people, result, earlier: result
+    )
+    assert _attack(place) != []
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [{"Council": 4, "ICB": 3, "Police": 1}, {"Council": 4, "ICB": 3, "Police": 3, "CVS": 2}],
+    ids=["one beside three", "two beside three"],
+)
+def test_a_hidden_organisation_beside_one_of_another_size_is_not_given_away_by_two_weightings(
+    sizes: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The place's headcount and organisation-weighted scores are two equations in the two
+    hidden organisations' totals: complementary suppression alone leaves them solvable."""
+    people = _round(sizes)
+    members = list(people.values())
 
     assert _attack(Place(live=people, published=[("original", people)])) == []
+    shown = disclosed(DEFINITION, score(DEFINITION, members, RULES), RULES, members)
+    assert shown.conditions[CONDITION].by_organisation["Council"].score is not None
+
+    # Counted one by one (rules 1.2), with nothing more hidden, the two scores give them away.
+    monkeypatch.setattr(engine, "_unit", lambda organisation, hidden: organisation)
+    monkeypatch.setattr(
+        disclosure, "_protected", lambda definition, people, result, earlier: result
+    )
+    result = disclosed(DEFINITION, score(DEFINITION, members, RULES), RULES, members)
+    one_by_one = replace(result.conditions[CONDITION], counted_together=())
+    everyone = numbered(contributions(members).values())
+    assert few_singled_out(condition_equations(DEFINITION, everyone, result, one_by_one), K)
+
+
+def test_a_withheld_statement_cannot_be_read_from_the_pooled_distribution() -> None:
+    people = {
+        name: replace(
+            person, answers={s: v for s, v in person.answers.items() if s != STATEMENTS[2]}
+        )
+        for name, person in _round({"Council": 4, "ICB": 3}).items()
+    }
+    for name in ("Council0", "ICB0"):
+        people[name] = replace(people[name], answers={**people[name].answers, STATEMENTS[2]: 5})
+    members = list(people.values())
+    result = disclosed(DEFINITION, score(DEFINITION, members, RULES), RULES, members)
+
+    assert result.items[STATEMENTS[2]].withheld is not None
+    assert result.conditions[CONDITION].spread.distribution == {}
+    assert _attack(Place(live=people, published=[("original", people)])) == []
+
+
+def test_a_recommendation_one_organisation_dominates_is_safe_only_with_small_ones_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four council people and one police officer rate a recommendation: the table counts
+    everyone once, and an average counting each organisation once would give the officer's
+    answer away beside it. Counted together with the council (rules 1.3), the officer weighs
+    as much in both; counted one by one, the gate must withhold the recommendation."""
+    recommendation = next(
+        rid for part in DEFINITION.parts if part.ranked for rid in part.recommendations
+    )
+    people = [
+        Respondent(f"c{n}", "Council", Sector.LOCAL_AUTHORITY, {recommendation: 1 + n})
+        for n in range(4)
+    ]
+    people.append(Respondent("p0", "Police", Sector.POLICE, {recommendation: 2}))
+    everyone = numbered(contributions(people).values())
+    together = disclosed(DEFINITION, score(DEFINITION, people, RULES), RULES, people)
+    assert together.recommendations[recommendation].withheld is None
+    assert few_singled_out(item_equations(everyone, together, recommendation), K) is None
+
+    for module in (engine, solving):
+        monkeypatch.setattr(module, "counted_together", lambda sizes, k: set())
+    raw = score(DEFINITION, people, RULES)
+    shown = disclosed(DEFINITION, raw, RULES, people)
+
+    assert few_singled_out(item_equations(everyone, raw, recommendation), K) is not None
+    assert few_singled_out(item_equations(everyone, shown, recommendation), K) is None
+    assert shown.recommendations[recommendation].withheld is not None
+    assert recommendation not in shown.asks[shown.recommendations[recommendation].part]
 
 
 # --- the attacker has teeth: without each protection, it finds the attacks of issue 23 ------
@@ -367,7 +492,7 @@ def test_every_figure_that_passes_the_gate_has_k_people_behind_it_and_is_as_prin
         if data.draw(st.booleans()):
             trimmed = {s: v for s, v in people[n].answers.items() if data.draw(st.booleans())}
             people[n] = replace(people[n], answers=trimmed)
-    result = disclosed(DEFINITION, score(DEFINITION, people, RULES), RULES)
+    result = disclosed(DEFINITION, score(DEFINITION, people, RULES), RULES, people)
 
     for item in result.items.values():
         if item.withheld is None and item.spread.distribution:
@@ -382,7 +507,7 @@ def test_every_figure_that_passes_the_gate_has_k_people_behind_it_and_is_as_prin
         if condition.score is not None:
             assert condition.respondents >= K
             assert condition.score == printed(condition.score)
-        else:
+        elif condition.respondents < K:
             assert not condition.spread.distribution
     counted = Counter(p.sector.value for p in people if p.answers)
     for sector, group in result.conditions[CONDITION].by_sector.items():

@@ -47,7 +47,7 @@ def test_table_output_names_every_condition_and_the_rules_version() -> None:
     result = runner.invoke(cli, ["score", str(EXAMPLE)])
 
     assert result.exit_code == 0, result.output
-    assert "rules 1.2" in result.output
+    assert "rules 1.3" in result.output
     assert "Coordination role" in result.output
     assert "Findings:" in result.output
 
@@ -119,8 +119,14 @@ def test_scores_print_through_the_gate_at_printed_precision_unless_asked_otherwi
     gated = json.loads(runner.invoke(cli, ["score", str(EXAMPLE), "--format", "json"]).output)
     raw = runner.invoke(cli, ["score", str(EXAMPLE), "--format", "json", "--unsuppressed"])
 
-    combined = gated["conditions"]["people-focus"]["combined"]
-    assert _decimals(combined["score"]) <= 1 and _decimals(combined["score_headcount"]) <= 1
+    shown = [
+        group
+        for condition in gated["conditions"].values()
+        for group in [*condition["by_sector"].values(), condition.get("combined") or {}]
+        if group.get("score") is not None
+    ]
+    assert shown
+    assert all(_decimals(g["score"]) <= 1 and _decimals(g["score_headcount"]) <= 1 for g in shown)
     for condition in gated["conditions"].values():
         assert _decimals(condition["score"]) <= 1
     for recommendation in gated["recommendations"].values():

@@ -169,14 +169,38 @@ def test_the_headline_is_organisation_weighted_so_a_big_delegation_does_not_outv
             person(f"la{n}", "Council", LA, rating_everything_in("people-focus", 5))
             for n in range(8)
         ),
-        person("police", "Police", POLICE, rating_everything_in("people-focus", 1)),
+        *(
+            person(f"police{n}", "Police", POLICE, rating_everything_in("people-focus", 1))
+            for n in range(3)
+        ),
     ]
 
     condition = score(definition, people, rules).conditions["people-focus"]
 
     assert condition.score == 3.0
-    assert condition.score_headcount == pytest.approx((8 * 5 + 1) / 9)
+    assert condition.score_headcount == pytest.approx((8 * 5 + 3 * 1) / 11)
     assert condition.band == "borderline"
+
+
+def test_organisations_too_small_to_show_count_together_as_one(
+    definition: Definition, rules: Rules
+) -> None:
+    """Counted one by one, the fire service (2) and the ICB (3), both hidden, would weigh their
+    people differently here than in the headcount score, and the two scores together would give
+    each of them away (rules 1.3)."""
+    people = [
+        *(
+            person(f"la{n}", "Council", LA, rating_everything_in("people-focus", 5))
+            for n in range(4)
+        ),
+        *(person(f"icb{n}", "ICB", ICB, rating_everything_in("people-focus", 2)) for n in range(3)),
+        *(person(f"f{n}", "Fire", FIRE, rating_everything_in("people-focus", 1)) for n in range(2)),
+    ]
+
+    condition = score(definition, people, rules).conditions["people-focus"]
+
+    assert condition.counted_together == ("Fire", "ICB")
+    assert condition.score == pytest.approx((5 + (3 * 2 + 2 * 1) / 5) / 2)
 
 
 def test_mostly_dont_know_gives_no_score_but_a_finding(
@@ -289,8 +313,8 @@ def test_asks_of_government_are_ranked_by_how_much_they_would_help(
 def test_every_result_carries_the_rules_version(definition: Definition, rules: Rules) -> None:
     result = score(definition, [], rules)
 
-    assert result.rules_version == rules.version == "1.2"
-    assert result_to_json(result)["rules_version"] == "1.2"
+    assert result.rules_version == rules.version == "1.3"
+    assert result_to_json(result)["rules_version"] == "1.3"
     assert all(c.score is None for c in result.conditions.values())
 
 
@@ -335,7 +359,8 @@ def test_a_small_sector_is_shown_in_a_combined_column_and_the_lived_experience_v
 
     # Fire (2) joins the smallest other sector that is not the community panel: the ICB (3).
     assert condition.combined_sectors == ("fire-and-rescue", "nhs-icb")
-    assert condition.combined is not None and condition.combined.score == (1 + 2) / 2
+    # Both organisations in it are hidden, so they count together: (2 × 1 + 3 × 2) / 5.
+    assert condition.combined is not None and condition.combined.score == (2 * 1 + 3 * 2) / 5
     assert condition.by_sector["community-member"].score == 5.0
     assert condition.by_sector["fire-and-rescue"].reason == COMBINED
     assert condition.by_sector["nhs-icb"].reason == COMBINED
@@ -361,8 +386,11 @@ def test_with_small_groups_hidden_the_community_panel_is_the_complement(
 def test_the_band_is_that_of_the_score_as_printed(definition: Definition, rules: Rules) -> None:
     # Organisation means 4.0, 4.0 and 3.875 average 3.958..., printed 4.0: a Strength.
     people = [
-        person("a", "Council", LA, rating_everything_in("people-focus", 4)),
-        person("b", "ICB", ICB, rating_everything_in("people-focus", 4)),
+        *(
+            person(f"a{n}", "Council", LA, rating_everything_in("people-focus", 4))
+            for n in range(3)
+        ),
+        *(person(f"b{n}", "ICB", ICB, rating_everything_in("people-focus", 4)) for n in range(3)),
         *(
             person(f"p{n}", "Police", POLICE, rating_everything_in("people-focus", level))
             for n, level in enumerate([4] * 7 + [3])
