@@ -683,7 +683,8 @@ def _heatmap_key(rows: Sequence[HeatmapRow], threshold: int) -> tuple[str, ...]:
     if COMPLEMENT in reasons:
         key.append(
             f"{HIDDEN}, though the group is larger: hidden so that a smaller group's score "
-            "cannot be worked out from the total and the groups that are shown."
+            "cannot be worked out from the total, the groups that are shown and the other "
+            "figures on these pages."
         )
     return tuple(key)
 
