@@ -6,7 +6,9 @@ priority, split views, a gap between sectors, a condition most partners cannot j
 below the anonymity threshold, the plain-language version, and change since the previous round.
 It has three rounds: a pilot in autumn 2024 that only five partners answered, the baseline of
 spring 2025 (both published), and the open follow-up, so any two rounds can be compared and the
-warning that different partners answered is shown (on the baseline, against the pilot).
+warning that different partners answered is shown (on the baseline, against the pilot). One of
+the pilot's paper questionnaires came back after its results were published, so its page shows
+that the live answers differ from the publication, and publishing it again is refused.
 Loading is idempotent: the place is found by its slug and left alone if it is already there.
 """
 
@@ -19,6 +21,7 @@ from sqlmodel import Session, col, select
 from app.core.clock import place_today
 from app.core.db import begin_write
 from app.core.security.tokens import hash_token
+from app.data.paper import PaperRespondent, store_paper_answers
 from app.demo.workshop import record_demo_workshops
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation, link_token
@@ -298,6 +301,7 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
     session.flush()
     record_publication(session=session, assessment_round=pilot)
     record_publication(session=session, assessment_round=previous)
+    _late_paper_return(session, definition, pilot, organisations)
     record_demo_workshops(session, previous, current, organisations)
     session.commit()
     return _summarise(session, place.id, created=True)
@@ -354,6 +358,27 @@ def _invite_and_answer(
                         evidence=answer.evidence,
                     )
                 )
+
+
+def _late_paper_return(
+    session: Session,
+    definition: Definition,
+    pilot: AssessmentRound,
+    organisations: list[Organisation],
+) -> None:
+    """A paper questionnaire from the pilot came back after its results were published. Forum
+    members go on reading the results as published; the round's page tells the facilitators
+    that one person's answers now differ, and publishing again is refused (one person is fewer
+    than k, so the two versions would give their answers away)."""
+    housing = next(o for o in organisations if o.sector is Sector.HOUSING)
+    role = "Tenancy Sustainment Officer"
+    rng = random.Random(2025)
+    answers: dict[str, tuple[AnswerKind, int | None, str | None]] = {}
+    for item in definition.items_for(Sector.HOUSING):
+        answer = demo_answer(item, Sector.HOUSING, role, rng, PILOT_CHANGE)
+        answers[item.id] = (answer.kind, answer.level, None)
+    late = PaperRespondent("Returned by post after publication", housing, role, answers)
+    store_paper_answers(session=session, assessment_round=pilot, respondents=[late])
 
 
 def _demo_status(sector: Sector, number: int, is_previous: bool) -> InvitationStatus:

@@ -197,3 +197,27 @@ def test_an_older_publication_whose_answers_changed_waits_to_be_published_again(
     page = viewer.get(f"/rounds/{round_id}/results")
     assert page.status_code == 403
     assert "The facilitator needs to publish them again" in page.text
+
+
+def test_the_demo_pilot_shows_a_late_paper_return_and_refuses_to_be_published_again(
+    viewer: TestClient, facilitator: TestClient, engine: Engine
+) -> None:
+    """One of the pilot's paper questionnaires came back after publication: forum members still
+    read the publication; the facilitators are told one person's answers differ, and publishing
+    again is refused while that one person would follow from the two versions."""
+    with Session(engine) as session:
+        pilot = session.exec(
+            select(AssessmentRound).where(col(AssessmentRound.title).startswith("Pilot"))
+        ).one()
+        pilot_id = pilot.id or 0
+    path = f"/rounds/{pilot_id}"
+    assert _results(viewer, pilot_id)  # a forum member reads it, as published
+
+    overview = facilitator.get(path).text
+    assert "the answers of 1 person have changed" in main_content(overview)
+
+    post_form(facilitator, path, f"{path}/status", {"to": "closed"})
+    refused = post_form(facilitator, path, f"{path}/status", {"to": "published"})
+    assert refused.status_code == 409
+    assert "cannot be published again yet" in refused.text
+    assert "Kestrel Homes (organisation): 1 person" in refused.text
