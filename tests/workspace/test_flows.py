@@ -587,7 +587,10 @@ def test_the_same_paper_sheets_imported_twice_are_refused_and_nothing_doubles(
         with Session(engine) as session:
             return len(
                 session.exec(
-                    select(Invitation).where(col(Invitation.paper_sheet_hash).is_not(None))
+                    select(Invitation).where(
+                        Invitation.round_id == workspace.current_round,
+                        col(Invitation.paper_sheet_hash).is_not(None),
+                    )
                 ).all()
             )
 
