@@ -272,6 +272,14 @@ class Definition(Strict):
     def items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
+    def statement_ids(self, condition_id: str) -> list[str]:
+        """The ids of a condition's statements, in questionnaire order."""
+        return [
+            item.id
+            for item in self.items
+            if item.subject == condition_id and item.kind is ItemKind.STATEMENT
+        ]
+
     def items_for(self, sector: Sector, variant: Variant | None = None) -> list[Item]:
         """The items a respondent from ``sector`` is asked, worded for their variant (by
         default the one the definition gives their sector)."""

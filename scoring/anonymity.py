@@ -7,7 +7,7 @@ hidden group is the difference between a total that is shown and the groups that
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from scoring.rules import Anonymity, SmallGroups
@@ -126,6 +126,12 @@ def _hide_until_safe(sizes: Mapping[str, int], hidden: dict[str, str], k: int) -
 
 
 TOGETHER = "organisations too small to show, together"
+
+
+def weighting_unit(organisation: str, together: Collection[str]) -> str:
+    """What an organisation counts as in an average that counts each organisation once: itself,
+    or, when it is one of those counted ``together``, one with all of them."""
+    return TOGETHER if organisation in together else organisation
 
 
 def counted_together(sizes: Mapping[str, int], k: int) -> set[str]:

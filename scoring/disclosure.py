@@ -132,13 +132,12 @@ def _protected(
     for rid, recommendation in result.recommendations.items():
         if single_out(rid):
             recommendations[rid] = _recommendation_withheld(recommendation, why)
+            if rid in items:
+                items[rid] = replace(items[rid], spread=EMPTY_SPREAD, withheld=why)
     for cid in conditions:
         importance = f"{cid}.importance"
         if importance in items and single_out(importance):
             items[importance] = replace(items[importance], spread=EMPTY_SPREAD, withheld=why)
-    for rid, recommendation in recommendations.items():
-        if recommendation.withheld == why and rid in items:
-            items[rid] = replace(items[rid], spread=EMPTY_SPREAD, withheld=why)
     return replace(result, items=items, recommendations=recommendations)
 
 

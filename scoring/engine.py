@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from statistics import fmean, median_low
 
-from questionnaires.schema import Definition, ItemKind, OptOut, PartKind
-from scoring.anonymity import TOGETHER, counted_together, plan_suppression
+from questionnaires.schema import Definition, OptOut, PartKind
+from scoring.anonymity import counted_together, plan_suppression, weighting_unit
 from scoring.findings import find_all
 from scoring.rounding import difference_in_tenths, printed, tenths
 from scoring.rules import Rules
@@ -151,13 +151,7 @@ def _item_score(
     )
 
 
-def _unit(organisation: str, hidden: Mapping[str, object] | set[str]) -> str:
-    """What an organisation counts as in an organisation-weighted score: itself, or, when it
-    is hidden, one with every other hidden organisation (see the module's docstring)."""
-    return TOGETHER if organisation in hidden else organisation
-
-
-def _ratings_by_organisation(
+def _ratings_by_unit(
     respondents: Sequence[Respondent], item_id: str, k: int
 ) -> dict[str, list[float]]:
     """Each organisation's ratings of one question, the small ones counted together
@@ -170,7 +164,7 @@ def _ratings_by_organisation(
     small = counted_together({name: len(ratings) for name, ratings in groups.items()}, k)
     units: dict[str, list[float]] = defaultdict(list)
     for name, ratings in groups.items():
-        units[_unit(name, small)] += ratings
+        units[weighting_unit(name, small)] += ratings
     return units
 
 
@@ -184,11 +178,7 @@ def _condition_score(
     asked: Mapping[str, set[str]],
     rules: Rules,
 ) -> ConditionScore:
-    statement_ids = [
-        item.id
-        for item in definition.items
-        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
-    ]
+    statement_ids = definition.statement_ids(condition_id)
     values: list[object] = []
     means: dict[str, float] = {}
     answers_by_organisation: dict[str, list[object]] = defaultdict(list)
@@ -217,9 +207,8 @@ def _condition_score(
     by_organisation_means = _group_means(rated, means, key=lambda r: r.organisation)
     by_sector, by_organisation, combined_sectors, combined = _breakdowns(rated, means, rules)
     hidden = {name for name, group in by_organisation.items() if group.suppressed}
-    headline = mean_of_means(
-        list(_group_means(rated, means, key=lambda r: _unit(r.organisation, hidden)).values())
-    )
+    by_unit = _group_means(rated, means, key=lambda r: weighting_unit(r.organisation, hidden))
+    headline = mean_of_means(list(by_unit.values()))
     headcount = fmean(respondent_means) if respondent_means else None
     if no_score_reason:
         headline = headcount = None
@@ -227,11 +216,7 @@ def _condition_score(
     importance_item = f"{condition_id}.importance"
     importance = (
         mean_of_means(
-            list(
-                _ratings_by_organisation(
-                    respondents, importance_item, rules.anonymity.threshold
-                ).values()
-            )
+            list(_ratings_by_unit(respondents, importance_item, rules.anonymity.threshold).values())
         )
         if importance_item in definition.items_by_id
         else None
@@ -316,7 +301,7 @@ def _breakdowns(
             return GroupScore(name, None, None, suppressed=True, reason=hidden[name])
         units: dict[str, list[float]] = defaultdict(list)
         for organisation in organisations:
-            units[_unit(organisation, plan.organisations)] += by_organisation[organisation]
+            units[weighting_unit(organisation, plan.organisations)] += by_organisation[organisation]
         return GroupScore(
             name,
             score=mean_of_means(list(units.values())),
@@ -406,9 +391,7 @@ def _recommendation_score(
         spread=spread(ratings, scale.values, rules.disagreement),
         score=mean_of_means(
             list(
-                _ratings_by_organisation(
-                    respondents, recommendation_id, rules.anonymity.threshold
-                ).values()
+                _ratings_by_unit(respondents, recommendation_id, rules.anonymity.threshold).values()
             )
         ),
         typical_level=typical,

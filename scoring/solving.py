@@ -27,8 +27,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from questionnaires.schema import Definition, ItemKind
-from scoring.anonymity import TOGETHER, counted_together
+from questionnaires.schema import Definition
+from scoring.anonymity import counted_together, weighting_unit
 from scoring.differencing import Contribution
 from scoring.types import ConditionScore, GroupScore, ScoreResult
 
@@ -69,7 +69,7 @@ def singled_out(versions: Sequence[Version], threshold: int) -> list[SingledOut]
     for subject, equations in equations_by_subject(versions).items():
         people_found = few_singled_out(equations, threshold)
         if people_found is not None:
-            described = describe(subject, versions[-1].definition)
+            described = _described(subject, versions[-1].definition)
             found.append(SingledOut(described, tuple(person for person, _ in people_found)))
     return found
 
@@ -85,7 +85,7 @@ def equations_by_subject(versions: Sequence[Version]) -> dict[str, list[Equation
     return subjects
 
 
-def describe(subject: str, definition: Definition) -> str:
+def _described(subject: str, definition: Definition) -> str:
     title = next((c.title for c in definition.conditions if c.id == subject), None)
     if title is not None:
         return f"the figures of {title}"
@@ -120,14 +120,6 @@ def _shown(group: GroupScore | None) -> bool:
     return group is not None and not group.suppressed and group.score is not None
 
 
-def statements_of(definition: Definition, condition_id: str) -> list[str]:
-    return [
-        item.id
-        for item in definition.items
-        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
-    ]
-
-
 def _counted_once(raters: Sequence[Person], item: str) -> Equation:
     return {(person, item): Fraction(1) for person in raters}
 
@@ -141,16 +133,14 @@ def _organisations_once(raters: Sequence[Person], item: str, result: ScoreResult
         if _version_of(result.rules_version) >= (1, 3)
         else set()
     )
-    units = Counter(_unit(organisation, together) for organisation in sizes.elements())
-    return {(p, item): Fraction(1, units[_unit(p[0].organisation, together)]) for p in raters}
+    units = Counter(weighting_unit(organisation, together) for organisation in sizes.elements())
+    return {
+        (p, item): Fraction(1, units[weighting_unit(p[0].organisation, together)]) for p in raters
+    }
 
 
 def _version_of(rules_version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in rules_version.split(".") if part.isdigit())
-
-
-def _unit(organisation: str, together: Collection[str]) -> str:
-    return TOGETHER if organisation in together else organisation
 
 
 def _own_means(
@@ -163,12 +153,12 @@ def _own_means(
     once, those together as one), as a sum over their answers."""
     rated = {p: [s for s in statements if _rated(p[0], s)] for p in members}
     raters = [p for p in members if rated[p]]
-    units = Counter(_unit(person.organisation, together or ()) for person, _ in raters)
+    units = Counter(weighting_unit(person.organisation, together or ()) for person, _ in raters)
     equation: Equation = {}
     for person in raters:
         weight = Fraction(1, len(rated[person]))
         if together is not None:
-            weight /= units[_unit(person[0].organisation, together)]
+            weight /= units[weighting_unit(person[0].organisation, together)]
         for statement in rated[person]:
             equation[(person, statement)] = weight
     return equation
@@ -182,7 +172,7 @@ def condition_equations(
 ) -> list[Equation]:
     """Every figure shown about one condition: its statements' distributions, its pooled
     distribution, and the headcount and organisation-weighted scores of each group shown."""
-    statements = statements_of(definition, condition.condition_id)
+    statements = definition.statement_ids(condition.condition_id)
     equations = []
     for statement in statements:
         item = result.items.get(statement)

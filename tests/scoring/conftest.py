@@ -6,7 +6,7 @@ import pytest
 
 from app.results.rules import load_rules
 from questionnaires.registry import Registry
-from questionnaires.schema import Definition, ItemKind, OptOut
+from questionnaires.schema import Definition, OptOut
 from questionnaires.sectors import Sector
 from scoring.rules import Rules
 from scoring.types import AnswerValue, Respondent
@@ -16,11 +16,7 @@ RULES = load_rules()
 
 
 def statements_of(condition_id: str, definition: Definition = DEFINITION) -> list[str]:
-    return [
-        item.id
-        for item in definition.items
-        if item.subject == condition_id and item.kind is ItemKind.STATEMENT
-    ]
+    return definition.statement_ids(condition_id)
 
 
 def person(

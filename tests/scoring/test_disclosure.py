@@ -365,7 +365,7 @@ def test_a_hidden_organisation_beside_one_of_another_size_is_not_given_away_by_t
     assert shown.conditions[CONDITION].by_organisation["Council"].score is not None
 
     # Counted one by one (rules 1.2), with nothing more hidden, the two scores give them away.
-    monkeypatch.setattr(engine, "_unit", lambda organisation, hidden: organisation)
+    monkeypatch.setattr(engine, "weighting_unit", lambda organisation, together: organisation)
     monkeypatch.setattr(
         disclosure, "_protected", lambda definition, people, result, earlier: result
     )
