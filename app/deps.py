@@ -9,9 +9,13 @@ never build a session or read ``app.state`` themselves, so that:
 - a route that writes says so (``WriteSession``), and its transaction takes the write lock
   first, so a read-then-write cannot fail half-way with 'database is locked' on SQLite;
 - a page and the API for the same thing check access in the same function.
+
+A dependency that touches neither the database nor a file is ``async def``: FastAPI hands every
+plain ``def`` to a worker thread and back, and those hand-overs, not the checks, were most of
+what a page cost beyond its queries.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -28,7 +32,7 @@ from app.accounts.access import (
     results_of,
     round_for,
 )
-from app.accounts.service import facilitates_anything, user_from_cookie
+from app.accounts.service import signed_in
 from app.core.config import Settings
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
@@ -59,7 +63,7 @@ TOO_MANY_BAD_LINKS = "Too many links that do not work were tried. Wait 10 minute
 def _part(name: str) -> Callable[[Request], Any]:
     """A dependency giving the part of the application that ``create_app`` made as ``name``."""
 
-    def part(request: Request) -> Any:
+    async def part(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     part.__name__ = f"get_{name}"
@@ -114,18 +118,19 @@ WriteSession = Annotated[Session, Depends(get_write_session)]
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
     """The signed-in person, with the header their pages show ("Facilitator's workspace" or a
     forum member's) noted on the request for the layout."""
-    user = user_from_cookie(
+    person = signed_in(
         session=session, secret=settings.secret, value=request.cookies.get(SESSION_COOKIE)
     )
-    if user is not None:
-        request.state.facilitator = facilitates_anything(session=session, user=user)
-    return user
+    if person is None:
+        return None
+    request.state.facilitator = person.facilitates
+    return person.user
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def signed_in_user(request: Request, user: OptionalUser) -> User:
+async def signed_in_user(request: Request, user: OptionalUser) -> User:
     if user is None:
         raise SignInRequiredError(request.url.path)
     return user
@@ -134,7 +139,7 @@ def signed_in_user(request: Request, user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(signed_in_user)]
 
 
-def administrator(user: CurrentUser) -> User:
+async def administrator(user: CurrentUser) -> User:
     return require_administrator(user)
 
 
@@ -176,32 +181,32 @@ def viewer_round(round_id: RoundId, session: SessionDep, user: CurrentUser) -> R
     return round_for(session, user, round_id, MembershipRole.VIEWER)
 
 
-def facilitator_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
+async def facilitator_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
     return facilitating(access)
 
 
-def results_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
+async def results_round(access: Annotated[RoundAccess, Depends(viewer_round)]) -> RoundAccess:
     return results_of(access)
 
 
-def anyone_signed_in(user: CurrentUser) -> None:
+async def anyone_signed_in(user: CurrentUser) -> None:
     """No place or round: pages of the signed-in person's own (their places)."""
     del user
 
 
-def administrators_only(user: Administrator) -> None:
+async def administrators_only(user: Administrator) -> None:
     del user
 
 
-def place_creators_only(user: CurrentUser) -> None:
+async def place_creators_only(user: CurrentUser) -> None:
     require_place_creator(user)
 
 
-def _page(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
+def _page(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]:
     """A dependency giving a workspace page its whole visit, with access checked by
     ``access_of``."""
 
-    def visit(
+    async def visit(
         request: Request,
         session: SessionDep,
         settings: SettingsDep,
@@ -213,11 +218,11 @@ def _page(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
     return visit
 
 
-def _change(access_of: Callable[..., Any]) -> Callable[..., Visit[Any]]:
+def _change(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]:
     """The same for a form that changes something: the form is checked for its CSRF token
     and the session holds the write lock before access is checked (and so cannot go stale)."""
 
-    def visit(
+    async def visit(
         request: Request,
         form: CsrfForm,
         session: WriteSession,

@@ -8,7 +8,8 @@ Administrators manage users and memberships and act as facilitators of every pla
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
 
 from app.core.exceptions import ShownError
 from app.enums import MembershipRole, RoundStatus
@@ -92,12 +93,26 @@ def place_for(session: Session, user: User, slug: str, need: MembershipRole) -> 
 
 
 def round_for(session: Session, user: User, round_id: int, need: MembershipRole) -> RoundAccess:
-    assessment_round = session.get(AssessmentRound, round_id)
-    place = session.get(Place, assessment_round.place_id) if assessment_round else None
-    if assessment_round is None or place is None:
+    """The round, its place and the user's role there, in one query (every round page asks)."""
+    found = session.exec(
+        select(AssessmentRound, Place, PlaceMembership)
+        .join(Place, col(Place.id) == col(AssessmentRound.place_id))
+        .outerjoin(
+            PlaceMembership,
+            and_(
+                col(PlaceMembership.place_id) == col(Place.id),
+                col(PlaceMembership.user_id) == user.id,
+            ),
+        )
+        .where(AssessmentRound.id == round_id)
+    ).first()
+    if found is None:
         raise ShownError(404, NOT_FOUND)
-    role = _checked(role_in(session, user, place.id), need)
-    return RoundAccess(place, role, assessment_round)
+    assessment_round, place, membership = found
+    role = membership.role if membership else None
+    if user.is_administrator:
+        role = MembershipRole.FACILITATOR
+    return RoundAccess(place, _checked(role, need), assessment_round)
 
 
 def results_of(access: RoundAccess) -> RoundAccess:

@@ -14,7 +14,7 @@ from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import RecordId, ReportQueueDep, ResultsPage
-from app.enums import JobStatus
+from app.enums import JobStatus, RoundStatus
 from app.jobs.runners import ReportQueue
 from app.results.inputs import report_inputs
 from app.results.jobs import JobState, job_file, job_state, request_report
@@ -80,38 +80,68 @@ def results_part(
     return _results(visit, part, compare)
 
 
+@dataclass(frozen=True)
+class EarlierRound:
+    """A round the results can be compared with, as the choice shows it: plain values, so that
+    it can be remembered beyond the request that read it."""
+
+    id: int
+    title: str
+    status: RoundStatus
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    earlier: list[EarlierRound]
+    compared: EarlierRound | None
+    result: ScoreResult
+    report: ForumReport | None
+
+
 def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
     """Facilitators read the round as it stands (live, to prepare and check); everyone else
     reads the published snapshot, compared only with other published snapshots."""
     session, assessment_round = visit.session, visit.access.assessment_round
     live = visit.access.can_change
-    earlier = (
-        earlier_rounds(session=session, assessment_round=assessment_round)
-        if live
-        else published_earlier_rounds(session=session, assessment_round=assessment_round)
-    )
-    compared = next((r for r in earlier if r.id == compare), earlier[0] if earlier else None)
-    compared_with = compared.id if compared else None
-    result, report = remembered(
-        session=session,
-        assessment_round=assessment_round,
-        what=("results" if live else "published", compared_with),
-        compute=lambda: (
-            _scored_report(visit, compared_with)
+
+    def view(chosen: int | None) -> ResultsView:
+        rounds = (
+            earlier_rounds(session=session, assessment_round=assessment_round)
             if live
-            else _published_report(visit, compared_with)
-        ),
-        published=not live,
-    )
+            else published_earlier_rounds(session=session, assessment_round=assessment_round)
+        )
+        earlier = [EarlierRound(r.id, r.title, r.status) for r in rounds if r.id is not None]
+        compared = next((r for r in earlier if r.id == chosen), earlier[0] if earlier else None)
+        compared_with = compared.id if compared else None
+        report_of = _scored_report if live else _published_report
+        result, report = report_of(visit, compared_with)
+        return ResultsView(earlier, compared, result, report)
+
+    def shown_with(chosen: int | None) -> ResultsView:
+        return remembered(
+            session=session,
+            assessment_round=assessment_round,
+            what=("results" if live else "published", chosen),
+            compute=lambda: view(chosen),
+            published=not live,
+        )
+
+    # Remembered under the comparison made, not the one asked for, so that addresses naming
+    # rounds that cannot be compared with do not each score the round again.
+    shown = shown_with(None)
+    if shown.compared and compare != shown.compared.id and compare in {r.id for r in shown.earlier}:
+        shown = shown_with(compare)
     context = {
         "access": visit.access,
         "place": visit.access.place,
         "round": assessment_round,
-        "report": report,
-        "divided_items": [f.sentence for f in result.findings if f.rule == "divided-statement"][:5],
+        "report": shown.report,
+        "divided_items": [
+            f.sentence for f in shown.result.findings if f.rule == "divided-statement"
+        ][:5],
         "part": part,
-        "earlier": earlier,
-        "compared": compared,
+        "earlier": shown.earlier,
+        "compared": shown.compared,
         "part_label": RESULT_PARTS[part],
         "parts": list(RESULT_PARTS.items()),
     }

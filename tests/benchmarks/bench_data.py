@@ -130,11 +130,28 @@ def _national_rows(folder: Path) -> list[Row]:
             lambda: timed(lambda: admins[small.url].get("/places").raise_for_status()),
             15,
         )
-        for client in (*clients.values(), *admins.values()):
+        viewer = signed_in(large.url, "viewer@kestrel-vale.example", DEMO_PASSWORD)
+        results = f"/rounds/{national.published_round}/results"
+        viewer.get(results).raise_for_status()
+        read, healthy = interleaved(
+            lambda: timed(lambda: viewer.get(results).raise_for_status()),
+            lambda: timed(lambda: viewer.get("/healthz").raise_for_status()),
+            80,
+        )
+        for client in (*clients.values(), *admins.values(), viewer):
             client.close()
     pages_ratio = median(on_national) / median(on_alone)
     list_ratio = median(many) / median(one)
+    reader_ratio = median(read) / median(healthy)
     return [
+        Row(
+            "a forum member's results page vs /healthz, with the national demo (p50)",
+            f"{median(read) * 1000:,.1f} ms",
+            f"{median(healthy) * 1000:,.1f} ms",
+            reader_ratio,
+            "≤ 3",
+            reader_ratio <= 3,
+        ),
         Row(
             f"places list, {PLACES + 1} places vs 1 (25 a page, searchable)",
             f"{median(many) * 1000:,.1f} ms, {sizes[0] // 1024} KB",
