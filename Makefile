@@ -41,7 +41,12 @@ run: setup
 	@echo "Open http://$(HOST):$(PORT)/ in your browser."
 	$(BIN)/placecheck serve --host $(HOST) --port $(PORT)
 
-test: setup lint typecheck pytest reliability
+# The whole suite in one run, its tests shared out over JOBS processes as each finishes (most
+# of them wait on servers, browsers and databases); `make pytest` and `make reliability` run a
+# part, and `make reliability` alone, one test at a time, gives figures to compare.
+JOBS ?= 2
+test: setup lint typecheck
+	$(BIN)/pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -52,7 +57,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest --ignore=tests/reliability $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/reliability -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 # Burst, crash, fuzz, hostile input, anonymity and access, against real servers; prints figures.
 # One suite alone: make reliability SUITE=crash

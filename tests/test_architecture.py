@@ -77,3 +77,18 @@ def test_routes_get_their_session_and_parts_from_the_dependencies(path: Path) ->
     assert "Session(" not in source, "a route builds its own session: use SessionDep"
     assert "app.state" not in source, "a route reads app.state: add a dependency in app/deps.py"
     assert "run_in_threadpool" not in source, "read the form with CsrfForm and write a plain def"
+
+
+TEST_MODULES = sorted(path for path in (ROOT / "tests").rglob("*.py") if path.name != "conftest.py")
+CONFTEST_IMPORT = re.compile(r"^\s*from\s+(?:\.+|tests(?:\.\w+)*\.)conftest\s+import", re.M)
+
+
+def test_no_test_reaches_its_helpers_through_a_conftest() -> None:
+    """Helpers live in ``tests.support``; a conftest holds fixtures only."""
+    reaching = [
+        str(path.relative_to(ROOT))
+        for path in TEST_MODULES
+        if CONFTEST_IMPORT.search(path.read_text(encoding="utf-8"))
+    ]
+
+    assert reaching == []

@@ -26,9 +26,9 @@ from app.models import (
     PlaceMembership,
     UserCreate,
 )
-from tests.conftest import serving
-from tests.web.conftest import make_round
-from tests.workspace.conftest import PASSWORD, csrf_of, sign_in
+from tests.support.pages import PASSWORD, csrf_of, sign_in
+from tests.support.records import make_round
+from tests.support.servers import serving
 
 RESPONDENTS = 24
 FACILITATORS = 6

@@ -14,7 +14,9 @@ from app.demo.national import load_national
 from app.models import AssessmentRound, PlaceCreate, User, UserCreate
 from app.places.service import create_place
 from tests.benchmarks.harness import Row, interleaved, median, timed
-from tests.reliability.conftest import SECRET, prepare, server, signed_in
+from tests.support.demo import SECRET, prepare
+from tests.support.pages import signed_in
+from tests.support.servers import server
 
 RESPONDENTS = 1000
 PLACES = 300

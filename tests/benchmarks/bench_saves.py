@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.harness import Row, median, p
-from tests.conftest import POSTGRES_ENV, fresh_postgres_database
-from tests.reliability.conftest import _free_port, prepare, server
+from tests.support.databases import POSTGRES_ENV, fresh_postgres_database
+from tests.support.demo import prepare
+from tests.support.servers import free_port, server
 
 CLIENTS = (1, 10, 50)
 RUNS = 3
@@ -25,7 +26,7 @@ SECONDS = 3.0
 
 @contextmanager
 def bare_server(folder: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

@@ -20,7 +20,9 @@ from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.models import ReportJob
 from tests.benchmarks.harness import Row, median, p, timed
-from tests.reliability.conftest import Prepared, Server, prepare, server, signed_in
+from tests.support.demo import Prepared, prepare
+from tests.support.pages import signed_in
+from tests.support.servers import Server, server
 
 IDLE_SECONDS = 8.0
 

@@ -3,34 +3,20 @@
 Without Chromium these tests skip with a loud reason on a laptop, and fail under CI=true.
 """
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session, select
 
-from app.core.paths import PROJECT_ROOT, STATIC_DIR
+from app.core.paths import STATIC_DIR
 from app.demo.accounts import ensure_demo_accounts
 from app.demo.place import load_demo
 from app.enums import RoundStatus
 from app.models import AssessmentRound, Place
-from tests.conftest import LiveServer, require_dependency
-
-CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, DemoPlace
+from tests.support.databases import require_dependency
+from tests.support.servers import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -58,29 +44,6 @@ def page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Violations of WCAG 2.2 A and AA that axe-core finds in the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}
-        })"""
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
-
-
-@dataclass(frozen=True)
-class DemoPlace:
-    """The demo place as ``make run`` loads it, on a live server, with its demo accounts."""
-
-    url: str
-    slug: str
-    open_round: int
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from app.core.clock import place_today
 from app.core.db import write_session
 from app.models import UserCreate
 from app.rounds.deadlines import close_rounds_past_deadline
-from tests.conftest import LiveServer
-
-from .conftest import axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveServer
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PASSWORD = "a-long-enough-password"

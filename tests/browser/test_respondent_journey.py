@@ -10,10 +10,9 @@ from sqlmodel import Session, select
 
 from app.enums import RoundStatus
 from app.models import Answer
-from tests.conftest import LiveServer
-from tests.web.conftest import Invited, make_round, set_status
-
-from .conftest import axe_violations
+from tests.support.browser import axe_violations
+from tests.support.records import Invited, make_round, set_status
+from tests.support.servers import LiveServer
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-from .conftest import DemoPlace, axe_violations
+from tests.support.browser import DemoPlace, axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 

@@ -21,9 +21,9 @@ from app.models import (
     ReportJob,
     User,
 )
-from tests.conftest import LiveServer
+from tests.support.browser import DemoPlace, axe_violations
+from tests.support.servers import LiveServer
 
-from .conftest import DemoPlace, axe_violations
 from .test_results_page import OUTSIDE_A_SCROLL_REGION
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"

@@ -8,11 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from questionnaires.registry import BUILT_IN_DIR
-
-TRUSTING_PLACE = BUILT_IN_DIR / "trusting-place.yaml"
-
-Edit = Callable[[dict[str, Any]], None]
+from tests.support.questionnaires import TRUSTING_PLACE, Edit
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli.main import cli
 from questionnaires.loader import DefinitionError, load_definition
-
-from .conftest import TRUSTING_PLACE, Edit
+from tests.support.questionnaires import TRUSTING_PLACE, Edit
 
 WriteCopy = Callable[[Edit], Path]
 

@@ -13,8 +13,7 @@ from questionnaires import registry as registry_module
 from questionnaires.loader import load_definition
 from questionnaires.registry import BUILT_IN_DIR, Registry
 from questionnaires.schema import Definition
-
-from .conftest import TRUSTING_PLACE, Edit
+from tests.support.questionnaires import TRUSTING_PLACE, Edit
 
 
 def test_the_hash_is_stable_for_the_same_content(tmp_path: Path) -> None:

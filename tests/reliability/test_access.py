@@ -16,7 +16,8 @@ from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import JobStatus
 from app.main import ROUTERS, create_app
 from app.models import Action, Invitation, ReportJob, User, UserSession
-from tests.workspace.conftest import PASSWORD, Workspace, csrf_of, sign_in
+from tests.support.pages import PASSWORD, csrf_of, sign_in
+from tests.support.workspace import Workspace
 
 ANON, RESPONDENT, VIEWER, OUTSIDER, FACILITATOR, ADMIN = (
     "anonymous",

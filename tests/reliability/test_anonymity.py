@@ -24,7 +24,8 @@ from app.results.snapshots import snapshot_of
 from app.rounds.definitions import definition_of_round
 from scoring.differencing import Contribution, exposed_groups
 from scoring.solving import Version, singled_out
-from tests.workspace.conftest import Workspace, csrf_of, post_form, sign_in
+from tests.support.pages import csrf_of, post_form, sign_in
+from tests.support.workspace import Workspace
 
 FIRE_SECTOR = "Fire and rescue"
 FIRE_SERVICE = "Fenmoor Fire and Rescue Service"

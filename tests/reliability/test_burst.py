@@ -20,12 +20,14 @@ from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import AnswerKind
 from app.models import Answer
-from tests.reliability.conftest import Prepared, percentiles, prepare, print_table, server
+from tests.support.demo import Prepared, prepare
+from tests.support.figures import percentiles, print_table
+from tests.support.pages import csrf_of
+from tests.support.servers import server
 
 READERS = 20
 READS_EACH = 3
 TIME_LIMIT_SECONDS = 600
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 RADIO = re.compile(r'name="answer-([^"]+)" type="radio" value="([^"]+)"')
 
 
@@ -74,7 +76,7 @@ def _through_pages(url: str, token: str, invitation: int, tally: Tally, seed: in
             choices: dict[str, list[str]] = defaultdict(list)
             for item, value in RADIO.findall(html):
                 choices[item].append(value)
-            form = {"csrf_token": CSRF.findall(html)[0], "action": "later"}
+            form = {"csrf_token": csrf_of(html), "action": "later"}
             for name, version in re.findall(r'name="(version-[^"]+)" value="(\d+)"', html):
                 form[name] = version
             sent = {item: rng.choice(values) for item, values in choices.items()}
@@ -130,7 +132,7 @@ def _reader(url: str, prepared: Prepared, tally: Tally) -> None:
             data={
                 "email": "facilitator@kestrel-vale.example",
                 "password": DEMO_PASSWORD,
-                "csrf_token": CSRF.findall(page.text)[0],
+                "csrf_token": csrf_of(page.text),
             },
         )
         if signed_in.status_code != 303:

@@ -18,7 +18,10 @@ from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import AnswerKind
 from app.models import Answer
-from tests.reliability.conftest import Prepared, post_sign_in, prepare, print_table, server
+from tests.support.demo import Prepared, prepare
+from tests.support.figures import print_table
+from tests.support.pages import post_sign_in
+from tests.support.servers import server
 
 CYCLES = 10
 CLIENTS = 8

@@ -19,8 +19,8 @@ from sqlmodel import SQLModel
 from app.core.config import Environment, Settings
 from app.core.db import create_db_engine
 from app.main import create_app
-from tests.reliability.conftest import print_table
-from tests.web.conftest import make_round
+from tests.support.figures import print_table
+from tests.support.records import make_round
 
 EXAMPLES = 80
 # The schema says what an item id looks like, not which items a respondent's questionnaire

@@ -13,7 +13,8 @@ from httpx import Response
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
-from tests.workspace.conftest import Workspace, csrf_of, post_form
+from tests.support.pages import csrf_of, post_form
+from tests.support.workspace import Workspace
 
 PLACE = "kestrel-vale"
 

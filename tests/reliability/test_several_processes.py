@@ -17,15 +17,10 @@ from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import JobStatus, RoundStatus
 from app.models import AssessmentRound, ReportJob
-from tests.reliability.conftest import (
-    Server,
-    csrf_in,
-    job_worker,
-    post_sign_in,
-    prepare,
-    print_table,
-    server,
-)
+from tests.support.demo import prepare
+from tests.support.figures import print_table
+from tests.support.pages import csrf_of, post_sign_in
+from tests.support.servers import Server, job_worker, server
 
 pytestmark = pytest.mark.postgres
 
@@ -102,7 +97,7 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
             with _with_cookies_of(on_first, second) as on_second:
                 assert _is_signed_in(on_first) and _is_signed_in(on_second)
                 on_second.post(
-                    "/sign-out", data={"csrf_token": csrf_in(on_second.get("/places").text)}
+                    "/sign-out", data={"csrf_token": csrf_of(on_second.get("/places").text)}
                 )
             assert not _is_signed_in(on_first)
         rows.append(["sign-out on B ends the session on A", "yes"])

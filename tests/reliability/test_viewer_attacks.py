@@ -22,9 +22,11 @@ from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation
-from tests.support import main_content, submitted_invitations
+from tests.support.databases import submitted_invitations
+from tests.support.demo import Prepared, prepare
+from tests.support.pages import csrf_of, main_content, signed_in
+from tests.support.servers import Server, server
 
-from .conftest import Prepared, Server, csrf_in, prepare, server, signed_in
 from .test_anonymity import (
     FIRE_SECTOR,
     FIRE_SERVICE,
@@ -54,7 +56,7 @@ class Attack:
 
     def submit(self, page: str, action: str, fields: dict[str, str]) -> httpx.Response:
         """A facilitator's form: its page read for the token, then posted, as a browser does."""
-        token = csrf_in(self.facilitator.get(page).text)
+        token = csrf_of(self.facilitator.get(page).text)
         return self.facilitator.post(action, data={**fields, "csrf_token": token})
 
     def saved(self, round_id: int) -> dict[str, str]:
@@ -206,7 +208,7 @@ def test_an_imported_copy_one_person_short_lands_closed_and_cannot_be_published(
     exported = attack.facilitator.get(f"/rounds/{attack.baseline}/export.json").json()
     dropped = next(i for i in exported["invitations"] if i["status"] == "submitted")
     exported["invitations"].remove(dropped)
-    token = csrf_in(attack.facilitator.get("/places/kestrel-vale/import").text)
+    token = csrf_of(attack.facilitator.get("/places/kestrel-vale/import").text)
     imported = attack.facilitator.post(
         "/places/kestrel-vale/import",
         data={"csrf_token": token},

@@ -11,7 +11,7 @@ from reports import charts
 from reports.context import partners_changed
 from reports.facts import OrganisationFacts, RoundFacts
 from reports.kinds import ReportKind
-from tests.reports.conftest import Rendered
+from tests.support.reports import Rendered
 
 GAP_ROW = re.compile(
     r"^(?P<label>[A-Za-z ,']+?) (?P<people>\d+) (?P<score>\d\.\d) (?P<gap>[+-]\d\.\d|0\.0)$"

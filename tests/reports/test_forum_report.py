@@ -10,8 +10,7 @@ import pypdf
 from app.demo.workshop import ACTIONS
 from questionnaires.registry import Registry
 from reports.kinds import ReportKind
-
-from .conftest import Rendered
+from tests.support.reports import Rendered
 
 DEFINITION = Registry().get("trusting-place")
 Render = Callable[..., Rendered]

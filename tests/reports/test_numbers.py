@@ -14,7 +14,7 @@ from questionnaires.sectors import in_sentence
 from reports.context import difference, one_decimal
 from reports.kinds import ReportKind
 from scoring.rules import Priority
-from tests.reports.conftest import TODAY, Rendered
+from tests.support.reports import TODAY, Rendered
 
 scores = st.floats(min_value=1, max_value=5, allow_nan=False)
 

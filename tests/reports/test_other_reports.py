@@ -13,8 +13,7 @@ from app.results.reports import ReportUnavailableError
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
 from reports.kinds import ReportKind
-
-from .conftest import DemoPlace, Rendered
+from tests.support.reports import Rendered, ReportsDemo
 
 DEFINITION = Registry().get("trusting-place")
 Render = Callable[..., Rendered]
@@ -37,7 +36,7 @@ def test_the_workshop_pack_puts_the_most_divided_condition_first(render: Render)
 
 
 def test_a_partner_report_sets_the_organisation_against_the_place(
-    render: Render, demo_place: DemoPlace
+    render: Render, demo_place: ReportsDemo
 ) -> None:
     council = demo_place.organisation_id("Borough Council")
     flat = " ".join(render(ReportKind.PARTNER, organisation_id=council).text.split())
@@ -49,20 +48,20 @@ def test_a_partner_report_sets_the_organisation_against_the_place(
 
 
 def test_an_organisation_below_the_threshold_gets_no_partner_report(
-    demo_place: DemoPlace,
+    demo_place: ReportsDemo,
 ) -> None:
     fire = demo_place.organisation_id("Fire and Rescue")
     with pytest.raises(ReportUnavailableError, match="has 2 respondents.*at least 3"):
         demo_place.html(ReportKind.PARTNER, organisation_id=fire)
 
 
-def test_a_partner_report_needs_an_organisation_of_the_place(demo_place: DemoPlace) -> None:
+def test_a_partner_report_needs_an_organisation_of_the_place(demo_place: ReportsDemo) -> None:
     with pytest.raises(ReportUnavailableError, match="--organisation"):
         demo_place.html(ReportKind.PARTNER, organisation_id=999_999)
 
 
 def test_the_printable_questionnaire_matches_the_online_wording(
-    demo_place: DemoPlace, render: Render
+    demo_place: ReportsDemo, render: Render
 ) -> None:
     html = demo_place.html(ReportKind.QUESTIONNAIRE).html
     for item in DEFINITION.items:
@@ -75,7 +74,7 @@ def test_the_printable_questionnaire_matches_the_online_wording(
 
 
 def test_the_plain_language_questionnaire_is_the_community_version(
-    demo_place: DemoPlace,
+    demo_place: ReportsDemo,
 ) -> None:
     html = demo_place.html(ReportKind.QUESTIONNAIRE, variant="plain-language").html
     for item in DEFINITION.items_for(Sector.COMMUNITY_MEMBER):
@@ -83,13 +82,13 @@ def test_the_plain_language_questionnaire_is_the_community_version(
     assert "Recommendation 12" not in html
 
 
-def test_an_unknown_questionnaire_variant_is_refused(demo_place: DemoPlace) -> None:
+def test_an_unknown_questionnaire_variant_is_refused(demo_place: ReportsDemo) -> None:
     with pytest.raises(ReportUnavailableError, match="no variant 'braille'"):
         demo_place.html(ReportKind.QUESTIONNAIRE, variant="braille")
 
 
 def test_the_plain_language_questionnaire_numbers_its_questions_and_keeps_ids_for_the_facilitator(
-    demo_place: DemoPlace,
+    demo_place: ReportsDemo,
 ) -> None:
     html = demo_place.html(ReportKind.QUESTIONNAIRE, variant="plain-language").html
     questions, key = html.split('id="codes"')
@@ -102,7 +101,7 @@ def test_the_plain_language_questionnaire_numbers_its_questions_and_keeps_ids_fo
 
 
 def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
-    demo_place: DemoPlace,
+    demo_place: ReportsDemo,
 ) -> None:
     """All but one of the council's people answered only the first two statements: the report
     is still offered (enough people submitted), but only those have figures; the third of

@@ -35,8 +35,7 @@ from scoring.solving import (
 )
 from scoring.solving import singled_out as product_singled_out
 from scoring.types import GroupScore, Respondent, ScoreResult
-
-from .conftest import DEFINITION, RULES, statements_of
+from tests.support.scoring import DEFINITION, RULES, statements_of
 
 CONDITION = "people-focus"
 STATEMENTS = statements_of(CONDITION)

@@ -13,8 +13,7 @@ from scoring.engine import score
 from scoring.rules import SmallGroups
 from scoring.serialise import result_to_json
 from scoring.types import AnswerValue, Respondent, ScoreResult
-
-from .conftest import DEFINITION, RULES
+from tests.support.scoring import DEFINITION, RULES
 
 # Three conditions keep examples small while still crossing sectors and organisations.
 CONDITIONS = ["people-focus", "shared-outcomes-and-accountability", "coordination-role"]

@@ -8,8 +8,7 @@ from scoring.engine import score
 from scoring.inputs import input_from_data
 from scoring.rules import Rules
 from scoring.validation import InvalidAnswersError
-
-from .conftest import person
+from tests.support.scoring import person
 
 
 def problems(definition: Definition, rules: Rules, *people: object) -> list[str]:

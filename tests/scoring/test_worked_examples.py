@@ -12,8 +12,7 @@ from scoring.rules import Rules, SmallGroups
 from scoring.serialise import result_to_json
 from scoring.stats import consensus
 from scoring.types import Respondent
-
-from .conftest import person, rating_everything_in, statements_of
+from tests.support.scoring import person, rating_everything_in, statements_of
 
 LA, ICB, POLICE, FIRE = (
     Sector.LOCAL_AUTHORITY,

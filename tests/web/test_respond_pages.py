@@ -16,16 +16,10 @@ from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
 from app.models import Answer, AssessmentRound, Invitation
-
-from .conftest import Invited, make_round, set_status
+from tests.support.pages import csrf_of
+from tests.support.records import Invited, make_round, set_status
 
 PEOPLE_FOCUS = ["people-focus.1", "people-focus.2", "people-focus.3", "people-focus.importance"]
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match
-    return match.group(1)
 
 
 def page_form(client: TestClient, token: str, page: str = "people-focus") -> dict[str, str]:

@@ -8,8 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.enums import RoundStatus
-
-from .conftest import Invited, set_status
+from tests.support.records import Invited, set_status
 
 
 def test_reading_the_questionnaire_gives_items_scales_and_answers(

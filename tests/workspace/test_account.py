@@ -6,13 +6,14 @@ from sqlmodel import Session, select
 from app.accounts.service import create_user
 from app.core.db import begin_write
 from app.models import AuditEvent, User, UserCreate
+from tests.support.pages import csrf_of
 
 OLD, NEW = "a-temporary-password", "three unrelated words here"
 
 
 def _signed_in(client: TestClient, email: str, password: str) -> None:
     page = client.get("/sign-in")
-    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_of(page.text)
     response = client.post(
         "/sign-in", data={"csrf_token": token, "email": email, "password": password}
     )
@@ -20,7 +21,7 @@ def _signed_in(client: TestClient, email: str, password: str) -> None:
 
 
 def _csrf(client: TestClient) -> str:
-    return client.get("/account").text.split('name="csrf_token" value="')[1].split('"')[0]
+    return csrf_of(client.get("/account").text)
 
 
 def _person(session: Session) -> None:

@@ -9,8 +9,8 @@ from app.core.config import Settings
 from app.enums import ActionStatus, InvitationStatus, RoundStatus
 from app.invitations.service import link_token
 from app.models import Action, AssessmentRound, AuditEvent, Invitation, Organisation
-
-from .conftest import Workspace, post_form
+from tests.support.pages import post_form
+from tests.support.workspace import Workspace
 
 
 def _submitted_in(engine: Engine, round_id: int, organisation: str) -> list[int]:

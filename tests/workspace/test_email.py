@@ -1,6 +1,5 @@
 """Invitation e-mails through a real SMTP server on loopback (aiosmtpd)."""
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -15,8 +14,9 @@ from app.core.config import Settings
 from app.core.db import write_session
 from app.main import create_app
 from app.models import Invitation
-
-from .conftest import Workspace, post_form, sign_in
+from tests.support.pages import post_form, sign_in
+from tests.support.servers import free_port
+from tests.support.workspace import Workspace
 
 
 class Inbox:
@@ -30,17 +30,10 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
     handler = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
@@ -92,7 +85,7 @@ def test_an_unreachable_mail_server_is_explained_and_the_links_stay_on_the_page(
 ) -> None:
     _with_emails(engine, workspace.current_round)
     mail = settings.model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": _free_port(), "smtp_starttls": False}
+        update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_starttls": False}
     )
     with TestClient(create_app(settings=mail, engine=engine)) as client:
         sign_in(client, "fran@example.org")

@@ -36,8 +36,8 @@ from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
 from scoring.serialise import result_to_json
-
-from .conftest import PASSWORD, Workspace, csrf_of, post_form, sign_in
+from tests.support.pages import PASSWORD, csrf_of, post_form, sign_in
+from tests.support.workspace import Workspace
 
 
 def _round(engine: Engine, round_id: int) -> AssessmentRound:

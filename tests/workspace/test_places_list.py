@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from app.core.db import write_session
 from app.models import Place
-
-from .conftest import Workspace, sign_in
+from tests.support.pages import sign_in
+from tests.support.workspace import Workspace
 
 
 def _add_places(engine: Engine, names: list[str]) -> None:

@@ -16,9 +16,9 @@ from app.results.publication import fill_missing_snapshots
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
-from tests.support import main_content, submitted_invitations
-
-from .conftest import Workspace, csrf_of, post_form
+from tests.support.databases import submitted_invitations
+from tests.support.pages import csrf_of, main_content, post_form
+from tests.support.workspace import Workspace
 
 PARTS = ("", "/sectors", "/tables", "/recommendations", "/agreed")
 

@@ -7,8 +7,7 @@ from sqlmodel import Session, col, select
 from app.core.db import write_session
 from app.models import Answer, AssessmentRound, ConditionAgreement, Invitation
 from app.results.remembered import remembered
-
-from .conftest import Workspace
+from tests.support.workspace import Workspace
 
 
 def _change_an_answer(engine: Engine, round_id: int) -> None:

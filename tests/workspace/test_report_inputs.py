@@ -21,8 +21,7 @@ from app.models import (
     Place,
 )
 from app.results.inputs import report_inputs
-
-from .conftest import Workspace
+from tests.support.workspace import Workspace
 
 TODAY = date(2026, 11, 30)
 Change = Callable[[Session, Workspace], None]

@@ -20,8 +20,8 @@ from app.models import Answer, AssessmentRound, Invitation, Organisation, Report
 from app.results.jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from reports.kinds import ReportKind
 from reports.pdf.service import PdfService
-
-from .conftest import Workspace, post_form
+from tests.support.pages import post_form
+from tests.support.workspace import Workspace
 
 FAKE_PDF = b"%PDF-1.7 a report made by the test's renderer"
 

@@ -19,8 +19,8 @@ from app.main import create_app
 from app.models import AssessmentRound, ConditionAgreement, ReportJob
 from app.results import jobs
 from app.results.jobs import made_here, run_report_job
-
-from .conftest import Workspace, post_form, sign_in
+from tests.support.pages import post_form, sign_in
+from tests.support.workspace import Workspace
 
 BOTH_QUEUED = [("forum", JobStatus.QUEUED), ("workshop", JobStatus.QUEUED)]
 """What closing or publishing a round asks for."""

@@ -17,8 +17,9 @@ from app.main import create_app
 from app.models import Answer, AssessmentRound, AuditEvent, Invitation
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from app.rounds.service import reassess
+from tests.support.pages import post_form
+from tests.support.workspace import Workspace
 
-from .conftest import Workspace, post_form
 from .test_email import Inbox, inbox  # noqa: F401 - the SMTP server fixture
 
 

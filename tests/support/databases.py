@@ -1,0 +1,72 @@
+"""Databases for tests: PostgreSQL from ``PLACECHECK_TEST_POSTGRES_URL`` (``.ci/run`` starts a
+throwaway server and sets it), and the rule that a missing dependency fails in CI."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlmodel import Session, col, select
+
+from app.core.db import parse_database_url
+from app.enums import InvitationStatus
+from app.models import Invitation
+
+POSTGRES_ENV = "PLACECHECK_TEST_POSTGRES_URL"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_dependency(available: bool, reason: str) -> None:
+    """Skip locally with the reason; in CI a missing dependency is a failure, not a skip."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+@contextmanager
+def postgres_admin() -> Iterator[Connection]:
+    """A connection to the test PostgreSQL server outside any transaction (to create and drop
+    databases)."""
+    server = parse_database_url(os.environ[POSTGRES_ENV])
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            yield connection
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A brand-new, empty database on the PostgreSQL server at ``server_url``, dropped after."""
+    server = parse_database_url(server_url)
+    name = f"placecheck_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def submitted_invitations(engine: Engine, round_id: int) -> list[int]:
+    """The ids of the round's submitted invitations, oldest first."""
+    with Session(engine) as session:
+        return [
+            i.id or 0
+            for i in session.exec(
+                select(Invitation)
+                .where(
+                    Invitation.round_id == round_id,
+                    Invitation.status == InvitationStatus.SUBMITTED,
+                )
+                .order_by(col(Invitation.id))
+            ).all()
+        ]
