@@ -11,8 +11,9 @@ from decimal import Decimal
 from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector
 from reports import charts
-from reports.context import Legend, Meta, difference, legend_of, meta_of
 from reports.facts import RoundFacts
+from reports.forum import Meta, meta_of
+from reports.wording import Legend, difference, legend_of
 from scoring.rounding import one_decimal
 from scoring.types import ScoreResult
 

@@ -8,18 +8,11 @@ from decimal import Decimal
 
 from questionnaires.schema import Definition
 from questionnaires.sectors import in_sentence
-from reports.context import (
-    ActionView,
-    AgreementView,
-    ConditionSection,
-    ForumReport,
-    Meta,
-    build_forum_report,
-    divided_conditions,
-    gap_sentence,
-    widest_sector_gap,
-)
+from reports.comparison import divided_conditions, widest_sector_gap
 from reports.facts import RoundFacts, WorkshopRecord
+from reports.forum import ActionView, ForumReport, Meta, build_forum_report
+from reports.sections import AgreementView, ConditionSection
+from reports.wording import gap_sentence
 from scoring.rules import Rules
 from scoring.types import ConditionScore, ScoreResult
 

@@ -63,6 +63,11 @@ def hundredths(share: float) -> int:
     return _steps(share, _HUNDREDTH)
 
 
+def percent_or_none(share: float | None) -> int | None:
+    """A share as a spreadsheet cell: its whole percentage as printed, or empty."""
+    return None if share is None else hundredths(share)
+
+
 def printed_share(share: float) -> float:
     """A share as printed (a whole percentage), as a fraction."""
     return hundredths(share) / 100

@@ -18,7 +18,7 @@ from app.results.records import round_facts
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, previous_round, respondents_of_round, score_round
 from questionnaires.sectors import Sector
-from reports.context import partners_changed
+from reports.forum import partners_changed
 
 SECRET = "test-secret"
 

@@ -5,8 +5,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import PackageLoader, PrefixLoader
 
 from app.core.clock import clock_time
-from reports.context import long_date
 from reports.templating import template_environment
+from reports.wording import long_date
 
 SERVICE_NAME = "Placecheck"
 

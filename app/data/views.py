@@ -11,16 +11,10 @@ from sqlmodel import Session, col, delete, select
 from app.accounts.access import PlaceAccess, RoundAccess
 from app.core.db import begin_write
 from app.core.exceptions import ShownError
-from app.data.exports import (
-    ImportRefusedError,
-    answers_csv,
-    export_json,
-    import_json,
-    read_round_file,
-    workbook,
-)
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
 from app.data.paper import already_imported, parse_paper_answers, store_paper_answers
+from app.data.round_file import ImportRefusedError, export_json, import_json, read_round_file
+from app.data.spreadsheets import answers_csv, workbook
 from app.deps import (
     FacilitatorPlacePage,
     FacilitatorRoundPage,

@@ -32,7 +32,7 @@ from app.models import AssessmentRound, Invitation, InvitationCreate
 from app.places.service import organisation_of, organisations_of
 from app.rounds.page import DONE, public_base, render_round_page
 from app.web.pages import Errors, Visit, download
-from reports.context import long_date
+from reports.wording import long_date
 
 router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 

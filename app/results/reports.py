@@ -18,7 +18,7 @@ from app.results.records import round_facts, workshop_record
 from app.results.service import respondents_of_round, score_round
 from app.results.snapshots import NoSnapshotError, published_view
 from app.rounds.definitions import definition_of_round
-from reports.context import build_forum_report
+from reports.forum import build_forum_report
 from reports.kinds import ReportKind
 from reports.partner import PartnerReportRefusedError, build_partner_report
 from reports.questionnaire import build_printable_questionnaire

@@ -25,7 +25,7 @@ from app.results.service import earlier_rounds, score_round
 from app.results.snapshots import NoSnapshotError, published_earlier_rounds, published_view
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
-from reports.context import ForumReport, build_forum_report
+from reports.forum import ForumReport, build_forum_report
 from reports.kinds import ReportKind
 from scoring.types import ScoreResult
 

@@ -22,7 +22,7 @@ from app.invitations.mail import mail_configured, send_invitations
 from app.invitations.service import awaiting_answers, mark_emailed
 from app.models import AssessmentRound, Place
 from app.rounds.service import change_status
-from reports.context import long_date
+from reports.wording import long_date
 
 
 def past_deadline(assessment_round: AssessmentRound, today: date) -> bool:

@@ -21,7 +21,7 @@ from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
 from app.rounds.service import NOW, TRANSITIONS, open_actions
 from app.web.pages import Errors, Visit
-from reports.context import long_date
+from reports.wording import long_date
 
 
 def public_base(request: Request, settings: Settings) -> str:

@@ -37,7 +37,7 @@ from app.workshop.service import (
     record_agreements,
 )
 from questionnaires.schema import Definition
-from reports.context import quote_attribution
+from reports.wording import quote_attribution
 from scoring.rounding import one_decimal, percentage
 
 router = APIRouter(prefix="/rounds/{round_id}/workshop", include_in_schema=False)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.accounts.service import create_user
 from app.core.db import create_db_engine, write_session
-from app.data.exports import export_json, import_json, read_round_file
+from app.data.round_file import export_json, import_json, read_round_file
 from app.demo.accounts import DEMO_PASSWORD
 from app.demo.national import load_national
 from app.models import AssessmentRound, PlaceCreate, User, UserCreate

@@ -8,8 +8,8 @@ from decimal import Decimal
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
 from reports import charts
-from reports.context import partners_changed
 from reports.facts import OrganisationFacts, RoundFacts
+from reports.forum import partners_changed
 from reports.kinds import ReportKind
 from tests.support.reports import Rendered
 

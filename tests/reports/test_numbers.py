@@ -11,8 +11,9 @@ from app.cli.database import find_round
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from questionnaires.sectors import in_sentence
-from reports.context import difference, one_decimal
 from reports.kinds import ReportKind
+from reports.wording import difference
+from scoring.rounding import one_decimal
 from scoring.rules import Priority
 from tests.support.reports import TODAY, Rendered
 

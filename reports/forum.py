@@ -1,0 +1,655 @@
+"""From a scoring result and the round's facts to everything the forum report and the results
+pages show: the summary, the tracker of recommendations, the asks, the actions, the changes
+and the method.
+
+Pure: no database, no web, no rendering. Numbers are formatted once (``reports.wording``,
+``scoring.rounding``), so the PDF and the HTML pages can never disagree."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from questionnaires.schema import Definition, PartKind
+from questionnaires.sectors import Sector, in_sentence
+from reports import charts
+from reports.comparison import (
+    Heatmap,
+    divided_conditions,
+    organisation_heatmap,
+    sector_heatmap,
+    widest_sector_gap,
+)
+from reports.facts import PlannedAction, RoundFacts, WorkshopRecord
+from reports.sections import ConditionSection, case_study_placement, condition_section
+from reports.wording import (
+    Legend,
+    band_fill,
+    band_label,
+    difference,
+    gap_sentence,
+    legend_of,
+    listed,
+    long_date,
+)
+from scoring.rounding import one_decimal, percentage
+from scoring.rules import Rules, SmallGroups
+from scoring.types import Finding, ScoreResult
+
+BROAD_AGREEMENT = 0.9
+"""Consensus from which a condition is not listed among the most divided."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    place: str
+    round_title: str
+    status: str
+    status_label: str
+    interim: bool
+    dates: str
+    produced_on: str
+    questionnaire: str
+    rules_version: str
+    threshold: int
+    previous_title: str | None
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    sector: str
+    organisations: int
+    invited: int
+    submitted: int
+    below_threshold: bool
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    condition_id: str
+    title: str
+    score: str
+    band: str
+    split: bool
+    no_score_reason: str | None
+    previous: str | None
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    number: int
+    title: str
+    counts: tuple[int | str, ...]
+    dont_know: int
+    typical: str
+    related: str
+    bar: str
+    alt: str
+    withheld: str | None = None
+
+
+@dataclass(frozen=True)
+class AskRow:
+    rank: int
+    number: int
+    title: str
+    score: str
+    typical: str
+    counts: tuple[int, ...]
+    dont_know: int
+    follow_up: tuple[tuple[str, int], ...]
+    bar: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class AskList:
+    part_id: str
+    title: str
+    levels: tuple[str, ...]
+    follow_up_question: str | None
+    rows: tuple[AskRow, ...]
+    not_ranked: str | None = None
+    """The recommendations left out of the ranking because too few people rated them."""
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    title: str
+    previous: str
+    current: str
+    delta: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    description: str
+    linked_to: str
+    lead: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ScaleView:
+    label: str
+    levels: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
+class Method:
+    """The rules in plain words, written from the rules file so the page cannot drift from the
+    scoring it describes."""
+
+    scales: tuple[ScaleView, ...]
+    bands: tuple[str, ...]
+    band_cutoffs: tuple[str, ...]
+    threshold: int
+    rules_version: str
+    scored_when: str
+    split_rule: str
+    priority_rule: str
+    priority_example: str
+    sector_gap_rule: str
+    change_rule: str
+    reading_example: str
+    anonymity_rule: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    title: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class ForumReport:
+    meta: Meta
+    responses: tuple[ResponseRow, ...]
+    respondents: int
+    organisations: int
+    headline: tuple[HeadlineRow, ...]
+    strengths: tuple[Highlight, ...]
+    priorities: tuple[Highlight, ...]
+    divided: tuple[Highlight, ...]
+    sector_gaps: tuple[Highlight, ...]
+    heatmap: Heatmap
+    organisation_heatmap: Heatmap
+    conditions: tuple[ConditionSection, ...]
+    maturity_levels: tuple[str, ...]
+    legend: Legend
+    tracker_levels: tuple[str, ...]
+    tracker_legend: Legend
+    tracker: tuple[TrackerRow, ...]
+    asks: tuple[AskList, ...]
+    findings: tuple[str, ...]
+    agreements_recorded: int
+    actions: tuple[ActionView, ...]
+    changes: tuple[ChangeRow, ...]
+    partners_changed: tuple[str, ...]
+    """Sentences saying which partners answered in only one of the two rounds compared."""
+    method: Method
+
+
+def build_forum_report(
+    definition: Definition,
+    result: ScoreResult,
+    facts: RoundFacts,
+    workshop: WorkshopRecord,
+    rules: Rules,
+) -> ForumReport:
+    maturity = definition.statement_scale
+    cases = case_study_placement(definition, list(result.conditions))
+    sections = tuple(
+        condition_section(definition, result, workshop, number, condition_id, cases[condition_id])
+        for number, condition_id in enumerate(result.conditions, start=1)
+    )
+    tracker_part = next(
+        (p for p in definition.parts if p.kind is PartKind.RECOMMENDATIONS and not p.ranked), None
+    )
+    tracker_scale = (
+        definition.scale(tracker_part.rating.scale) if tracker_part is not None else None
+    )
+    return ForumReport(
+        meta=meta_of(definition, result, facts),
+        responses=_responses(facts, result.anonymity_threshold),
+        respondents=result.respondents,
+        organisations=result.organisations,
+        headline=tuple(_headline_row(definition, result, cid) for cid in result.conditions),
+        strengths=_highlights(definition, result.findings, "strength"),
+        priorities=_highlights(definition, result.findings, "priority"),
+        divided=_most_divided(definition, result),
+        sector_gaps=_widest_sector_gaps(definition, result, rules),
+        heatmap=sector_heatmap(definition, result),
+        organisation_heatmap=organisation_heatmap(definition, result),
+        conditions=sections,
+        maturity_levels=tuple(level.label for level in maturity.levels),
+        legend=legend_of([level.label for level in maturity.levels]),
+        tracker_levels=tuple(level.label for level in tracker_scale.levels)
+        if tracker_scale
+        else (),
+        tracker_legend=legend_of([level.label for level in tracker_scale.levels])
+        if tracker_scale
+        else legend_of([]),
+        tracker=_tracker(definition, result, tracker_part.id if tracker_part else None),
+        asks=_asks(definition, result),
+        findings=tuple(f.sentence for f in result.findings),
+        agreements_recorded=len(workshop.agreements),
+        actions=actions_view(definition, workshop.actions),
+        changes=_changes(definition, result),
+        partners_changed=partners_changed(facts),
+        method=_method(definition, result, rules),
+    )
+
+
+def meta_of(definition: Definition, result: ScoreResult, facts: RoundFacts) -> Meta:
+    return Meta(
+        place=facts.place,
+        round_title=facts.title,
+        status=facts.status.lower(),
+        status_label=f"{facts.status}: results so far" if facts.interim else facts.status,
+        interim=facts.interim,
+        dates=f"{long_date(facts.opens_on)} to {long_date(facts.closes_on)}",
+        produced_on=long_date(facts.produced_on),
+        questionnaire=f"{definition.title}, version {definition.version}",
+        rules_version=result.rules_version,
+        threshold=result.anonymity_threshold,
+        previous_title=facts.previous_title,
+    )
+
+
+def _responses(facts: RoundFacts, threshold: int) -> tuple[ResponseRow, ...]:
+    by_sector: dict[Sector, list[int]] = {}
+    for organisation in facts.organisations:
+        row = by_sector.setdefault(organisation.sector, [0, 0, 0])
+        row[0] += 1
+        row[1] += organisation.invited
+        row[2] += organisation.submitted
+    return tuple(
+        ResponseRow(
+            sector=sector.label,
+            organisations=numbers[0],
+            invited=numbers[1],
+            submitted=numbers[2],
+            below_threshold=0 < numbers[2] < threshold,
+        )
+        for sector, numbers in sorted(by_sector.items(), key=lambda kv: list(Sector).index(kv[0]))
+    )
+
+
+def _headline_row(definition: Definition, result: ScoreResult, condition_id: str) -> HeadlineRow:
+    condition = result.conditions[condition_id]
+    previous = condition.change.previous_score if condition.change else None
+    title = definition.condition(condition_id).title
+    alt = (
+        f"{title}: {one_decimal(condition.score)} out of 5"
+        if condition.score is not None
+        else f"{title}: no score"
+    )
+    if previous is not None:
+        alt += f", {one_decimal(previous)} at the previous round"
+    return HeadlineRow(
+        condition_id=condition_id,
+        title=title,
+        score=one_decimal(condition.score),
+        band=band_label(result, condition.band),
+        split=condition.spread.split,
+        no_score_reason=condition.no_score_reason,
+        previous=one_decimal(previous) if previous is not None else None,
+        bar=charts.data_uri(
+            charts.score_bar(
+                charts.ScoreBar(
+                    condition.score, previous, band_fill=band_fill(result, condition.band)
+                )
+            )
+        ),
+        alt=alt,
+    )
+
+
+def _highlights(
+    definition: Definition, findings: Sequence[Finding], rule: str, limit: int = 3
+) -> tuple[Highlight, ...]:
+    return tuple(
+        Highlight(definition.condition(f.subjects[0]).title, f.sentence)
+        for f in findings
+        if f.rule == rule
+    )[:limit]
+
+
+def _most_divided(
+    definition: Definition, result: ScoreResult, limit: int = 3
+) -> tuple[Highlight, ...]:
+    """Conditions whose ratings agree least (lowest consensus), split views first; conditions
+    partners broadly agree on are never called divided."""
+    ranked = [
+        c
+        for c in divided_conditions(result)
+        if c.spread.split or (c.spread.consensus or 0.0) < BROAD_AGREEMENT
+    ][:limit]
+    return tuple(
+        Highlight(
+            definition.condition(c.condition_id).title,
+            f"Consensus {percentage(c.spread.consensus or 0)}"
+            + ("; views are split" if c.spread.split else "")
+            + f"; {c.respondents} respondents rated it.",
+        )
+        for c in ranked
+    )
+
+
+def _widest_sector_gaps(
+    definition: Definition, result: ScoreResult, rules: Rules, limit: int = 3
+) -> tuple[Highlight, ...]:
+    """The conditions on which two sectors' printed scores lie furthest apart, widest first,
+    down to the rules' sector-gap threshold, so the summary names the biggest split."""
+    gaps = [
+        (Decimal(gap[4]), cid, gap)
+        for cid, condition in result.conditions.items()
+        if (gap := widest_sector_gap(condition)) is not None
+        and Decimal(gap[4]) >= Decimal(str(rules.sector_gap.threshold))
+    ]
+    gaps.sort(key=lambda entry: (-entry[0], entry[1]))
+    return tuple(
+        Highlight(definition.condition(cid).title, gap_sentence(gap) + ".")
+        for _, cid, gap in gaps[:limit]
+    )
+
+
+def _tracker(
+    definition: Definition, result: ScoreResult, part_id: str | None
+) -> tuple[TrackerRow, ...]:
+    if part_id is None:
+        return ()
+    part = definition.part(part_id)
+    scale = definition.scale(part.rating.scale)
+    rows = []
+    for recommendation_id in part.recommendations:
+        score = result.recommendations[recommendation_id]
+        spec = definition.recommendation(recommendation_id)
+        counts: tuple[int | str, ...] = (
+            ("–",) * len(scale.values)
+            if score.withheld
+            else tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+        )
+        related = "; ".join(
+            f"{definition.condition(cid).title} {one_decimal(value)}"
+            for cid, value in score.related_conditions.items()
+        )
+        rows.append(
+            TrackerRow(
+                number=spec.number,
+                title=spec.title,
+                counts=counts,
+                dont_know=score.counts.dont_know,
+                typical=f"Not shown: {score.withheld}"
+                if score.withheld
+                else score.typical_label or "–",
+                related=related or "–",
+                bar=charts.data_uri(
+                    charts.stacked_distribution(
+                        dict(score.spread.distribution), len(scale.values), score.counts.dont_know
+                    )
+                ),
+                alt=f"Not shown: {score.withheld}"
+                if score.withheld
+                else ", ".join(
+                    f"{level.label} {count}"
+                    for level, count in zip(scale.levels, counts, strict=True)
+                ),
+                withheld=score.withheld,
+            )
+        )
+    return tuple(rows)
+
+
+def _asks(definition: Definition, result: ScoreResult) -> tuple[AskList, ...]:
+    lists = []
+    for part_id, ranked in result.asks.items():
+        part = definition.part(part_id)
+        scale = definition.scale(part.rating.scale)
+        follow_scale = definition.scale(part.follow_up.scale) if part.follow_up else None
+        rows = []
+        for rank, recommendation_id in enumerate(ranked, start=1):
+            score = result.recommendations[recommendation_id]
+            spec = definition.recommendation(recommendation_id)
+            counts = tuple(score.spread.distribution.get(v, 0) for v in scale.values)
+            rows.append(
+                AskRow(
+                    rank=rank,
+                    number=spec.number,
+                    title=spec.title,
+                    score=one_decimal(score.score),
+                    typical=score.typical_label or "–",
+                    counts=counts,
+                    dont_know=score.counts.dont_know,
+                    follow_up=tuple(
+                        (follow_scale.label_of(v), n) for v, n in score.follow_up.items()
+                    )
+                    if follow_scale
+                    else (),
+                    bar=charts.data_uri(
+                        charts.stacked_distribution(
+                            dict(score.spread.distribution),
+                            len(scale.values),
+                            score.counts.dont_know,
+                        )
+                    ),
+                    alt=", ".join(
+                        f"{level.label} {count}"
+                        for level, count in zip(scale.levels, counts, strict=True)
+                    ),
+                )
+            )
+        lists.append(
+            AskList(
+                part_id=part_id,
+                title=part.title,
+                levels=tuple(level.label for level in scale.levels),
+                follow_up_question=part.follow_up.question.format(title="this")
+                if part.follow_up
+                else None,
+                rows=tuple(rows),
+                not_ranked=_not_ranked(definition, result, part_id, ranked),
+            )
+        )
+    return tuple(lists)
+
+
+def _not_ranked(
+    definition: Definition, result: ScoreResult, part_id: str, ranked: Sequence[str]
+) -> str | None:
+    """Every recommendation of the part is either ranked or named here with the reason."""
+    left_out = [rid for rid in definition.part(part_id).recommendations if rid not in set(ranked)]
+    if not left_out:
+        return None
+    numbers = listed([str(definition.recommendation(rid).number) for rid in left_out])
+    reason = result.recommendations[left_out[0]].withheld or "too few people rated it"
+    noun = "Recommendation" if len(left_out) == 1 else "Recommendations"
+    return f"{noun} {numbers} not ranked: {reason}."
+
+
+def partners_changed(facts: RoundFacts) -> tuple[str, ...]:
+    """A change in who answered can move a score as much as a change in the place, so the
+    change table says when the partners differ from the previous round's."""
+    if facts.previous_title is None or not facts.previous_partners:
+        return ()
+    now = {o.name for o in facts.organisations if o.submitted}
+    before = set(facts.previous_partners)
+    if now == before:
+        return ()
+    sentences = [
+        f"{len(now)} partner organisations answered this time, against {len(before)} at "
+        f"{facts.previous_title}: some of the change may come from who answered rather than "
+        "from the place."
+    ]
+    if before - now:
+        sentences.append(f"Answered only last time: {listed(sorted(before - now))}.")
+    if now - before:
+        sentences.append(f"Answered only this time: {listed(sorted(now - before))}.")
+    return tuple(sentences)
+
+
+def _changes(definition: Definition, result: ScoreResult) -> tuple[ChangeRow, ...]:
+    rows = []
+    for cid, condition in result.conditions.items():
+        change = condition.change
+        if change is None:
+            continue
+        if change.delta is None:
+            verdict = "Cannot compare: one of the rounds has no score"
+        elif change.called:
+            verdict = "Improved" if change.delta > 0 else "Declined"
+        elif change.caution:
+            verdict = "Possible change: few respondents"
+        else:
+            verdict = "No real change"
+        rows.append(
+            ChangeRow(
+                title=definition.condition(cid).title,
+                previous=one_decimal(change.previous_score),
+                current=one_decimal(condition.score),
+                delta="–"
+                if change.previous_score is None or condition.score is None
+                else difference(condition.score, change.previous_score),
+                verdict=verdict,
+            )
+        )
+    return tuple(rows)
+
+
+def actions_view(
+    definition: Definition, actions: Sequence[PlannedAction]
+) -> tuple[ActionView, ...]:
+    def linked(action: PlannedAction) -> str:
+        links = []
+        if action.condition_id:
+            links.append(definition.condition(action.condition_id).title)
+        if action.recommendation_id:
+            number = definition.recommendation(action.recommendation_id).number
+            links.append(f"Recommendation {number}")
+        return "; ".join(links) or "–"
+
+    return tuple(
+        ActionView(
+            description=a.description,
+            linked_to=linked(a),
+            lead=a.lead or "Not yet agreed",
+            due=long_date(a.due_on) if a.due_on else "No date",
+            status=a.status,
+        )
+        for a in actions
+    )
+
+
+def _band_cutoffs(rules: Rules) -> tuple[str, ...]:
+    lines = []
+    for higher, band in zip([None, *rules.bands[:-1]], rules.bands, strict=True):
+        if higher is None:
+            lines.append(f"{band.label}: {band.minimum:.1f} or more")
+        elif band is rules.bands[-1]:
+            lines.append(f"{band.label}: under {higher.minimum:.1f}")
+        else:
+            lines.append(
+                f"{band.label}: {band.minimum:.1f} up to, not including, {higher.minimum:.1f}"
+            )
+    return tuple(lines)
+
+
+def _priority_example(definition: Definition, rules: Rules) -> str:
+    """One worked example, with the scales and threshold in force."""
+    maturity = definition.statement_scale
+    conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
+    assert conditions_part.importance is not None
+    importance = definition.scale(conditions_part.importance.scale)
+    score, rated = 2.0, importance.maximum - 0.5
+    gap = (maturity.maximum - score) / (maturity.maximum - 1)
+    need = (rated - 1) / (importance.maximum - 1)
+    verdict = "a priority" if gap * need >= rules.priority.threshold else "not a priority"
+    return (
+        f"For example, a condition scoring {score:.1f} out of {maturity.maximum} with importance "
+        f"{rated:.1f} out of {importance.maximum} has a gap of ({maturity.maximum} − {score:.1f}) "
+        f"÷ {maturity.maximum - 1} = {gap:.2f} and a need of ({rated:.1f} − 1) ÷ "
+        f"{importance.maximum - 1} = {need:.2f}; {gap:.2f} × {need:.2f} = {gap * need:.2f}, "
+        f"so it is {verdict}."
+    )
+
+
+def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method:
+    used = [definition.statement_scale.id]
+    for part in definition.parts:
+        for prompt in (part.rating, part.importance, part.follow_up):
+            if prompt is not None and prompt.scale not in used:
+                used.append(prompt.scale)
+    return Method(
+        scales=tuple(
+            ScaleView(
+                definition.scale(s).label,
+                tuple((lv.value, lv.label, lv.description) for lv in definition.scale(s).levels),
+            )
+            for s in used
+        ),
+        bands=tuple(label for _, label in result.bands),
+        band_cutoffs=_band_cutoffs(rules),
+        threshold=result.anonymity_threshold,
+        rules_version=result.rules_version,
+        scored_when=(
+            "A condition gets a score only when at least "
+            f"{max(rules.coverage.minimum_respondents, result.anonymity_threshold)} people rated "
+            f"it and no more than {percentage(rules.coverage.maximum_dont_know_share)} of its "
+            "answers were “don't know”."
+        ),
+        split_rule=(
+            f"Views are split when more than {percentage(rules.disagreement.maximum_share_outside)}"
+            f" of the ratings lie more than {rules.disagreement.band:g} level"
+            f"{'' if rules.disagreement.band == 1 else 's'} from the middle rating (the median),"
+            f" given at least {rules.disagreement.minimum_ratings} ratings."
+        ),
+        priority_rule=(
+            "A condition is a priority when its gap (how far its score is below the top of the "
+            "scale, from 0 to 1) multiplied by its need (how important partners rate it, from 0 "
+            f"to 1) is {rules.priority.threshold:.2f} or more: low maturity and high importance "
+            "together make a priority."
+        ),
+        priority_example=_priority_example(definition, rules),
+        sector_gap_rule=(
+            f"Two sectors whose scores for a condition are {rules.sector_gap.threshold:.1f} or "
+            "more apart are reported as a gap between them."
+        ),
+        reading_example=(
+            f"A score of 3.5 out of {definition.statement_scale.maximum} is halfway up the scale,"
+            f" in the {rules.band_of(3.5).label} band."
+        ),
+        anonymity_rule=_anonymity_rule(rules, result.anonymity_threshold),
+        change_rule=(
+            "A change since the previous round is called only when it is at least "
+            f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "
+            "people rated the condition in both rounds; smaller moves are reported as too small "
+            "to call."
+        ),
+    )
+
+
+def _anonymity_rule(rules: Rules, threshold: int) -> str:
+    """How small groups are protected, in the words of the rules in force."""
+    rule = (
+        f"No sector or organisation with fewer than {threshold} respondents is shown with a "
+        "score, in tables or charts."
+    )
+    if rules.anonymity.small_groups is SmallGroups.MERGE:
+        spared = [in_sentence(Sector(s).label) for s in rules.anonymity.merge_last]
+        rule += (
+            " Such sectors are shown together in one combined column instead, named with the "
+            f"sectors in it; when they are still fewer than {threshold} together, the smallest "
+            "other sector joins them"
+            + (f" ({listed(spared)} only when no other sector would do)" if spared else "")
+            + "."
+        )
+    if rules.anonymity.complementary_suppression:
+        rule += (
+            " When hiding one group would let its score be worked out from the total and the "
+            "others, a second group is hidden too."
+        )
+    return rule

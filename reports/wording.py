@@ -1,0 +1,85 @@
+"""The words and numbers every report and results page prints the same way: dates, differences
+as printed, why a group is hidden, sector gaps, attributions and keys. One module, so that the
+PDFs, the pages and the exports can never word the same thing two ways."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from questionnaires.schema import OPT_OUT_LABELS, OptOut
+from questionnaires.sectors import Sector, in_sentence
+from reports import charts
+from scoring.anonymity import COMBINED, COMPLEMENT
+from scoring.rounding import difference_in_tenths, signed_tenths
+from scoring.types import ScoreResult
+
+HIDDEN = "Hidden"
+IN_COMBINED = "Combined"
+
+
+def long_date(value: date | None) -> str:
+    return "not set" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def difference(later: float, earlier: float) -> str:
+    """``later - earlier`` as the difference of the two numbers as printed (one decimal each),
+    with its sign, so a reader's own subtraction agrees with the page."""
+    return signed_tenths(difference_in_tenths(later, earlier))
+
+
+@dataclass(frozen=True)
+class Legend:
+    levels: tuple[tuple[str, str], ...]
+    """(label, fill colour), lowest first, then 'Don't know' (hatched by the stylesheet)."""
+
+
+def band_label(result: ScoreResult, band: str | None) -> str:
+    return dict(result.bands).get(band or "", "No score")
+
+
+def band_fill(result: ScoreResult, band: str | None) -> str:
+    """Strongest band darkest: bands are listed highest first."""
+    ids = [band_id for band_id, _ in result.bands]
+    if band not in ids:
+        return charts.SEQUENCE[0]
+    step = ids.index(band or "")
+    return charts.SEQUENCE[max(1, len(charts.SEQUENCE) - 1 - step)]
+
+
+SectorGap = tuple[str, str, str, str, str]
+
+
+def gap_sentence(gap: SectorGap) -> str:
+    return f"{gap[0]} {gap[1]}, {in_sentence(gap[2])} {gap[3]}: a gap of {gap[4]}"
+
+
+def hidden_label(reason: str | None) -> str:
+    """A hidden group's reason in the few words a table cell has room for."""
+    if reason == COMBINED:
+        return "In the combined row"
+    return "Protects a smaller group" if reason == COMPLEMENT else "Too few people"
+
+
+def combined_label(sectors: Sequence[str]) -> str:
+    """The name of a combined column, naming every sector in it."""
+    return "Combined: " + listed([in_sentence(Sector(s).label) for s in sectors])
+
+
+def quote_attribution(sector: Sector, result: ScoreResult) -> str:
+    """A sector is named only when enough people in it answered for no one to be singled out."""
+    if result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold:
+        return f"A respondent from {in_sentence(sector.label)}"
+    return "A partner"
+
+
+def listed(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def legend_of(labels: Sequence[str]) -> Legend:
+    entries = [
+        (label, charts.level_colour(level, len(labels)))
+        for level, label in enumerate(labels, start=1)
+    ]
+    entries.append((OPT_OUT_LABELS[OptOut.DONT_KNOW], "#ffffff"))
+    return Legend(tuple(entries))
