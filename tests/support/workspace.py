@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, text
-from sqlmodel import SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.accounts.service import create_user
 from app.core.db import create_db_engine, parse_database_url, write_session
@@ -143,3 +143,11 @@ def copy_workspace(engine: Engine, secret: str, tmp: Path) -> Workspace:
             admin.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
     return built
+
+
+def round_of(engine: Engine, round_id: int) -> AssessmentRound:
+    """The round as stored now, read in a session of its own."""
+    with Session(engine) as session:
+        found = session.get(AssessmentRound, round_id)
+        assert found is not None
+        return found

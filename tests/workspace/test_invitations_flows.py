@@ -1,0 +1,142 @@
+"""Invitations: uploading a file of people, its mistakes explained line by line, and links copied,
+reissued and revoked."""
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.models import (
+    Invitation,
+)
+from tests.support.pages import csrf_of, post_form
+from tests.support.workspace import Workspace
+
+
+def _upload_invitations(facilitator: TestClient, round_id: int, content: str) -> Response:
+    """Upload an invitations file from the round's page, as a facilitator would."""
+    page = facilitator.get(f"/rounds/{round_id}/invitations")
+    return facilitator.post(
+        f"/rounds/{round_id}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", content.encode(), "text/csv")},
+    )
+
+
+def test_a_csv_with_a_bad_row_is_explained_line_by_line_and_nothing_is_imported(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    before = _count_invitations(engine, workspace.current_round)
+    content = (
+        "organisation,role,name,email\n"
+        "Fenmoor Police,Chief Inspector,Pat Lee,pat@example.org\n"
+        "Fenmoor Polce,Analyst,,\n"
+        "Kestrel Homes,,Jo,jo@\n"
+    )
+    response = _upload_invitations(facilitator, workspace.current_round, content)
+    assert response.status_code == 400
+    assert (
+        "Line 3: &#39;Fenmoor Polce&#39; is not one of this place&#39;s organisations"
+        in response.text
+    )
+    assert (
+        "Line 4: Enter the person&#39;s role, for example Head of Policy; Enter an e-mail "
+        "address in the right format, like name@example.org" in response.text
+    )
+    assert _count_invitations(engine, workspace.current_round) == before
+
+    good = content.splitlines()[0] + "\n" + content.splitlines()[1] + "\n"
+    response = _upload_invitations(facilitator, workspace.current_round, good)
+    assert "1 invitations added" in response.text
+    assert _count_invitations(engine, workspace.current_round) == before + 1
+
+
+def _count_invitations(engine: Engine, round_id: int) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Invitation).where(Invitation.round_id == round_id)).all())
+
+
+def _first_link(client: TestClient, round_id: int) -> tuple[str, str]:
+    """(role, token) of the first person in the round's links file."""
+    row = list(csv.reader(io.StringIO(client.get(f"/rounds/{round_id}/links.csv").text)))[1]
+    return row[2], row[-1].rsplit("/r/", 1)[1]
+
+
+def test_links_can_be_copied_again_reissued_and_revoked(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    role, token = _first_link(facilitator, workspace.current_round)
+    assert facilitator.get(f"/r/{token}").status_code == 200
+    with Session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(
+                Invitation.round_id == workspace.current_round, Invitation.role_title == role
+            )
+        ).first()
+        assert invitation is not None
+        invitation_id = invitation.id
+    post_form(facilitator, path, f"{path}/invitations/{invitation_id}/reissue", {})
+    assert facilitator.get(f"/r/{token}").status_code == 404
+    assert _first_link(facilitator, workspace.current_round)[0] == role
+    new_token = _first_link(facilitator, workspace.current_round)[1]
+    assert new_token != token and facilitator.get(f"/r/{new_token}").status_code == 200
+    post_form(facilitator, path, f"{path}/invitations/{invitation_id}/revoke", {})
+    assert facilitator.get(f"/r/{new_token}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "N" * 201, "The person&#39;s name must be 200 characters or fewer"),
+        ("email", "not an address", "Enter an e-mail address in the right format"),
+        ("email", "x" * 320 + "@example.org", "must be 320 characters or fewer"),
+        ("role_title", "", "Enter the person&#39;s role, for example Head of Policy"),
+    ],
+)
+def test_an_invitation_with_a_field_out_of_bounds_is_explained_and_not_stored(
+    facilitator: TestClient,
+    workspace: Workspace,
+    engine: Engine,
+    field: str,
+    value: str,
+    message: str,
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    before = _count_invitations(engine, workspace.current_round)
+    page = facilitator.get(f"{path}/invitations")
+    organisation = re.search(
+        r'name="organisation_id"[^>]*>.*?<option value="(\d+)"', page.text, re.S
+    )
+    assert organisation is not None
+    data = {"organisation_id": organisation.group(1), "role_title": "Analyst", field: value}
+
+    response = facilitator.post(
+        f"{path}/invitations", data={**data, "csrf_token": csrf_of(page.text)}
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert f'href="#{field}"' in response.text  # the error summary links to the field
+    assert _count_invitations(engine, workspace.current_round) == before
+
+
+def test_a_quote_mark_left_open_in_an_invitation_file_is_caught_not_merged(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    before = _count_invitations(engine, workspace.current_round)
+    content = (
+        "organisation,role,name,email\n"
+        'Fenmoor Police,"Chief Inspector,Pat Lee,pat@example.org\n'
+        "Fenmoor Police,Analyst,Sam Roe,sam@example.org\n"
+    )
+    response = _upload_invitations(facilitator, workspace.current_round, content)
+
+    assert response.status_code == 400
+    assert "Line 2: The person&#39;s role must be on one line" in response.text
+    assert _count_invitations(engine, workspace.current_round) == before

@@ -1,0 +1,158 @@
+"""A place and its partners: setting them up, renaming, sector changes and removal, and names the
+databases must hold."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.models import (
+    AuditEvent,
+    Organisation,
+)
+from tests.support.pages import post_form
+from tests.support.workspace import Workspace
+
+
+def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
+    response = post_form(
+        facilitator,
+        "/places",
+        "/places",
+        {"name": "Heronsgate", "description": ""},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/places/heronsgate"
+    missing = post_form(
+        facilitator,
+        "/places/heronsgate",
+        "/places/heronsgate/organisations",
+        {"name": "", "sector": ""},
+    )
+    assert missing.status_code == 400
+    assert "Enter the organisation&#39;s name" in missing.text
+    assert "Choose the organisation&#39;s sector" in missing.text
+    post_form(
+        facilitator,
+        "/places/heronsgate",
+        "/places/heronsgate/organisations",
+        {"name": "Heronsgate Council", "sector": "local-authority"},
+    )
+    bad_dates = post_form(
+        facilitator,
+        "/places/heronsgate/rounds/new",
+        "/places/heronsgate/rounds",
+        {
+            "title": "Spring",
+            "questionnaire_id": "trusting-place@1.0.0",
+            **{"opens_on-day": "1", "opens_on-month": "5", "opens_on-year": "2027"},
+            **{"closes_on-day": "1", "closes_on-month": "4", "closes_on-year": "2027"},
+            "anonymity_threshold": "3",
+        },
+    )
+    assert "The closing date must be on or after the opening date" in bad_dates.text
+    created = post_form(
+        facilitator,
+        "/places/heronsgate/rounds/new",
+        "/places/heronsgate/rounds",
+        {
+            "title": "Spring",
+            "questionnaire_id": "trusting-place@1.0.0",
+            **{"opens_on-day": "1", "opens_on-month": "4", "opens_on-year": "2027"},
+            **{"closes_on-day": "1", "closes_on-month": "5", "closes_on-year": "2027"},
+            "anonymity_threshold": "4",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    page = facilitator.get(created.headers["location"])
+    shown = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "Spring" in shown and "Anonymity threshold 4 people" in shown
+    # Dates read as the reports write them.
+    assert "Opens on 1 April 2027" in shown and "Closes on 1 May 2027" in shown
+
+
+@pytest.mark.parametrize("round_id", ["99999999999999999999999", "²", "-1"])
+def test_an_address_with_an_impossible_id_is_a_page_that_is_not_there(
+    facilitator: TestClient, round_id: str
+) -> None:
+    response = facilitator.get(f"/rounds/{round_id}/results")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Gŵyr\x00Council", "The organisation&#39;s name has a character that cannot be stored"),
+        ("Gŵyr\nCouncil", "The organisation&#39;s name must be on one line"),
+    ],
+)
+def test_a_name_with_a_control_character_is_refused_on_every_database(
+    facilitator: TestClient, engine: Engine, name: str, message: str
+) -> None:
+    response = post_form(
+        facilitator,
+        "/places/kestrel-vale",
+        "/places/kestrel-vale/organisations",
+        {"name": name, "sector": "housing"},
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    with Session(engine) as session:
+        assert (
+            session.exec(select(Organisation).where(col(Organisation.name).contains("Gŵyr"))).all()
+            == []
+        )
+
+
+def test_an_organisation_can_be_renamed_its_sector_kept_once_published_and_removed_only_unused(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    place = f"/places/{workspace.place_slug}"
+    with Session(engine) as session:
+        police = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Police")
+        ).one()
+    edit = f"{place}/organisations/{police.id}"
+    page = facilitator.get(edit).text
+    assert (
+        "It cannot be changed: people from this organisation answered a round whose results" in page
+    )
+    assert "cannot be removed" in page
+
+    renamed = post_form(
+        facilitator, edit, edit, {"name": "Fenmoor Constabulary", "sector": "police"}
+    )
+    assert "The organisation was changed." in renamed.text
+    assert "Fenmoor Constabulary" in renamed.text
+    moved = post_form(
+        facilitator, edit, edit, {"name": "Fenmoor Constabulary", "sector": "housing"}
+    )
+    assert moved.status_code == 400
+    assert "The sector cannot change" in moved.text
+    taken = post_form(facilitator, edit, edit, {"name": "Kestrel Homes", "sector": "police"})
+    assert taken.status_code == 400 and "Kestrel Homes is already a partner" in taken.text
+    refused = post_form(facilitator, edit, f"{edit}/delete", {})
+    assert refused.status_code == 400 and "cannot be removed" in refused.text
+
+    post_form(
+        facilitator,
+        place,
+        f"{place}/organisations",
+        {"name": "Fenmoor Schools", "sector": "education"},
+    )
+    with Session(engine) as session:
+        schools = session.exec(
+            select(Organisation).where(Organisation.name == "Fenmoor Schools")
+        ).one()
+        events = session.exec(select(AuditEvent.action)).all()
+    assert "organisation-changed" in events
+    schools_page = f"{place}/organisations/{schools.id}"
+    removed = post_form(facilitator, schools_page, f"{schools_page}/delete", {})
+    assert "The organisation was removed." in removed.text
+    assert "Fenmoor Schools" not in removed.text.split("Partner organisations", 1)[1]

@@ -1,0 +1,75 @@
+"""Reports as a facilitator downloads them: names outside Latin-1, a download that waits too long,
+and which partner reports anonymity allows."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from app.core.db import write_session
+from app.models import (
+    Place,
+)
+from app.results import views as result_views
+from tests.support.workspace import Workspace
+
+
+def test_a_place_named_outside_latin_1_downloads_its_reports(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with write_session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        place.name = "Łódź Partnership of Gŵyr"
+        session.add(place)
+        session.commit()
+
+    response = facilitator.get(
+        f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
+    )
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    disposition = response.headers["content-disposition"]
+    assert "filename*=UTF-8''%C5%82%C3%B3d%C5%BA-partnership-of-g%C5%B5yr" in disposition
+    assert 'filename="' in disposition and disposition.isascii()
+
+
+def test_a_download_that_waits_too_long_points_to_the_page_that_follows_the_report(
+    facilitator: TestClient, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_views, "DOWNLOAD_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(facilitator.app.state.reports, "prepare", lambda job_id: None)  # type: ignore[attr-defined]
+
+    response = facilitator.get(f"/rounds/{workspace.current_round}/reports/workshop.pdf")
+
+    assert response.status_code == 503
+    assert "The report is not ready yet" in response.text
+    follow = re.search(r"(/rounds/\d+/report-jobs/\d+)", response.text)
+    assert follow is not None
+    page = facilitator.get(follow[1])
+    assert "Preparing your workshop pack" in page.text
+
+
+def test_the_reports_page_offers_partner_reports_only_where_anonymity_allows_and_says_why(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    page = facilitator.get(f"/rounds/{workspace.current_round}/reports").text
+    flat = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+    form = page.split("/reports/partner", 1)[1].split("</form>", 1)[0]
+    choices = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', form)
+    assert "Kestrel Vale Borough Council" in choices
+    assert "Fenmoor Fire and Rescue Service" not in choices
+    assert "Fenmoor Fire and Rescue Service (2 submitted)" in flat
+    assert "a partner report needs at least 3 people from the organisation" in flat
+    # Every organisation offered gets its report rather than a refusal (the first is enough
+    # to show it: reports are slow to render).
+    first = re.search(r'<option value="(\d+)"', form)
+    assert first is not None
+    report = facilitator.get(
+        f"/rounds/{workspace.current_round}/reports/partner.pdf?organisation={first[1]}"
+    )
+    assert report.status_code == 200
+    assert "/reports/questionnaire?variant=plain-language" in page

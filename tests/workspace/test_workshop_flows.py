@@ -1,0 +1,102 @@
+"""What the forum records in the workshop (agreed levels, actions, quotes) reaching the results."""
+
+import html
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.enums import InvitationStatus
+from app.models import (
+    Answer,
+    EvidenceQuote,
+    Invitation,
+)
+from app.rounds.definitions import definition_of_round
+from tests.support.pages import post_form
+from tests.support.workspace import Workspace, round_of
+
+
+def test_agreed_levels_and_actions_reach_the_results(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    path = f"/rounds/{workspace.current_round}/workshop"
+    response = post_form(
+        facilitator,
+        path,
+        f"{path}/agreements",
+        {
+            "level-people-focus": "3",
+            "rationale-people-focus": "Agreed after a long debate.",
+            "level-coordination-role": "could-not-agree",
+            "level-strong-leadership": "9",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose a level for Strong leadership" in response.text
+    post_form(
+        facilitator,
+        path,
+        f"{path}/agreements",
+        {
+            "level-people-focus": "3",
+            "rationale-people-focus": "Agreed after a long debate.",
+            "level-coordination-role": "could-not-agree",
+        },
+    )
+    post_form(
+        facilitator,
+        path,
+        f"{path}/actions",
+        {
+            "description": "Appoint a place coordinator",
+            "condition_id": "coordination-role",
+            "recommendation_id": "R9",
+            "lead_organisation_id": "",
+            "due_on": "2027-06-30",
+        },
+    )
+    results = facilitator.get(f"/rounds/{workspace.current_round}/results/agreed").text
+    assert "3 – Developing. Agreed after a long debate." in " ".join(results.split())
+    assert "The forum could not agree a level." in results
+    assert "Appoint a place coordinator" in results
+
+
+def test_a_chosen_comment_appears_as_a_quote_without_a_name_and_only_once(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        answer = session.exec(
+            select(Answer)
+            .join(Invitation)
+            .where(
+                Invitation.round_id == workspace.current_round,
+                Invitation.status == InvitationStatus.SUBMITTED,
+                Answer.evidence.is_not(None),  # type: ignore[union-attr]
+                col(Answer.id).not_in(select(EvidenceQuote.answer_id)),
+            )
+        ).first()
+        assert answer is not None, "the demo place has comments not yet quoted"
+        definition = definition_of_round(
+            session=session, assessment_round=round_of(engine, workspace.current_round)
+        )
+    item = definition.items_by_id[answer.item_id]
+    path = f"/rounds/{workspace.current_round}/workshop"
+    page = f"{path}/conditions/{item.subject}"
+    listed = facilitator.get(page).text
+    # Labelled by the statement's own words, never by an id.
+    assert item.question in html.unescape(listed)
+    assert f"{answer.item_id} –" not in listed
+
+    chosen = {"answer_id": str(answer.id), "text": "We now plan around neighbourhoods."}
+    response = post_form(
+        facilitator, page, f"{path}/quotes", {**chosen, "from_condition": item.subject}
+    )
+
+    assert "The comment will appear in the report." in response.text
+    assert "We now plan around neighbourhoods." in response.text
+    again = post_form(facilitator, page, f"{path}/quotes", chosen)
+    assert again.status_code == 400
+    assert "This comment is already in the report" in again.text
+    only_chosen = facilitator.get(f"{page}?shown=chosen").text
+    assert "Showing 1 of" in only_chosen and "We now plan around neighbourhoods." in only_chosen
