@@ -72,7 +72,7 @@ def _part(name: str) -> Callable[[Request], Any]:
 
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
 PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
-ReportQueueDep = Annotated[ReportQueue, Depends(_part("reports"))]
+ReportQueueDep = Annotated[ReportQueue, Depends(_part("report_queue"))]
 RegistryDep = Annotated[Registry, Depends(_part("registry"))]
 
 

@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings=settings,
         make=report_maker(engine, pdf_service),
     )
-    reports = report_queue(settings, resources, workers=pdf_service.workers)
+    queue = report_queue(settings, resources, workers=pdf_service.workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,9 +97,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 templates,
                 time.perf_counter() - started,
             )
-        reports.start()
+        queue.start()
         yield
-        reports.stop()
+        queue.stop()
         pdf_service.shutdown()
         if owns_engine:
             engine.dispose()
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.pdf_service = pdf_service
-    app.state.reports = reports
+    app.state.report_queue = queue
     app.state.registry = registry_for(settings)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)

@@ -55,7 +55,7 @@ def test_the_contracts_hold_for_the_code_as_it_is(copy_of_the_code: Path) -> Non
         ("scoring/engine.py", "import app.models", "Data flows one way"),
         ("app/results/service.py", "import app.demo.place", "Only the command line loads"),
         ("app/workshop/service.py", "import fastapi", "Services know nothing of HTTP"),
-        ("app/results/jobs.py", "import app.deps", "Services know nothing of HTTP"),
+        ("app/jobs/report_jobs.py", "import app.deps", "Services know nothing of HTTP"),
         ("app/rounds/deadlines.py", "import starlette", "Services know nothing of HTTP"),
         ("app/results/a_new_module.py", "import fastapi", "Services know nothing of HTTP"),
     ],

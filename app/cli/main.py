@@ -203,8 +203,8 @@ def _demo_reports_in_advance(session: "Session", place_id: int) -> str | None:
 
     from app.core.clock import place_today
     from app.enums import RoundStatus
+    from app.jobs.report_jobs import reports_in_advance
     from app.models import AssessmentRound
-    from app.results.jobs import reports_in_advance
 
     latest = session.exec(
         select(AssessmentRound)

@@ -24,9 +24,9 @@ from app.deps import (
     RoundChange,
 )
 from app.enums import InvitationStatus
+from app.jobs.report_jobs import forget_place_jobs
 from app.models import Answer, Invitation, Organisation
 from app.places.service import organisations_of
-from app.results.jobs import forget_place_jobs
 from app.results.reports import place_reports
 from app.results.rules import load_rules
 from app.results.service import respondents_of_round, score_round

@@ -12,8 +12,7 @@ from sqlmodel import Session, col, select
 from app.core.clock import place_today
 from app.core.config import Settings
 from app.core.db import create_db_engine
-from app.models import AssessmentRound
-from app.results.jobs import (
+from app.jobs.report_jobs import (
     MadeReport,
     ReportMaker,
     jobs_to_run,
@@ -22,6 +21,7 @@ from app.results.jobs import (
     reports_in_advance,
     run_report_job,
 )
+from app.models import AssessmentRound
 from app.results.publication import fill_missing_snapshots
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from reports.pdf.service import PdfCache, PdfService

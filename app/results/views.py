@@ -15,9 +15,9 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import RecordId, ReportQueueDep, ResultsPage
 from app.enums import JobStatus, RoundStatus
+from app.jobs.report_jobs import JobState, job_file, job_state, request_report
 from app.jobs.runners import ReportQueue
 from app.results.inputs import report_inputs
-from app.results.jobs import JobState, job_file, job_state, request_report
 from app.results.records import round_facts, workshop_record
 from app.results.remembered import remembered
 from app.results.rules import load_rules
@@ -209,7 +209,7 @@ NOT_REPUBLISHED = (
 )
 
 
-def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportChoice) -> int:
+def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: ReportChoice) -> int:
     """The job preparing this report for this visitor, started if none is on its way."""
     if choice.kind in FACILITATOR_REPORTS:
         facilitating(visit.access)
@@ -235,7 +235,7 @@ def _report_job(visit: Visit[RoundAccess], reports: ReportQueue, choice: ReportC
             job=job_id,
         )
         visit.session.commit()
-        reports.prepare(job_id)
+        report_queue.prepare(job_id)
     return job_id
 
 
@@ -250,10 +250,12 @@ def _job_of(visit: Visit[RoundAccess], job_id: int) -> JobState:
 
 
 @router.get("/reports/{kind}.pdf")
-def download_report(choice: ChosenReport, visit: ResultsPage, reports: ReportQueueDep) -> Response:
+def download_report(
+    choice: ChosenReport, visit: ResultsPage, report_queue: ReportQueueDep
+) -> Response:
     """The report itself, for scripts and saved links: the same job as the page follows,
     waited for here. A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
-    job_id = _report_job(visit, reports, choice)
+    job_id = _report_job(visit, report_queue, choice)
     deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
     while (job := _job_of(visit, job_id)).status.finished is False:
         if time.monotonic() > deadline:
@@ -270,10 +272,12 @@ def download_report(choice: ChosenReport, visit: ResultsPage, reports: ReportQue
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse)
-def ask_for_report(choice: ChosenReport, visit: ResultsPage, reports: ReportQueueDep) -> Response:
+def ask_for_report(
+    choice: ChosenReport, visit: ResultsPage, report_queue: ReportQueueDep
+) -> Response:
     """Start preparing a report and follow it on its own page (post, redirect, get: reloading
     that page never asks for the report again)."""
-    job_id = _report_job(visit, reports, choice)
+    job_id = _report_job(visit, report_queue, choice)
     return see_other(f"/rounds/{visit.access.assessment_round.id}/report-jobs/{job_id}")
 
 

@@ -12,9 +12,9 @@ from app.core.config import Settings
 from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import invitation_wording, mail_configured
 from app.invitations.service import invitations_of, link_url, token_of
+from app.jobs.report_jobs import made_or_being_made
 from app.models import Invitation
 from app.places.service import organisations_of
-from app.results.jobs import made_or_being_made
 from app.results.publication import differs_from_publication
 from app.rounds.deadlines import reminder_date
 from app.rounds.definitions import definition_of_round

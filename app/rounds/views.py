@@ -18,8 +18,8 @@ from app.deps import (
 )
 from app.enums import RoundStatus
 from app.invitations.mail import mail_configured
+from app.jobs.report_jobs import reports_in_advance
 from app.models import AssessmentRoundBase, AssessmentRoundCreate
-from app.results.jobs import reports_in_advance
 from app.rounds.page import DONE, render_reports_page, render_round_page
 from app.rounds.service import (
     CONSEQUENCES,
@@ -159,7 +159,7 @@ def confirm_status(to: RoundStatus, visit: FacilitatorRoundPage) -> Response:
 
 
 @router.post("/rounds/{round_id}/status", response_class=HTMLResponse)
-def set_status(change: RoundChange, reports: ReportQueueDep) -> Response:
+def set_status(change: RoundChange, report_queue: ReportQueueDep) -> Response:
     wanted = change.form.validated(StatusChange, Errors())
     if wanted is None:
         raise ShownError(400, "Choose one of the buttons on the round's page.")
@@ -183,7 +183,7 @@ def set_status(change: RoundChange, reports: ReportQueueDep) -> Response:
         for job_id in reports_in_advance(
             session=change.session, assessment_round=assessment_round, today=place_today()
         ):
-            reports.prepare(job_id)
+            report_queue.prepare(job_id)
     return response
 
 

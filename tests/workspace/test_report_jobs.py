@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from app.core.db import create_db_engine, write_session
 from app.enums import JobStatus
 from app.jobs import tasks
+from app.jobs.report_jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from app.jobs.tasks import report_maker
 from app.models import Answer, AssessmentRound, Invitation, Organisation, ReportJob, utcnow
-from app.results.jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from reports.kinds import ReportKind
 from reports.pdf.service import PdfService
 from tests.support.pages import post_form
@@ -38,7 +38,7 @@ def _prepare(engine: Engine, job_id: int) -> JobStatus | None:
 
 def _ask(client: TestClient, path: str) -> tuple[int, str]:
     """Ask for a report without a worker taking it, as on a busy day: (job id, its page)."""
-    client.app.state.reports.prepare = lambda job_id: None  # type: ignore[attr-defined]
+    client.app.state.report_queue.prepare = lambda job_id: None  # type: ignore[attr-defined]
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303, response.text
     page = response.headers["location"]

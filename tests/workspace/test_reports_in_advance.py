@@ -14,11 +14,11 @@ from app.core.clock import place_today
 from app.core.config import Settings
 from app.core.db import write_session
 from app.enums import JobStatus, RoundStatus
+from app.jobs import report_jobs as jobs
+from app.jobs.report_jobs import made_here, run_report_job
 from app.jobs.tasks import JobResources, scheduled_checks
 from app.main import create_app
 from app.models import AssessmentRound, ConditionAgreement, ReportJob
-from app.results import jobs
-from app.results.jobs import made_here, run_report_job
 from tests.support.pages import post_form, sign_in
 from tests.support.workspace import Workspace
 
@@ -41,7 +41,7 @@ def facilitator_in_advance(
     in_advance: Settings, engine: Engine, workspace: Workspace, handed_over: list[int]
 ) -> Iterator[TestClient]:
     with TestClient(create_app(settings=in_advance, engine=engine)) as client:
-        client.app.state.reports.prepare = handed_over.append  # type: ignore[attr-defined]
+        client.app.state.report_queue.prepare = handed_over.append  # type: ignore[attr-defined]
         yield sign_in(client, "fran@example.org")
 
 

@@ -40,7 +40,7 @@ def test_a_download_that_waits_too_long_points_to_the_page_that_follows_the_repo
     facilitator: TestClient, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(result_views, "DOWNLOAD_WAIT_SECONDS", 0.0)
-    monkeypatch.setattr(facilitator.app.state.reports, "prepare", lambda job_id: None)  # type: ignore[attr-defined]
+    monkeypatch.setattr(facilitator.app.state.report_queue, "prepare", lambda job_id: None)  # type: ignore[attr-defined]
 
     response = facilitator.get(f"/rounds/{workspace.current_round}/reports/workshop.pdf")
 
