@@ -46,9 +46,11 @@ run: setup
 # part, and `make reliability` alone, one test at a time, gives figures to compare.
 JOBS ?= 2
 test: setup lint typecheck
+	@echo "--- the whole suite ($$(date +%T))"
 	$(BIN)/pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
+	@echo "--- lint ($$(date +%T))"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

@@ -6,6 +6,7 @@ in any group, so no one can be recovered by comparing them."""
 import io
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pypdf
@@ -102,10 +103,9 @@ def _assert_fire_has_no_score(text: str, where: str) -> None:
 
 
 @pytest.fixture
-def viewer(settings: Settings, engine: Engine, workspace: Workspace) -> TestClient:
-    client = TestClient(create_app(settings=settings, engine=engine))
-    client.__enter__()
-    return sign_in(client, "vic@example.org")
+def viewer(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "vic@example.org")
 
 
 def test_no_output_gives_the_two_person_group_a_score(
