@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models import AuditEvent
 
@@ -26,3 +26,19 @@ def record(
             detail=detail,
         )
     )
+
+
+def latest(
+    session: Session, action: str, *, actor_user_id: int | None, round_id: int | None
+) -> AuditEvent | None:
+    """This person's latest event of this kind about this round: what a page confirms after
+    a change, read from what was recorded rather than from the address."""
+    return session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.actor_user_id == actor_user_id,
+            AuditEvent.round_id == round_id,
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
+from app.core import audit
 from app.core.csvfile import spreadsheet_row
 from app.core.db import begin_write
 from app.core.exceptions import ChangeRefusedError, ShownError
@@ -41,7 +42,36 @@ router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
 def invitations_page(visit: FacilitatorRoundPage, done: str | None = None) -> Response:
     """Everyone invited, with their links, and the ways to invite and chase; ``status`` and
     ``organisation`` in the address filter the list."""
-    return render_round_page(visit, section="invitations", notice=DONE.get(done or ""))
+    notice = _counted(visit, done) if done in COUNTED else DONE.get(done or "")
+    return render_round_page(visit, section="invitations", notice=notice)
+
+
+COUNTED = {
+    "imported": (
+        "invitations-imported",
+        "rows",
+        "{} invitations added. Their links are listed below.",
+    ),
+    "emailed": ("invitations-emailed", "sent", "{} e-mails sent."),
+}
+"""Changes whose banner gives a number: the number is read from the person's latest record of
+that change, so the address names the change and nothing typed into it is shown."""
+
+
+def _counted(visit: Visit[RoundAccess], done: str | None) -> str | None:
+    action, key, sentence = COUNTED[done or ""]
+    event = audit.latest(
+        visit.session,
+        action,
+        actor_user_id=visit.user.id,
+        round_id=visit.access.assessment_round.id,
+    )
+    count = event.detail.get(key) if event else None
+    if not isinstance(count, int):
+        return None
+    if count == 0 and action == "invitations-emailed":
+        return "No e-mails were needed: everyone waiting had been e-mailed their link already."
+    return sentence.format(count)
 
 
 @router.post("/invitations", response_class=HTMLResponse)
@@ -135,9 +165,7 @@ def upload_invitations(change: RoundChange) -> Response:
             secret=change.settings.secret,
         )
     change.record("invitations-imported", rows=len(result.rows))
-    session.commit()
-    notice = f"{len(result.rows)} invitations added. Their links are listed below."
-    return render_round_page(change, section="invitations", notice=notice)
+    return change.done(f"/rounds/{change.access.assessment_round.id}/invitations?done=imported")
 
 
 @router.post("/invitations/email", response_class=HTMLResponse)
@@ -171,22 +199,26 @@ def email_invitations(change: RoundChange) -> Response:
     begin_write(session)
     mark_emailed(session, outcome.sent)
     change.record("invitations-emailed", sent=len(outcome.sent), failed=len(outcome.failures))
+    if not outcome.failures:
+        return change.done(f"/rounds/{assessment_round.id}/invitations?done=emailed")
+    # Which addresses failed, and why, is shown once, here: it is not kept anywhere a
+    # redirect could read it back. Those people are not marked as e-mailed, so sending again
+    # (or reloading this page) tries only them, unless everyone was asked for.
     session.commit()
     errors = Errors()
-    if outcome.failures:
-        count = len(outcome.failures)
-        errors.add(
-            "email-links",
-            f"{count} e-mail{'s' if count != 1 else ''} could not be sent. The links are still "
-            "below to copy.",
-            outcome.failures,
-        )
+    count = len(outcome.failures)
+    errors.add(
+        "email-links",
+        f"{count} e-mail{'s' if count != 1 else ''} could not be sent. The links are still "
+        "below to copy.",
+        outcome.failures,
+    )
     return render_round_page(
         change,
         section="invitations",
         errors=errors,
         notice=f"{len(outcome.sent)} e-mails sent." if outcome.sent else None,
-        status=502 if outcome.failures else 200,
+        status=502,
     )
 
 

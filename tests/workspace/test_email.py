@@ -66,10 +66,16 @@ def test_links_are_e_mailed_once_and_each_message_carries_a_working_link(
     with TestClient(create_app(settings=mail, engine=engine)) as client:
         sign_in(client, "fran@example.org")
         path = f"/rounds/{workspace.current_round}"
-        response = post_form(client, path, f"{path}/invitations/email", {"who": "new"})
-        assert f"{waiting} e-mails sent" in response.text
+        response = post_form(
+            client, path, f"{path}/invitations/email", {"who": "new"}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        page = client.get(response.headers["location"])
+        assert f"{waiting} e-mails sent" in page.text
+        assert f"{waiting} e-mails sent" in client.get(response.headers["location"]).text
         again = post_form(client, path, f"{path}/invitations/email", {"who": "new"})
         assert "e-mails sent" not in again.text
+        assert "everyone waiting had been e-mailed their link already" in again.text
     assert len(handler.messages) == waiting
     message = handler.messages[0]
     assert str(message["Subject"]).strip() == "Kestrel Vale: place-based working self-assessment"

@@ -17,6 +17,12 @@ from app.models import (
 from tests.support.pages import csrf_of, post_form
 from tests.support.workspace import Workspace
 
+TWO_PEOPLE = (
+    "organisation,role,name,email\n"
+    "Fenmoor Police,Chief Inspector,Pat Lee,pat@example.org\n"
+    "Kestrel Homes,Housing Officer,Jo Bell,jo@example.org\n"
+)
+
 
 def _upload_invitations(facilitator: TestClient, round_id: int, content: str) -> Response:
     """Upload an invitations file from the round's page, as a facilitator would."""
@@ -140,3 +146,35 @@ def test_a_quote_mark_left_open_in_an_invitation_file_is_caught_not_merged(
     assert response.status_code == 400
     assert "Line 2: The person&#39;s role must be on one line" in response.text
     assert _count_invitations(engine, workspace.current_round) == before
+
+
+def test_an_imported_file_is_confirmed_after_a_redirect_so_reloading_imports_nothing(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    before = _count_invitations(engine, workspace.current_round)
+    page = facilitator.get(f"/rounds/{workspace.current_round}/invitations")
+    response = facilitator.post(
+        f"/rounds/{workspace.current_round}/invitations/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"invitations_file": ("people.csv", TWO_PEOPLE.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 303
+    confirmed = response.headers["location"]
+    for _ in range(2):  # the confirmation, then a reload of it
+        assert "2 invitations added" in facilitator.get(confirmed).text
+    assert _count_invitations(engine, workspace.current_round) == before + 2
+
+
+def test_a_confirmation_shows_only_what_was_recorded_not_what_the_address_says(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    """Nobody has imported or e-mailed anything in this round yet: the address names the
+    change, but there is no record of it, so no banner."""
+    page = facilitator.get(
+        f"/rounds/{workspace.current_round}/invitations?done=imported&rows=987654321"
+    ).text
+
+    assert "invitations added" not in page
+    assert "987654321" not in page
