@@ -34,7 +34,7 @@ from app.accounts.access import (
 )
 from app.accounts.service import signed_in
 from app.core.config import Settings
-from app.core.db import begin_write
+from app.core.db import UnitOfWork
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.core.security.csrf import csrf_valid
@@ -93,20 +93,35 @@ ClientAddress = Annotated[str, Depends(client_address)]
 # --- the session ------------------------------------------------------------------------------
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's one session, closed (and anything uncommitted rolled back) as soon as the
-    route returns."""
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    """The request's one session, as a unit of work: committed once after the route returns
+    (and before the response is sent, so a failed commit is this request's 503), rolled back
+    if the route or a dependency raised. A refusal that is itself recorded (a bad link
+    counted) keeps what it wrote."""
     with Session(request.app.state.engine) as session:
-        yield session
+        work = UnitOfWork(session)
+        try:
+            yield work
+        except ShownError as refusal:
+            if refusal.keeps_changes:
+                work.finish()
+            raise
+        work.finish()
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 
 
-def get_write_session(session: SessionDep) -> Session:
-    """The same session, now in a transaction that holds the write lock from its start."""
-    begin_write(session)
-    return session
+async def get_session(work: UnitOfWorkDep) -> Session:
+    return work.session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(work: UnitOfWorkDep) -> Session:
+    """The same session, holding the write lock from before anything else reads through it."""
+    return work.write()
 
 
 WriteSession = Annotated[Session, Depends(get_write_session)]
@@ -208,12 +223,12 @@ def _page(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]
 
     async def visit(
         request: Request,
-        session: SessionDep,
+        work: UnitOfWorkDep,
         settings: SettingsDep,
         user: CurrentUser,
         access: Annotated[Any, Depends(access_of)],
     ) -> Visit[Any]:
-        return Visit(request, session, settings, user, access)
+        return Visit(request, work, settings, user, access)
 
     return visit
 
@@ -225,12 +240,14 @@ def _change(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]
     async def visit(
         request: Request,
         form: CsrfForm,
+        work: UnitOfWorkDep,
         session: WriteSession,
         settings: SettingsDep,
         user: CurrentUser,
         access: Annotated[Any, Depends(access_of)],
     ) -> Visit[Any]:
-        return Visit(request, session, settings, user, access, form)
+        del session  # asked for so that the lock is held before access is checked
+        return Visit(request, work, settings, user, access, form)
 
     return visit
 
@@ -252,21 +269,25 @@ RoundChange = Annotated[Visit[RoundAccess], Depends(_change(facilitator_round))]
 # --- the respondent behind an invitation link -------------------------------------------------
 
 
-def respondent_context(token: str, session: SessionDep, client: ClientAddress) -> ResponseContext:
+def respondent_context(token: str, work: UnitOfWorkDep, client: ClientAddress) -> ResponseContext:
     """The respondent's questionnaire, for the pages and the API alike.
 
     Unknown and revoked links are refused in the same words (nothing says whether a token
     exists). Bad links are counted per address and, past the limit, refused with a wait; a
     link that works always works, whatever others on the same network have mistyped.
     """
-    context = open_response(session=session, token=token)
+    context = open_response(session=work.session, token=token)
     if context is None:
-        if BAD_LINKS_PER_ADDRESS.blocked(session, client):
+        if BAD_LINKS_PER_ADDRESS.blocked(work.session, client):
             raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
-        begin_write(session)
-        BAD_LINKS_PER_ADDRESS.record(session, client)
-        session.commit()
-        raise ShownError(404, INVALID_LINK, title="Not found", template="respond/invalid_link.html")
+        BAD_LINKS_PER_ADDRESS.record(work.write(), client)
+        raise ShownError(
+            404,
+            INVALID_LINK,
+            title="Not found",
+            template="respond/invalid_link.html",
+            keeps_changes=True,
+        )
     if context.assessment_round.status is RoundStatus.DRAFT:
         raise ShownError(
             403,

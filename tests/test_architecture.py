@@ -95,3 +95,21 @@ def test_no_test_reaches_its_helpers_through_a_conftest() -> None:
     ]
 
     assert reaching == []
+
+
+APP_MODULES = sorted((ROOT / "app").rglob("*.py"))
+ENDS_A_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)|\bbegin_write\(")
+
+
+def test_only_the_unit_of_work_commits_rolls_back_or_takes_the_write_lock() -> None:
+    """Routes and services say when they need the lock (``work.write()``) and never end a
+    transaction themselves: one commit per request, made where a failure becomes a 503."""
+    ending = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in APP_MODULES
+        if path != ROOT / "app" / "core" / "db.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ENDS_A_TRANSACTION.search(line)
+    ]
+
+    assert ending == []

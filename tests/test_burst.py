@@ -170,7 +170,7 @@ def test_twenty_people_opening_the_results_at_once_all_get_their_pages(
     """Each request holds one database connection, however many dependencies read through
     it; with two per request, about fifteen signed-in people at once exhausted the pool and
     every one of them got an error after 30 seconds."""
-    with Session(engine) as session:
+    with write_session(engine) as session:
         summary = load_demo(session, "test-secret")
         place = session.get(Place, summary.place_id)
         assert place is not None

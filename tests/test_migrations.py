@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from app.core.db import write_session
 from app.core.migrations import current_revision, ours, run_migrations, upgrade_to_head
 from app.demo.place import load_demo
 from app.models import Answer, Publication
@@ -99,7 +100,7 @@ def test_rounds_published_before_publications_were_kept_get_the_same_record_as_n
     """The migration writes the answer digest out in SQL; it must agree with the code's, or
     every round published before the upgrade would refuse to be published again unchanged."""
     upgrade_to_head(empty_engine)
-    with Session(empty_engine) as session:
+    with write_session(empty_engine) as session:
         load_demo(session, "test-secret")
         recorded = {p.round_id: p.contributions for p in session.exec(select(Publication)).all()}
         answers = len(session.exec(select(Answer)).all())
@@ -135,7 +136,7 @@ def _without_ratings(records: dict[int, dict[str, Any]]) -> dict[int, dict[str, 
 def test_changing_a_table_on_sqlite_keeps_the_rows_that_refer_to_it(empty_engine: Engine) -> None:
     """Rebuilding ``invitation`` (as SQLite migrations do) once deleted every answer by cascade."""
     upgrade_to_head(empty_engine)
-    with Session(empty_engine) as session:
+    with write_session(empty_engine) as session:
         load_demo(session, "test-secret")
         before = len(session.exec(select(Answer)).all())
 

@@ -5,9 +5,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.service import AccountError, new_password_hash, set_password
 from app.core import audit
-from app.core.db import begin_write
 from app.core.security.session_cookie import SESSION_COOKIE, token_of
-from app.deps import CsrfForm, CurrentUser, SessionDep, SettingsDep
+from app.deps import CsrfForm, CurrentUser, SettingsDep, UnitOfWorkDep
 from app.models import PasswordChange
 from app.web.pages import Errors, render, see_other
 
@@ -39,7 +38,7 @@ def account_page(request: Request, user: CurrentUser, changed: bool = False) -> 
 def change_own_password(
     request: Request,
     form: CsrfForm,
-    session: SessionDep,
+    work: UnitOfWorkDep,
     user: CurrentUser,
     settings: SettingsDep,
 ) -> Response:
@@ -55,13 +54,11 @@ def change_own_password(
     except AccountError as error:
         errors.add(error.field, str(error))
         return _account_page(request, user, errors=errors, status=400)
-    begin_write(session)
     set_password(
-        session=session,
+        session=work.write(),
         user=user,
         password_hash=password_hash,
         keep_session=token_of(settings.secret, request.cookies.get(SESSION_COOKIE)),
     )
-    audit.record(session, "password-changed", actor_user_id=user.id)
-    session.commit()
+    audit.record(work.session, "password-changed", actor_user_id=user.id)
     return see_other("/account?changed=true")

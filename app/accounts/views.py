@@ -6,7 +6,6 @@ from pydantic import BaseModel, Field
 
 from app.accounts.service import authenticate, end_session, normalise_email, start_session
 from app.core import audit
-from app.core.db import begin_write
 from app.core.security.ratelimit import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from app.deps import (
@@ -14,8 +13,8 @@ from app.deps import (
     CsrfForm,
     CurrentUser,
     OptionalUser,
-    SessionDep,
     SettingsDep,
+    UnitOfWorkDep,
     WriteSession,
 )
 from app.web.pages import Errors, render, see_other
@@ -62,12 +61,13 @@ def sign_in_page(request: Request, user: OptionalUser, next: str = "/places") ->
 def sign_in(
     request: Request,
     form: CsrfForm,
-    session: SessionDep,
+    work: UnitOfWorkDep,
     settings: SettingsDep,
     client: ClientAddress,
 ) -> Response:
-    """The password check (Argon2, deliberately slow) runs before the write transaction
-    starts, so sign-ins never hold the lock that respondents' saves wait for."""
+    """The password check (Argon2, deliberately slow) runs before the unit of work takes the
+    write lock, so sign-ins never hold the lock that respondents' saves wait for."""
+    session = work.session
     next_path = safe_next(form.get("next"))
     errors = Errors()
     details = form.validated(SignIn, errors)
@@ -83,16 +83,12 @@ def sign_in(
         return _sign_in_page(request, next_path, errors, email, status=429)
     user = authenticate(session=session, email=details.email, password=details.password)
     if user is None:
-        begin_write(session)
         for limit, key in limits:
-            limit.record(session, key)
-        session.commit()
+            limit.record(work.write(), key)
         errors.add("email", "The e-mail address or password is not right")
         return _sign_in_page(request, next_path, errors, email, status=400)
-    begin_write(session)
-    audit.record(session, "sign-in", actor_user_id=user.id)
+    audit.record(work.write(), "sign-in", actor_user_id=user.id)
     cookie = start_session(session=session, secret=settings.secret, user=user)
-    session.commit()
     response = see_other(next_path)
     response.set_cookie(
         SESSION_COOKIE,
@@ -117,7 +113,6 @@ def sign_out(
     del form  # a signed-in user's own form, checked for its CSRF token
     end_session(session=session, secret=settings.secret, value=request.cookies.get(SESSION_COOKIE))
     audit.record(session, "sign-out", actor_user_id=user.id)
-    session.commit()
     response = see_other("/sign-in")
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -22,7 +22,7 @@ from app.cli.support import fail, load_settings
 from app.cli.users import user_cli
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from app.core.db import UnitOfWork
 
 cli = typer.Typer(
     help="Placecheck: readiness for place-based working, assessed by a place forum.",
@@ -134,10 +134,9 @@ def demo(
     ] = DemoScale.PLACE,
 ) -> None:
     """Load the demo place, Kestrel Vale (safe to run again), and print links to try."""
-    from sqlmodel import Session
-
     from app.cli.database import reachable_engine
     from app.core.config import Environment
+    from app.core.db import unit_of_work, write_session
     from app.core.migrations import current_revision
     from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.place import demo_links, load_demo
@@ -148,7 +147,8 @@ def demo(
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
         secret = settings.secret
-        with Session(engine) as session:
+        with unit_of_work(engine) as work:
+            session = work.session
             summary = load_demo(session, secret)
             links = demo_links(session, secret)
             place = session.get(Place, summary.place_id)
@@ -159,14 +159,14 @@ def demo(
                 else ()
             )
             in_advance = (
-                _demo_reports_in_advance(session, summary.place_id)
+                _demo_reports_in_advance(work, summary.place_id)
                 if summary.created and settings.prepare_reports_in_advance
                 else None
             )
         if scale is DemoScale.NATIONAL:
             from app.demo.national import load_national
 
-            with Session(engine) as session:
+            with write_session(engine) as session:
                 national = load_national(session, secret)
             typer.echo(
                 f"{'Loaded' if national.created else 'Already loaded:'} the national demo: "
@@ -196,7 +196,7 @@ def demo(
             typer.echo(f"  {account.email} ({account.role.value})")
 
 
-def _demo_reports_in_advance(session: "Session", place_id: int) -> str | None:
+def _demo_reports_in_advance(work: "UnitOfWork", place_id: int) -> str | None:
     """Ask for the latest published round's workshop reports, as publishing it would have:
     the service makes them when it starts. Returns the round's title."""
     from sqlmodel import col, select
@@ -206,7 +206,7 @@ def _demo_reports_in_advance(session: "Session", place_id: int) -> str | None:
     from app.jobs.report_jobs import reports_in_advance
     from app.models import AssessmentRound
 
-    latest = session.exec(
+    latest = work.session.exec(
         select(AssessmentRound)
         .where(
             AssessmentRound.place_id == place_id,
@@ -216,7 +216,7 @@ def _demo_reports_in_advance(session: "Session", place_id: int) -> str | None:
     ).first()
     if latest is None:
         return None
-    reports_in_advance(session=session, assessment_round=latest, today=place_today())
+    reports_in_advance(work=work, assessment_round=latest, today=place_today())
     return latest.title
 
 

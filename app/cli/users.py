@@ -56,6 +56,6 @@ def create(
         except AccountError as error:
             fail(str(error))
         audit.record(session, "user-created", actor_user_id=None, email=user.email)
-        session.commit()
-        kind = "administrator" if administrator else "user"
-        typer.echo(f"Created {kind} {user.email}. They can sign in at /sign-in.")
+        created = user.email
+    kind = "administrator" if administrator else "user"
+    typer.echo(f"Created {kind} {created}. They can sign in at /sign-in.")

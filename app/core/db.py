@@ -11,7 +11,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, Table, event, insert, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -225,6 +226,7 @@ def begin_write(session: Session) -> None:
     the lock up front (``BEGIN IMMEDIATE``) instead of upgrading a read part-way, which fails
     with 'database is locked' whatever the busy timeout. Objects read before are refreshed on
     their next use, so every check is made again under the lock. PostgreSQL needs nothing more.
+    Only ``UnitOfWork.write`` calls it: a second caller would end the first one's transaction.
     """
     session.commit()
     session.info[WROTE] = True
@@ -232,13 +234,73 @@ def begin_write(session: Session) -> None:
 
 
 WROTE = "placecheck.wrote"
-"""Set in ``session.info`` once a session has begun a write; see ``has_written``."""
+"""Set in ``session.info`` while a session's transaction holds (or may hold) the write lock."""
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended no longer holds the lock, so the next write takes it again
+    (a savepoint's end leaves its transaction, and the lock, as they were)."""
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
 
 
 def has_written(session: Session) -> bool:
     """Whether this session may hold writes or the write lock: it began a write, or has changes
     not yet flushed. A session that only read has nothing to undo."""
     return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+
+
+class UnitOfWork:
+    """Everything one request (or one job's step) changes, committed once, by its owner.
+
+    Whoever opens a unit of work finishes it: the request's dependency after the route
+    returns and before the response is sent, ``write_session`` as its block ends. Routes and
+    services only say when they need the write lock (``write``) and never commit, so a change
+    is never half-saved, and a commit that fails is the request's failure (a 503 that shows
+    what was typed), never a redirect that claims it worked.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._after: list[Callable[[], object]] = []
+
+    def after_commit(self, then: Callable[[], object]) -> None:
+        """Do ``then`` once the unit has committed (tell a worker about a job it added), so
+        nothing outside the database acts on a change that might yet be rolled back."""
+        self._after.append(then)
+
+    def write(self) -> Session:
+        """Hold the write lock from now until the unit finishes. Routes that read for long
+        first (a download, a password hash, the mail server) call it just before their short
+        write; the others are given it held from the start (``WriteSession``)."""
+        if not self.session.info.get(WROTE):
+            begin_write(self.session)
+        return self.session
+
+    def discard(self) -> None:
+        """Undo what was written (a refused form writes nothing) and let the lock go."""
+        if has_written(self.session):
+            self.session.rollback()
+        self._after.clear()
+
+    def read_afresh(self) -> None:
+        """End a transaction that only read, so the next read sees what others committed since
+        (a download waiting for its report to be made). It never throws away a change."""
+        if has_written(self.session):
+            raise RuntimeError("read_afresh would discard a change: finish the unit first")
+        self.session.rollback()
+
+    def finish(self) -> None:
+        """Commit, then do what waited for the commit. Its owner calls it at the end; a route
+        calls it early only to let others see its change before it waits on something slow
+        (the mail server, a report being made), and what it writes afterwards is committed
+        by the owner's call as usual."""
+        if has_written(self.session):
+            self.session.commit()
+        after, self._after = self._after, []
+        for then in after:
+            then()
 
 
 def lock_until_commit(session: Session, name: str) -> None:
@@ -252,12 +314,21 @@ def lock_until_commit(session: Session, name: str) -> None:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session outside a request (the command line, tests) that writes, committing on exit."""
+def unit_of_work(engine: Engine) -> Iterator[UnitOfWork]:
+    """A unit of work outside a request (the command line, jobs, tests): the write lock from
+    the start, one commit at the end, nothing kept if the block fails."""
     with Session(engine) as session:
-        begin_write(session)
-        yield session
-        session.commit()
+        work = UnitOfWork(session)
+        work.write()
+        yield work
+        work.finish()
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """The session of a ``unit_of_work``, for a block that needs nothing else of it."""
+    with unit_of_work(engine) as work:
+        yield work.session
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:

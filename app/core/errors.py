@@ -181,10 +181,44 @@ BUSY = (
 )
 
 
+NOT_KEPT = "password"
+"""Fields whose names contain this are never shown back or put in a page's source."""
+
+
 async def _busy(request: Request, exc: Exception) -> Response:
-    """Writers queued past their limit (or SQLite's lock held by another process for too
-    long): a 503 the person can act on, never a 500, and the client is told when to retry."""
-    response = await _shown_error(request, ShownError(503, BUSY, title="Too busy to save"))
+    """Writers queued past their limit, SQLite's lock held by another process for too long, or
+    a commit that failed: a 503 the person can act on, never a 500 and never a redirect that
+    claims success, and the client is told when to retry. A form that was posted is shown
+    again with what was typed in it, ready to send again (its CSRF token still holds)."""
+    typed: list[tuple[str, str]] = []
+    files = False
+    if request.method == "POST" and not _wants_problem_json(request):
+        try:
+            form = await request.form()
+        except Exception:  # noqa: BLE001 - a body that cannot be read again has nothing to show
+            form = None
+        for name, value in form.multi_items() if form is not None else ():
+            if not isinstance(value, str):
+                files = True
+            elif NOT_KEPT not in name:
+                typed.append((name, value))
+    if not typed:
+        response = await _shown_error(request, ShownError(503, BUSY, title="Too busy to save"))
+    else:
+        response = templates.TemplateResponse(
+            request,
+            "pages/not_saved.html",
+            {
+                "title": "Too busy to save",
+                "status": 503,
+                "action": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                "typed": typed,
+                "files": files,
+                "in_workspace": not request.url.path.startswith("/r/"),
+            },
+            status_code=503,
+            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        )
     response.headers["Retry-After"] = "60"
     return response
 

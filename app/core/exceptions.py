@@ -26,7 +26,11 @@ class ShownError(Exception):
         title: str | None = None,
         template: str = "pages/error.html",
         context: dict[str, Any] | None = None,
+        keeps_changes: bool = False,
     ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.title = status, detail, title
+        self.keeps_changes = keeps_changes
+        """Whether what the request wrote before refusing (the refusal counted against a
+        limit) is committed all the same; otherwise a refusal writes nothing."""
         self.template, self.context = template, context or {}

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from app.accounts.access import PlaceAccess, RoundAccess
-from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
 from app.data.paper import already_imported, parse_paper_answers, store_paper_answers
@@ -74,8 +73,18 @@ def _respondent(session: Session, access: RoundAccess, invitation_id: int) -> In
 
 
 @router.get("/rounds/{round_id}/data", response_class=HTMLResponse)
-def data_page(visit: FacilitatorRoundPage) -> Response:
-    return _data_page(visit)
+def data_page(visit: FacilitatorRoundPage, done: str | None = None) -> Response:
+    imported = (
+        visit.recorded_count("paper-answers-imported", "respondents")
+        if done == "paper-imported"
+        else None
+    )
+    notice = (
+        f"Answers from {imported} paper questionnaires were added."
+        if imported is not None
+        else None
+    )
+    return _data_page(visit, notice=notice)
 
 
 @router.get("/rounds/{round_id}/export.{extension}")
@@ -106,9 +115,7 @@ def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
         response = download(book, XLSX, f"{stem}.xlsx")
     else:
         raise ShownError(404, "Exports are .json, .csv or .xlsx.")
-    begin_write(session)
     visit.record("round-exported", format=extension)
-    session.commit()
     return response
 
 
@@ -138,14 +145,14 @@ def import_paper(change: RoundChange) -> Response:
         count = store_paper_answers(
             session=session, assessment_round=assessment_round, respondents=respondents
         )
-        change.record("paper-answers-imported", respondents=count)
-        session.commit()
+        session.flush()
     except IntegrityError:
-        session.rollback()
+        change.work.discard()
         errors = Errors()
         errors.add("paper_file", SAME_SHEETS_AT_ONCE)
         return _data_page(change, errors=errors)
-    return _data_page(change, notice=f"Answers from {count} paper questionnaires were added.")
+    change.record("paper-answers-imported", respondents=count)
+    return change.done(f"/rounds/{assessment_round.id}/data?done=paper-imported")
 
 
 @router.get("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
@@ -175,9 +182,8 @@ def erase_respondent(
     session.add(invitation)
     forget_place_jobs(session, change.access.place.id)
     change.record("respondent-erased", invitation_id=invitation_id)
-    response = change.done(f"/rounds/{change.access.assessment_round.id}/data")
-    pdf_service.forget(place_reports(change.access.place.id))
-    return response
+    change.work.after_commit(lambda: pdf_service.forget(place_reports(change.access.place.id)))
+    return change.done(f"/rounds/{change.access.assessment_round.id}/data")
 
 
 def _delete_page(visit: Visit[RoundAccess], errors: Errors | None = None) -> Response:
@@ -205,9 +211,8 @@ def delete_round(change: RoundChange, pdf_service: PdfServiceDep) -> Response:
     )
     forget_place_jobs(change.session, change.access.place.id)
     change.session.delete(assessment_round)
-    response = change.done(f"/places/{change.access.place.slug}")
-    pdf_service.forget(place_reports(change.access.place.id))
-    return response
+    change.work.after_commit(lambda: pdf_service.forget(place_reports(change.access.place.id)))
+    return change.done(f"/places/{change.access.place.slug}")
 
 
 def _import_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
@@ -229,7 +234,6 @@ def import_round(change: PlaceChange) -> Response:
             secret=change.settings.secret,
         )
     except ImportRefusedError as error:
-        change.session.rollback()
         errors = Errors()
         errors.add("round_file", f"The file was not imported: {error}. Nothing was changed.")
         return _import_page(change, errors)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.accounts.service import create_user
-from app.core.db import begin_write
 from app.enums import MembershipRole
 from app.models import Place, PlaceMembership, User, UserCreate
 
@@ -31,7 +30,6 @@ DEMO_ACCOUNTS = (
 
 def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, ...]:
     assert place.id is not None
-    begin_write(session)
     for account in DEMO_ACCOUNTS:
         user = session.exec(select(User).where(User.email == account.email)).first()
         may_create_places = account.role is MembershipRole.FACILITATOR
@@ -50,5 +48,5 @@ def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, .
         assert user.id is not None
         if session.get(PlaceMembership, (user.id, place.id)) is None:
             session.add(PlaceMembership(user_id=user.id, place_id=place.id, role=account.role))
-    session.commit()
+    session.flush()
     return DEMO_ACCOUNTS

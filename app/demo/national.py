@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.core.db import begin_write, insert_rows
+from app.core.db import insert_rows
 from app.core.security.tokens import hash_token
 from app.demo.place import CURRENT_LEVELS, DEMO_ORGANISATIONS, demo_answer
 from app.enums import InvitationStatus, RoundStatus
@@ -59,8 +59,8 @@ def place_name(number: int) -> str:
 
 
 def load_national(session: Session, secret: str, places: int | None = None) -> NationalSummary:
-    """Add the national places (``PLACES`` of them) once; loading again leaves them be."""
-    begin_write(session)
+    """Add the national places (``PLACES`` of them) once; loading again leaves them be. The
+    caller's unit of work holds the write lock and commits."""
     present = session.exec(
         select(func.count()).select_from(Place).where(col(Place.slug).startswith(SLUG_PREFIX))
     ).one()
@@ -71,7 +71,7 @@ def load_national(session: Session, secret: str, places: int | None = None) -> N
     rng = random.Random(300)
     for number in range(places or PLACES):
         _one_place(session, number, snapshot.content_hash, definition, rng, secret)
-    session.commit()
+    session.flush()
     return _summary(session, created=True)
 
 

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
-from app.core.db import begin_write
 from app.core.security.tokens import hash_token
 from app.data.paper import PaperRespondent, store_paper_answers
 from app.demo.workshop import record_demo_workshops
@@ -236,7 +235,6 @@ def demo_links(session: Session, secret: str) -> list[tuple[str, str]]:
 
 
 def load_demo(session: Session, secret: str) -> DemoSummary:
-    begin_write(session)  # it may be loaded beside a running server, whose checks write too
     existing = session.exec(select(Place).where(Place.slug == DEMO_SLUG)).first()
     if existing is not None and existing.id is not None:
         return _summarise(session, existing.id, created=False)
@@ -303,7 +301,7 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
     record_publication(session=session, assessment_round=previous)
     _late_paper_return(session, definition, pilot, organisations)
     record_demo_workshops(session, previous, current, organisations)
-    session.commit()
+    session.flush()
     return _summarise(session, place.id, created=True)
 
 

@@ -10,9 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
-from app.core import audit
 from app.core.csvfile import spreadsheet_row
-from app.core.db import begin_write
 from app.core.exceptions import ChangeRefusedError, ShownError
 from app.deps import FacilitatorRoundPage, RecordId, RoundChange
 from app.enums import InvitationStatus, RoundStatus
@@ -60,14 +58,8 @@ that change, so the address names the change and nothing typed into it is shown.
 
 def _counted(visit: Visit[RoundAccess], done: str | None) -> str | None:
     action, key, sentence = COUNTED[done or ""]
-    event = audit.latest(
-        visit.session,
-        action,
-        actor_user_id=visit.user.id,
-        round_id=visit.access.assessment_round.id,
-    )
-    count = event.detail.get(key) if event else None
-    if not isinstance(count, int):
+    count = visit.recorded_count(action, key)
+    if count is None:
         return None
     if count == 0 and action == "invitations-emailed":
         return "No e-mails were needed: everyone waiting had been e-mailed their link already."
@@ -172,9 +164,9 @@ def upload_invitations(change: RoundChange) -> Response:
 def email_invitations(change: RoundChange) -> Response:
     """E-mail links to people who have not submitted: by default only those not e-mailed yet.
 
-    The mail server can take seconds, so the write transaction the change arrived with is ended
-    while the messages go out (holding SQLite's lock would hold every respondent's save), and
-    a new one records who was sent what.
+    The mail server can take seconds, so the unit of work the change arrived with is finished
+    (letting the write lock go) while the messages go out: holding SQLite's lock would hold
+    every respondent's save. Who was sent what is then recorded under the lock again.
     """
     assessment_round, session = change.access.assessment_round, change.session
     if assessment_round.status is not RoundStatus.OPEN:
@@ -187,7 +179,7 @@ def email_invitations(change: RoundChange) -> Response:
         base_url=public_base(change.request, change.settings),
         only_not_emailed=not everyone,
     )
-    session.commit()
+    change.work.finish()
     outcome = send_invitations(
         change.settings,
         invitees,
@@ -196,15 +188,15 @@ def email_invitations(change: RoundChange) -> Response:
         closes=long_date(assessment_round.closes_on) if assessment_round.closes_on else None,
         reminder=everyone,
     )
-    begin_write(session)
-    mark_emailed(session, outcome.sent)
+    mark_emailed(change.work.write(), outcome.sent)
     change.record("invitations-emailed", sent=len(outcome.sent), failed=len(outcome.failures))
     if not outcome.failures:
         return change.done(f"/rounds/{assessment_round.id}/invitations?done=emailed")
     # Which addresses failed, and why, is shown once, here: it is not kept anywhere a
     # redirect could read it back. Those people are not marked as e-mailed, so sending again
-    # (or reloading this page) tries only them, unless everyone was asked for.
-    session.commit()
+    # (or reloading this page) tries only them, unless everyone was asked for. What was sent
+    # is committed before the page is shown, since showing a page discards what is not.
+    change.work.finish()
     errors = Errors()
     count = len(outcome.failures)
     errors.add(
@@ -324,9 +316,7 @@ def links_csv(visit: FacilitatorRoundPage, who: Literal["all", "waiting"] = "all
                 ]
             )
         )
-    begin_write(visit.session)
     visit.record("links-exported", who=who)
-    visit.session.commit()
     suffix = "reminders" if who == "waiting" else "links"
     filename = f"round-{visit.access.assessment_round.id}-{suffix}.csv"
     return download(out.getvalue(), "text/csv; charset=utf-8", filename)

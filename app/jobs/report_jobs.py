@@ -22,7 +22,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from app.core.db import begin_write, changed_rows, lock_until_commit
+from app.core.db import UnitOfWork, changed_rows, lock_until_commit, write_session
 from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
 from app.results.inputs import report_inputs
@@ -68,7 +68,7 @@ class JobState:
 
 def request_report(
     *,
-    session: Session,
+    work: UnitOfWork,
     assessment_round: AssessmentRound,
     kind: ReportKind,
     organisation_id: int | None,
@@ -78,11 +78,12 @@ def request_report(
 ) -> tuple[int, bool]:
     """The job for this report made from these ``inputs`` (``report_inputs``): one already
     made, refused, queued or running, or a new one. Returns its id and whether it is new (and
-    so needs a worker told). Commits what it writes.
+    so needs a worker told, once ``work`` commits it).
 
-    A report already made is handed over again at the cost of a lookup. Two people asking for
-    the same report at the same moment get the same job: the check and the insert are made
-    under one lock per report."""
+    A report already made is handed over again at the cost of a lookup, without the write
+    lock. Two people asking for the same report at the same moment get the same job: the check
+    and the insert are made again under the write lock and one lock per report."""
+    session = work.session
     same = select(ReportJob.id).where(
         ReportJob.round_id == assessment_round.id,
         ReportJob.kind == kind.value,
@@ -91,15 +92,13 @@ def request_report(
         ReportJob.inputs == inputs,
         col(ReportJob.status).in_(REUSABLE),
     )
-    # Most requests find their report made or being made: a read, without the write lock.
     if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
         return found, False
-    begin_write(session)
+    work.write()
     lock_until_commit(
         session, f"report-job:{assessment_round.id}:{kind.value}:{organisation_id}:{variant}"
     )
     if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
-        session.commit()
         return found, False
     job = ReportJob(
         round_id=assessment_round.id or 0,
@@ -110,7 +109,7 @@ def request_report(
         requested_by_user_id=user_id,
     )
     session.add(job)
-    session.commit()
+    session.flush()
     assert job.id is not None
     return job.id, True
 
@@ -120,33 +119,36 @@ IN_ADVANCE = (ReportKind.FORUM, ReportKind.WORKSHOP)
 
 
 def reports_in_advance(
-    *, session: Session, assessment_round: AssessmentRound, today: date
+    *, work: UnitOfWork, assessment_round: AssessmentRound, today: date
 ) -> list[int]:
     """Ask for the workshop's reports as soon as the answers are in (the round closed or
-    published): the facilitator downloading them minutes before the workshop finds them made.
-    Returns the jobs that are new, for a worker to be told; commits what it writes.
+    published), in the same unit of work as the change that put them in: the facilitator
+    downloading them minutes before the workshop finds them made. Returns the jobs that are
+    new, for a worker to be told once ``work`` commits.
 
-    A database failure here is logged and ends it: whatever closed or published the round has
-    been done, and a report not made in advance is made when it is asked for."""
-    round_id = assessment_round.id
+    A database failure here is logged and undone alone (a savepoint): whatever closed or
+    published the round is still done, and a report not made in advance is made when asked."""
+    session = work.write()
     new = []
     try:
-        inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
-        for kind in IN_ADVANCE:
-            job_id, is_new = request_report(
-                session=session,
-                assessment_round=assessment_round,
-                kind=kind,
-                organisation_id=None,
-                variant=None,
-                user_id=None,
-                inputs=inputs,
-            )
-            if is_new:
-                new.append(job_id)
+        with session.begin_nested():
+            inputs = report_inputs(session=session, assessment_round=assessment_round, today=today)
+            for kind in IN_ADVANCE:
+                job_id, is_new = request_report(
+                    work=work,
+                    assessment_round=assessment_round,
+                    kind=kind,
+                    organisation_id=None,
+                    variant=None,
+                    user_id=None,
+                    inputs=inputs,
+                )
+                if is_new:
+                    new.append(job_id)
     except SQLAlchemyError:
-        session.rollback()
+        round_id = assessment_round.id
         log.exception("Round %s: its reports could not be asked for in advance", round_id)
+        return []
     return new
 
 
@@ -230,27 +232,23 @@ def job_file(session: Session, job_id: int) -> bytes | None:
 
 def _claim(engine: Engine, job_id: int) -> bool:
     """Take the job for this worker: true only for the one worker whose update changed it."""
-    with Session(engine) as session:
-        begin_write(session)
+    with write_session(engine) as session:
         taken = changed_rows(
             session,
             update(ReportJob)
             .where(col(ReportJob.id) == job_id, col(ReportJob.status) == JobStatus.QUEUED)
             .values(status=JobStatus.RUNNING, started_at=utcnow()),
         )
-        session.commit()
-        return taken == 1
+    return taken == 1
 
 
 def _finish(engine: Engine, job_id: int, status: JobStatus, **values: object) -> None:
-    with Session(engine) as session:
-        begin_write(session)
+    with write_session(engine) as session:
         session.execute(
             update(ReportJob)
             .where(col(ReportJob.id) == job_id)
             .values(status=status, finished_at=utcnow(), **values)
         )
-        session.commit()
 
 
 @dataclass(frozen=True)
@@ -317,11 +315,10 @@ def _forget_older_copies(engine: Engine, job_id: int) -> None:
     the newest is handed over to new requests, and each is a quarter of a megabyte, but someone
     may still be following an older one (on a busy day answers change while readers download),
     and its page must still give them its file."""
-    with Session(engine) as session:
+    with write_session(engine) as session:
         job = session.get(ReportJob, job_id)
         if job is None:
             return
-        begin_write(session)
         session.execute(
             delete(ReportJob).where(
                 col(ReportJob.round_id) == job.round_id,
@@ -337,14 +334,12 @@ def _forget_older_copies(engine: Engine, job_id: int) -> None:
                 col(ReportJob.finished_at) < utcnow() - KEEP_SUPERSEDED_FOR,
             )
         )
-        session.commit()
 
 
 def jobs_to_run(engine: Engine) -> list[int]:
     """Every job waiting for a worker, oldest first, after putting back any whose worker was
     lost (a restart, a crash): what was asked for before a restart is still prepared."""
-    with Session(engine) as session:
-        begin_write(session)
+    with write_session(engine) as session:
         session.execute(
             update(ReportJob)
             .where(
@@ -358,7 +353,7 @@ def jobs_to_run(engine: Engine) -> list[int]:
                 col(ReportJob.finished_at) < utcnow() - KEEP_FINISHED_FOR,
             )
         )
-        session.commit()
+    with Session(engine) as session:
         return [
             job_id
             for job_id in session.exec(

@@ -7,11 +7,11 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
-from app.core.db import create_db_engine
+from app.core.db import create_db_engine, unit_of_work
 from app.jobs.report_jobs import (
     MadeReport,
     ReportMaker,
@@ -77,6 +77,15 @@ def prepare_report(resources: JobResources, job_id: int) -> None:
     run_report_job(resources.engine, resources.make, job_id, place_today())
 
 
+def _ask_in_advance(engine: Engine, round_ids: list[int], today: date) -> None:
+    """Ask for the reports of the rounds the deadline closed."""
+    with unit_of_work(engine) as work:
+        for assessment_round in work.session.exec(
+            select(AssessmentRound).where(col(AssessmentRound.id).in_(round_ids))
+        ).all():
+            reports_in_advance(work=work, assessment_round=assessment_round, today=today)
+
+
 def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     """Close rounds past their deadline, send reminders that are due, keep a snapshot of any
     publication made before snapshots were kept, and hand over again every report still
@@ -85,11 +94,7 @@ def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     fill_missing_snapshots(resources.engine)
     closed = close_rounds_past_deadline(resources.engine, today)
     if closed and resources.settings.prepare_reports_in_advance:
-        with Session(resources.engine) as session:
-            for assessment_round in session.exec(
-                select(AssessmentRound).where(col(AssessmentRound.id).in_(closed))
-            ).all():
-                reports_in_advance(session=session, assessment_round=assessment_round, today=today)
+        _ask_in_advance(resources.engine, closed, today)
     send_due_reminders(resources.engine, resources.settings, today)
     for job_id in jobs_to_run(resources.engine):
         hand_over(job_id)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import RespondentContext, SessionDep
+from app.deps import RespondentContext, SessionDep, UnitOfWorkDep
 from app.enums import InvitationStatus
 from app.models import MAX_LEVEL
 from app.responses.service import (
@@ -24,8 +24,9 @@ from app.responses.service import (
     AnswerState,
     ResponseContext,
     answers_of,
-    save_answers,
+    store_answers,
     submit,
+    validate_answers,
 )
 
 router = APIRouter(
@@ -178,7 +179,7 @@ def read_respondent(context: RespondentContext, session: SessionDep) -> Responde
     "`conflicts`; invalid answers give 422 with each problem in `invalid-params`.",
 )
 def save(
-    request: Request, body: SaveAnswersIn, session: SessionDep, context: RespondentContext
+    request: Request, body: SaveAnswersIn, work: UnitOfWorkDep, context: RespondentContext
 ) -> SaveAnswersOut | JSONResponse:
     _refuse_if_closed(context)
     inputs = [
@@ -190,8 +191,14 @@ def save(
         )
         for a in body.answers
     ]
-    outcome = save_answers(session=session, context=context, answers=inputs, all_or_nothing=True)
-    session.commit()
+    checked = validate_answers(context=context, answers=inputs)
+    outcome = (
+        checked.outcome
+        if checked.outcome.errors
+        else store_answers(
+            session=work.write(), context=context, checked=checked, all_or_nothing=True
+        )
+    )
     if outcome.errors:
         return problem_response(
             request,
@@ -226,8 +233,7 @@ def save(
 
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
-def submit_answers(session: SessionDep, context: RespondentContext) -> SubmitOut:
+def submit_answers(work: UnitOfWorkDep, context: RespondentContext) -> SubmitOut:
     _refuse_if_closed(context)
-    submitted_at = submit(session=session, context=context)
-    session.commit()
+    submitted_at = submit(session=work.write(), context=context)
     return SubmitOut(status=InvitationStatus.SUBMITTED.value, submitted_at=submitted_at)

@@ -13,7 +13,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
-from app.core.db import begin_write
 from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import live_link
@@ -267,20 +266,26 @@ def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Ans
     return answer
 
 
-def save_answers(
+@dataclass
+class CheckedAnswers:
+    """What a respondent sent, checked against their questionnaire with nothing read from the
+    database: the answers fit to store, and what is wrong with the others."""
+
+    outcome: SaveOutcome
+    storable: list[AnswerInput]
+    first_answer: bool
+    """Their link had not been used to answer before (read before the write lock is taken,
+    since taking it reloads every row)."""
+
+
+def validate_answers(
     *,
-    session: Session,
     context: ResponseContext,
     answers: list[AnswerInput],
     required: bool = False,
-    all_or_nothing: bool = False,
-) -> SaveOutcome:
-    """Save every valid, current answer; report the others.
-
-    With ``all_or_nothing`` (the JSON API), one invalid or stale answer means nothing is saved.
-    Otherwise (form pages) valid answers are saved even when others on the page need fixing,
-    because nothing a respondent got right should be lost while they correct the rest.
-    """
+) -> CheckedAnswers:
+    """Check every answer sent; with ``required`` (a page's "Save and continue"), an answer
+    left blank is an error, though whatever else was typed beside it (a comment) is stored."""
     outcome = SaveOutcome()
     items = {item.id: item for page in context.pages for item in page.items}
     blocked: set[str] = set()
@@ -301,30 +306,38 @@ def save_answers(
             outcome.errors[given.item_id] = problem
             blocked.add(given.item_id)
         elif required and given.choice is None:
-            # Asked to answer, but whatever else was typed (a comment) is still saved.
             outcome.errors[given.item_id] = missing_answer(item)
-    if all_or_nothing and outcome.errors:
-        return outcome
+    return CheckedAnswers(
+        outcome=outcome,
+        storable=[given for given in answers if given.item_id not in blocked],
+        first_answer=context.invitation.status is InvitationStatus.NOT_OPENED,
+    )
+
+
+def store_answers(
+    *, session: Session, context: ResponseContext, checked: CheckedAnswers, all_or_nothing: bool
+) -> SaveOutcome:
+    """Store the checked answers that are current, under the write lock the caller's unit of
+    work holds (the versions are read under it); report the stale ones as conflicts.
+
+    With ``all_or_nothing`` (the JSON API), one stale answer means nothing is stored.
+    Otherwise (form pages) current answers are stored even when others on the page need
+    fixing, because nothing a respondent got right should be lost while they correct the rest.
+    """
+    outcome = checked.outcome
     invitation_id = context.invitation.id
     assert invitation_id is not None
-    # Read before the write begins: the write's fresh transaction would reload the row for it.
-    first_answer = context.invitation.status is InvitationStatus.NOT_OPENED
-    # Only now, with everything checked that can be, take the write lock: the versions are read
-    # under it, and it is held for the few statements of the write, not for the whole request.
-    begin_write(session)
-    wanted_ids = [given.item_id for given in answers if given.item_id not in blocked]
     stored = {
         answer.item_id: answer
         for answer in session.exec(
             select(Answer).where(
-                Answer.invitation_id == invitation_id, col(Answer.item_id).in_(wanted_ids)
+                Answer.invitation_id == invitation_id,
+                col(Answer.item_id).in_([given.item_id for given in checked.storable]),
             )
         ).all()
     }
     to_save: list[tuple[AnswerInput, Answer | None]] = []
-    for given in answers:
-        if given.item_id in blocked:
-            continue
+    for given in checked.storable:
         current = stored.get(given.item_id)
         current_state = state_of(current) if current else None
         wanted = AnswerState(given.choice, given.evidence.strip(), 0)
@@ -339,7 +352,6 @@ def save_answers(
             continue
         to_save.append((given, current))
     if all_or_nothing and outcome.conflicts:
-        session.rollback()
         return outcome
     for given, current in to_save:
         row = _apply(current, invitation_id, given)
@@ -351,7 +363,7 @@ def save_answers(
         session.add(row)
         session.flush()
         outcome.saved[given.item_id] = row.version
-    if first_answer:
+    if checked.first_answer:
         session.execute(
             update(Invitation)
             .where(
@@ -364,7 +376,7 @@ def save_answers(
 
 
 def submit(*, session: Session, context: ResponseContext) -> datetime:
-    begin_write(session)
+    """Mark the respondent's answers submitted, under the caller's write lock."""
     invitation = session.get(Invitation, context.invitation.id)
     assert invitation is not None
     invitation.status = InvitationStatus.SUBMITTED

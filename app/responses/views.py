@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.core.db import DatabaseBusyError
 from app.core.security.csrf import csrf_token, csrf_valid
 from app.core.templating import field_id, templates
-from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep
+from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep, UnitOfWorkDep
 from app.models import Place
 from app.responses.service import (
     MAX_EVIDENCE,
@@ -30,9 +30,10 @@ from app.responses.service import (
     choices_for,
     page_status,
     part_status,
-    save_answers,
+    store_answers,
     submit,
     unanswered_pages,
+    validate_answers,
 )
 from questionnaires.schema import Item
 from questionnaires.timing import estimated_minutes
@@ -261,10 +262,11 @@ def save_page(
     token: str,
     page_id: str,
     form: RespondentForm,
-    session: SessionDep,
+    work: UnitOfWorkDep,
     context: RespondentContext,
     settings: SettingsDep,
 ) -> Response:
+    session = work.session
     page = context.page(page_id)
     if page is None:
         return _not_found(request)
@@ -280,14 +282,14 @@ def save_page(
             request, token, context, page, fields, settings, notice=STALE_PAGE, status=400
         )
     later = form.get("action") == "later"
+    checked = validate_answers(context=context, answers=list(inputs.values()), required=not later)
     try:
-        outcome = save_answers(
-            session=session, context=context, answers=list(inputs.values()), required=not later
+        outcome = store_answers(
+            session=work.write(), context=context, checked=checked, all_or_nothing=False
         )
-        session.commit()
     except DatabaseBusyError:
         # Nothing was saved: show the page again with everything the respondent chose.
-        session.rollback()
+        work.discard()
         fields = _fields(context, page, _answers(session, context), inputs)
         return _question_page(
             request, token, context, page, fields, settings, notice=BUSY_NOT_SAVED, status=503
@@ -383,10 +385,11 @@ def do_submit(
     request: Request,
     token: str,
     form: RespondentForm,
-    session: SessionDep,
+    work: UnitOfWorkDep,
     context: RespondentContext,
     settings: SettingsDep,
 ) -> Response:
+    session = work.session
     if not context.editable:
         return RedirectResponse(f"/r/{token}/tasks", status_code=303)
     if not csrf_valid(settings.secret, token, form.get("csrf_token", "")):
@@ -395,8 +398,7 @@ def do_submit(
             "select ‘Submit your answers’ again to submit them."
         )
         return _submit_page(request, token, context, session, settings, notice=notice, status=400)
-    submit(session=session, context=context)
-    session.commit()
+    submit(session=work.write(), context=context)
     return RedirectResponse(f"/r/{token}/done", status_code=303)
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.core.db import begin_write
+from app.core.db import UnitOfWork
 from app.core.exceptions import ChangeRefusedError
 from app.enums import RoundStatus
 from app.models import AssessmentRound, Publication
@@ -214,7 +214,8 @@ def fill_missing_snapshots(engine: Engine) -> list[int]:
         ).all()
         if not missing:
             return filled
-        begin_write(session)
+        work = UnitOfWork(session)
+        work.write()
         rules = load_rules()
         for round_id in missing:
             assessment_round = session.get(AssessmentRound, round_id)
@@ -237,5 +238,5 @@ def fill_missing_snapshots(engine: Engine) -> list[int]:
             newest.contributions = {key: part.as_json() for key, part in live.items()}
             session.add(newest)
             filled.append(round_id)
-        session.commit()
+        work.finish()
     return filled

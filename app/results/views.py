@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import RoundAccess, facilitating
 from app.core.clock import place_today
-from app.core.db import begin_write
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import RecordId, ReportQueueDep, ResultsPage
@@ -218,7 +217,7 @@ def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: Re
         session=visit.session, assessment_round=assessment_round, today=place_today()
     )
     job_id, new = request_report(
-        session=visit.session,
+        work=visit.work,
         assessment_round=assessment_round,
         kind=choice.kind,
         organisation_id=choice.organisation,
@@ -227,15 +226,13 @@ def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: Re
         inputs=inputs,
     )
     if new:
-        begin_write(visit.session)
         visit.record(
             "report-requested",
             kind=choice.kind.value,
             organisation=choice.organisation,
             job=job_id,
         )
-        visit.session.commit()
-        report_queue.prepare(job_id)
+        visit.work.after_commit(lambda: report_queue.prepare(job_id))
     return job_id
 
 
@@ -256,6 +253,7 @@ def download_report(
     """The report itself, for scripts and saved links: the same job as the page follows,
     waited for here. A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
     job_id = _report_job(visit, report_queue, choice)
+    visit.work.finish()  # the job must be stored, and a worker told, before it is waited for
     deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
     while (job := _job_of(visit, job_id)).status.finished is False:
         if time.monotonic() > deadline:
@@ -266,7 +264,7 @@ def download_report(
                 "few minutes.",
                 title="The report is not ready yet",
             )
-        visit.session.rollback()
+        visit.work.read_afresh()
         time.sleep(POLL_SECONDS)
     return _file_of(visit, job)
 
@@ -320,7 +318,5 @@ def _file_of(visit: Visit[RoundAccess], job: JobState) -> Response:
     pdf = job_file(visit.session, job.id)
     if pdf is None or job.filename is None:
         raise ShownError(409, "The report is still being made. Wait for it on its page.")
-    begin_write(visit.session)
     visit.record("report-downloaded", kind=job.kind.value, organisation=job.organisation_id)
-    visit.session.commit()
     return download(pdf, "application/pdf", job.filename)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.core import audit
 from app.core.config import Settings
-from app.core.db import begin_write, changed_rows
+from app.core.db import UnitOfWork, changed_rows, write_session
 from app.enums import RoundStatus
 from app.invitations.mail import mail_configured, send_invitations
 from app.invitations.service import awaiting_answers, mark_emailed
@@ -39,8 +39,7 @@ def reminder_date(assessment_round: AssessmentRound) -> date | None:
 def close_rounds_past_deadline(engine: Engine, today: date) -> list[int]:
     """Close every open round whose closing date has passed; returns their ids."""
     closed: list[int] = []
-    with Session(engine) as session:
-        begin_write(session)
+    with write_session(engine) as session:
         due = session.exec(
             select(AssessmentRound).where(
                 AssessmentRound.status == RoundStatus.OPEN,
@@ -58,7 +57,6 @@ def close_rounds_past_deadline(engine: Engine, today: date) -> list[int]:
                 closes_on=str(assessment_round.closes_on),
             )
             closed.append(assessment_round.id or 0)
-        session.commit()
     return closed
 
 
@@ -81,6 +79,7 @@ def send_due_reminders(engine: Engine, settings: Settings, today: date) -> list[
         return []
     runs: list[ReminderRun] = []
     with Session(engine) as session:
+        work = UnitOfWork(session)
         candidates = session.exec(
             select(AssessmentRound).where(
                 AssessmentRound.status == RoundStatus.OPEN,
@@ -91,7 +90,7 @@ def send_due_reminders(engine: Engine, settings: Settings, today: date) -> list[
         ).all()
         due = [r for r in candidates if (when := reminder_date(r)) is not None and when <= today]
         for assessment_round in due:
-            begin_write(session)
+            work.write()
             won = changed_rows(
                 session,
                 update(AssessmentRound)
@@ -105,7 +104,7 @@ def send_due_reminders(engine: Engine, settings: Settings, today: date) -> list[
             invitees = awaiting_answers(
                 session, assessment_round, secret=settings.secret, base_url=settings.public_url
             )
-            session.commit()
+            work.finish()  # marked as reminded, and the lock let go, before the mail goes
             if not won or place is None:
                 continue
             outcome = send_invitations(
@@ -116,8 +115,7 @@ def send_due_reminders(engine: Engine, settings: Settings, today: date) -> list[
                 closes=long_date(assessment_round.closes_on),
                 reminder=True,
             )
-            begin_write(session)
-            mark_emailed(session, outcome.sent)
+            mark_emailed(work.write(), outcome.sent)
             audit.record(
                 session,
                 "reminders-emailed",
@@ -128,6 +126,6 @@ def send_due_reminders(engine: Engine, settings: Settings, today: date) -> list[
                 failed=len(outcome.failures),
                 scheduled=True,
             )
-            session.commit()
+            work.finish()
             runs.append(ReminderRun(assessment_round.id or 0, len(outcome.sent), outcome.failures))
     return runs

@@ -1,5 +1,7 @@
 """A round: starting it, its page, its status, and the next round after it."""
 
+from functools import partial
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -175,16 +177,15 @@ def set_status(change: RoundChange, report_queue: ReportQueueDep) -> Response:
         return render_round_page(change, errors=errors, status=409)
     change.record("round-status-changed", before=before.value, after=wanted.to.value)
     done = "withdrawn" if before is RoundStatus.PUBLISHED else f"status-{wanted.to.value}"
-    response = change.done(f"/rounds/{assessment_round.id}?done={done}")
     # Closed or published, the answers are in; a withdrawn publication is being put right.
     answers_are_in = wanted.to in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
     withdrawn = before is RoundStatus.PUBLISHED
     if answers_are_in and not withdrawn and change.settings.prepare_reports_in_advance:
         for job_id in reports_in_advance(
-            session=change.session, assessment_round=assessment_round, today=place_today()
+            work=change.work, assessment_round=assessment_round, today=place_today()
         ):
-            report_queue.prepare(job_id)
-    return response
+            change.work.after_commit(partial(report_queue.prepare, job_id))
+    return change.done(f"/rounds/{assessment_round.id}?done={done}")
 
 
 @router.post("/rounds/{round_id}/reassess", response_class=HTMLResponse)

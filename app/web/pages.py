@@ -18,7 +18,7 @@ from app.accounts.access import PlaceAccess, RoundAccess
 from app.core import audit
 from app.core.config import Settings
 from app.core.csvfile import MAX_UPLOAD_BYTES
-from app.core.db import has_written
+from app.core.db import UnitOfWork
 from app.core.security.csrf import csrf_token
 from app.core.security.tokens import new_token
 from app.core.templating import templates
@@ -199,7 +199,7 @@ class Visit(Generic[AccessT]):
     ``RoundChange`` …), so none of them repeats how a session is opened or access checked."""
 
     request: Request
-    session: Session
+    work: UnitOfWork
     settings: Settings
     user: User
     access: AccessT
@@ -215,14 +215,13 @@ class Visit(Generic[AccessT]):
     ) -> Response:
         """A workspace page; with errors it is a 400 that shows what was typed again.
 
-        Whatever the request has not committed is rolled back first: a page shows what is
-        stored (a refused form has written nothing), and the write lock a change holds is not
-        kept while the page renders. A request that only read is left as it is: rolling back
-        would expire every row it loaded, and the template would load each again, one query at
-        a time (the list of places took twice as long for it).
+        What the request has not committed is discarded first: a page shows what is stored (a
+        refused form has written nothing), and the write lock is not kept while the page
+        renders. A change that must be kept although a page follows (mail sent, some failed)
+        finishes its unit of work first. A request that only read is left as it is: rolling
+        back would expire every row it loaded, and the template would load each again.
         """
-        if has_written(self.session):
-            self.session.rollback()
+        self.work.discard()
         typed = {k: v for k, v in self.form.values.items() if k not in SECRETS}
         return render(
             self.request,
@@ -241,14 +240,15 @@ class Visit(Generic[AccessT]):
         **detail: Any,
     ) -> None:
         """An audit row for this person's action, committed with it: about their place and
-        round unless told otherwise (a new place, a new or deleted round)."""
+        round unless told otherwise (a new place, a new or deleted round). A route that only
+        read until now (a download) takes the write lock here, for this one short write."""
         access: PlaceAccess | None = self.access
         if place_id is ...:
             place_id = access.place.id if access else None
         if round_id is ...:
             round_id = access.assessment_round.id if isinstance(access, RoundAccess) else None
         audit.record(
-            self.session,
+            self.work.write(),
             action,
             actor_user_id=self.user.id,
             place_id=place_id,
@@ -256,9 +256,26 @@ class Visit(Generic[AccessT]):
             **detail,
         )
 
+    def recorded_count(self, action: str, key: str) -> int | None:
+        """The number (``key``) in this person's latest record of ``action`` about this round:
+        what a page confirms after a change, read from what was stored, never the address."""
+        access: PlaceAccess | None = self.access
+        event = audit.latest(
+            self.session,
+            action,
+            actor_user_id=self.user.id,
+            round_id=access.assessment_round.id if isinstance(access, RoundAccess) else None,
+        )
+        count = event.detail.get(key) if event else None
+        return count if isinstance(count, int) else None
+
+    @property
+    def session(self) -> Session:
+        return self.work.session
+
     def done(self, url: str) -> Response:
-        """Commit the change and send the browser on (post, redirect, get)."""
-        self.session.commit()
+        """Send the browser on (post, redirect, get) once the change is made: the request's
+        unit of work commits it before this redirect leaves, or answers 503 instead."""
         return see_other(url)
 
 

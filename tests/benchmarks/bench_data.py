@@ -87,7 +87,7 @@ def _national_rows(folder: Path) -> list[Row]:
     alone = prepare(f"sqlite:///{folder / 'alone.db'}", respondents=0)
     national = prepare(f"sqlite:///{folder / 'national.db'}", respondents=0)
     engine = create_db_engine(national.url)
-    with Session(engine) as session:
+    with write_session(engine) as session:
         loading = timed(lambda: load_national(session, SECRET))
     engine.dispose()
     for prepared in (alone, national):

@@ -12,10 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from app.cli.database import find_round
-from app.core.db import create_db_engine
+from app.core.db import create_db_engine, write_session
 from app.demo.place import load_demo
 from app.results.reports import report_html
 from app.results.rules import load_rules
@@ -30,7 +30,7 @@ CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))
 def rows(folder: Path) -> list[Row]:
     engine = create_db_engine(f"sqlite:///{folder / 'reports.db'}")
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with write_session(engine) as session:
         load_demo(session, "benchmark-secret")
         assessment_round = find_round(session=session, reference="demo")
         assert assessment_round is not None

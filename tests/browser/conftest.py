@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from app.core.db import write_session
 from app.core.paths import STATIC_DIR
 from app.demo.accounts import ensure_demo_accounts
 from app.demo.place import load_demo
@@ -48,7 +49,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def demo_place(live_server: LiveServer) -> DemoPlace:
-    with Session(live_server.engine) as session:
+    with write_session(live_server.engine) as session:
         summary = load_demo(session, "a-test-secret-for-the-demo-place-0123456789")
         place = session.get(Place, summary.place_id)
         assert place is not None

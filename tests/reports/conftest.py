@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
-from app.core.db import create_db_engine
+from app.core.db import create_db_engine, write_session
 from app.demo.place import load_demo
 from reports.kinds import ReportKind
 from reports.pdf.renderer import html_to_pdf
@@ -19,7 +19,7 @@ def demo_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportsDemo
     path: Path = tmp_path_factory.mktemp("demo") / "placecheck.db"
     engine = create_db_engine(f"sqlite:///{path}")
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with write_session(engine) as session:
         load_demo(session, SECRET)
         yield ReportsDemo(session)
     engine.dispose()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.core.db import create_db_engine, write_session
+from app.core.db import UnitOfWork, create_db_engine, write_session
 from app.enums import JobStatus
 from app.jobs import tasks
 from app.jobs.report_jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
@@ -92,9 +92,10 @@ def test_people_asking_for_the_same_report_at_the_same_moment_share_one_job(
             assessment_round = session.get(AssessmentRound, workspace.current_round)
             assert assessment_round is not None
             start.wait()
+            work = UnitOfWork(session)
             asked.append(
                 request_report(
-                    session=session,
+                    work=work,
                     assessment_round=assessment_round,
                     kind=ReportKind.FORUM,
                     organisation_id=None,
@@ -103,6 +104,7 @@ def test_people_asking_for_the_same_report_at_the_same_moment_share_one_job(
                     inputs="the same inputs",
                 )
             )
+            work.finish()
 
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
