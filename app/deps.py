@@ -15,10 +15,16 @@ plain ``def`` to a worker thread and back, and those hand-overs, not the checks,
 what a page cost beyond its queries.
 """
 
-from collections.abc import Awaitable, Callable, Iterator
+import functools
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Path, Request
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from app.accounts.access import (
@@ -34,7 +40,7 @@ from app.accounts.access import (
 )
 from app.accounts.service import signed_in
 from app.core.config import Settings
-from app.core.db import UnitOfWork
+from app.core.db import UnitOfWork, has_written
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.core.security.csrf import csrf_valid
@@ -47,7 +53,6 @@ from app.models import User
 from app.responses.service import ResponseContext, open_response
 from app.web.pages import VISITOR_COOKIE, Form, Visit, csrf_subject
 from questionnaires.registry import Registry
-from reports.pdf.service import PdfService
 
 EXPIRED_FORM = (
     "This form has expired or did not come from Placecheck. Nothing was changed: go back, "
@@ -71,12 +76,11 @@ def _part(name: str) -> Callable[[Request], Any]:
 
 
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
-PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
 ReportQueueDep = Annotated[ReportQueue, Depends(_part("report_queue"))]
 RegistryDep = Annotated[Registry, Depends(_part("registry"))]
 
 
-def client_address(request: Request, settings: SettingsDep) -> str:
+async def client_address(request: Request, settings: SettingsDep) -> str:
     """The address a request came from, looking through the proxies the operator trusts.
 
     Behind a reverse proxy every request arrives from the proxy, so limits keyed by address
@@ -93,20 +97,60 @@ ClientAddress = Annotated[str, Depends(client_address)]
 # --- the session ------------------------------------------------------------------------------
 
 
-def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    """The request's one session, as a unit of work: committed once after the route returns
-    (and before the response is sent, so a failed commit is this request's 503), rolled back
-    if the route or a dependency raised. A refusal that is itself recorded (a bad link
-    counted) keeps what it wrote."""
-    with Session(request.app.state.engine) as session:
-        work = UnitOfWork(session)
-        try:
-            yield work
-        except ShownError as refusal:
-            if refusal.keeps_changes:
-                work.finish()
-            raise
-        work.finish()
+_REQUEST_WORK: ContextVar[UnitOfWork | None] = ContextVar("placecheck_work", default=None)
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    """The request's one session, as a unit of work: committed once when the route returns
+    (before the response is sent, so a failed commit is this request's 503), rolled back if
+    the route or a dependency raised. A refusal that is itself recorded (a bad link counted)
+    keeps what it wrote.
+
+    A plain ``def`` route's unit ends on the route's own thread as it returns (see
+    ``UnitOfWorkRoute``); here, on the event loop, it ends only for a route that raised or did
+    not end it, in a thread of its own (never one the waiting routes may be holding)."""
+    session = Session(request.app.state.engine)
+    work = UnitOfWork(session)
+    current = _REQUEST_WORK.set(work)
+    keep = True
+    try:
+        yield work
+    except ShownError as refusal:
+        keep = refusal.keeps_changes
+        raise
+    except BaseException:
+        keep = False
+        raise
+    finally:
+        _REQUEST_WORK.reset(current)
+        if session.in_transaction() or has_written(session):
+            await anyio.to_thread.run_sync(work.end, keep, limiter=CapacityLimiter(1))
+        else:
+            session.close()
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Every route: a plain ``def`` one ends its request's unit of work on its own thread the
+    moment it returns. Ending it in the dependency instead meant a hop back through the event
+    loop while the write lock was held; on a busy day (forty threads sharing the interpreter)
+    that hop took long enough for the queue of savers to exhaust the connection pool."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _ending_its_work(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _ending_its_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def route(*args: Any, **kwargs: Any) -> Any:
+        response = endpoint(*args, **kwargs)
+        work = _REQUEST_WORK.get()
+        if work is not None:
+            work.end(keep=True)
+        return response
+
+    return route
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]

@@ -116,7 +116,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.pdf_service = pdf_service
     app.state.report_queue = queue
     app.state.registry = registry_for(settings)
     app.add_middleware(SecurityHeaders)

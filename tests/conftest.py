@@ -85,12 +85,8 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        environment=Environment.TEST,
-        database_url="sqlite://",
-        report_cache_dir=tmp_path_factory.mktemp("report-cache"),
-    )
+def settings() -> Settings:
+    return Settings(environment=Environment.TEST, database_url="sqlite://")
 
 
 @pytest.fixture
@@ -104,7 +100,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real server on a SQLite file, as ``make run`` serves."""
     engine = create_db_engine(f"sqlite:///{tmp_path / 'live.db'}")
     SQLModel.metadata.create_all(engine)
-    with serving(engine, tmp_path / "report-cache") as server:
+    with serving(engine) as server:
         yield server
     engine.dispose()
 

@@ -80,6 +80,13 @@ def test_routes_get_their_session_and_parts_from_the_dependencies(path: Path) ->
     assert "Session(" not in source, "a route builds its own session: use SessionDep"
     assert "app.state" not in source, "a route reads app.state: add a dependency in app/deps.py"
     assert "run_in_threadpool" not in source, "read the form with CsrfForm and write a plain def"
+    writes = WRITES_THROUGH_THE_ORM.findall(source)
+    assert writes == [], "a route writes rows itself: move the change into its service"
+
+
+WRITES_THROUGH_THE_ORM = re.compile(
+    r"session\.(?:add|add_all|delete|merge)\(|\b(?:delete|update|insert)\((?!\))|setattr\("
+)
 
 
 TEST_MODULES = sorted(path for path in (ROOT / "tests").rglob("*.py") if path.name != "conftest.py")
@@ -113,3 +120,25 @@ def test_only_the_unit_of_work_commits_rolls_back_or_takes_the_write_lock() -> N
     ]
 
     assert ending == []
+
+
+def test_every_route_ends_its_unit_of_work_as_it_returns() -> None:
+    """A router made without ``route_class=UnitOfWorkRoute`` would hold the write lock across
+    a hop through the event loop after its route returns."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import BaseRoute
+
+    from app.deps import UnitOfWorkRoute
+    from app.main import create_app
+
+    def every(routes: list[BaseRoute]) -> list[BaseRoute]:
+        found: list[BaseRoute] = []
+        for route in routes:
+            included = getattr(route, "original_router", None)  # FastAPI's included routers
+            found += every(included.routes) if included is not None else [route]
+        return found
+
+    routes = [r for r in every(create_app().routes) if isinstance(r, APIRoute)]
+
+    assert len(routes) > 50
+    assert [r.path for r in routes if not isinstance(r, UnitOfWorkRoute)] == []

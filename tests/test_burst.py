@@ -128,7 +128,7 @@ def test_twenty_respondents_save_while_facilitators_write_and_nothing_is_locked_
             for n in range(RESPONDENTS)
         ]
     with (
-        serving(engine, tmp_path / "report-cache") as live_server,
+        serving(engine) as live_server,
         ThreadPoolExecutor(max_workers=RESPONDENTS + FACILITATORS) as pool,
     ):
         saves = [pool.submit(_respondent, live_server.url, token) for token in tokens]
@@ -178,11 +178,12 @@ def test_twenty_people_opening_the_results_at_once_all_get_their_pages(
         current = session.exec(
             select(AssessmentRound).where(AssessmentRound.status == RoundStatus.OPEN)
         ).one()
+        current_id = current.id or 0
     with (
-        serving(engine, tmp_path / "report-cache") as live_server,
+        serving(engine) as live_server,
         ThreadPoolExecutor(max_workers=READERS) as pool,
     ):
-        readers = [pool.submit(_reader, live_server.url, current.id or 0) for _ in range(READERS)]
+        readers = [pool.submit(_reader, live_server.url, current_id) for _ in range(READERS)]
         problems = [p for future in readers for p in future.result()]
 
     assert problems == []

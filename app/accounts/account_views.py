@@ -6,11 +6,11 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.service import AccountError, new_password_hash, set_password
 from app.core import audit
 from app.core.security.session_cookie import SESSION_COOKIE, token_of
-from app.deps import CsrfForm, CurrentUser, SettingsDep, UnitOfWorkDep
+from app.deps import CsrfForm, CurrentUser, SettingsDep, UnitOfWorkDep, UnitOfWorkRoute
 from app.models import PasswordChange
 from app.web.pages import Errors, render, see_other
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 CHANGED = (
     "Your password has been changed. Any other browser you were signed in on is now signed out."

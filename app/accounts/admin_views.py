@@ -7,15 +7,15 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from app.accounts.service import AccountError, create_user
-from app.core.exceptions import ShownError
+from app.accounts.service import AccountError, create_user, set_active_account, set_place_role
+from app.core.exceptions import ChangeRefusedError, ShownError
 from app.core.fields import MAX_ID
-from app.deps import AdminChange, AdminPage, RecordId
+from app.deps import AdminChange, AdminPage, RecordId, UnitOfWorkRoute
 from app.enums import MembershipRole
 from app.models import AuditEvent, Place, PlaceMembership, User, UserCreate
 from app.web.pages import Errors, Visit
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 AUDIT_PAGE = 200
 
 
@@ -83,15 +83,15 @@ def set_membership(change: AdminChange) -> Response:
         errors.add("place_id", "Choose a place")
     if wanted is None or member is None or place is None:
         return _users_page(change, errors)
-    existing = session.get(PlaceMembership, (member.id, place.id))
-    if wanted.role == "remove":
-        if existing is None:
-            raise ShownError(404, f"{member.display_name} is not a member of {place.name}.")
-        session.delete(existing)
-    else:
-        membership = existing or PlaceMembership(user_id=member.id or 0, place_id=place.id or 0)
-        membership.role = wanted.role
-        session.add(membership)
+    try:
+        set_place_role(
+            session=session,
+            member=member,
+            place=place,
+            role=None if wanted.role == "remove" else wanted.role,
+        )
+    except ChangeRefusedError as error:
+        raise ShownError(404, str(error)) from error
     role = wanted.role if wanted.role == "remove" else wanted.role.value
     change.record("membership-changed", place_id=place.id, user=member.email, role=role)
     return change.done("/admin/users")
@@ -105,8 +105,7 @@ def set_active(user_id: RecordId, change: AdminChange) -> Response:
         raise ShownError(404, "There is no such user.")
     if member.id == change.user.id and not active:
         raise ShownError(409, "You cannot deactivate your own account.")
-    member.is_active = active
-    change.session.add(member)
+    set_active_account(session=change.session, member=member, active=active)
     change.record("user-activated" if active else "user-deactivated", user=member.email)
     return change.done("/admin/users")
 

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, delete, select
 
+from app.core.exceptions import ChangeRefusedError
 from app.core.security.passwords import hash_password, needs_rehash, password_matches
 from app.core.security.session_cookie import SESSION_MAX_AGE_SECONDS, cookie_value, token_of
 from app.core.security.tokens import hash_token, new_token
 from app.enums import MembershipRole
-from app.models import PlaceMembership, User, UserCreate, UserSession, utcnow
+from app.models import Place, PlaceMembership, User, UserCreate, UserSession, utcnow
 
 
 class AccountError(ValueError):
@@ -131,3 +132,23 @@ def signed_in(*, session: Session, secret: str, value: str | None) -> SignedIn |
     if expires_at <= utcnow() or not user.is_active:
         return None
     return SignedIn(user, facilitator or user.is_administrator or user.may_create_places)
+
+
+def set_place_role(
+    *, session: Session, member: User, place: Place, role: MembershipRole | None
+) -> None:
+    """Give ``member`` this role in ``place``, or (None) take them off it."""
+    existing = session.get(PlaceMembership, (member.id, place.id))
+    if role is None:
+        if existing is None:
+            raise ChangeRefusedError(f"{member.display_name} is not a member of {place.name}.")
+        session.delete(existing)
+        return
+    membership = existing or PlaceMembership(user_id=member.id or 0, place_id=place.id or 0)
+    membership.role = role
+    session.add(membership)
+
+
+def set_active_account(*, session: Session, member: User, active: bool) -> None:
+    member.is_active = active
+    session.add(member)

@@ -15,11 +15,12 @@ from app.deps import (
     OptionalUser,
     SettingsDep,
     UnitOfWorkDep,
+    UnitOfWorkRoute,
     WriteSession,
 )
 from app.web.pages import Errors, render, see_other
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 TOO_MANY = (
     "Too many failed attempts to sign in. Wait 15 minutes and try again, or ask an "

@@ -53,10 +53,6 @@ class Settings(BaseSettings):
         ge=2,
         description="Groups with fewer respondents than this never appear with a score.",
     )
-    report_cache_dir: Path = Field(
-        default=Path("data") / "report-cache",
-        description="Where rendered PDFs are kept, by the hash of their inputs.",
-    )
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(
         default_factory=list,
         description="Reverse proxies whose X-Forwarded-For is believed, as a JSON list of "

@@ -291,6 +291,14 @@ class UnitOfWork:
             raise RuntimeError("read_afresh would discard a change: finish the unit first")
         self.session.rollback()
 
+    def end(self, keep: bool) -> None:
+        """Finish the unit (if its work is to be kept) and give its connection back."""
+        try:
+            if keep:
+                self.finish()
+        finally:
+            self.session.close()
+
     def finish(self) -> None:
         """Commit, then do what waited for the commit. Its owner calls it at the end; a route
         calls it early only to let others see its change before it waits on something slow

@@ -6,10 +6,11 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from app.accounts.access import PlaceAccess, RoundAccess
 from app.core.exceptions import ShownError
+from app.data import erasure
 from app.data.paper import TEMPLATE as PAPER_TEMPLATE
 from app.data.paper import already_imported, parse_paper_answers, store_paper_answers
 from app.data.round_file import ImportRefusedError, export_json, import_json, read_round_file
@@ -17,23 +18,21 @@ from app.data.spreadsheets import answers_csv, workbook
 from app.deps import (
     FacilitatorPlacePage,
     FacilitatorRoundPage,
-    PdfServiceDep,
     PlaceChange,
     RecordId,
     RoundChange,
+    UnitOfWorkRoute,
 )
 from app.enums import InvitationStatus
-from app.jobs.report_jobs import forget_place_jobs
-from app.models import Answer, Invitation, Organisation
+from app.models import Invitation, Organisation
 from app.places.service import organisations_of
-from app.results.reports import place_reports
 from app.results.rules import load_rules
 from app.results.service import respondents_of_round, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Errors, Visit, download
 from scoring.disclosure import disclosed
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 SAME_SHEETS_AT_ONCE = (
     "Nothing was imported: the same answers were being imported by someone else at the same "
@@ -168,21 +167,15 @@ def confirm_erase(invitation_id: RecordId, visit: FacilitatorRoundPage) -> Respo
 
 
 @router.post("/rounds/{round_id}/respondents/{invitation_id}/erase", response_class=HTMLResponse)
-def erase_respondent(
-    invitation_id: RecordId, change: RoundChange, pdf_service: PdfServiceDep
-) -> Response:
-    """Erase one person's answers and details, and every rendered report that held them."""
+def erase_respondent(invitation_id: RecordId, change: RoundChange) -> Response:
+    """Erase one person's answers and details, and every made report that held them (kept
+    only in the database, so every machine's copy goes with the rows)."""
     session = change.session
     invitation = _respondent(session, change.access, invitation_id)
-    session.exec(delete(Answer).where(col(Answer.invitation_id) == invitation_id))
-    invitation.status = InvitationStatus.REVOKED
-    invitation.name = None
-    invitation.email = None
-    invitation.submitted_at = None
-    session.add(invitation)
-    forget_place_jobs(session, change.access.place.id)
+    erasure.erase_respondent(
+        session=session, invitation=invitation, place_id=change.access.place.id
+    )
     change.record("respondent-erased", invitation_id=invitation_id)
-    change.work.after_commit(lambda: pdf_service.forget(place_reports(change.access.place.id)))
     return change.done(f"/rounds/{change.access.assessment_round.id}/data")
 
 
@@ -197,7 +190,7 @@ def confirm_delete(visit: FacilitatorRoundPage) -> Response:
 
 
 @router.post("/rounds/{round_id}/delete", response_class=HTMLResponse)
-def delete_round(change: RoundChange, pdf_service: PdfServiceDep) -> Response:
+def delete_round(change: RoundChange) -> Response:
     if change.form.get("confirm") != "yes":
         errors = Errors()
         errors.add("confirm", "Tick the box to confirm that the round and its answers go")
@@ -209,9 +202,7 @@ def delete_round(change: RoundChange, pdf_service: PdfServiceDep) -> Response:
         deleted_round_id=assessment_round.id,
         title=assessment_round.title,
     )
-    forget_place_jobs(change.session, change.access.place.id)
-    change.session.delete(assessment_round)
-    change.work.after_commit(lambda: pdf_service.forget(place_reports(change.access.place.id)))
+    erasure.delete_round(session=change.session, assessment_round=assessment_round)
     return change.done(f"/places/{change.access.place.slug}")
 
 

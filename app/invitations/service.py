@@ -199,3 +199,9 @@ def change_invitation(
             changed.append(name)
     session.add(invitation)
     return changed
+
+
+def revoke(*, session: Session, invitation: Invitation) -> None:
+    """Stop the link working at once; the answers are kept, so reissuing lets them carry on."""
+    invitation.status = InvitationStatus.REVOKED
+    session.add(invitation)

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from app.accounts.access import RoundAccess
 from app.core.csvfile import spreadsheet_row
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.deps import FacilitatorRoundPage, RecordId, RoundChange
-from app.enums import InvitationStatus, RoundStatus
+from app.deps import FacilitatorRoundPage, RecordId, RoundChange, UnitOfWorkRoute
+from app.enums import RoundStatus
 from app.invitations.mail import send_invitations
 from app.invitations.service import (
     AWAITING,
@@ -24,6 +24,7 @@ from app.invitations.service import (
     link_url,
     mark_emailed,
     reissue,
+    revoke,
     token_of,
 )
 from app.invitations.upload import parse_invitations
@@ -33,7 +34,9 @@ from app.rounds.page import DONE, public_base, render_round_page
 from app.web.pages import Errors, Visit, download
 from reports.wording import long_date
 
-router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
+router = APIRouter(
+    prefix="/rounds/{round_id}", include_in_schema=False, route_class=UnitOfWorkRoute
+)
 
 
 @router.get("/invitations", response_class=HTMLResponse)
@@ -280,8 +283,7 @@ def revoke_or_reissue(
 ) -> Response:
     invitation = _invitation_in(change.session, change.access.assessment_round, invitation_id)
     if action == "revoke":
-        invitation.status = InvitationStatus.REVOKED
-        change.session.add(invitation)
+        revoke(session=change.session, invitation=invitation)
     else:
         reissue(session=change.session, secret=change.settings.secret, invitation=invitation)
     change.record(f"invitation-{action}d", invitation_id=invitation_id)

@@ -26,7 +26,7 @@ from app.core.db import UnitOfWork, changed_rows, lock_until_commit, write_sessi
 from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
 from app.results.inputs import report_inputs
-from app.results.reports import ReportUnavailableError, cache_owner, report_html
+from app.results.reports import ReportUnavailableError, report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
 
@@ -43,8 +43,8 @@ REUSABLE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.REFUS
 """A job in any of these answers a second request for the same report from the same inputs
 (a failed one is tried again)."""
 
-Renderer = Callable[[str, str], bytes]
-"""Turns a report's HTML into its PDF, given the owner its cached copy is filed under."""
+Renderer = Callable[[str], bytes]
+"""Turns a report's HTML into its PDF."""
 
 
 @dataclass(frozen=True)
@@ -279,8 +279,7 @@ def make_report(engine: Engine, render: Renderer, job_id: int, today: date) -> M
             organisation_id=job.organisation_id,
             variant=job.variant,
         )
-        owner = cache_owner(assessment_round)
-    return MadeReport(render(rendered.html, owner), rendered.filename)
+    return MadeReport(render(rendered.html), rendered.filename)
 
 
 def made_here(engine: Engine, render: Renderer) -> ReportMaker:

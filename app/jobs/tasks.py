@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -24,7 +23,8 @@ from app.jobs.report_jobs import (
 from app.models import AssessmentRound
 from app.results.publication import fill_missing_snapshots
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
-from reports.pdf.service import PdfCache, PdfService
+from reports.pdf.renderer import html_to_pdf
+from reports.pdf.service import PdfService
 
 HandOver = Callable[[int], None]
 """Gives a report job to whatever runs jobs (this process's threads, or the shared queue)."""
@@ -42,9 +42,7 @@ class JobResources:
 def render_service(settings: Settings) -> PdfService:
     """The render processes of an app or worker process, which load this module as they start
     (it is what their report tasks run)."""
-    return PdfService(
-        settings.report_cache_dir, settings.report_workers or None, preload=(__name__,)
-    )
+    return PdfService(settings.report_workers or None, preload=(__name__,))
 
 
 def report_maker(engine: Engine, pdf_service: PdfService) -> ReportMaker:
@@ -59,18 +57,16 @@ def report_maker(engine: Engine, pdf_service: PdfService) -> ReportMaker:
     if url.get_backend_name() == "sqlite" and url.database in {None, "", ":memory:"}:
         return made_here(engine, pdf_service.render)
     address = url.render_as_string(hide_password=False)
-    return partial(pdf_service.run, _make_in_render_process, address, pdf_service.cache.cache_dir)
+    return partial(pdf_service.run, _make_in_render_process, address)
 
 
 _engines: dict[str, Engine] = {}
 """One engine per database for the life of a render process."""
 
 
-def _make_in_render_process(
-    address: str, cache_dir: Path, job_id: int, today: date
-) -> MadeReport | None:
+def _make_in_render_process(address: str, job_id: int, today: date) -> MadeReport | None:
     engine = _engines.get(address) or _engines.setdefault(address, create_db_engine(address))
-    return make_report(engine, PdfCache(cache_dir).render_here, job_id, today)
+    return make_report(engine, html_to_pdf, job_id, today)
 
 
 def prepare_report(resources: JobResources, job_id: int) -> None:

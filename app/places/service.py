@@ -14,6 +14,7 @@ from app.models import (
     Organisation,
     OrganisationCreate,
     Place,
+    PlaceBase,
     PlaceCreate,
     PlaceMembership,
     User,
@@ -209,3 +210,13 @@ def remove_organisation(*, session: Session, organisation: Organisation) -> None
             "It can still be renamed."
         )
     session.delete(organisation)
+
+
+def change_place(*, session: Session, place: Place, details: PlaceCreate) -> list[str]:
+    """A place's name, description and data contact (never its slug, so links keep working);
+    returns the names of the fields that changed, for the audit."""
+    changed = [n for n in PlaceBase.model_fields if getattr(place, n) != getattr(details, n)]
+    for name in changed:
+        setattr(place, name, getattr(details, name))
+    session.add(place)
+    return changed

@@ -14,11 +14,13 @@ from app.deps import (
     PlacesChange,
     PlacesPage,
     RecordId,
+    UnitOfWorkRoute,
 )
-from app.models import OrganisationCreate, PlaceBase, PlaceCreate
+from app.models import OrganisationCreate, PlaceCreate
 from app.places.service import (
     add_organisation,
     change_organisation,
+    change_place,
     create_place,
     members_of,
     organisation_of,
@@ -31,7 +33,7 @@ from app.rounds.service import rounds_of
 from app.web.pages import Errors, Visit, pager
 from questionnaires.sectors import Sector
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 MAX_SEARCH = 100
@@ -120,10 +122,7 @@ def edit_place(change: PlaceChange) -> Response:
     if details is None:
         return _edit_page(change, errors)
     place = change.access.place
-    changed = [n for n in PlaceBase.model_fields if getattr(place, n) != getattr(details, n)]
-    for name in changed:
-        setattr(place, name, getattr(details, name))
-    change.session.add(place)
+    changed = change_place(session=change.session, place=place, details=details)
     change.record("place-changed", fields=changed)
     return change.done(f"/places/{place.slug}?done=place-changed")
 

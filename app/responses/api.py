@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from app.core.errors import PROBLEM_RESPONSES, InvalidParam, Problem, problem_response
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import RespondentContext, SessionDep, UnitOfWorkDep
+from app.deps import RespondentContext, SessionDep, UnitOfWorkDep, UnitOfWorkRoute
 from app.enums import InvitationStatus
 from app.models import MAX_LEVEL
 from app.responses.service import (
@@ -30,7 +30,10 @@ from app.responses.service import (
 )
 
 router = APIRouter(
-    prefix="/api/v1/respondent/{token}", tags=["respondent"], responses=PROBLEM_RESPONSES
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/respondent/{token}",
+    tags=["respondent"],
+    responses=PROBLEM_RESPONSES,
 )
 
 OptOutValue = Literal["dont_know", "not_applicable"]

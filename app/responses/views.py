@@ -16,7 +16,14 @@ from sqlmodel import Session
 from app.core.db import DatabaseBusyError
 from app.core.security.csrf import csrf_token, csrf_valid
 from app.core.templating import field_id, templates
-from app.deps import RespondentContext, RespondentForm, SessionDep, SettingsDep, UnitOfWorkDep
+from app.deps import (
+    RespondentContext,
+    RespondentForm,
+    SessionDep,
+    SettingsDep,
+    UnitOfWorkDep,
+    UnitOfWorkRoute,
+)
 from app.models import Place
 from app.responses.service import (
     MAX_EVIDENCE,
@@ -38,7 +45,7 @@ from app.responses.service import (
 from questionnaires.schema import Item
 from questionnaires.timing import estimated_minutes
 
-router = APIRouter(prefix="/r/{token}", include_in_schema=False)
+router = APIRouter(prefix="/r/{token}", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 STALE_PAGE = (

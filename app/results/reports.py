@@ -29,17 +29,6 @@ from scoring.engine import score
 from scoring.rules import Rules
 
 
-def cache_owner(assessment_round: AssessmentRound) -> str:
-    """Whose rendered PDFs these are, in the cache: the round, within its place."""
-    return f"{place_reports(assessment_round.place_id)}round-{assessment_round.id}"
-
-
-def place_reports(place_id: int | None) -> str:
-    """The start of every cache owner of a place's reports: erasing one respondent drops them
-    all, since any of the place's reports may quote or count them."""
-    return f"place-{place_id}-"
-
-
 class ReportUnavailableError(ValueError):
     """The report cannot be made as asked; the message says why and what to do."""
 

@@ -12,7 +12,7 @@ from app.accounts.access import RoundAccess, facilitating
 from app.core.clock import place_today
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import RecordId, ReportQueueDep, ResultsPage
+from app.deps import RecordId, ReportQueueDep, ResultsPage, UnitOfWorkRoute
 from app.enums import JobStatus, RoundStatus
 from app.jobs.report_jobs import JobState, job_file, job_state, request_report
 from app.jobs.runners import ReportQueue
@@ -28,7 +28,9 @@ from reports.forum import ForumReport, build_forum_report
 from reports.kinds import ReportKind
 from scoring.types import ScoreResult
 
-router = APIRouter(prefix="/rounds/{round_id}", include_in_schema=False)
+router = APIRouter(
+    prefix="/rounds/{round_id}", include_in_schema=False, route_class=UnitOfWorkRoute
+)
 
 FACILITATOR_REPORTS = {ReportKind.WORKSHOP, ReportKind.PARTNER, ReportKind.QUESTIONNAIRE}
 DOWNLOAD_WAIT_SECONDS = 170.0

@@ -17,6 +17,7 @@ from app.deps import (
     ReportQueueDep,
     RoundChange,
     RoundPage,
+    UnitOfWorkRoute,
 )
 from app.enums import RoundStatus
 from app.invitations.mail import mail_configured
@@ -34,7 +35,7 @@ from app.rounds.service import (
 from app.web.pages import Errors, Visit
 from questionnaires.registry import Registry
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 class StatusChange(BaseModel):

@@ -5,9 +5,9 @@ from pydantic import BaseModel, Field
 
 from app.core.db import DatabaseUnavailableError, check_database
 from app.core.errors import PROBLEM_RESPONSES
-from app.deps import SessionDep
+from app.deps import SessionDep, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class Status(BaseModel):

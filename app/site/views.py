@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.core.db import DatabaseUnavailableError, check_database
 from app.core.errors import Problem, problem_response
 from app.core.templating import templates
-from app.deps import SessionDep
+from app.deps import SessionDep, UnitOfWorkRoute
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.enums import InvitationStatus
+from app.core.exceptions import ChangeRefusedError
+from app.enums import ActionStatus, InvitationStatus
 from app.models import (
     Action,
     ActionBase,
@@ -70,6 +71,30 @@ def add_action(
     return action
 
 
+def action_in(session: Session, assessment_round: AssessmentRound, action_id: int) -> Action | None:
+    """One of the round's actions (another round's is never found)."""
+    action = session.get(Action, action_id)
+    return action if action is not None and action.round_id == assessment_round.id else None
+
+
+def set_action_status(*, session: Session, action: Action, status: ActionStatus) -> None:
+    action.status = status
+    session.add(action)
+
+
+def change_action(*, session: Session, action: Action, wanted: dict[str, object]) -> list[str]:
+    """Correct an action; returns the names of the fields that changed, for the audit."""
+    changed = [name for name, value in wanted.items() if getattr(action, name) != value]
+    for name in changed:
+        setattr(action, name, wanted[name])
+    session.add(action)
+    return changed
+
+
+def remove_action(*, session: Session, action: Action) -> None:
+    session.delete(action)
+
+
 @dataclass(frozen=True)
 class Comment:
     answer_id: int
@@ -116,3 +141,36 @@ def quotes_of(session: Session, round_id: int | None) -> list[EvidenceQuote]:
             .order_by(col(EvidenceQuote.id))
         ).all()
     )
+
+
+def quote_comment(
+    *, session: Session, assessment_round: AssessmentRound, comment: "Comment", text: str
+) -> EvidenceQuote:
+    """Put a partner's comment (as the facilitator trimmed it) in the round's reports, once."""
+    already = session.exec(
+        select(EvidenceQuote.id).where(
+            EvidenceQuote.round_id == assessment_round.id,
+            EvidenceQuote.answer_id == comment.answer_id,
+        )
+    ).first()
+    if already is not None:
+        raise ChangeRefusedError(
+            "This comment is already in the report", field=f"comment-{comment.answer_id}"
+        )
+    quote = EvidenceQuote(
+        round_id=assessment_round.id or 0,
+        answer_id=comment.answer_id,
+        subject_id=comment.subject_id,
+        text=text,
+    )
+    session.add(quote)
+    return quote
+
+
+def unquote(*, session: Session, assessment_round: AssessmentRound, quote_id: int) -> bool:
+    """Take a quote out of the round's reports; False if the round has no such quote."""
+    quote = session.get(EvidenceQuote, quote_id)
+    if quote is None or quote.round_id != assessment_round.id:
+        return False
+    session.delete(quote)
+    return True

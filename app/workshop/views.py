@@ -1,25 +1,23 @@
 """The workshop page: agreed levels, the action plan and the quotes chosen for the report."""
 
-from collections.abc import Callable
 from operator import attrgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
-from app.core.exceptions import ShownError
+from app.core.exceptions import ChangeRefusedError, ShownError
 from app.core.validation import field_messages
-from app.deps import FacilitatorRoundPage, RecordId, RoundChange
+from app.deps import FacilitatorRoundPage, RecordId, RoundChange, UnitOfWorkRoute
 from app.enums import ActionStatus
 from app.models import (
     Action,
     ActionBase,
     ActionCreate,
     ConditionAgreementBase,
-    EvidenceQuote,
     EvidenceQuoteBase,
 )
 from app.places.service import organisations_of
@@ -27,20 +25,28 @@ from app.results.remembered import remembered
 from app.results.rules import load_rules
 from app.results.service import score_round
 from app.rounds.definitions import definition_of_round
-from app.web.pages import Errors, Form, Visit
+from app.web.pages import Errors, Visit
 from app.workshop.service import (
+    action_in,
     actions_of,
     add_action,
     agreements_of,
+    change_action,
     comments_of,
+    quote_comment,
     quotes_of,
     record_agreements,
+    remove_action,
+    set_action_status,
+    unquote,
 )
 from questionnaires.schema import Definition
 from reports.wording import quote_attribution
 from scoring.rounding import one_decimal, percentage
 
-router = APIRouter(prefix="/rounds/{round_id}/workshop", include_in_schema=False)
+router = APIRouter(
+    prefix="/rounds/{round_id}/workshop", include_in_schema=False, route_class=UnitOfWorkRoute
+)
 
 
 class ActionStatusChange(BaseModel):
@@ -180,7 +186,31 @@ def condition_page(
     return _render_condition(visit, condition_id, notice=DONE.get(done or ""))
 
 
-def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Errors:
+def _after_change(change: Visit[RoundAccess], what: str, anchor: str, errors: Errors) -> Response:
+    """Where every workshop change ends: a form sent from a condition's page names the
+    condition, and the facilitator is returned there (with any errors shown on it)."""
+    definition = definition_of_round(
+        session=change.session, assessment_round=change.access.assessment_round
+    )
+    from_condition = change.form.get("from_condition")
+    subjects = {c.id for c in definition.conditions} | {r.id for r in definition.recommendations}
+    if from_condition not in subjects:
+        from_condition = ""
+    if errors:
+        if from_condition:
+            return _render_condition(change, from_condition, errors)
+        return _render(change, errors)
+    change.record(f"workshop-{what}")
+    page = f"/rounds/{change.access.assessment_round.id}/workshop"
+    if from_condition:
+        page += f"/conditions/{from_condition}"
+    return change.done(f"{page}?done={what}#{anchor}")
+
+
+@router.post("/agreements", response_class=HTMLResponse)
+def save_agreements(change: RoundChange) -> Response:
+    """The levels the forum agreed (or could not), each with its reasons."""
+    session, access, form = change.session, change.access, change.form
     definition = definition_of_round(session=session, assessment_round=access.assessment_round)
     levels = {str(level.value) for level in definition.statement_scale.levels}
     errors = Errors()
@@ -211,7 +241,7 @@ def _save_agreements(session: Session, access: RoundAccess, form: Form) -> Error
         record_agreements(
             session=session, assessment_round=access.assessment_round, agreements=agreements
         )
-    return errors
+    return _after_change(change, "agreements", "agreed-levels", errors)
 
 
 def _action_choices(session: Session, access: RoundAccess) -> dict[str, set[Any]]:
@@ -225,26 +255,30 @@ def _action_choices(session: Session, access: RoundAccess) -> dict[str, set[Any]
     }
 
 
-def _add_action(session: Session, access: RoundAccess, form: Form) -> Errors:
+@router.post("/actions", response_class=HTMLResponse)
+def add_to_action_plan(change: RoundChange) -> Response:
+    session, access = change.session, change.access
     errors = Errors()
-    details = form.validated(ActionCreate, errors, context=_action_choices(session, access))
+    details = change.form.validated(ActionCreate, errors, context=_action_choices(session, access))
     if details is not None:
         add_action(session=session, assessment_round=access.assessment_round, details=details)
-    return errors
+    return _after_change(change, "actions", "action-plan", errors)
 
 
-def _action_status(session: Session, access: RoundAccess, form: Form) -> Errors:
+@router.post("/action-status", response_class=HTMLResponse)
+def change_action_status(change: RoundChange) -> Response:
     errors = Errors()
-    change = form.validated(ActionStatusChange, errors)
-    if change is None:
-        return errors
-    action = _action_in(session, access, change.action_id)
-    action.status = change.status
-    session.add(action)
-    return errors
+    wanted = change.form.validated(ActionStatusChange, errors)
+    if wanted is not None:
+        action = _action_in(change.session, change.access, wanted.action_id)
+        set_action_status(session=change.session, action=action, status=wanted.status)
+    return _after_change(change, "action-status", "action-plan", errors)
 
 
-def _choose_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
+@router.post("/quotes", response_class=HTMLResponse)
+def choose_quote(change: RoundChange) -> Response:
+    """Put a partner's comment in the report, as the facilitator trimmed it."""
+    session, access = change.session, change.access
     definition = definition_of_round(session=session, assessment_round=access.assessment_round)
     comments = {
         c.answer_id: c
@@ -252,85 +286,43 @@ def _choose_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
             session=session, assessment_round=access.assessment_round, definition=definition
         )
     }
-    picked = form.validated(CommentChoice, Errors())
+    picked = change.form.validated(CommentChoice, Errors())
     comment = comments.get(picked.answer_id) if picked else None
     if comment is None:
         raise ShownError(404, "There is no such comment among this round's submitted answers.")
-    errors = Errors()
-    already = session.exec(
-        select(EvidenceQuote.id).where(
-            EvidenceQuote.round_id == access.assessment_round.id,
-            EvidenceQuote.answer_id == comment.answer_id,
-        )
-    ).first()
-    if already is not None:
-        errors.add(f"comment-{comment.answer_id}", "This comment is already in the report")
-        return errors
-    problems = Errors()
-    quote = form.validated(EvidenceQuoteBase, problems)
+    errors, problems = Errors(), Errors()
+    quote = change.form.validated(EvidenceQuoteBase, problems)
     if quote is None:
         errors.add(f"quote-{comment.answer_id}", next(iter(problems.by_field.values())))
-        return errors
-    session.add(
-        EvidenceQuote(
-            round_id=access.assessment_round.id or 0,
-            answer_id=comment.answer_id,
-            subject_id=comment.subject_id,
-            text=quote.text,
-        )
-    )
-    return errors
+    else:
+        try:
+            quote_comment(
+                session=session,
+                assessment_round=access.assessment_round,
+                comment=comment,
+                text=quote.text,
+            )
+        except ChangeRefusedError as refused:
+            errors.add(refused.field or f"comment-{comment.answer_id}", str(refused))
+    return _after_change(change, "quotes", "quotes", errors)
 
 
-def _remove_quote(session: Session, access: RoundAccess, form: Form) -> Errors:
-    errors = Errors()
-    removal = form.validated(QuoteRemoval, errors)
-    quote = session.get(EvidenceQuote, removal.quote_id) if removal else None
-    if quote is None or quote.round_id != access.assessment_round.id:
+@router.post("/remove-quote", response_class=HTMLResponse)
+def remove_quote(change: RoundChange) -> Response:
+    removal = change.form.validated(QuoteRemoval, Errors())
+    if removal is None or not unquote(
+        session=change.session,
+        assessment_round=change.access.assessment_round,
+        quote_id=removal.quote_id,
+    ):
         raise ShownError(404, "There is no such quote in this round.")
-    session.delete(quote)
-    return errors
-
-
-CHANGES: dict[str, tuple[Callable[[Session, RoundAccess, Form], Errors], str]] = {
-    "agreements": (_save_agreements, "agreed-levels"),
-    "actions": (_add_action, "action-plan"),
-    "action-status": (_action_status, "action-plan"),
-    "quotes": (_choose_quote, "quotes"),
-    "remove-quote": (_remove_quote, "quotes"),
-}
-
-
-@router.post("/{what}", response_class=HTMLResponse)
-def workshop_change(what: str, change: RoundChange) -> Response:
-    """Every workshop change; a form sent from a condition's page names the condition, and the
-    facilitator is returned there (with any errors shown on it)."""
-    if what not in CHANGES:
-        raise ShownError(404, "There is no such workshop change.")
-    apply, anchor = CHANGES[what]
-    definition = definition_of_round(
-        session=change.session, assessment_round=change.access.assessment_round
-    )
-    from_condition = change.form.get("from_condition")
-    subjects = {c.id for c in definition.conditions} | {r.id for r in definition.recommendations}
-    if from_condition not in subjects:
-        from_condition = ""
-    errors = apply(change.session, change.access, change.form)
-    if errors:
-        if from_condition:
-            return _render_condition(change, from_condition, errors)
-        return _render(change, errors)
-    change.record(f"workshop-{what}")
-    page = f"/rounds/{change.access.assessment_round.id}/workshop"
-    if from_condition:
-        page += f"/conditions/{from_condition}"
-    return change.done(f"{page}?done={what}#{anchor}")
+    return _after_change(change, "remove-quote", "quotes", Errors())
 
 
 def _action_in(session: Session, access: RoundAccess, action_id: int) -> Action:
     """One of the round's actions, or 404 (another round's is never found)."""
-    action = session.get(Action, action_id)
-    if action is None or action.round_id != access.assessment_round.id:
+    action = action_in(session, access.assessment_round, action_id)
+    if action is None:
         raise ShownError(404, "There is no such action in this round.")
     return action
 
@@ -358,10 +350,7 @@ def edit_action(action_id: RecordId, change: RoundChange) -> Response:
     if details is None or status is None:
         return _action_page(change, action, errors)
     wanted = {**details.model_dump(include=set(ActionBase.model_fields)), "status": status.status}
-    changed = [name for name, value in wanted.items() if getattr(action, name) != value]
-    for name in changed:
-        setattr(action, name, wanted[name])
-    session.add(action)
+    changed = change_action(session=session, action=action, wanted=wanted)
     change.record("workshop-action-changed", action_id=action_id, fields=changed)
     return change.done(
         f"/rounds/{access.assessment_round.id}/workshop?done=action-changed#action-plan"
@@ -391,9 +380,9 @@ def confirm_remove_action(action_id: RecordId, visit: FacilitatorRoundPage) -> R
 
 
 @router.post("/actions/{action_id}/remove", response_class=HTMLResponse)
-def remove_action(action_id: RecordId, change: RoundChange) -> Response:
+def remove_from_action_plan(action_id: RecordId, change: RoundChange) -> Response:
     action = _action_in(change.session, change.access, action_id)
-    change.session.delete(action)
+    remove_action(session=change.session, action=action)
     change.record("workshop-action-removed", action_id=action_id)
     return change.done(
         f"/rounds/{change.access.assessment_round.id}/workshop?done=action-removed#action-plan"

@@ -6,7 +6,6 @@ report after a start costs against the next.
 "Idle" is both probes running together with no report being made, so each ratio says what the
 renders add to a server already serving pages."""
 
-import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -95,10 +94,9 @@ def _reports(prepared: Prepared, organisations: list[int]) -> list[str]:
     ]
 
 
-def _forget_made_reports(prepared: Prepared, cache: Path) -> None:
+def _forget_made_reports(prepared: Prepared) -> None:
     """So that every report asked for next is made again, not handed over from an earlier
     case (a report made from the same inputs is reused)."""
-    shutil.rmtree(cache, ignore_errors=True)
     engine = create_db_engine(prepared.url)
     with engine.begin() as connection:
         connection.execute(delete(ReportJob))
@@ -106,10 +104,10 @@ def _forget_made_reports(prepared: Prepared, cache: Path) -> None:
 
 
 def _under_renders(
-    prepared: Prepared, url: str, probes: list[Probe], paths: list[str], cache: Path
+    prepared: Prepared, url: str, probes: list[Probe], paths: list[str]
 ) -> tuple[list[tuple[list[float], int]], int]:
     """What each probe saw while ``paths`` were downloaded at once, and how many failed."""
-    _forget_made_reports(prepared, cache)
+    _forget_made_reports(prepared)
     busy = threading.Event()
     busy.set()
     # Signed in beforehand: a sign-in's password hash is not a render's cost.
@@ -128,9 +126,7 @@ def _under_renders(
     return seen, sum(1 for s in statuses if s != 200)
 
 
-def _first_report_after_a_start(
-    prepared: Prepared, running: Server, client: httpx.Client, cache: Path
-) -> Row:
+def _first_report_after_a_start(prepared: Prepared, running: Server, client: httpx.Client) -> Row:
     """The first forum report a started server makes, against the same report made again
     (each made, not handed over), once the server says its render processes are ready."""
     deadline = time.monotonic() + 120
@@ -139,7 +135,7 @@ def _first_report_after_a_start(
         time.sleep(0.2)
     forum = f"/rounds/{prepared.published_round}/reports/forum.pdf"
     first = timed(lambda: client.get(forum).raise_for_status())
-    _forget_made_reports(prepared, cache)
+    _forget_made_reports(prepared)
     again = timed(lambda: client.get(forum).raise_for_status())
     return Row(
         "first forum report after a start vs the same made again",
@@ -163,11 +159,10 @@ def _partner_ids(client: httpx.Client, prepared: Prepared) -> list[int]:
 
 def rows(folder: Path) -> list[Row]:
     prepared = prepare(f"sqlite:///{folder / 'server.db'}", respondents=0)
-    cache = folder / "cache"
     found: list[Row] = []
-    with server(prepared.url, cache) as running:
+    with server(prepared.url, folder) as running:
         client = _facilitator(running.url)
-        found.append(_first_report_after_a_start(prepared, running, client, cache))
+        found.append(_first_report_after_a_start(prepared, running, client))
         partners = _partner_ids(client, prepared)
         probes = [
             replace(probe, path=probe.path or f"/rounds/{prepared.published_round}/results")
@@ -178,7 +173,7 @@ def rows(folder: Path) -> list[Row]:
         idle = _probing(running.url, probes, None, IDLE_SECONDS)
         for renders in (2, 4):
             paths = _reports(prepared, partners)[:renders]
-            seen, failed = _under_renders(prepared, running.url, probes, paths, cache)
+            seen, failed = _under_renders(prepared, running.url, probes, paths)
             for probe, (quiet, _), (busy, errors) in zip(probes, idle, seen, strict=True):
                 ratio = p(busy, 99) / p(quiet, 99)
                 found.append(
@@ -195,7 +190,7 @@ def rows(folder: Path) -> list[Row]:
 
         # Two people download the same report at the same moment, twenty times over.
         forum = f"/rounds/{prepared.published_round}/reports/forum.pdf"
-        _forget_made_reports(prepared, cache)
+        _forget_made_reports(prepared)
         pair = [_facilitator(running.url), _facilitator(running.url)]
         refused = 0
         for _ in range(20):

@@ -178,10 +178,10 @@ def _lost(prepared: Prepared, tally: Tally) -> list[str]:
     ]
 
 
-def run_burst(prepared: Prepared, cache_dir: Path, workers: int) -> tuple[Tally, list[str], float]:
+def run_burst(prepared: Prepared, folder: Path, workers: int) -> tuple[Tally, list[str], float]:
     tally = Tally()
     stop = threading.Event()
-    with server(prepared.url, cache_dir, workers) as running:
+    with server(prepared.url, folder, workers) as running:
         started = time.perf_counter()
         monitor = threading.Thread(target=_health, args=(running.url, tally, stop))
         monitor.start()
@@ -227,7 +227,7 @@ def test_a_burst_of_respondents_and_readers_loses_nothing_and_fails_nothing(
         url = request.getfixturevalue("fresh_postgres_url")
     prepared = prepare(url)
 
-    tally, lost, elapsed = run_burst(prepared, tmp_path / "report-cache", workers)
+    tally, lost, elapsed = run_burst(prepared, tmp_path, workers)
 
     saves, results, health = (percentiles(tally.timings[k]) for k in ("save", "results", "healthz"))
     failed_saves = sum(1 for f in tally.failures if f.startswith(("page ", "API ", "submit")))

@@ -98,7 +98,7 @@ def test_acknowledged_answers_survive_the_server_being_killed_again_and_again(
     rows: list[list[str]] = []
     for cycle in range(CYCLES):
         with (
-            server(prepared.url, tmp_path / "report-cache") as running,
+            server(prepared.url, tmp_path) as running,
             ThreadPoolExecutor(max_workers=CLIENTS) as pool,
         ):
             jobs = [
@@ -127,7 +127,7 @@ def test_acknowledged_answers_survive_the_server_being_killed_again_and_again(
 def test_a_killed_pdf_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
     prepared = prepare(f"sqlite:///{tmp_path / 'pdf.db'}", respondents=0)
     with (
-        server(prepared.url, tmp_path / "report-cache") as running,
+        server(prepared.url, tmp_path) as running,
         httpx.Client(base_url=running.url, timeout=180) as client,
     ):
         post_sign_in(client, "facilitator@kestrel-vale.example", DEMO_PASSWORD)

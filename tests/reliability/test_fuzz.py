@@ -50,7 +50,7 @@ def test_every_api_operation_answers_as_its_schema_says(tmp_path: Path) -> None:
     SQLModel.metadata.create_all(engine)
     token = make_round(engine).council
     app = create_app(
-        settings=Settings(environment=Environment.TEST, report_cache_dir=tmp_path / "cache"),
+        settings=Settings(environment=Environment.TEST),
         engine=engine,
     )
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)

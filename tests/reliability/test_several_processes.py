@@ -1,7 +1,7 @@
 """Past one machine: two app processes and a job worker, each started as an operator starts them
-(``placecheck serve``, ``placecheck worker``), sharing nothing but one PostgreSQL and the report
-cache. Whatever one app process learns, the other must act on; the reports must be made by the
-worker, not by the app processes people are waiting on."""
+(``placecheck serve``, ``placecheck worker``), sharing nothing but one PostgreSQL, where made
+reports are kept too. Whatever one app process learns, the other must act on; the reports must
+be made by the worker, not by the app processes people are waiting on."""
 
 import time
 from datetime import timedelta
@@ -72,12 +72,11 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
         session.add(waiting)
         session.flush()
         waiting_id = waiting.id
-    cache = tmp_path / "report-cache"
     rows: list[list[str]] = []
     with (
-        server(prepared.url, cache, jobs="procrastinate") as first,
-        server(prepared.url, cache, jobs="procrastinate") as second,
-        job_worker(prepared.url, cache) as worker,
+        server(prepared.url, tmp_path, jobs="procrastinate") as first,
+        server(prepared.url, tmp_path, jobs="procrastinate") as second,
+        job_worker(prepared.url, tmp_path) as worker,
     ):
         # The worker runs the scheduled checks: a round past its closing date is closed.
         started = time.monotonic()

@@ -90,7 +90,7 @@ def attack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Attack]:
     else:
         url = request.getfixturevalue("fresh_postgres_url")
     prepared = prepare(url, respondents=0)
-    with server(url, tmp_path / "report-cache") as running:
+    with server(url, tmp_path) as running:
         attack = Attack(prepared, running)
         try:
             yield attack

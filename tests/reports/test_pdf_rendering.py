@@ -1,9 +1,9 @@
-"""The renderer fetches nothing it should not, and the web's PDF service caches by input."""
+"""The renderer fetches nothing it should not; the web's PDF service renders in worker processes
+that give way to pages, and keeps nothing."""
 
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
 from reports.pdf import service as service_module
 from reports.pdf.renderer import RefusedResourceError, ReportURLFetcher
-from reports.pdf.service import PdfService, cache_key
+from reports.pdf.service import PdfService
 
 TINY = '<html lang="en-GB"><head><title>t</title></head><body><p>{}</p></body></html>'
 
@@ -39,35 +39,29 @@ def test_the_renderer_serves_its_stylesheet_fonts_and_data_uris() -> None:
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
-def test_a_second_download_comes_from_the_cache(tmp_path: Path) -> None:
-    cache = tmp_path
-    service = PdfService(cache_dir=cache, workers=1)
+def test_a_render_gives_the_pdf_of_its_html_and_keeps_no_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made reports are kept only in the database (their jobs' rows), so that erasing someone
+    there reaches every copy, whichever machine made it."""
+    monkeypatch.chdir(tmp_path)
+    service = PdfService(workers=1)
     try:
-        first = service.render(TINY.format("Kestrel Vale"), owner="place-1-round-2")
-        assert first.startswith(b"%PDF")
-        key = cache_key(TINY.format("Kestrel Vale"))
-        assert service.cached(key, "place-1-round-2") == first
-        # The pool is not needed for a cached report: shut it down and ask again.
-        service.shutdown()
-        assert service.render(TINY.format("Kestrel Vale"), owner="place-1-round-2") == first
-        assert service._pool is None
-        assert cache_key(TINY.format("Fenmoor")) != key
-        # Forgetting one place's reports leaves another place's alone.
-        service.render(TINY.format("Fenmoor"), owner="place-12-round-3")
-        assert service.forget("place-1-") == 1
-        assert service.cached(key, "place-1-round-2") is None
-        assert service.cached(cache_key(TINY.format("Fenmoor")), "place-12-round-3") is not None
+        pdf = service.render(TINY.format("Kestrel Vale"))
     finally:
         service.shutdown()
 
+    assert pdf.startswith(b"%PDF")
+    assert list(tmp_path.rglob("*")) == []
+
 
 def test_the_pool_never_has_more_workers_than_cores(tmp_path: Path) -> None:
-    assert PdfService(cache_dir=tmp_path, workers=64).workers == (os.cpu_count() or 1)
+    assert PdfService(workers=64).workers == (os.cpu_count() or 1)
 
 
 def test_a_dead_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
     """A killed worker breaks its whole process pool; the service replaces the pool."""
-    service = PdfService(cache_dir=tmp_path, workers=1)
+    service = PdfService(workers=1)
     try:
         first = service.render("<p>First report</p>")
         assert service._pool is not None
@@ -83,28 +77,8 @@ def test_a_dead_worker_does_not_stop_the_next_report(tmp_path: Path) -> None:
     assert first != second
 
 
-def test_a_render_that_takes_too_long_is_not_waited_on_but_kept_for_the_next_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(service_module, "RENDER_TIMEOUT_SECONDS", 0.001)
-    service = PdfService(cache_dir=tmp_path, workers=1)
-    html = TINY.format("Slow Vale")
-    key = cache_key(html)
-    try:
-        with pytest.raises(TimeoutError):
-            service.render(html, owner="place-1-round-1")
-        deadline = time.monotonic() + 60
-        while service.cached(key, "place-1-round-1") is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        kept = service.cached(key, "place-1-round-1")
-    finally:
-        service.shutdown()
-
-    assert kept is not None and kept.startswith(b"%PDF")
-
-
 def test_render_processes_give_way_to_pages(tmp_path: Path) -> None:
-    service = PdfService(cache_dir=tmp_path, workers=1)
+    service = PdfService(workers=1)
     try:
         assert service.run(os.nice, 0) == os.nice(0) + service_module.RENDER_NICENESS
         if hasattr(os, "SCHED_IDLE"):
@@ -114,7 +88,7 @@ def test_render_processes_give_way_to_pages(tmp_path: Path) -> None:
 
 
 def test_warming_starts_every_render_process_with_what_its_tasks_need(tmp_path: Path) -> None:
-    service = PdfService(cache_dir=tmp_path, workers=2, preload=("tests.reports.preloaded",))
+    service = PdfService(workers=2, preload=("tests.reports.preloaded",))
     try:
         started = service.warm()
         assert len(started) == service.workers

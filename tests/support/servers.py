@@ -37,12 +37,11 @@ class LiveServer:
 
 
 @contextmanager
-def serving(engine: Engine, report_cache_dir: Path) -> Iterator[LiveServer]:
+def serving(engine: Engine) -> Iterator[LiveServer]:
     """A real server (uvicorn, on loopback) over ``engine``, for browsers and load tests."""
     settings = Settings(
         environment=Environment.TEST,
         database_url=engine.url.render_as_string(hide_password=False),
-        report_cache_dir=report_cache_dir,
     )
     port = free_port()
     server = uvicorn.Server(
@@ -104,12 +103,12 @@ class Server:
 
 @contextmanager
 def server(
-    database_url: str, cache_dir: Path, workers: int = 1, jobs: str = "in-process"
+    database_url: str, folder: Path, workers: int = 1, jobs: str = "in-process"
 ) -> Iterator[Server]:
     """``placecheck serve`` in its own process group, as an operator runs it."""
     port = free_port()
     command = ["serve", "--port", str(port), "--workers", str(workers)]
-    process, log = _start(command, database_url, cache_dir, jobs, f"server-{port}")
+    process, log = _start(command, database_url, folder, jobs, f"server-{port}")
     running = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + 60
@@ -130,9 +129,9 @@ def server(
 
 
 @contextmanager
-def job_worker(database_url: str, cache_dir: Path) -> Iterator[Server]:
+def job_worker(database_url: str, folder: Path) -> Iterator[Server]:
     """``placecheck worker`` in its own process group, taking jobs from procrastinate."""
-    process, log = _start(["worker"], database_url, cache_dir, "procrastinate", "worker")
+    process, log = _start(["worker"], database_url, folder, "procrastinate", "worker")
     running = Server("", process, log)
     try:
         deadline = time.monotonic() + 60
@@ -146,14 +145,15 @@ def job_worker(database_url: str, cache_dir: Path) -> Iterator[Server]:
 
 
 def _start(
-    arguments: list[str], database_url: str, cache_dir: Path, jobs: str, name: str
+    arguments: list[str], database_url: str, folder: Path, jobs: str, name: str
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    log = cache_dir.parent / f"{name}.log"
+    """Start ``placecheck`` with ``arguments``, its output logged in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"{name}.log"
     environment = {
         **os.environ,
         "PLACECHECK_DATABASE_URL": database_url,
         "PLACECHECK_SECRET_KEY": SECRET,
-        "PLACECHECK_REPORT_CACHE_DIR": str(cache_dir),
         "PLACECHECK_ENVIRONMENT": "development",
         "PLACECHECK_JOBS": jobs,
     }

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.core.config import Settings
 from app.core.db import write_session
 from app.enums import InvitationStatus
 from app.models import (
@@ -21,6 +20,7 @@ from app.models import (
     EvidenceQuote,
     Invitation,
     Organisation,
+    ReportJob,
 )
 from app.results.rules import load_rules
 from app.results.service import score_round
@@ -306,15 +306,30 @@ def test_a_comment_that_looks_like_a_formula_stays_words_in_every_export(
     assert expected in [cell for row in rows for cell in row]
 
 
+def _made_reports(engine: Engine, place_id: int) -> int:
+    """Every made report of the place: the database is the only place one is kept."""
+    with Session(engine) as session:
+        return len(
+            session.exec(
+                select(ReportJob.id)
+                .join(AssessmentRound, col(AssessmentRound.id) == col(ReportJob.round_id))
+                .where(AssessmentRound.place_id == place_id, col(ReportJob.pdf).is_not(None))
+            ).all()
+        )
+
+
 def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
-    facilitator: TestClient, workspace: Workspace, engine: Engine, settings: Settings
+    facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    """A chosen quote lives on in a rendered PDF; after erasure no cached report of the place
+    """A chosen quote lives on in a rendered PDF; after erasure no made report of the place
     may remain, and the next download is made afresh from what is left."""
     report = f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
     assert facilitator.get(report).status_code == 200
-    cached = list(settings.report_cache_dir.glob("*.pdf"))
-    assert len(cached) == 1
+    with Session(engine) as session:
+        current = session.get(AssessmentRound, workspace.current_round)
+        assert current is not None
+        place_id = current.place_id
+    assert _made_reports(engine, place_id) == 1
     with Session(engine) as session:
         quote = session.exec(
             select(EvidenceQuote).where(EvidenceQuote.round_id == workspace.current_round)
@@ -333,7 +348,7 @@ def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
     )
 
     assert erased.status_code == 303
-    assert list(settings.report_cache_dir.glob("*.pdf")) == []
+    assert _made_reports(engine, place_id) == 0
     with Session(engine) as session:
         assert (
             session.exec(

@@ -1,12 +1,13 @@
 """The fingerprint of what a round's reports and pages read: it moves with every change to any
 of it (a report made from older inputs is never handed over as current), and with nothing else."""
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, col, select
 
 from app.core.db import write_session
 from app.enums import InvitationStatus
@@ -20,7 +21,10 @@ from app.models import (
     Organisation,
     Place,
 )
-from app.results.inputs import report_inputs
+from app.results.inputs import fingerprinted_tables, report_inputs
+from app.results.reports import ReportUnavailableError, report_html
+from app.results.rules import load_rules
+from reports.kinds import ReportKind
 from tests.support.workspace import Workspace
 
 TODAY = date(2026, 11, 30)
@@ -158,3 +162,61 @@ def test_the_fingerprint_moves_with_the_day_and_not_with_another_place(
 
     assert _fingerprint(engine, workspace) == before
     assert _fingerprint(engine, workspace, TODAY + timedelta(days=1)) != before
+
+
+UNCHANGING = {
+    "questionnaire_snapshot": "a definition, stored once under the hash the round names",
+    "report_job": "the report's own job, not what it is made from",
+}
+"""Tables a report may read that the fingerprint need not: what is in them never changes a
+report that the fingerprint would not see change."""
+
+
+@pytest.mark.parametrize(
+    ("kind", "round_of_workspace", "partner"),
+    [
+        (ReportKind.FORUM, "current_round", False),
+        (ReportKind.FORUM, "previous_round", False),
+        (ReportKind.WORKSHOP, "current_round", False),
+        (ReportKind.PARTNER, "current_round", True),
+        (ReportKind.QUESTIONNAIRE, "current_round", False),
+    ],
+)
+def test_every_table_a_report_reads_is_in_its_fingerprint(
+    kind: ReportKind, round_of_workspace: str, partner: bool, workspace: Workspace, engine: Engine
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, getattr(workspace, round_of_workspace))
+        assert assessment_round is not None
+        organisation = session.exec(
+            select(Organisation).where(Organisation.place_id == assessment_round.place_id)
+        ).first()
+        assert organisation is not None
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            report_html(
+                session=session,
+                assessment_round=assessment_round,
+                kind=kind,
+                rules=load_rules(),
+                today=TODAY,
+                organisation_id=organisation.id if partner else None,
+            )
+        except ReportUnavailableError:
+            pass  # what it read before refusing counts all the same
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    read = {
+        table.name
+        for table in SQLModel.metadata.sorted_tables
+        for statement in statements
+        if re.search(rf"\b{table.name}\b", statement)
+    }
+    assert read, "the report read nothing: the listener saw no statement"
+    assert read - fingerprinted_tables(engine.dialect) - set(UNCHANGING) == set()
