@@ -164,8 +164,17 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ({**RESULTS, "kind": "partner"}, {}, {**FACILITATORS_ONLY, FACILITATOR: 409, ADMIN: 409}),
     ],
     ("GET", "/rounds/{round_id}/workshop"): [(CURRENT, {}, FACILITATORS_ONLY)],
-    ("POST", "/rounds/{round_id}/workshop/{what}"): [
-        ({**CURRENT, "what": "actions"}, {}, FACILITATORS_ONLY_BAD_FORM),
+    # An empty form: no level is a level left as it was; no comment or quote is never found.
+    ("POST", "/rounds/{round_id}/workshop/agreements"): [(CURRENT, {}, FACILITATORS_ONLY_DONE)],
+    ("POST", "/rounds/{round_id}/workshop/actions"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/rounds/{round_id}/workshop/action-status"): [
+        (CURRENT, {}, FACILITATORS_ONLY_BAD_FORM),
+    ],
+    ("POST", "/rounds/{round_id}/workshop/quotes"): [
+        (CURRENT, {}, {**FACILITATORS_ONLY, FACILITATOR: 404, ADMIN: 404}),
+    ],
+    ("POST", "/rounds/{round_id}/workshop/remove-quote"): [
+        (CURRENT, {}, {**FACILITATORS_ONLY, FACILITATOR: 404, ADMIN: 404}),
     ],
     ("GET", "/rounds/{round_id}/data"): [(CURRENT, {}, FACILITATORS_ONLY)],
     ("GET", "/rounds/{round_id}/export.{extension}"): [

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from app.core.db import create_db_engine, write_session
 from app.demo.place import load_demo
@@ -21,6 +21,7 @@ def demo_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportsDemo
     SQLModel.metadata.create_all(engine)
     with write_session(engine) as session:
         load_demo(session, SECRET)
+    with Session(engine) as session:
         yield ReportsDemo(session)
     engine.dispose()
 

@@ -26,8 +26,8 @@ from tests.support.workspace import Workspace
 FAKE_PDF = b"%PDF-1.7 a report made by the test's renderer"
 
 
-def _fake_render(html: str, owner: str) -> bytes:
-    assert "<html" in html.lower() and owner.startswith("place-")
+def _fake_render(html: str) -> bytes:
+    assert "<html" in html.lower()
     return FAKE_PDF
 
 
@@ -142,8 +142,8 @@ def test_only_one_of_many_workers_prepares_a_job(
     job_id, _ = _ask(facilitator, f"/rounds/{workspace.current_round}/reports/forum")
     renders: list[str] = []
 
-    def render(html: str, owner: str) -> bytes:
-        renders.append(owner)
+    def render(html: str) -> bytes:
+        renders.append(html)
         return FAKE_PDF
 
     outcomes: list[JobStatus | None] = []
@@ -283,7 +283,7 @@ def test_a_report_is_read_scored_and_rendered_in_a_render_process_not_the_apps(
     base = f"/rounds/{workspace.current_round}/reports"
     made, _ = _ask(facilitator, f"{base}/questionnaire")
     refused, page = _ask(facilitator, f"{base}/partner?organisation={fire.id}")
-    service = PdfService(tmp_path / "cache", workers=1)
+    service = PdfService(workers=1)
     try:
         make = report_maker(engine, service)
         assert run_report_job(engine, make, made, date.today()) is JobStatus.DONE
@@ -308,7 +308,7 @@ def test_reports_of_an_in_memory_database_are_read_here_and_only_rendered_elsewh
 ) -> None:
     """Another process cannot open an in-memory database."""
     memory = create_db_engine("sqlite://")
-    service = PdfService(tmp_path, workers=1)
+    service = PdfService(workers=1)
     make = report_maker(memory, service)
     assert isinstance(make, partial) and make.func is make_report
     assert make.args == (memory, service.render)

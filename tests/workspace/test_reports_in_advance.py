@@ -104,7 +104,7 @@ def test_a_round_closed_at_its_deadline_has_its_reports_made_by_the_same_check(
         session.commit()
     handed: list[int] = []
     resources = JobResources(
-        engine=engine, settings=in_advance, make=made_here(engine, lambda html, owner: b"%PDF")
+        engine=engine, settings=in_advance, make=made_here(engine, lambda html: b"%PDF")
     )
 
     scheduled_checks(resources, handed.append)
@@ -133,7 +133,7 @@ def test_the_reports_page_says_which_are_made_from_the_round_as_it_is(
     page = facilitator_in_advance.get(f"{path}/reports").text
     assert page.count("Being made") == 2 and "Ready</strong>" not in page
 
-    fake = made_here(engine, lambda html, owner: b"%PDF-1.7 made in advance")
+    fake = made_here(engine, lambda html: b"%PDF-1.7 made in advance")
     for job_id in handed_over:
         run_report_job(engine, fake, job_id, place_today())
     page = facilitator_in_advance.get(f"{path}/reports").text
