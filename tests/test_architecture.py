@@ -128,6 +128,7 @@ def test_every_route_ends_its_unit_of_work_as_it_returns() -> None:
     from fastapi.routing import APIRoute
     from starlette.routing import BaseRoute
 
+    from app.core.config import Environment, Settings
     from app.deps import UnitOfWorkRoute
     from app.main import create_app
 
@@ -138,7 +139,13 @@ def test_every_route_ends_its_unit_of_work_as_it_returns() -> None:
             found += every(included.routes) if included is not None else [route]
         return found
 
-    routes = [r for r in every(create_app().routes) if isinstance(r, APIRoute)]
+    routes = [
+        r
+        for r in every(
+            create_app(Settings(environment=Environment.TEST, database_url="sqlite://")).routes
+        )
+        if isinstance(r, APIRoute)
+    ]
 
     assert len(routes) > 50
     assert [r.path for r in routes if not isinstance(r, UnitOfWorkRoute)] == []
