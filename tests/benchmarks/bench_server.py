@@ -218,7 +218,7 @@ def rows(folder: Path) -> list[Row]:
         ratio = median(cached) / median(health)
         found.append(
             Row(
-                "cached report download vs /healthz",
+                "a report already made, downloaded again vs /healthz",
                 f"{median(cached) * 1000:,.1f} ms",
                 f"{median(health) * 1000:,.1f} ms",
                 ratio,
