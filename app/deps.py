@@ -206,7 +206,7 @@ Administrator = Annotated[User, Depends(administrator)]
 
 
 async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep) -> Form:
-    """The submitted form, after checking its CSRF token against the signed-in user."""
+    """The submitted form, after checking its CSRF token against the signed-in session."""
     data = await request.form()
     values = {k: v for k, v in data.items() if isinstance(v, str)}
     files = {k: v for k, v in data.items() if not isinstance(v, str)}
@@ -214,7 +214,7 @@ async def csrf_form(request: Request, user: OptionalUser, settings: SettingsDep)
     for name, value in data.multi_items():
         if isinstance(value, str):
             chosen.setdefault(name, []).append(value)
-    subject = csrf_subject(user, request.cookies.get(VISITOR_COOKIE))
+    subject = csrf_subject(request, user, request.cookies.get(VISITOR_COOKIE))
     if not csrf_valid(settings.secret, subject, values.get("csrf_token")):
         raise ShownError(400, EXPIRED_FORM)
     return Form(values, files, chosen)

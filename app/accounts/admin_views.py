@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.accounts.service import AccountError, create_user, set_active_account, set_place_role
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.core.fields import MAX_ID
+from app.core.fields import RowId
 from app.deps import AdminChange, AdminPage, RecordId, UnitOfWorkRoute
 from app.enums import MembershipRole
 from app.models import AuditEvent, Place, PlaceMembership, User, UserCreate
@@ -20,8 +20,8 @@ AUDIT_PAGE = 200
 
 
 class MembershipChange(BaseModel):
-    user_id: int = Field(ge=1, le=MAX_ID, title="a user")
-    place_id: int = Field(ge=1, le=MAX_ID, title="a place")
+    user_id: RowId = Field(title="a user")
+    place_id: RowId = Field(title="a place")
     role: MembershipRole | Literal["remove"] = Field(title="a role, or remove the membership")
 
 

@@ -7,7 +7,7 @@ what went wrong.
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 EMAIL_MAX = 320
@@ -27,6 +27,10 @@ EmailAddress = Annotated[
 
 MAX_ID = 2**63 - 1
 """The largest row id either database stores; a larger number in a link finds nothing."""
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row's id in a form: a number neither database could hold is refused as a bad choice,
+never passed on to the database to fail there."""
 
 
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

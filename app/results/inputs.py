@@ -3,11 +3,11 @@ over again instead of being made again.
 
 A download used to score the round and build the report's HTML just to find its cached copy;
 now a few small queries say whether anything the report reads has changed since it was made:
-the place, its partners and rounds (the comparison depends on the earlier ones), who was
-invited and who submitted, every answer (their count, versions and newest id move with every
-save, change and erasure), each version published (what viewers read), what the forum agreed,
-planned and quoted, the day it is made on (printed on it), and the code and templates that
-make it (a new release makes new reports).
+the place, its partners and rounds (the comparison depends on the earlier ones) and, for this
+round and the ones before it, who was invited and who submitted, every answer (their count,
+versions and newest id move with every save, change and erasure), each version published (what
+viewers read), what the forum agreed, planned and quoted; the day it is made on (printed on
+it), and the code and templates that make it (a new release makes new reports).
 """
 
 import hashlib
@@ -50,7 +50,17 @@ def code_version() -> str:
 
 
 PLACE: BindParameter[int] = bindparam("place_id", type_=Integer)
-_ROUNDS = sa_select(col(AssessmentRound.id)).where(col(AssessmentRound.place_id) == PLACE)
+ROUND: BindParameter[int] = bindparam("round_id", type_=Integer)
+_ROUNDS = sa_select(col(AssessmentRound.id)).where(
+    col(AssessmentRound.place_id) == PLACE,
+    col(AssessmentRound.created_at)
+    <= sa_select(col(AssessmentRound.created_at))
+    .where(col(AssessmentRound.id) == ROUND)
+    .scalar_subquery(),
+)
+"""The round and the ones created before it, the only ones its reports compare it with
+(``earlier_rounds``): answers coming in to a later round leave a baseline's reports as made
+(in a burst, every download of a published baseline's report used to make it again)."""
 _INVITATIONS = (
     sa_select(
         col(Invitation.id),
@@ -135,6 +145,8 @@ def report_inputs(
     for statement in _PUBLISHED if published else _STATEMENTS:
         parts += [
             tuple(row)
-            for row in connection.execute(statement, {"place_id": assessment_round.place_id})
+            for row in connection.execute(
+                statement, {"place_id": assessment_round.place_id, "round_id": assessment_round.id}
+            )
         ]
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -16,6 +16,7 @@ from app.deps import RecordId, ReportQueueDep, ResultsPage, UnitOfWorkRoute
 from app.enums import JobStatus, RoundStatus
 from app.jobs.report_jobs import JobState, job_file, job_state, request_report
 from app.jobs.runners import ReportQueue
+from app.models import Organisation
 from app.results.inputs import report_inputs
 from app.results.records import round_facts, workshop_record
 from app.results.remembered import remembered
@@ -215,6 +216,14 @@ def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: Re
     if choice.kind in FACILITATOR_REPORTS:
         facilitating(visit.access)
     assessment_round = visit.access.assessment_round
+    if choice.organisation is not None:
+        organisation = visit.session.get(Organisation, choice.organisation)
+        if organisation is None or organisation.place_id != assessment_round.place_id:
+            raise ShownError(
+                404,
+                "There is no such partner in this place. Choose one from the list on the round's "
+                "Reports page.",
+            )
     inputs = report_inputs(
         session=visit.session, assessment_round=assessment_round, today=place_today()
     )

@@ -1,6 +1,7 @@
 """What every workspace page shares: rendering with the signed-in user and a CSRF token, the
 submitted form, GOV.UK-style error summaries, and checking a form against its input model."""
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ from app.core.config import Settings
 from app.core.csvfile import MAX_UPLOAD_BYTES
 from app.core.db import UnitOfWork
 from app.core.security.csrf import csrf_token
+from app.core.security.session_cookie import SESSION_COOKIE, token_of
 from app.core.security.tokens import new_token
 from app.core.templating import templates
 from app.core.validation import REAL_DATE_EXAMPLE, SECRETS, cleaned, field_messages
@@ -37,9 +39,16 @@ VISITOR_COOKIE = "placecheck_visitor"
 own: one token shared by every anonymous visitor would let any site post the sign-in form."""
 
 
-def csrf_subject(user: User | None, visitor: str | None) -> str:
-    """What a form's CSRF token is bound to: the signed-in user, or this browser's visitor id."""
-    return f"user:{user.id}" if user else f"visitor:{visitor}"
+def csrf_subject(request: Request, user: User | None, visitor: str | None) -> str:
+    """What a form's CSRF token is bound to: the signed-in browser's session, or this
+    browser's visitor id. Bound to the person alone, a token from a page left open before
+    signing out (or copied from it) still worked in every later session of theirs. The token's
+    text can be read, so it carries a digest of the session, never the session itself."""
+    if user is None:
+        return f"visitor:{visitor}"
+    settings: Settings = request.app.state.settings
+    session = token_of(settings.secret, request.cookies.get(SESSION_COOKIE)) or ""
+    return f"user:{user.id}:{hashlib.sha256(f'csrf:{session}'.encode()).hexdigest()[:32]}"
 
 
 def render(
@@ -55,7 +64,11 @@ def render(
     response = templates.TemplateResponse(
         request,
         f"facilitate/{name}.html",
-        {"user": user, "csrf": csrf_token(settings.secret, csrf_subject(user, visitor)), **context},
+        {
+            "user": user,
+            "csrf": csrf_token(settings.secret, csrf_subject(request, user, visitor)),
+            **context,
+        },
         status_code=status,
         headers=PRIVATE,
     )

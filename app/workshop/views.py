@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
 from app.core.exceptions import ChangeRefusedError, ShownError
+from app.core.fields import RowId
 from app.core.validation import field_messages
 from app.deps import FacilitatorRoundPage, RecordId, RoundChange, UnitOfWorkRoute
 from app.enums import ActionStatus
@@ -50,16 +51,16 @@ router = APIRouter(
 
 
 class ActionStatusChange(BaseModel):
-    action_id: int = Field(ge=1, title="the action")
+    action_id: RowId = Field(title="the action")
     status: ActionStatus = Field(title="the action's status")
 
 
 class CommentChoice(BaseModel):
-    answer_id: int = Field(ge=1, title="the comment")
+    answer_id: RowId = Field(title="the comment")
 
 
 class QuoteRemoval(BaseModel):
-    quote_id: int = Field(ge=1, title="the quote")
+    quote_id: RowId = Field(title="the quote")
 
 
 def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:

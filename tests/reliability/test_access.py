@@ -378,6 +378,34 @@ def test_a_form_without_its_csrf_token_changes_nothing(
     assert "Open" in client.get(f"/rounds/{workspace.current_round}").text
 
 
+def test_a_form_token_from_before_signing_out_is_refused_after_signing_in_again(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    """A page left open (or a token copied from it) in a session that ended must not work in
+    the next one: tokens are bound to the signed-in browser's session, not to the person."""
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        sign_in(client, "fran@example.org")
+        round_page = f"/rounds/{workspace.current_round}"
+        old_token = csrf_of(client.get(round_page).text)
+        assert client.post("/sign-out", data={"csrf_token": old_token}).status_code == 200
+        sign_in(client, "fran@example.org")
+
+        stale = client.post(
+            f"{round_page}/status",
+            data={"to": "closed", "csrf_token": old_token},
+            follow_redirects=False,
+        )
+        assert stale.status_code == 400
+        assert "Nothing was changed" in stale.text
+        assert "Open" in client.get(round_page).text
+        fresh = client.post(
+            f"{round_page}/status",
+            data={"to": "closed", "csrf_token": csrf_of(client.get(round_page).text)},
+            follow_redirects=False,
+        )
+        assert fresh.status_code == 303
+
+
 def test_a_viewer_is_told_when_results_will_come_instead_of_being_offered_links_that_refuse(
     clients: dict[str, TestClient], workspace: Workspace
 ) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import AnswerKind
-from app.models import Answer
+from app.models import Answer, ReportJob
 from tests.support.demo import Prepared, prepare
 from tests.support.figures import percentiles, print_table
 from tests.support.pages import csrf_of
@@ -146,7 +146,13 @@ def _reader(url: str, prepared: Prepared, tally: Tally) -> None:
             ):
                 response = tally.timed(kind, client, "GET", path)
                 if response.status_code != 200:
-                    tally.fail(f"{path}: {response.status_code}")
+                    tally.fail(f"{path}: {response.status_code} {_title_of(response)}")
+
+
+def _title_of(response: httpx.Response) -> str:
+    """What the page said went wrong, so that a failure in CI says which one it was."""
+    found = re.search(r"<title>(.*?)</title>", response.text, re.S)
+    return " ".join(found.group(1).split()) if found else response.text[:200]
 
 
 def _health(url: str, tally: Tally, stop: threading.Event) -> None:
@@ -156,6 +162,21 @@ def _health(url: str, tally: Tally, stop: threading.Event) -> None:
             if response.status_code != 200:
                 tally.fail(f"/healthz: {response.status_code}")
             stop.wait(0.1)
+
+
+def _reports_made(prepared: Prepared) -> int:
+    """How many times the published round's forum report was made: answers coming in to the
+    open round change nothing it shows, so every reader should be handed the same one."""
+    engine = create_db_engine(prepared.url)
+    try:
+        with Session(engine) as session:
+            return len(
+                session.exec(
+                    select(ReportJob.id).where(ReportJob.round_id == prepared.published_round)
+                ).all()
+            )
+    finally:
+        engine.dispose()
 
 
 def _lost(prepared: Prepared, tally: Tally) -> list[str]:
@@ -257,7 +278,10 @@ def test_a_burst_of_respondents_and_readers_loses_nothing_and_fails_nothing(
             ]
         ],
     )
-    assert tally.failures == []
+    assert tally.failures == [], "\n".join(
+        log.read_text()[-3000:] for log in sorted(tmp_path.glob("server-*.log"))
+    )
     assert lost == []
     assert len(tally.acknowledged) > len(prepared.tokens) * 30
     assert len(tally.timings["pdf"]) == READERS * READS_EACH
+    assert _reports_made(prepared) == 1

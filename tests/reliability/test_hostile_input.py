@@ -331,3 +331,38 @@ def test_a_replayed_save_with_an_old_version_is_refused_and_the_newer_answer_kep
     assert replayed.status_code == 409
     assert replayed.json()["conflicts"][0]["value"] == 2
     assert _rows(engine) == before
+
+
+@pytest.mark.parametrize("record_id", ["99999999999999999999999999", "999999"])
+@pytest.mark.parametrize(
+    ("route", "field", "extra"),
+    [
+        ("action-status", "action_id", {"status": "done"}),
+        ("remove-quote", "quote_id", {}),
+        ("quotes", "answer_id", {}),
+    ],
+)
+def test_an_impossible_or_unknown_id_in_a_workshop_form_is_refused_and_nothing_is_written(
+    facilitator: TestClient,
+    engine: Engine,
+    workspace: Workspace,
+    record_id: str,
+    route: str,
+    field: str,
+    extra: dict[str, str],
+) -> None:
+    workshop = f"/rounds/{workspace.previous_round}/workshop"
+    before = _rows(engine)
+    response = post_form(facilitator, workshop, f"{workshop}/{route}", {field: record_id, **extra})
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[-2000:])
+    assert _rows(engine) == before
+
+
+@pytest.mark.parametrize("organisation", ["999999", "99999999999999999999999999", "abc"])
+def test_a_partner_report_for_an_organisation_that_is_not_there_is_not_found(
+    facilitator: TestClient, workspace: Workspace, organisation: str
+) -> None:
+    response = facilitator.get(
+        f"/rounds/{workspace.previous_round}/reports/partner.pdf?organisation={organisation}"
+    )
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[-2000:])

@@ -3,6 +3,7 @@ of it (a report made from older inputs is never handed over as current), and wit
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -220,3 +221,33 @@ def test_every_table_a_report_reads_is_in_its_fingerprint(
     }
     assert read, "the report read nothing: the listener saw no statement"
     assert read - fingerprinted_tables(engine.dialect) - set(UNCHANGING) == set()
+
+
+def _forum_report(engine: Engine, round_id: int) -> str:
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, round_id)
+        assert assessment_round is not None
+        return report_html(
+            session=session,
+            assessment_round=assessment_round,
+            kind=ReportKind.FORUM,
+            rules=load_rules(),
+            today=TODAY,
+        ).html
+
+
+def test_answers_to_a_later_round_leave_an_earlier_rounds_report_as_made(
+    workspace: Workspace, engine: Engine
+) -> None:
+    earlier = replace(workspace, current_round=workspace.previous_round)
+    fingerprint, report = (
+        _fingerprint(engine, earlier),
+        _forum_report(engine, earlier.current_round),
+    )
+    with write_session(engine) as session:
+        _a_changed_answer(session, workspace)
+        _an_erased_answer(session, workspace)
+        _a_revoked_invitation(session, workspace)
+
+    assert _forum_report(engine, earlier.current_round) == report
+    assert _fingerprint(engine, earlier) == fingerprint
