@@ -45,7 +45,7 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.core.security.csrf import csrf_valid
 from app.core.security.proxies import forwarded_client
-from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS
+from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS, claim
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.jobs.runners import ReportQueue
@@ -322,9 +322,8 @@ def respondent_context(token: str, work: UnitOfWorkDep, client: ClientAddress) -
     """
     context = open_response(session=work.session, token=token)
     if context is None:
-        if BAD_LINKS_PER_ADDRESS.blocked(work.session, client):
+        if claim(work.write(), [(BAD_LINKS_PER_ADDRESS, client)]) is None:
             raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
-        BAD_LINKS_PER_ADDRESS.record(work.write(), client)
         raise ShownError(
             404,
             INVALID_LINK,

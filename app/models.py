@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EmailAddress, one_line, plain_text
+from app.core.fields import EmailAddress, Secret, one_line, plain_text
 from app.enums import (
     ActionStatus,
     AnswerKind,
@@ -447,7 +447,9 @@ class User(UserBase, table=True):
 
 
 class UserCreate(UserBase):
-    password: str = Field(min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="the password")
+    password: Secret = Field(
+        min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="the password"
+    )
 
     @field_validator("email")
     @classmethod
@@ -458,11 +460,11 @@ class UserCreate(UserBase):
 class PasswordChange(SQLModel):
     """A signed-in user's own change of password: the current one, and the new one twice."""
 
-    current_password: str = Field(min_length=1, max_length=1000, title="your current password")
-    new_password: str = Field(
+    current_password: Secret = Field(min_length=1, max_length=1000, title="your current password")
+    new_password: Secret = Field(
         min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="a new password"
     )
-    confirm_password: str = Field(min_length=1, max_length=1000, title="the new password again")
+    confirm_password: Secret = Field(min_length=1, max_length=1000, title="the new password again")
 
     @field_validator("confirm_password")
     @classmethod

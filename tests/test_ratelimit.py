@@ -22,52 +22,63 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[timedelta]:
     return offset
 
 
-def test_a_key_is_blocked_at_the_limit_and_free_again_when_the_window_has_passed(
+def _claims(engine: Engine, wanted: ratelimit.Claim) -> list[int] | None:
+    with write_session(engine) as session:
+        return ratelimit.claim(session, wanted)
+
+
+def test_a_key_is_refused_at_the_limit_and_free_again_when_the_window_has_passed(
     engine: Engine, clock: list[timedelta]
 ) -> None:
     limit = Limit("test", 3, timedelta(seconds=60))
+    for _ in range(3):
+        assert _claims(engine, [(limit, "client:a")]) is not None
+    assert _claims(engine, [(limit, "client:a")]) is None
+    assert _claims(engine, [(limit, "client:b")]) is not None
+    assert _claims(engine, [(Limit("other", 3, timedelta(seconds=60)), "client:a")]) is not None
+
+    clock[0] += timedelta(seconds=59)
+    assert _claims(engine, [(limit, "client:a")]) is None
+    clock[0] += timedelta(seconds=1)
+    assert _claims(engine, [(limit, "client:a")]) is not None
+
+
+def test_a_refused_claim_takes_no_place_in_any_of_its_counts(
+    engine: Engine, clock: list[timedelta]
+) -> None:
+    account, address = (
+        Limit("account", 1, timedelta(minutes=1)),
+        Limit("address", 5, timedelta(minutes=1)),
+    )
+    assert _claims(engine, [(account, "fran"), (address, "client:a")]) is not None
+    assert _claims(engine, [(account, "fran"), (address, "client:a")]) is None
+    with Session(engine) as session:
+        assert (
+            len(session.exec(select(FailedAttempt).where(FailedAttempt.scope == "address")).all())
+            == 1
+        )
+
+
+def test_a_released_place_is_no_longer_counted(engine: Engine, clock: list[timedelta]) -> None:
+    limit = Limit("test", 1, timedelta(minutes=1))
+    places = _claims(engine, [(limit, "client:a")])
+    assert places is not None and len(places) == 1
     with write_session(engine) as session:
-        for _ in range(2):
-            limit.record(session, "client:a")
-        session.commit()
-        assert not limit.blocked(session, "client:a")
-
-        limit.record(session, "client:a")
-        session.commit()
-        assert limit.blocked(session, "client:a")
-        assert not limit.blocked(session, "client:b")
-        assert not Limit("other", 3, timedelta(seconds=60)).blocked(session, "client:a")
-
-        clock[0] += timedelta(seconds=59)
-        assert limit.blocked(session, "client:a")
-        clock[0] += timedelta(seconds=1)
-        assert not limit.blocked(session, "client:a")
+        ratelimit.release(session, places)
+    assert _claims(engine, [(limit, "client:a")]) is not None
 
 
 def test_expired_attempts_are_deleted_and_keys_are_not_stored_in_clear(
     engine: Engine, clock: list[timedelta]
 ) -> None:
     limit = Limit("test", 2, timedelta(seconds=10))
-    with write_session(engine) as session:
-        limit.record(session, "email:fran@example.org")
-        session.commit()
-        clock[0] += timedelta(seconds=11)
-        limit.record(session, "email:fran@example.org")
-        session.commit()
-
+    _claims(engine, [(limit, "email:fran@example.org")])
+    clock[0] += timedelta(seconds=11)
+    _claims(engine, [(limit, "email:fran@example.org")])
+    with Session(engine) as session:
         rows = session.exec(select(FailedAttempt)).all()
-        assert len(rows) == 1
-        assert "fran" not in rows[0].key_hash
-
-
-def test_two_sessions_see_each_others_attempts_as_two_workers_would(engine: Engine) -> None:
-    limit = Limit("test", 2, timedelta(minutes=1))
-    with Session(engine) as first, Session(engine) as second:
-        limit.record(first, "client:a")
-        first.commit()
-        limit.record(second, "client:a")
-        second.commit()
-        assert limit.blocked(first, "client:a")
+    assert len(rows) == 1
+    assert "fran" not in rows[0].key_hash
 
 
 def _settings(*proxies: str) -> Settings:

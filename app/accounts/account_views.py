@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.service import AccountError, new_password_hash, set_password
 from app.core import audit
+from app.core.security.ratelimit import PASSWORD_CHECKS_PER_ACCOUNT, claim, release
 from app.core.security.session_cookie import SESSION_COOKIE, token_of
 from app.deps import CsrfForm, CurrentUser, SettingsDep, UnitOfWorkDep, UnitOfWorkRoute
 from app.models import PasswordChange
@@ -12,6 +13,10 @@ from app.web.pages import Errors, render, see_other
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
+TOO_MANY_CHECKS = (
+    "Your current password was entered wrongly too many times. Wait 15 minutes and try again, "
+    "or sign out and ask an administrator to set a new password for you."
+)
 CHANGED = (
     "Your password has been changed. Any other browser you were signed in on is now signed out."
 )
@@ -42,20 +47,31 @@ def change_own_password(
     user: CurrentUser,
     settings: SettingsDep,
 ) -> Response:
-    """The password checks run before the write transaction starts, as sign-in's do."""
+    """Each try takes its place in a count of wrong current passwords before the (slow) check,
+    as sign-in's do, so a stolen cookie cannot be used to guess the password behind it, one
+    try at a time or many at once. A right current password gives its place back."""
     errors = Errors()
     details = form.validated(PasswordChange, errors)
     if details is None:
         return _account_page(request, user, errors=errors, status=400)
+    places = claim(work.write(), [(PASSWORD_CHECKS_PER_ACCOUNT, str(user.id))])
+    if places is None:
+        work.discard()
+        errors.add("current_password", TOO_MANY_CHECKS)
+        return _account_page(request, user, errors=errors, status=429)
+    work.finish()
     try:
         password_hash = new_password_hash(
             user=user, current=details.current_password, new=details.new_password
         )
     except AccountError as error:
+        if error.field != "current_password":
+            release(work.write(), places)
         errors.add(error.field, str(error))
         return _account_page(request, user, errors=errors, status=400)
+    release(work.write(), places)
     set_password(
-        session=work.write(),
+        session=work.session,
         user=user,
         password_hash=password_hash,
         keep_session=token_of(settings.secret, request.cookies.get(SESSION_COOKIE)),

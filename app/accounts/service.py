@@ -37,13 +37,26 @@ def create_user(*, session: Session, details: UserCreate) -> User:
     return user
 
 
+def _matching(password_hash: str | None, password: str) -> str | None:
+    """How ``password`` matched the stored hash: as typed, or (for passwords changed before
+    secrets were kept exactly, when spaces at their ends were trimmed away) without those
+    spaces; ``None`` if neither. The second, slow check is made only for a password that has
+    spaces at its ends."""
+    if password_matches(password_hash, password):
+        return "exact"
+    if password != password.strip() and password_matches(password_hash, password.strip()):
+        return "trimmed"
+    return None
+
+
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail address and password. A hash of the trimmed password
+    (see ``_matching``) is replaced by one of the password as typed, as an outdated hash is."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    if not password_matches(user.password_hash if user else None, password):
+    matched = _matching(user.password_hash if user else None, password)
+    if matched is None or user is None or not user.is_active:
         return None
-    if user is None or not user.is_active:
-        return None
-    if needs_rehash(user.password_hash):
+    if matched == "trimmed" or needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
     return user
@@ -52,7 +65,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
 def new_password_hash(*, user: User, current: str, new: str) -> str:
     """The hash of a user's own new password, once their current one is checked. Both steps
     are deliberately slow (Argon2), so callers run this before their write transaction."""
-    if not password_matches(user.password_hash, current):
+    if _matching(user.password_hash, current) is None:
         raise AccountError("current_password", "Your current password is not right")
     if password_matches(user.password_hash, new):
         raise AccountError("new_password", "Choose a new password, not the one you have now")

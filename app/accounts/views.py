@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field
 
 from app.accounts.service import authenticate, end_session, normalise_email, start_session
 from app.core import audit
-from app.core.security.ratelimit import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS
+from app.core.fields import Secret
+from app.core.security.ratelimit import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, claim, release
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from app.deps import (
     ClientAddress,
@@ -30,7 +31,7 @@ TOO_MANY = (
 
 class SignIn(BaseModel):
     email: str = Field(min_length=1, max_length=320, title="your e-mail address")
-    password: str = Field(min_length=1, max_length=1000, title="your password")
+    password: Secret = Field(min_length=1, max_length=1000, title="your password")
 
 
 def safe_next(path: str | None) -> str:
@@ -66,8 +67,10 @@ def sign_in(
     settings: SettingsDep,
     client: ClientAddress,
 ) -> Response:
-    """The password check (Argon2, deliberately slow) runs before the unit of work takes the
-    write lock, so sign-ins never hold the lock that respondents' saves wait for."""
+    """The attempt takes its place in the count of failures first, under the write lock; the
+    password check (Argon2, deliberately slow) then runs with no lock held, so sign-ins never
+    hold the lock that respondents' saves wait for, and a burst of guesses sent at once is
+    counted guess by guess. A right password gives its place back."""
     session = work.session
     next_path = safe_next(form.get("next"))
     errors = Errors()
@@ -75,20 +78,21 @@ def sign_in(
     email = form.get("email")
     if details is None:
         return _sign_in_page(request, next_path, errors, email, status=400)
-    limits = [
-        (SIGN_IN_PER_ACCOUNT, normalise_email(details.email)),
-        (SIGN_IN_PER_ADDRESS, client),
-    ]
-    if any(limit.blocked(session, key) for limit, key in limits):
+    places = claim(
+        work.write(),
+        [(SIGN_IN_PER_ACCOUNT, normalise_email(details.email)), (SIGN_IN_PER_ADDRESS, client)],
+    )
+    if places is None:
+        work.discard()
         errors.add("email", TOO_MANY)
         return _sign_in_page(request, next_path, errors, email, status=429)
+    work.finish()
     user = authenticate(session=session, email=details.email, password=details.password)
     if user is None:
-        for limit, key in limits:
-            limit.record(work.write(), key)
         errors.add("email", "The e-mail address or password is not right")
         return _sign_in_page(request, next_path, errors, email, status=400)
-    audit.record(work.write(), "sign-in", actor_user_id=user.id)
+    release(work.write(), places)
+    audit.record(session, "sign-in", actor_user_id=user.id)
     cookie = start_session(session=session, secret=settings.secret, user=user)
     response = see_other(next_path)
     response.set_cookie(

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.db import DatabaseBusyError
 from app.core.exceptions import ShownError
+from app.core.fields import every_secret_field
 from app.core.templating import templates
 
 API_PREFIX = "/api/"
@@ -181,10 +182,6 @@ BUSY = (
 )
 
 
-NOT_KEPT = "password"
-"""Fields whose names contain this are never shown back or put in a page's source."""
-
-
 async def _busy(request: Request, exc: Exception) -> Response:
     """Writers queued past their limit, SQLite's lock held by another process for too long, or
     a commit that failed: a 503 the person can act on, never a 500 and never a redirect that
@@ -200,7 +197,7 @@ async def _busy(request: Request, exc: Exception) -> Response:
         for name, value in form.multi_items() if form is not None else ():
             if not isinstance(value, str):
                 files = True
-            elif NOT_KEPT not in name:
+            elif name not in every_secret_field():
                 typed.append((name, value))
     if not typed:
         response = await _shown_error(request, ShownError(503, BUSY, title="Too busy to save"))

@@ -4,10 +4,11 @@ The messages are what a person reads beside the field (GOV.UK style): say what t
 what went wrong.
 """
 
+import functools
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 EMAIL_MAX = 320
@@ -56,3 +57,38 @@ def one_line(value: str | None) -> str | None:
     if value is not None and _LINE_BREAK.search(value):
         raise PydanticCustomError("line_break", "it must be on one line")
     return value
+
+
+class _SecretMarker:
+    """Marks a field whose text is taken exactly as typed and never shown back."""
+
+    def __repr__(self) -> str:
+        return "SECRET"
+
+
+SECRET = _SecretMarker()
+
+Secret = Annotated[str, SECRET]
+"""A password or other secret: spaces at its ends are part of it (trimming it would lock its
+owner out), and no page, error page or log shows it back. Marked on the model, not guessed
+from a field's name."""
+
+
+def secret_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The names of ``model``'s secret fields."""
+    return frozenset(name for name, field in model.model_fields.items() if SECRET in field.metadata)
+
+
+@functools.cache
+def every_secret_field() -> frozenset[str]:
+    """Every secret field's name on any input model, for pages that show a posted form again
+    without knowing which model it was for (a 503 while busy). Asked only while serving, once
+    every model has been imported."""
+    found: set[str] = set()
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model is not BaseModel and hasattr(model, "model_fields"):
+            found |= secret_fields(model)
+    return frozenset(found)

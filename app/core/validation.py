@@ -92,13 +92,10 @@ def field_messages(model: type[BaseModel], error: ValidationError) -> dict[str, 
     return {name: found[name] for name in ranked}
 
 
-SECRETS = frozenset({"password"})
-"""Fields taken exactly as typed: a password's spaces are part of it."""
-
-
-def cleaned(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed text as a model should see it: trimmed, and blank meaning 'not given'."""
+def cleaned(values: Mapping[str, Any], secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Typed text as a model should see it: trimmed (``secrets`` exactly as typed, since a
+    password's spaces are part of it), and blank meaning 'not given'."""
     trimmed = {
-        k: v.strip() if isinstance(v, str) and k not in SECRETS else v for k, v in values.items()
+        k: v.strip() if isinstance(v, str) and k not in secrets else v for k, v in values.items()
     }
     return {k: v for k, v in trimmed.items() if v != ""}

@@ -20,11 +20,12 @@ from app.core import audit
 from app.core.config import Settings
 from app.core.csvfile import MAX_UPLOAD_BYTES
 from app.core.db import UnitOfWork
+from app.core.fields import every_secret_field, secret_fields
 from app.core.security.csrf import csrf_token
 from app.core.security.session_cookie import SESSION_COOKIE, token_of
 from app.core.security.tokens import new_token
 from app.core.templating import templates
-from app.core.validation import REAL_DATE_EXAMPLE, SECRETS, cleaned, field_messages
+from app.core.validation import REAL_DATE_EXAMPLE, cleaned, field_messages
 from app.models import User
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -140,9 +141,8 @@ class Form:
         """The form as ``model``, or None with each problem added to ``errors``."""
         values, dates = joined_dates(self.values)
         try:
-            return model.model_validate(
-                {**cleaned(values), **(extra or {})}, context=dict(context or {})
-            )
+            typed = cleaned(values, secret_fields(model))
+            return model.model_validate({**typed, **(extra or {})}, context=dict(context or {}))
         except ValidationError as error:
             # The summary lists problems in the order of the fields on the page, which is the
             # order the browser sent them in.
@@ -235,7 +235,7 @@ class Visit(Generic[AccessT]):
         back would expire every row it loaded, and the template would load each again.
         """
         self.work.discard()
-        typed = {k: v for k, v in self.form.values.items() if k not in SECRETS}
+        typed = {k: v for k, v in self.form.values.items() if k not in every_secret_field()}
         return render(
             self.request,
             name,

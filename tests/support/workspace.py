@@ -4,14 +4,23 @@ demo place and a second place, built once per backend and copied into each test'
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
 from app.accounts.service import create_user
-from app.core.db import create_db_engine, parse_database_url, write_session
+from app.core.db import (
+    UnitOfWork,
+    create_db_engine,
+    has_written,
+    parse_database_url,
+    write_session,
+)
 from app.demo.place import load_demo
 from app.enums import MembershipRole, RoundStatus
 from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
@@ -151,3 +160,17 @@ def round_of(engine: Engine, round_id: int) -> AssessmentRound:
         found = session.get(AssessmentRound, round_id)
         assert found is not None
         return found
+
+
+def fail_commits(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Every commit of a change fails as a locked SQLite would; returns a function that lets
+    commits through again."""
+    finish = UnitOfWork.finish
+
+    def failing(work: UnitOfWork) -> None:
+        if has_written(work.session):
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        finish(work)
+
+    monkeypatch.setattr(UnitOfWork, "finish", failing)
+    return lambda: monkeypatch.setattr(UnitOfWork, "finish", finish)

@@ -1,12 +1,18 @@
 """Everyone signed in can change their own password; doing so signs out their other browsers."""
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.accounts.service import create_user
 from app.core.db import begin_write
+from app.core.fields import every_secret_field
+from app.core.security.passwords import hash_password, password_matches
 from app.models import AuditEvent, User, UserCreate
 from tests.support.pages import csrf_of
+from tests.support.workspace import fail_commits
 
 OLD, NEW = "a-temporary-password", "three unrelated words here"
 
@@ -106,3 +112,72 @@ def test_a_wrong_current_password_or_a_mistyped_new_one_is_explained_and_changes
     _signed_in(fresh, "vic@example.org", OLD)
     assert fresh.get("/account").status_code == 200
     assert user.password_hash
+
+
+def _change(client: TestClient, current: str, new: str = NEW) -> httpx.Response:
+    form = {"current_password": current, "new_password": new, "confirm_password": new}
+    return client.post("/account/password", data={"csrf_token": _csrf(client), **form})
+
+
+def test_a_new_password_is_kept_exactly_as_typed_spaces_and_all(
+    client: TestClient, session: Session
+) -> None:
+    _person(session)
+    _signed_in(client, "vic@example.org", OLD)
+    spaced = "  three words, spaced  "
+
+    assert _change(client, OLD, spaced).status_code == 200  # followed to the account page
+
+    typed = TestClient(client.app)
+    _signed_in(typed, "vic@example.org", spaced)
+    assert typed.get("/account", follow_redirects=False).status_code == 200
+    trimmed = TestClient(client.app)
+    token = csrf_of(trimmed.get("/sign-in").text)
+    form = {"csrf_token": token, "email": "vic@example.org", "password": spaced.strip()}
+    assert trimmed.post("/sign-in", data=form).status_code == 400
+
+
+def test_someone_whose_new_password_was_trimmed_still_signs_in_typing_it_as_chosen(
+    client: TestClient, session: Session, engine: Engine
+) -> None:
+    spaced = " a password that ends in a space "
+    _person(session)
+    with Session(engine) as change:  # as the form that trimmed new passwords stored it
+        user = change.exec(select(User).where(User.email == "vic@example.org")).one()
+        user.password_hash = hash_password(spaced.strip())
+        change.add(user)
+        change.commit()
+
+    _signed_in(client, "vic@example.org", spaced)
+
+    assert client.get("/account", follow_redirects=False).status_code == 200
+    with Session(engine) as check:
+        stored = check.exec(select(User).where(User.email == "vic@example.org")).one()
+    assert password_matches(stored.password_hash, spaced)  # the hash now holds it as typed
+
+
+def test_wrong_current_passwords_are_limited_so_a_stolen_cookie_cannot_guess_its_way_in(
+    client: TestClient, session: Session
+) -> None:
+    _person(session)
+    _signed_in(client, "vic@example.org", OLD)
+
+    statuses = [_change(client, f"a guess, number {n}").status_code for n in range(6)]
+    refused = _change(client, OLD)
+
+    assert statuses == [400] * 5 + [429]
+    assert refused.status_code == 429
+    assert "entered wrongly too many times" in refused.text
+
+
+def test_a_page_shown_again_after_a_failed_save_never_holds_a_password(
+    facilitator: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fail_commits(monkeypatch)
+    secret = "my current password 123"
+    form = {"current_password": secret, "new_password": NEW, "confirm_password": NEW}
+    refused = facilitator.post("/account/password", data={"csrf_token": _csrf(facilitator), **form})
+
+    assert refused.status_code == 503
+    assert secret not in refused.text and NEW not in refused.text
+    assert every_secret_field() >= {"password", "current_password", "new_password"}

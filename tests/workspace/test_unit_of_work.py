@@ -8,28 +8,17 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from app.core.db import UnitOfWork, has_written
 from app.models import Answer, Place
 from tests.support.pages import post_form
 from tests.support.records import make_round
+from tests.support.workspace import fail_commits
 
 
 @pytest.fixture
 def commits_fail(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Every commit of a change fails as a locked SQLite would; returns a function that lets
-    commits through again."""
-    finish = UnitOfWork.finish
-
-    def failing(work: UnitOfWork) -> None:
-        if has_written(work.session):
-            raise OperationalError("COMMIT", {}, Exception("database is locked"))
-        finish(work)
-
-    monkeypatch.setattr(UnitOfWork, "finish", failing)
-    return lambda: monkeypatch.setattr(UnitOfWork, "finish", finish)
+    return fail_commits(monkeypatch)
 
 
 def _places_named(engine: Engine, name: str) -> int:
