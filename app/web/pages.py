@@ -190,9 +190,29 @@ def joined_dates(values: dict[str, str]) -> tuple[dict[str, str], set[str]]:
     return joined, dates
 
 
+MAX_FILENAME_BYTES = 255
+"""What common file systems allow in one file name, counted in bytes, not characters."""
+
+
+def shortened(filename: str, limit: int = MAX_FILENAME_BYTES) -> str:
+    """``filename`` cut to ``limit`` bytes of UTF-8, keeping its ending (``.pdf``) and never
+    splitting a character, so that a long place or partner name still saves on any disk."""
+    if len(filename.encode()) <= limit:
+        return filename
+    stem, dot, ending = filename.rpartition(".")
+    if not dot:
+        stem, ending = filename, ""
+    suffix = f".{ending}" if dot else ""
+    room = limit - len(suffix.encode())
+    cut = stem.encode()[:room].decode("utf-8", "ignore").rstrip("-_. ")
+    return cut + suffix
+
+
 def download(body: bytes | str, media_type: str, filename: str) -> Response:
     """A file to save, named so that any browser can take it: an ASCII name for old clients
-    and the real one (RFC 6266, UTF-8) for the rest, so "Gŵyr" or "Łódź" never breaks it."""
+    and the real one (RFC 6266, UTF-8) for the rest, so "Gŵyr" or "Łódź" never breaks it;
+    both fit in the 255 bytes a file system allows."""
+    filename = shortened(filename)
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in filename)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     return Response(

@@ -7,10 +7,11 @@ import threading
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.core.db import UnitOfWork, create_db_engine, write_session
 from app.enums import JobStatus
@@ -313,3 +314,35 @@ def test_reports_of_an_in_memory_database_are_read_here_and_only_rendered_elsewh
     assert isinstance(make, partial) and make.func is make_report
     assert make.args == (memory, service.render)
     memory.dispose()
+
+
+def test_a_report_named_after_a_long_multi_byte_partner_name_saves_on_any_disk(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    """255 bytes is what common file systems allow in a name; Welsh letters take two each."""
+    with write_session(engine) as session:
+        largest = session.exec(
+            select(Organisation)
+            .join(Invitation, col(Invitation.organisation_id) == Organisation.id)
+            .where(Invitation.round_id == workspace.current_round)
+            .group_by(col(Organisation.id))
+            .order_by(func.count().desc(), col(Organisation.id))
+        ).first()
+        assert largest is not None
+        largest.name = "Cyngor Llŷn " + "Ŵŷ" * 94  # 200 characters, 390 bytes
+        session.add(largest)
+        organisation = largest.id
+    job_id, page = _ask(
+        facilitator,
+        f"/rounds/{workspace.current_round}/reports/partner?organisation={organisation}",
+    )
+    assert _prepare(engine, job_id) is JobStatus.DONE
+
+    disposition = facilitator.get(f"{page}/file").headers["content-disposition"]
+
+    ascii_name = re.search(r'filename="([^"]+)"', disposition)
+    real_name = re.search(r"filename\*=UTF-8''(\S+)", disposition)
+    assert ascii_name and real_name
+    name = unquote(real_name[1])
+    assert len(name.encode()) <= 255 and len(ascii_name[1]) <= 255
+    assert name.endswith(".pdf") and "-partner-cyngor-llŷn-ŵŷŵŷ" in name
