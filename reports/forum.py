@@ -332,7 +332,7 @@ def _most_divided(
     return tuple(
         Highlight(
             definition.condition(c.condition_id).title,
-            f"Consensus {percentage(c.spread.consensus or 0)}"
+            f"Consensus {percentage(c.spread.consensus)}"
             + ("; views are split" if c.spread.split else "")
             + f"; {c.respondents} respondents rated it.",
         )

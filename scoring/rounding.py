@@ -73,5 +73,7 @@ def printed_share(share: float) -> float:
     return hundredths(share) / 100
 
 
-def percentage(share: float) -> str:
-    return f"{hundredths(share)}%"
+def percentage(share: float | None) -> str:
+    """A share as printed: a whole percentage, or a dash where there is none (a condition
+    nobody rated has no consensus, which is not the same as none at all)."""
+    return "–" if share is None else f"{hundredths(share)}%"

@@ -88,9 +88,8 @@ def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:
         "definition": definition,
         "levels": definition.statement_scale.levels,
         "scores": {cid: one_decimal(c.score) for cid, c in result.conditions.items()},
-        "consensus": {
-            cid: percentage(c.spread.consensus or 0) for cid, c in result.conditions.items()
-        },
+        "consensus": {cid: percentage(c.spread.consensus) for cid, c in result.conditions.items()},
+        "rated": {cid for cid, c in result.conditions.items() if c.spread.consensus is not None},
         "agreements": agreements_of(session, assessment_round.id),
         "actions": actions_of(session, assessment_round.id),
         "organisations": organisations,

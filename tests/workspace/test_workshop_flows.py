@@ -1,6 +1,7 @@
 """What the forum records in the workshop (agreed levels, actions, quotes) reaching the results."""
 
 import html
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -100,3 +101,27 @@ def test_a_chosen_comment_appears_as_a_quote_without_a_name_and_only_once(
     assert "This comment is already in the report" in again.text
     only_chosen = facilitator.get(f"{page}?shown=chosen").text
     assert "Showing 1 of" in only_chosen and "We now plan around neighbourhoods." in only_chosen
+
+
+def test_a_condition_nobody_rated_has_no_consensus_rather_than_none_at_all(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        invited = select(Invitation.id).where(Invitation.round_id == workspace.current_round)
+        for answer in session.exec(
+            select(Answer).where(
+                col(Answer.invitation_id).in_(invited),
+                col(Answer.item_id).startswith("people-focus."),
+            )
+        ):
+            session.delete(answer)
+        session.commit()
+    path = f"/rounds/{workspace.current_round}/workshop"
+
+    row = re.search(r"People focus</a></th>(.*?)</tr>", facilitator.get(path).text, re.S)
+    page = " ".join(facilitator.get(f"{path}/conditions/people-focus").text.split())
+
+    assert row is not None
+    assert "0%" not in row[1] and "–" in row[1]
+    assert "No one has rated this condition yet" in page
+    assert "split between the two ends" not in page
