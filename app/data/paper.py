@@ -64,11 +64,24 @@ def parse_paper_answers(
             )
         item_id = values.get("item_id", "")
         item = definition.items_by_id.get(item_id)
+        # What this person was asked, in their sector's wording and scale: community members
+        # answer a plain-language version, without some statements and on an agreement scale.
+        asked = (
+            {i.id: i for i in definition.items_for(organisation.sector)}
+            if organisation is not None
+            else {}
+        )
+        not_asked = organisation is not None and item is not None and item_id not in asked
+        item = asked.get(item_id, item)
         answer = values.get("answer", "").lower().replace(" ", "_").replace("'", "")
         kind: AnswerKind | None = None
         level: int | None = None
         if item is None:
             row_problems.append(f"'{item_id}' is not a question in this round's questionnaire")
+        elif not_asked and organisation is not None:
+            row_problems.append(
+                f"{item_id} is not asked of {in_sentence(organisation.sector.label)}"
+            )
         else:
             scale = definition.scale(item.scale)
             if answer.isdigit() and int(answer) in scale.values:
@@ -82,11 +95,6 @@ def parse_paper_answers(
                 row_problems.append(
                     f"the answer '{values.get('answer', '')}' is not one of {allowed}"
                 )
-            if organisation is not None and item.audience is not None:
-                if organisation.sector not in definition.audience_sectors(item.audience):
-                    row_problems.append(
-                        f"{item_id} is not asked of {in_sentence(organisation.sector.label)}"
-                    )
         seen[(label, item_id)] += 1
         if unstorable("".join(values.values())):
             row_problems.append("a cell has a character that cannot be stored; remove it")

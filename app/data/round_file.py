@@ -292,14 +292,24 @@ def _checked(file: RoundFile) -> Definition:
     names = [o.name for o in file.organisations]
     if len(names) != len(set(names)):
         raise ImportRefusedError("an organisation is listed twice")
-    items = definition.items_by_id
+    sectors = {o.name: o.sector for o in file.organisations}
+    asked = {
+        sector: {item.id: item for item in definition.items_for(sector)}
+        for sector in set(sectors.values())
+    }
     for invitation in file.invitations:
         if invitation.organisation not in names:
             raise ImportRefusedError(
                 f"invitation {invitation.key} names an organisation not in the file"
             )
+        sector = sectors[invitation.organisation]
         for answer in invitation.answers:
-            item = items.get(answer.item_id)
+            item = asked[sector].get(answer.item_id)
+            if item is None and answer.item_id in definition.items_by_id:
+                raise ImportRefusedError(
+                    f"invitation {invitation.key} answers {answer.item_id}, which is not asked "
+                    f"of the sector '{sector.label}'"
+                )
             if item is None:
                 raise ImportRefusedError(
                     f"an answer is to {answer.item_id!r}, which the questionnaire lacks"
@@ -336,6 +346,13 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
         for o in session.exec(select(Organisation).where(Organisation.place_id == place.id)).all()
     }
     assert place.id is not None
+    for name, sector in sectors.items():
+        if name in existing and existing[name].sector is not sector:
+            raise ImportRefusedError(
+                f"the file gives {name} the sector '{sector.label}', but this place has it as "
+                f"'{existing[name].sector.label}': correct the file, or rename one of them, and "
+                "import it again"
+            )
     for name, sector in sectors.items():
         if name not in existing:
             organisation = Organisation(place_id=place.id, name=name, sector=sector)

@@ -24,6 +24,7 @@ from app.models import (
 )
 from app.results.rules import load_rules
 from app.results.service import score_round
+from questionnaires.sectors import Sector
 from scoring.serialise import result_to_json
 from tests.support.pages import csrf_of, post_form
 from tests.support.workspace import Workspace, round_of
@@ -357,3 +358,84 @@ def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
             == []
         )
     assert facilitator.get(report).status_code == 200
+
+
+def _community_organisation(engine: Engine) -> str:
+    with Session(engine) as session:
+        return (
+            session.exec(
+                select(Organisation.name).where(Organisation.sector == Sector.COMMUNITY_MEMBER)
+            ).first()
+            or ""
+        )
+
+
+def test_paper_answers_are_checked_against_what_that_persons_sector_was_asked(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    """Community members answer a plain-language version: fewer statements, on an agreement
+    scale that has 'not applicable'."""
+    community = _community_organisation(engine)
+    path = f"/rounds/{workspace.current_round}/data"
+    header = "respondent,organisation,role,item_id,answer,comment\n"
+
+    refused = facilitator.post(
+        f"/rounds/{workspace.current_round}/paper",
+        data={"csrf_token": csrf_of(facilitator.get(path).text)},
+        files={
+            "paper_file": (
+                "paper.csv",
+                f"{header}C1,{community},Resident,strong-leadership.1,4,\n".encode(),
+                "text/csv",
+            )
+        },
+    )
+    accepted = facilitator.post(
+        f"/rounds/{workspace.current_round}/paper",
+        data={"csrf_token": csrf_of(facilitator.get(path).text)},
+        files={
+            "paper_file": (
+                "paper.csv",
+                f"{header}C1,{community},Resident,people-focus.1,not_applicable,\n".encode(),
+                "text/csv",
+            )
+        },
+    )
+
+    assert refused.status_code == 400
+    assert "Line 2: strong-leadership.1 is not asked of community member" in refused.text
+    assert "Answers from 1 paper questionnaires were added" in accepted.text
+
+
+def _import(client: TestClient, exported: dict[str, object]) -> Response:
+    page = client.get("/places/kestrel-vale/import")
+    return client.post(
+        "/places/kestrel-vale/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"round_file": ("round.json", json.dumps(exported).encode(), "application/json")},
+    )
+
+
+def test_a_round_file_is_checked_against_each_sectors_questionnaire_and_this_places_sectors(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    exported = facilitator.get(f"/rounds/{workspace.previous_round}/export.json").json()
+    community = _community_organisation(engine)
+    answering = next(i for i in exported["invitations"] if i["organisation"] == community)
+    answering["answers"].append(
+        {"item_id": "strong-leadership.1", "kind": "level", "level": 4, "evidence": None}
+    )
+    not_asked = _import(facilitator, exported)
+    answering["answers"].pop()
+    listed = next(o for o in exported["organisations"] if o["name"] == community)
+    listed["sector"] = Sector.LOCAL_AUTHORITY.value
+    other_sector = _import(facilitator, exported)
+
+    assert not_asked.status_code == 400
+    assert "answers strong-leadership.1, which is not asked of the sector" in (
+        not_asked.text.replace("&#39;", "'")
+    )
+    assert other_sector.status_code == 400
+    assert f"the file gives {community} the sector 'Local authority', but this place has it" in (
+        other_sector.text.replace("&#39;", "'")
+    )
