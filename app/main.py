@@ -22,6 +22,7 @@ from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.paths import STATIC_DIR
 from app.core.registry import registry_for
+from app.core.security.body_limit import LimitBodies
 from app.core.security.headers import SecurityHeaders
 from app.core.warm_up import warm_up
 from app.data import views as data_views
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.report_queue = queue
     app.state.registry = registry_for(settings)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LimitBodies)
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -52,6 +52,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Too large",
     422: "Some of what was sent is not valid",
     429: "Too many requests",
     500: "Something went wrong on our side",
