@@ -296,6 +296,23 @@ def _change(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]
     return visit
 
 
+def _ask(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]:
+    """A form that asks for something long to read before a short write (a report): its CSRF
+    token is checked, and the route takes the write lock itself, only for the write."""
+
+    async def visit(
+        request: Request,
+        form: CsrfForm,
+        work: UnitOfWorkDep,
+        settings: SettingsDep,
+        user: CurrentUser,
+        access: Annotated[Any, Depends(access_of)],
+    ) -> Visit[Any]:
+        return Visit(request, work, settings, user, access, form)
+
+    return visit
+
+
 # A page or a change, by what it reaches and who may reach it.
 PlacesPage = Annotated[Visit[None], Depends(_page(anyone_signed_in))]
 PlacesChange = Annotated[Visit[None], Depends(_change(place_creators_only))]
@@ -307,6 +324,7 @@ PlaceChange = Annotated[Visit[PlaceAccess], Depends(_change(facilitator_place))]
 RoundPage = Annotated[Visit[RoundAccess], Depends(_page(viewer_round))]
 FacilitatorRoundPage = Annotated[Visit[RoundAccess], Depends(_page(facilitator_round))]
 ResultsPage = Annotated[Visit[RoundAccess], Depends(_page(results_round))]
+ResultsAsk = Annotated[Visit[RoundAccess], Depends(_ask(results_round))]
 RoundChange = Annotated[Visit[RoundAccess], Depends(_change(facilitator_round))]
 
 

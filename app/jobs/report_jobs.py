@@ -66,6 +66,30 @@ class JobState:
     """Jobs queued before this one, still waiting for a worker."""
 
 
+def existing_report(
+    session: Session,
+    assessment_round: AssessmentRound,
+    kind: ReportKind,
+    organisation_id: int | None,
+    variant: str | None,
+    inputs: str,
+) -> int | None:
+    """The latest job for this report made from these ``inputs`` that is made, refused,
+    queued or running: what a download hands over without asking for anything new."""
+    return session.exec(
+        select(ReportJob.id)
+        .where(
+            ReportJob.round_id == assessment_round.id,
+            ReportJob.kind == kind.value,
+            ReportJob.organisation_id == organisation_id,
+            ReportJob.variant == variant,
+            ReportJob.inputs == inputs,
+            col(ReportJob.status).in_(REUSABLE),
+        )
+        .order_by(col(ReportJob.id).desc())
+    ).first()
+
+
 def request_report(
     *,
     work: UnitOfWork,
@@ -84,21 +108,14 @@ def request_report(
     lock. Two people asking for the same report at the same moment get the same job: the check
     and the insert are made again under the write lock and one lock per report."""
     session = work.session
-    same = select(ReportJob.id).where(
-        ReportJob.round_id == assessment_round.id,
-        ReportJob.kind == kind.value,
-        ReportJob.organisation_id == organisation_id,
-        ReportJob.variant == variant,
-        ReportJob.inputs == inputs,
-        col(ReportJob.status).in_(REUSABLE),
-    )
-    if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
+    same = (assessment_round, kind, organisation_id, variant, inputs)
+    if (found := existing_report(session, *same)) is not None:
         return found, False
     work.write()
     lock_until_commit(
         session, f"report-job:{assessment_round.id}:{kind.value}:{organisation_id}:{variant}"
     )
-    if (found := session.exec(same.order_by(col(ReportJob.id).desc())).first()) is not None:
+    if (found := existing_report(session, *same)) is not None:
         return found, False
     job = ReportJob(
         round_id=assessment_round.id or 0,

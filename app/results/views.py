@@ -12,9 +12,9 @@ from app.accounts.access import RoundAccess, facilitating
 from app.core.clock import place_today
 from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
-from app.deps import RecordId, ReportQueueDep, ResultsPage, UnitOfWorkRoute
+from app.deps import RecordId, ReportQueueDep, ResultsAsk, ResultsPage, UnitOfWorkRoute
 from app.enums import JobStatus, RoundStatus
-from app.jobs.report_jobs import JobState, job_file, job_state, request_report
+from app.jobs.report_jobs import JobState, existing_report, job_file, job_state, request_report
 from app.jobs.runners import ReportQueue
 from app.models import Organisation
 from app.results.inputs import report_inputs
@@ -211,8 +211,9 @@ NOT_REPUBLISHED = (
 )
 
 
-def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: ReportChoice) -> int:
-    """The job preparing this report for this visitor, started if none is on its way."""
+def _report_inputs(visit: Visit[RoundAccess], choice: ReportChoice) -> str:
+    """What this report would be made from now, once the visitor may have it and its partner
+    is one of this place's."""
     if choice.kind in FACILITATOR_REPORTS:
         facilitating(visit.access)
     assessment_round = visit.access.assessment_round
@@ -224,12 +225,30 @@ def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: Re
                 "There is no such partner in this place. Choose one from the list on the round's "
                 "Reports page.",
             )
-    inputs = report_inputs(
+    return report_inputs(
         session=visit.session, assessment_round=assessment_round, today=place_today()
     )
+
+
+def _made_or_coming(visit: Visit[RoundAccess], choice: ReportChoice) -> int | None:
+    """The job that has made (or is making) this report from the answers as they are now;
+    nothing is asked for."""
+    return existing_report(
+        visit.session,
+        visit.access.assessment_round,
+        choice.kind,
+        choice.organisation,
+        choice.variant,
+        _report_inputs(visit, choice),
+    )
+
+
+def _report_job(visit: Visit[RoundAccess], report_queue: ReportQueue, choice: ReportChoice) -> int:
+    """The job preparing this report for this visitor, started if none is on its way."""
+    inputs = _report_inputs(visit, choice)
     job_id, new = request_report(
         work=visit.work,
-        assessment_round=assessment_round,
+        assessment_round=visit.access.assessment_round,
         kind=choice.kind,
         organisation_id=choice.organisation,
         variant=choice.variant,
@@ -258,13 +277,29 @@ def _job_of(visit: Visit[RoundAccess], job_id: int) -> JobState:
 
 
 @router.get("/reports/{kind}.pdf")
-def download_report(
-    choice: ChosenReport, visit: ResultsPage, report_queue: ReportQueueDep
+def download_report(choice: ChosenReport, visit: ResultsPage) -> Response:
+    """The report itself, for saved links, if it has been made (or is being made) from the
+    answers as they are now; otherwise the page with the button that asks for it. A GET never
+    asks for a report: that is a change, made by a form with its CSRF token."""
+    job_id = _made_or_coming(visit, choice)
+    if job_id is None:
+        return see_other(_address(visit.access.assessment_round.id, choice))
+    return _when_made(visit, job_id)
+
+
+@router.post("/reports/{kind}.pdf")
+def ask_and_download(
+    choice: ChosenReport, visit: ResultsAsk, report_queue: ReportQueueDep
 ) -> Response:
-    """The report itself, for scripts and saved links: the same job as the page follows,
-    waited for here. A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
+    """Ask for the report and wait for it here, for scripts: the same job as the page follows.
+    A plain ``def``: FastAPI runs it in a thread, which waits on the row."""
     job_id = _report_job(visit, report_queue, choice)
     visit.work.finish()  # the job must be stored, and a worker told, before it is waited for
+    return _when_made(visit, job_id)
+
+
+def _when_made(visit: Visit[RoundAccess], job_id: int) -> Response:
+    """The job's file once it is made, waiting up to ``DOWNLOAD_WAIT_SECONDS`` for it."""
     deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
     while (job := _job_of(visit, job_id)).status.finished is False:
         if time.monotonic() > deadline:
@@ -281,8 +316,30 @@ def download_report(
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse)
+def report_page(choice: ChosenReport, visit: ResultsPage) -> Response:
+    """The report's own page: the one made (or being made) from the answers as they are now,
+    or a button that asks for it."""
+    round_id = visit.access.assessment_round.id
+    job_id = _made_or_coming(visit, choice)
+    if job_id is not None:
+        return see_other(f"/rounds/{round_id}/report-jobs/{job_id}")
+    organisation = (
+        visit.session.get(Organisation, choice.organisation) if choice.organisation else None
+    )
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "access": visit.access,
+        "kind": choice.kind,
+        "organisation": organisation,
+        "action": _address(round_id, choice),
+    }
+    return visit.page("report_ask", context)
+
+
+@router.post("/reports/{kind}", response_class=HTMLResponse)
 def ask_for_report(
-    choice: ChosenReport, visit: ResultsPage, report_queue: ReportQueueDep
+    choice: ChosenReport, visit: ResultsAsk, report_queue: ReportQueueDep
 ) -> Response:
     """Start preparing a report and follow it on its own page (post, redirect, get: reloading
     that page never asks for the report again)."""
@@ -310,15 +367,20 @@ def report_job_file(job_id: RecordId, visit: ResultsPage) -> Response:
 
 
 def _again(job: JobState) -> str:
-    """The address that asks for the same report again."""
+    """The page that asks for the same report again."""
+    return _address(job.round_id, ReportChoice(job.kind, job.organisation_id, job.variant))
+
+
+def _address(round_id: int | None, choice: ReportChoice) -> str:
+    """The report's own page: its kind in the path, its partner or variant in the query."""
     query = urlencode(
         {
             k: v
-            for k, v in (("organisation", job.organisation_id), ("variant", job.variant))
+            for k, v in (("organisation", choice.organisation), ("variant", choice.variant))
             if v is not None
         }
     )
-    return f"/rounds/{job.round_id}/reports/{job.kind.value}" + (f"?{query}" if query else "")
+    return f"/rounds/{round_id}/reports/{choice.kind.value}" + (f"?{query}" if query else "")
 
 
 def _file_of(visit: Visit[RoundAccess], job: JobState) -> Response:

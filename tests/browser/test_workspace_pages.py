@@ -92,6 +92,7 @@ def demo_pages(
             "workshop-condition": f"{r}/workshop/conditions/shared-outcomes-and-accountability",
             "reports": f"{r}/reports",
             "report-job": f"{r}/report-jobs/{job.id}",
+            "report-ask": f"{r}/reports/workshop",
             "data": f"{r}/data",
             "account": "/account",
             "help": "/help",

@@ -104,14 +104,19 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ({**CURRENT, "condition_id": "people-focus"}, {}, FACILITATORS_ONLY),
     ],
     ("POST", "/rounds/{round_id}/edit"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
-    # Asking for a report sends the asker to the page that follows it.
+    # A report's page offers a button that asks for it (nothing is asked for on a GET);
+    # asking sends the asker to the page that follows it.
     ("GET", "/rounds/{round_id}/reports/{kind}"): [
+        ({**RESULTS, "kind": "forum"}, {}, PLACE_PAGE),
+        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY),
+        ({**CURRENT, "kind": "workshop"}, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/rounds/{round_id}/reports/{kind}"): [
         (
             {**RESULTS, "kind": "forum"},
             {},
             {**PLACE_PAGE, VIEWER: 303, FACILITATOR: 303, ADMIN: 303},
         ),
-        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY_DONE),
         ({**CURRENT, "kind": "workshop"}, {}, FACILITATORS_ONLY_DONE),
     ],
     ("GET", "/rounds/{round_id}/report-jobs/{job_id}"): [
@@ -156,10 +161,16 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         (CURRENT, {}, FACILITATORS_ONLY),
         (RESULTS, {}, PLACE_PAGE),
     ],
+    # A report already asked for (above) downloads at once; one never asked for is the page
+    # with the button that asks.
     ("GET", "/rounds/{round_id}/reports/{kind}.pdf"): [
         ({**RESULTS, "kind": "forum"}, {}, PLACE_PAGE),
-        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY),
         ({**CURRENT, "kind": "workshop"}, {}, FACILITATORS_ONLY),
+        ({**CURRENT, "kind": "forum"}, {}, FACILITATORS_ONLY_DONE),
+        ({**CURRENT, "kind": "questionnaire"}, {}, FACILITATORS_ONLY_DONE),
+    ],
+    ("POST", "/rounds/{round_id}/reports/{kind}.pdf"): [
+        ({**RESULTS, "kind": "forum"}, {}, PLACE_PAGE),
         ({**CURRENT, "kind": "questionnaire"}, {}, FACILITATORS_ONLY),
         ({**RESULTS, "kind": "partner"}, {}, {**FACILITATORS_ONLY, FACILITATOR: 409, ADMIN: 409}),
     ],

@@ -138,15 +138,20 @@ def _reader(url: str, prepared: Prepared, tally: Tally) -> None:
         if signed_in.status_code != 303:
             tally.fail(f"sign-in: {signed_in.status_code}")
             return
+        token = ""
         for _ in range(READS_EACH):
             for path, kind in (
                 (f"/rounds/{prepared.open_round}/results", "results"),
                 (f"/rounds/{prepared.published_round}/results", "results"),
                 (f"/rounds/{prepared.published_round}/reports/forum.pdf", "pdf"),
             ):
-                response = tally.timed(kind, client, "GET", path)
+                # The report as its page's button asks for it (and then waits for it).
+                method, form = ("POST", {"csrf_token": token}) if kind == "pdf" else ("GET", None)
+                response = tally.timed(kind, client, method, path, data=form)
                 if response.status_code != 200:
                     tally.fail(f"{path}: {response.status_code} {_title_of(response)}")
+                elif kind == "results":
+                    token = csrf_of(response.text)  # the results page's, as the button has it
 
 
 def _title_of(response: httpx.Response) -> str:

@@ -20,7 +20,7 @@ from app.enums import AnswerKind
 from app.models import Answer
 from tests.support.demo import Prepared, prepare
 from tests.support.figures import print_table
-from tests.support.pages import post_sign_in
+from tests.support.pages import download_report, post_sign_in
 from tests.support.servers import server
 
 CYCLES = 10
@@ -131,7 +131,7 @@ def test_a_killed_pdf_worker_does_not_stop_the_next_report(tmp_path: Path) -> No
         httpx.Client(base_url=running.url, timeout=180) as client,
     ):
         post_sign_in(client, "facilitator@kestrel-vale.example", DEMO_PASSWORD)
-        first = client.get(f"/rounds/{prepared.published_round}/reports/forum.pdf")
+        first = download_report(client, f"/rounds/{prepared.published_round}/reports/forum.pdf")
         assert first.status_code == 200
         workers = [
             pid
@@ -142,7 +142,7 @@ def test_a_killed_pdf_worker_does_not_stop_the_next_report(tmp_path: Path) -> No
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
 
-        after = client.get(f"/rounds/{prepared.published_round}/reports/workshop.pdf")
+        after = download_report(client, f"/rounds/{prepared.published_round}/reports/workshop.pdf")
 
         assert after.status_code == 200
         assert after.content.startswith(b"%PDF")

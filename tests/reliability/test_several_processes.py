@@ -115,9 +115,8 @@ def test_two_app_processes_and_a_worker_share_sign_outs_limits_and_report_jobs(
         # A report asked for on A is made by the worker and handed over by B.
         with httpx.Client(base_url=first.url, timeout=30) as on_first:
             post_sign_in(on_first, FACILITATOR, DEMO_PASSWORD)
-            asked = on_first.get(
-                f"/rounds/{prepared.published_round}/reports/forum", follow_redirects=False
-            )
+            forum = f"/rounds/{prepared.published_round}/reports/forum"
+            asked = on_first.post(forum, data={"csrf_token": csrf_of(on_first.get(forum).text)})
             assert asked.status_code == 303
             job_page = asked.headers["location"]
             started = time.monotonic()

@@ -24,7 +24,7 @@ from app.enums import InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation
 from tests.support.databases import submitted_invitations
 from tests.support.demo import Prepared, prepare
-from tests.support.pages import csrf_of, main_content, signed_in
+from tests.support.pages import csrf_of, download_report, main_content, signed_in
 from tests.support.servers import Server, server
 
 from .test_anonymity import (
@@ -66,7 +66,7 @@ class Attack:
             response = self.viewer.get(f"/rounds/{round_id}/results{part}")
             assert response.status_code == 200, (part, response.text[:300])
             pages[part] = main_content(response.text)
-        pdf = self.viewer.get(f"/rounds/{round_id}/reports/forum.pdf")
+        pdf = download_report(self.viewer, f"/rounds/{round_id}/reports/forum.pdf")
         assert pdf.status_code == 200, pdf.text[:300]
         pages["forum.pdf"] = _pdf_text(pdf.content)
         return pages

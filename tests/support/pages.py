@@ -55,3 +55,10 @@ def signed_in(url: str, email: str, password: str, timeout: float = 300) -> http
     client = httpx.Client(base_url=url, timeout=timeout)
     post_sign_in(client, email, password)
     return client
+
+
+def download_report(client: TestClient | httpx.Client, path: str) -> httpx.Response:
+    """A report's PDF as a person gets it: asked for with the button on the report's page (a
+    POST with the page's CSRF token), then waited for. ``path`` ends in ``.pdf``."""
+    page = client.get(path.replace(".pdf", "", 1))
+    return client.post(path, data={"csrf_token": csrf_of(page.text)})

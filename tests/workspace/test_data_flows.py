@@ -26,7 +26,7 @@ from app.results.rules import load_rules
 from app.results.service import score_round
 from questionnaires.sectors import Sector
 from scoring.serialise import result_to_json
-from tests.support.pages import csrf_of, post_form
+from tests.support.pages import csrf_of, download_report, post_form
 from tests.support.workspace import Workspace, round_of
 
 
@@ -325,7 +325,7 @@ def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
     """A chosen quote lives on in a rendered PDF; after erasure no made report of the place
     may remain, and the next download is made afresh from what is left."""
     report = f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
-    assert facilitator.get(report).status_code == 200
+    assert download_report(facilitator, report).status_code == 200
     with Session(engine) as session:
         current = session.get(AssessmentRound, workspace.current_round)
         assert current is not None
@@ -357,7 +357,7 @@ def test_erasing_a_respondent_drops_every_rendered_report_of_the_place(
             ).all()
             == []
         )
-    assert facilitator.get(report).status_code == 200
+    assert download_report(facilitator, report).status_code == 200
 
 
 def _community_organisation(engine: Engine) -> str:

@@ -18,10 +18,18 @@ from app.enums import JobStatus
 from app.jobs import tasks
 from app.jobs.report_jobs import jobs_to_run, made_here, make_report, request_report, run_report_job
 from app.jobs.tasks import report_maker
-from app.models import Answer, AssessmentRound, Invitation, Organisation, ReportJob, utcnow
+from app.models import (
+    Answer,
+    AssessmentRound,
+    AuditEvent,
+    Invitation,
+    Organisation,
+    ReportJob,
+    utcnow,
+)
 from reports.kinds import ReportKind
 from reports.pdf.service import PdfService
-from tests.support.pages import post_form
+from tests.support.pages import csrf_of, post_form
 from tests.support.workspace import Workspace
 
 FAKE_PDF = b"%PDF-1.7 a report made by the test's renderer"
@@ -40,7 +48,8 @@ def _prepare(engine: Engine, job_id: int) -> JobStatus | None:
 def _ask(client: TestClient, path: str) -> tuple[int, str]:
     """Ask for a report without a worker taking it, as on a busy day: (job id, its page)."""
     client.app.state.report_queue.prepare = lambda job_id: None  # type: ignore[attr-defined]
-    response = client.get(path, follow_redirects=False)
+    token = csrf_of(client.get(path).text)
+    response = client.post(path, data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
     page = response.headers["location"]
     match = re.fullmatch(r"/rounds/\d+/report-jobs/(\d+)", page)
@@ -220,9 +229,13 @@ def test_an_impossible_report_choice_is_refused_before_any_job_is_made(
         "nonsense",
         "forum?variant=" + "x" * 81,
     ):
-        response = facilitator.get(f"{path}/{bad}", follow_redirects=False)
-        assert response.status_code in {404, 422}, bad
-        assert "<html" in response.text.lower()  # a page a person can read, not a stack trace
+        token = csrf_of(facilitator.get(path.removesuffix("/reports")).text)
+        for response in (
+            facilitator.get(f"{path}/{bad}", follow_redirects=False),
+            facilitator.post(f"{path}/{bad}", data={"csrf_token": token}, follow_redirects=False),
+        ):
+            assert response.status_code in {404, 422}, bad
+            assert "<html" in response.text.lower()  # a page a person can read, not a trace
     with Session(engine) as session:
         assert session.exec(select(ReportJob)).all() == []
 
@@ -346,3 +359,27 @@ def test_a_report_named_after_a_long_multi_byte_partner_name_saves_on_any_disk(
     name = unquote(real_name[1])
     assert len(name.encode()) <= 255 and len(ascii_name[1]) <= 255
     assert name.endswith(".pdf") and "-partner-cyngor-llŷn-ŵŷŵŷ" in name
+
+
+def test_opening_a_reports_page_or_its_pdf_asks_for_nothing(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    """Asking for a report is a change (a job, an audit record): a POST with its CSRF token,
+    never a GET that a link checker, a prefetching browser or another site can send."""
+    path = f"/rounds/{workspace.current_round}/reports"
+    with Session(engine) as session:
+        audited = len(session.exec(select(AuditEvent)).all())
+
+    page = facilitator.get(f"{path}/workshop", follow_redirects=False)
+    pdf = facilitator.get(
+        f"{path}/questionnaire.pdf?variant=plain-language", follow_redirects=False
+    )
+
+    assert page.status_code == 200
+    assert f'<form method="post" action="{path}/workshop"' in page.text
+    assert "Make the workshop pack (PDF)" in page.text
+    assert pdf.status_code == 303
+    assert pdf.headers["location"] == f"{path}/questionnaire?variant=plain-language"
+    with Session(engine) as session:
+        assert session.exec(select(ReportJob)).all() == []
+        assert len(session.exec(select(AuditEvent)).all()) == audited

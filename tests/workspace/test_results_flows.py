@@ -13,6 +13,7 @@ from app.models import (
     Place,
 )
 from app.results import views as result_views
+from tests.support.pages import download_report
 from tests.support.workspace import Workspace
 
 
@@ -25,8 +26,9 @@ def test_a_place_named_outside_latin_1_downloads_its_reports(
         session.add(place)
         session.commit()
 
-    response = facilitator.get(
-        f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language"
+    response = download_report(
+        facilitator,
+        f"/rounds/{workspace.current_round}/reports/questionnaire.pdf?variant=plain-language",
     )
 
     assert response.status_code == 200
@@ -42,7 +44,9 @@ def test_a_download_that_waits_too_long_points_to_the_page_that_follows_the_repo
     monkeypatch.setattr(result_views, "DOWNLOAD_WAIT_SECONDS", 0.0)
     monkeypatch.setattr(facilitator.app.state.report_queue, "prepare", lambda job_id: None)  # type: ignore[attr-defined]
 
-    response = facilitator.get(f"/rounds/{workspace.current_round}/reports/workshop.pdf")
+    response = download_report(
+        facilitator, f"/rounds/{workspace.current_round}/reports/workshop.pdf"
+    )
 
     assert response.status_code == 503
     assert "The report is not ready yet" in response.text
@@ -68,8 +72,9 @@ def test_the_reports_page_offers_partner_reports_only_where_anonymity_allows_and
     # to show it: reports are slow to render).
     first = re.search(r'<option value="(\d+)"', form)
     assert first is not None
-    report = facilitator.get(
-        f"/rounds/{workspace.current_round}/reports/partner.pdf?organisation={first[1]}"
+    report = download_report(
+        facilitator,
+        f"/rounds/{workspace.current_round}/reports/partner.pdf?organisation={first[1]}",
     )
     assert report.status_code == 200
     assert "/reports/questionnaire?variant=plain-language" in page
