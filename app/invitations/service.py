@@ -44,6 +44,40 @@ def invitations_of(
     )
 
 
+def already_invited(
+    session: Session,
+    assessment_round: AssessmentRound,
+    people: list[tuple[int, Organisation, InvitationBase]],
+) -> dict[int, str]:
+    """Which of ``people`` (each with the line of the file it came from) name someone already
+    invited to this round, or named on an earlier line of the same file, and why: the same
+    e-mail address, or the same name at the same organisation. People known only by their
+    role ("Panel member") are never taken for each other. Uploading the same file twice (a
+    reload, a double click, a second try after a slow answer) then invites no one twice."""
+    emails: dict[str, str] = {}
+    names: dict[tuple[int | None, str], str] = {}
+
+    def note(email: str | None, organisation_id: int | None, name: str | None, where: str) -> None:
+        if email:
+            emails.setdefault(email.strip().lower(), where)
+        if name:
+            names.setdefault((organisation_id, " ".join(name.lower().split())), where)
+
+    for invitation, _ in invitations_of(session, assessment_round):
+        note(invitation.email, invitation.organisation_id, invitation.name, "in this round")
+    skipped: dict[int, str] = {}
+    for line, organisation, person in people:
+        email = (person.email or "").strip().lower()
+        name = " ".join((person.name or "").lower().split())
+        where = emails.get(email) if email else None
+        where = where or (names.get((organisation.id, name)) if name else None)
+        if where is not None:
+            skipped[line] = where
+        else:
+            note(person.email, organisation.id, person.name, f"on line {line}")
+    return skipped
+
+
 AWAITING = (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED)
 """Invited, with a live link, and not yet submitted: whom a reminder is for."""
 

@@ -17,6 +17,7 @@ from app.enums import RoundStatus
 from app.invitations.mail import send_invitations
 from app.invitations.service import (
     AWAITING,
+    already_invited,
     awaiting_answers,
     change_invitation,
     invitations_of,
@@ -66,7 +67,17 @@ def _counted(visit: Visit[RoundAccess], done: str | None) -> str | None:
         return None
     if count == 0 and action == "invitations-emailed":
         return "No e-mails were needed: everyone waiting had been e-mailed their link already."
-    return sentence.format(count)
+    said = sentence.format(count)
+    skipped = visit.recorded_detail(action, "skipped")
+    if isinstance(skipped, list) and skipped:
+        lines = ", ".join(str(line) for line in skipped)
+        said += (
+            f" {len(skipped)} row{'s were' if len(skipped) != 1 else ' was'} skipped because "
+            f"{'those people are' if len(skipped) != 1 else 'that person is'} already invited "
+            f"(the same e-mail address, or the same name at the same organisation): "
+            f"line{'s' if len(skipped) != 1 else ''} {lines} of the file."
+        )
+    return said
 
 
 @router.post("/invitations", response_class=HTMLResponse)
@@ -151,16 +162,21 @@ def upload_invitations(change: RoundChange) -> Response:
             result.problems,
         )
         return render_round_page(change, section="invitations", errors=errors)
-    for row in result.rows:
+    assessment_round = change.access.assessment_round
+    skipped = already_invited(
+        session, assessment_round, [(r.line, r.organisation, r.details) for r in result.rows]
+    )
+    added = [row for row in result.rows if row.line not in skipped]
+    for row in added:
         invite(
             session=session,
-            assessment_round=change.access.assessment_round,
+            assessment_round=assessment_round,
             organisation=row.organisation,
             invitee=row.details,
             secret=change.settings.secret,
         )
-    change.record("invitations-imported", rows=len(result.rows))
-    return change.done(f"/rounds/{change.access.assessment_round.id}/invitations?done=imported")
+    change.record("invitations-imported", rows=len(added), skipped=sorted(skipped))
+    return change.done(f"/rounds/{assessment_round.id}/invitations?done=imported")
 
 
 @router.post("/invitations/email", response_class=HTMLResponse)

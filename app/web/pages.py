@@ -289,9 +289,9 @@ class Visit(Generic[AccessT]):
             **detail,
         )
 
-    def recorded_count(self, action: str, key: str) -> int | None:
-        """The number (``key``) in this person's latest record of ``action`` about this round:
-        what a page confirms after a change, read from what was stored, never the address."""
+    def recorded_detail(self, action: str, key: str) -> object:
+        """``key`` of this person's latest record of ``action`` about this round: what a page
+        confirms after a change, read from what was stored, never the address."""
         access: PlaceAccess | None = self.access
         event = audit.latest(
             self.session,
@@ -299,7 +299,11 @@ class Visit(Generic[AccessT]):
             actor_user_id=self.user.id,
             round_id=access.assessment_round.id if isinstance(access, RoundAccess) else None,
         )
-        count = event.detail.get(key) if event else None
+        return event.detail.get(key) if event else None
+
+    def recorded_count(self, action: str, key: str) -> int | None:
+        """The number ``key`` of the latest record of ``action`` (see ``recorded_detail``)."""
+        count = self.recorded_detail(action, key)
         return count if isinstance(count, int) else None
 
     @property

@@ -178,3 +178,25 @@ def test_a_confirmation_shows_only_what_was_recorded_not_what_the_address_says(
 
     assert "invitations added" not in page
     assert "987654321" not in page
+
+
+def test_uploading_the_same_people_again_invites_no_one_twice_and_says_which_lines(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    before = _count_invitations(engine, workspace.current_round)
+    _upload_invitations(facilitator, workspace.current_round, TWO_PEOPLE)
+    again = TWO_PEOPLE + (
+        "Fenmoor Police,Inspector,,PAT@example.org \n"  # the same address, in other letters
+        "Kestrel Homes,Tenant Liaison,Sam Roe,\n"
+        "Kestrel Homes,Tenant Liaison,Sam  Roe,\n"  # the same name twice in one file
+        "Kestrel Homes,Panel member,,\n"  # people known only by their role are all kept
+        "Kestrel Homes,Panel member,,\n"
+    )
+
+    response = _upload_invitations(facilitator, workspace.current_round, again)
+
+    shown = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+    assert "3 invitations added" in shown
+    assert "4 rows were skipped because those people are already invited" in shown
+    assert "lines 2, 3, 4, 6 of the file" in shown
+    assert _count_invitations(engine, workspace.current_round) == before + 2 + 3
