@@ -45,7 +45,7 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.core.security.csrf import csrf_valid
 from app.core.security.proxies import forwarded_client
-from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS, claim
+from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS, take_places
 from app.core.security.session_cookie import SESSION_COOKIE
 from app.enums import MembershipRole, RoundStatus
 from app.jobs.runners import ReportQueue
@@ -340,7 +340,7 @@ def respondent_context(token: str, work: UnitOfWorkDep, client: ClientAddress) -
     """
     context = open_response(session=work.session, token=token)
     if context is None:
-        if claim(work.write(), [(BAD_LINKS_PER_ADDRESS, client)]) is None:
+        if take_places(work, [(BAD_LINKS_PER_ADDRESS, client)], pending=False) is None:
             raise ShownError(429, TOO_MANY_BAD_LINKS, template="respond/too_many.html")
         raise ShownError(
             404,

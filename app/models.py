@@ -502,7 +502,8 @@ class Publication(SQLModel, table=True):
 
 
 class FailedAttempt(SQLModel, table=True):
-    """A wrong password or a link that named no invitation, kept only for its limit's window.
+    """A wrong password or a link that named no invitation, kept only for its limit's window;
+    while ``pending``, an attempt whose password is still being checked.
 
     Counted in the database, not in a worker's memory, so every worker (and every machine)
     sees the same guesses. The key is hashed: an e-mail address or network address is
@@ -518,6 +519,7 @@ class FailedAttempt(SQLModel, table=True):
     scope: str = Field(max_length=40)
     key_hash: str = Field(max_length=64)
     occurred_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class PlaceMembership(SQLModel, table=True):

@@ -1,5 +1,7 @@
 """Limits on guessing, counted in the database so that every worker sees the same counts."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -7,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.core.config import Environment, Settings
-from app.core.db import write_session
+from app.core.db import UnitOfWork, write_session
 from app.core.security import ratelimit
 from app.core.security.proxies import forwarded_client
 from app.core.security.ratelimit import Limit
@@ -22,9 +24,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[timedelta]:
     return offset
 
 
-def _claims(engine: Engine, wanted: ratelimit.Claim) -> list[int] | None:
-    with write_session(engine) as session:
-        return ratelimit.claim(session, wanted)
+def _claims(engine: Engine, wanted: ratelimit.Wanted, *, pending: bool = False) -> list[int] | None:
+    with Session(engine) as session:
+        return ratelimit.take_places(UnitOfWork(session), wanted, pending=pending)
 
 
 def test_a_key_is_refused_at_the_limit_and_free_again_when_the_window_has_passed(
@@ -66,6 +68,51 @@ def test_a_released_place_is_no_longer_counted(engine: Engine, clock: list[timed
     with write_session(engine) as session:
         ratelimit.release(session, places)
     assert _claims(engine, [(limit, "client:a")]) is not None
+
+
+def test_an_attempt_waits_for_checks_still_running_and_gets_in_if_they_give_their_places_back(
+    engine: Engine,
+) -> None:
+    """Twenty people signing in at once with the right password all get in."""
+    limit = Limit("test", 1, timedelta(minutes=1))
+    checking = _claims(engine, [(limit, "fran")], pending=True)
+    assert checking is not None
+
+    def check_succeeds() -> None:
+        time.sleep(0.3)
+        with write_session(engine) as session:
+            ratelimit.release(session, checking)
+
+    threading.Thread(target=check_succeeds).start()
+    started = time.monotonic()
+    assert _claims(engine, [(limit, "fran")], pending=True) is not None
+    assert time.monotonic() - started >= 0.25
+
+
+def test_an_attempt_is_refused_at_once_when_the_checks_ahead_of_it_failed(
+    engine: Engine, clock: list[timedelta]
+) -> None:
+    limit = Limit("test", 1, timedelta(minutes=1))
+    failed = _claims(engine, [(limit, "fran")], pending=True)
+    assert failed is not None
+    with write_session(engine) as session:
+        ratelimit.settle(session, failed)
+
+    started = time.monotonic()
+    assert _claims(engine, [(limit, "fran")], pending=True) is None
+    assert time.monotonic() - started < ratelimit.WAIT_FOR_CHECKS_SECONDS / 2
+
+
+def test_a_check_that_never_ended_counts_as_a_failure(
+    engine: Engine, clock: list[timedelta]
+) -> None:
+    limit = Limit("test", 1, timedelta(minutes=5))
+    assert _claims(engine, [(limit, "fran")], pending=True) is not None  # its request died
+    clock[0] += ratelimit.CHECKED_WITHIN + timedelta(seconds=1)
+
+    started = time.monotonic()
+    assert _claims(engine, [(limit, "fran")], pending=True) is None
+    assert time.monotonic() - started < ratelimit.WAIT_FOR_CHECKS_SECONDS / 2
 
 
 def test_expired_attempts_are_deleted_and_keys_are_not_stored_in_clear(

@@ -5,7 +5,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.service import AccountError, new_password_hash, set_password
 from app.core import audit
-from app.core.security.ratelimit import PASSWORD_CHECKS_PER_ACCOUNT, claim, release
+from app.core.security.ratelimit import (
+    PASSWORD_CHECKS_PER_ACCOUNT,
+    release,
+    settle,
+    take_places,
+)
 from app.core.security.session_cookie import SESSION_COOKIE, token_of
 from app.deps import CsrfForm, CurrentUser, SettingsDep, UnitOfWorkDep, UnitOfWorkRoute
 from app.models import PasswordChange
@@ -54,19 +59,17 @@ def change_own_password(
     details = form.validated(PasswordChange, errors)
     if details is None:
         return _account_page(request, user, errors=errors, status=400)
-    places = claim(work.write(), [(PASSWORD_CHECKS_PER_ACCOUNT, str(user.id))])
+    places = take_places(work, [(PASSWORD_CHECKS_PER_ACCOUNT, str(user.id))])
     if places is None:
-        work.discard()
         errors.add("current_password", TOO_MANY_CHECKS)
         return _account_page(request, user, errors=errors, status=429)
-    work.finish()
     try:
         password_hash = new_password_hash(
             user=user, current=details.current_password, new=details.new_password
         )
     except AccountError as error:
-        if error.field != "current_password":
-            release(work.write(), places)
+        wrong_current = error.field == "current_password"
+        (settle if wrong_current else release)(work.write(), places)
         errors.add(error.field, str(error))
         return _account_page(request, user, errors=errors, status=400)
     release(work.write(), places)

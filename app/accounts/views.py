@@ -7,7 +7,13 @@ from pydantic import BaseModel, Field
 from app.accounts.service import authenticate, end_session, normalise_email, start_session
 from app.core import audit
 from app.core.fields import Secret
-from app.core.security.ratelimit import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, claim, release
+from app.core.security.ratelimit import (
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_ADDRESS,
+    release,
+    settle,
+    take_places,
+)
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from app.deps import (
     ClientAddress,
@@ -78,17 +84,16 @@ def sign_in(
     email = form.get("email")
     if details is None:
         return _sign_in_page(request, next_path, errors, email, status=400)
-    places = claim(
-        work.write(),
+    places = take_places(
+        work,
         [(SIGN_IN_PER_ACCOUNT, normalise_email(details.email)), (SIGN_IN_PER_ADDRESS, client)],
     )
     if places is None:
-        work.discard()
         errors.add("email", TOO_MANY)
         return _sign_in_page(request, next_path, errors, email, status=429)
-    work.finish()
     user = authenticate(session=session, email=details.email, password=details.password)
     if user is None:
+        settle(work.write(), places)
         errors.add("email", "The e-mail address or password is not right")
         return _sign_in_page(request, next_path, errors, email, status=400)
     release(work.write(), places)

@@ -15,18 +15,34 @@ window are deleted as new ones arrive.
 """
 
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
+from sqlalchemy import case, update
 from sqlmodel import Session, col, delete, func, select
 
-from app.core.db import lock_until_commit
+from app.core.db import UnitOfWork, lock_until_commit
 from app.models import FailedAttempt, utcnow
+
+CHECKED_WITHIN = timedelta(seconds=30)
+"""A password check takes well under a second; a place still pending after this belonged to a
+request that died, and counts as a failure."""
+WAIT_FOR_CHECKS_SECONDS = 10.0
+"""How long an attempt waits for the checks ahead of it before it is refused."""
+POLL_SECONDS = 0.05
 
 
 def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Count(Enum):
+    FREE = "free"
+    FULL = "full"
+    CHECKING = "full of attempts still being checked"
 
 
 @dataclass(frozen=True)
@@ -38,19 +54,34 @@ class Limit:
     limit: int
     window: timedelta
 
-    def used_up(self, session: Session, key: str, now: datetime) -> bool:
-        count = session.exec(
-            select(func.count())
-            .select_from(FailedAttempt)
-            .where(
+    def count(self, session: Session, key: str, now: datetime) -> Count:
+        counted, checking = session.exec(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (
+                                col(FailedAttempt.pending)
+                                & (col(FailedAttempt.occurred_at) > now - CHECKED_WITHIN),
+                                1,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).where(
                 FailedAttempt.scope == self.scope,
                 FailedAttempt.key_hash == _hashed(key),
                 col(FailedAttempt.occurred_at) > now - self.window,
             )
         ).one()
-        return count >= self.limit
+        if counted < self.limit:
+            return Count.FREE
+        return Count.CHECKING if checking else Count.FULL
 
-    def place(self, session: Session, key: str, now: datetime) -> FailedAttempt:
+    def place(self, session: Session, key: str, now: datetime, pending: bool) -> FailedAttempt:
         """One more attempt counted, and the scope's expired ones forgotten."""
         session.exec(
             delete(FailedAttempt).where(
@@ -58,31 +89,61 @@ class Limit:
                 col(FailedAttempt.occurred_at) <= now - self.window,
             )
         )
-        attempt = FailedAttempt(scope=self.scope, key_hash=_hashed(key), occurred_at=now)
+        attempt = FailedAttempt(
+            scope=self.scope, key_hash=_hashed(key), occurred_at=now, pending=pending
+        )
         session.add(attempt)
         return attempt
 
 
-Claim = Sequence[tuple[Limit, str]]
+Wanted = Sequence[tuple[Limit, str]]
 
 
-def claim(session: Session, wanted: Claim) -> list[int] | None:
-    """Take a place in each limit's count for its key, inside the caller's write transaction,
-    or none (``None``) if any of them is used up. The caller commits before the slow check, so
-    that attempts sent at the same moment see each other's places, and ``release``s them if the
-    check succeeds."""
+def _try(session: Session, wanted: Wanted, pending: bool) -> list[int] | Count:
     now = utcnow()
     for name in sorted(f"limit:{limit.scope}:{_hashed(key)}" for limit, key in wanted):
         lock_until_commit(session, name)
-    if any(limit.used_up(session, key, now) for limit, key in wanted):
-        return None
-    places = [limit.place(session, key, now) for limit, key in wanted]
+    counts = {limit.count(session, key, now) for limit, key in wanted}
+    if Count.FULL in counts:
+        return Count.FULL
+    if Count.CHECKING in counts:
+        return Count.CHECKING
+    places = [limit.place(session, key, now, pending) for limit, key in wanted]
     session.flush()
     return [place.id for place in places if place.id is not None]
 
 
+def take_places(work: UnitOfWork, wanted: Wanted, *, pending: bool = True) -> list[int] | None:
+    """Take a place in each limit's count for its key, committed at once so that attempts
+    sent at the same moment see it, or none (``None``) if any count is full of failures.
+
+    A ``pending`` place is an attempt whose slow check has yet to run: the caller ``settle``s
+    it (a wrong password stays counted) or ``release``s it (a right one). An attempt that
+    finds a count full of places still pending waits for those checks to end: twenty people
+    signing in at once with the right password all get in, while twenty wrong guesses sent at
+    once are checked five at a time, and only five are ever checked."""
+    deadline = time.monotonic() + WAIT_FOR_CHECKS_SECONDS
+    while True:
+        outcome = _try(work.write(), wanted, pending)
+        if isinstance(outcome, list):
+            work.finish()
+            return outcome
+        work.discard()
+        if outcome is Count.FULL or time.monotonic() > deadline:
+            return None
+        time.sleep(POLL_SECONDS)
+
+
+def settle(session: Session, places: Sequence[int]) -> None:
+    """The check failed: its places stay counted, no longer pending."""
+    if places:
+        session.execute(
+            update(FailedAttempt).where(col(FailedAttempt.id).in_(places)).values(pending=False)
+        )
+
+
 def release(session: Session, places: Sequence[int]) -> None:
-    """Give back the places of an attempt that succeeded: only failures stay counted."""
+    """The check succeeded: its places are given back, so only failures stay counted."""
     if places:
         session.exec(delete(FailedAttempt).where(col(FailedAttempt.id).in_(places)))
 
