@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EmailAddress, Secret, one_line, plain_text
+from app.core.fields import EMAIL_MAX, EmailAddress, Secret, one_line, plain_text
 from app.enums import (
     ActionStatus,
     AnswerKind,
@@ -546,6 +546,33 @@ class AuditEvent(SQLModel, table=True):
         default=None, foreign_key="assessment_round.id", ondelete="SET NULL"
     )
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail with someone's link, written when a facilitator confirms a send, in the same
+    transaction, and marked once the mail server took it (or refused it).
+
+    ``send_key`` is the one-time key of the confirmation page the send came from: a repeated
+    request (a reload, a double click, a retry after a slow answer) finds its messages already
+    written and sends nothing, while a deliberate reminder next week comes from a new page,
+    with a new key.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.UniqueConstraint("send_key", "invitation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
+    invitation_id: int = Field(foreign_key="invitation.id", index=True, ondelete="CASCADE")
+    send_key: str = Field(max_length=64, index=True)
+    reminder: bool = False
+    email: str = Field(max_length=EMAIL_MAX)
+    requested_by_user_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL"
+    )
+    created_at: datetime = _timestamp()
+    sent_at: datetime | None = _timestamp(nullable=True)
+    failure: str | None = Field(default=None, max_length=1000)
 
 
 class ReportJob(SQLModel, table=True):

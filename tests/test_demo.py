@@ -13,6 +13,7 @@ from app.core.config import get_settings
 from app.demo.national import load_national
 from app.demo.place import load_demo
 from app.enums import InvitationStatus
+from app.invitations.outbox import last_reminded
 from app.models import AssessmentRound, Invitation, Place
 from app.results.records import round_facts
 from app.results.rules import load_rules
@@ -164,3 +165,20 @@ def test_the_demo_command_loads_the_national_scale_when_asked(
 
     assert result.exit_code == 0, result.output
     assert "Loaded the national demo: 2 places, 180 invitations" in result.output
+
+
+def test_the_demo_has_people_e_mailed_and_reminded_through_the_outbox(session: Session) -> None:
+    load_demo(session, SECRET)
+    current = find_round(session=session, reference="demo")
+    assert current is not None
+
+    reminded = last_reminded(session, current)
+    waiting = session.exec(
+        select(Invitation).where(
+            Invitation.round_id == current.id,
+            col(Invitation.status).in_([InvitationStatus.NOT_OPENED, InvitationStatus.STARTED]),
+        )
+    ).all()
+
+    assert waiting and {i.id for i in waiting} == set(reminded)
+    assert all(i.email and i.emailed_at for i in waiting)

@@ -24,7 +24,7 @@ from app.data.paper import PaperRespondent, store_paper_answers
 from app.demo.workshop import record_demo_workshops
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import find_invitation, link_token
-from app.models import Answer, AssessmentRound, Invitation, Organisation, Place
+from app.models import Answer, AssessmentRound, Invitation, Organisation, OutboxMessage, Place
 from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
@@ -301,8 +301,41 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
     record_publication(session=session, assessment_round=previous)
     _late_paper_return(session, definition, pilot, organisations)
     record_demo_workshops(session, previous, current, organisations)
+    _demo_emails(session, current, today)
     session.flush()
     return _summarise(session, place.id, created=True)
+
+
+def _demo_emails(session: Session, current: AssessmentRound, today: date) -> None:
+    """The open round's people who have not submitted were e-mailed their links when it
+    opened and reminded a week ago, as the invitations list and its outbox show."""
+    waiting = session.exec(
+        select(Invitation).where(
+            Invitation.round_id == current.id,
+            col(Invitation.status).in_([InvitationStatus.NOT_OPENED, InvitationStatus.STARTED]),
+        )
+    ).all()
+    opened = datetime.combine(current.opens_on or today, time(9), UTC)
+    reminded = datetime.combine(today - timedelta(days=7), time(9), UTC)
+    for number, invitation in enumerate(waiting):
+        invitation.email = f"partner{number + 1}@kestrel-vale.example"
+        invitation.emailed_at = reminded
+        session.add(invitation)
+        for send_key, at, reminder in (
+            ("demo-invitations-sent-when-the-round-opened", opened, False),
+            ("demo-reminders-sent-a-week-before-now", reminded, True),
+        ):
+            session.add(
+                OutboxMessage(
+                    round_id=current.id or 0,
+                    invitation_id=invitation.id or 0,
+                    send_key=send_key,
+                    reminder=reminder,
+                    email=invitation.email,
+                    created_at=at,
+                    sent_at=at,
+                )
+            )
 
 
 def _invite_and_answer(

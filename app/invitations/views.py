@@ -3,18 +3,27 @@ reissuing and revoking a link."""
 
 import csv
 import io
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.accounts.access import RoundAccess
 from app.core.csvfile import spreadsheet_row
 from app.core.exceptions import ChangeRefusedError, ShownError
+from app.core.security.tokens import new_token
 from app.deps import FacilitatorRoundPage, RecordId, RoundChange, UnitOfWorkRoute
 from app.enums import RoundStatus
-from app.invitations.mail import send_invitations
+from app.invitations.mail import (
+    Invitee,
+    Wording,
+    invitation_wording,
+    mail_configured,
+    send_invitations,
+)
+from app.invitations.outbox import record_delivery, sending, write_messages
 from app.invitations.service import (
     AWAITING,
     already_invited,
@@ -23,7 +32,6 @@ from app.invitations.service import (
     invitations_of,
     invite,
     link_url,
-    mark_emailed,
     reissue,
     revoke,
     token_of,
@@ -179,25 +187,93 @@ def upload_invitations(change: RoundChange) -> Response:
     return change.done(f"/rounds/{assessment_round.id}/invitations?done=imported")
 
 
-@router.post("/invitations/email", response_class=HTMLResponse)
-def email_invitations(change: RoundChange) -> Response:
-    """E-mail links to people who have not submitted: by default only those not e-mailed yet.
+class SendChoice(BaseModel):
+    """Whom a send is for, and the one-time key of the page that confirmed it."""
 
-    The mail server can take seconds, so the unit of work the change arrived with is finished
-    (letting the write lock go) while the messages go out: holding SQLite's lock would hold
-    every respondent's save. Who was sent what is then recorded under the lock again.
-    """
-    assessment_round, session = change.access.assessment_round, change.session
+    who: Literal["new", "all"] = Field(title="whom to e-mail")
+    send_key: str = Field(pattern=r"^[A-Za-z0-9_-]{20,64}$", title="the confirmation")
+
+
+def _recipients(visit: Visit[RoundAccess], who: str) -> list[Invitee]:
+    """Whom a send is for: people not yet e-mailed, or (a reminder) everyone waiting."""
+    assessment_round = visit.access.assessment_round
     if assessment_round.status is not RoundStatus.OPEN:
         raise ShownError(409, "Open the round before sending its links.")
-    everyone = change.form.get("who") == "all"
-    invitees = awaiting_answers(
-        session,
+    if not mail_configured(visit.settings):
+        raise ShownError(
+            409,
+            "This service is not set up to send e-mail. Download the links and send them "
+            "with your own mail merge.",
+        )
+    return awaiting_answers(
+        visit.session,
         assessment_round,
-        secret=change.settings.secret,
-        base_url=public_base(change.request, change.settings),
-        only_not_emailed=not everyone,
+        secret=visit.settings.secret,
+        base_url=public_base(visit.request, visit.settings),
+        only_not_emailed=who != "all",
     )
+
+
+def _wording(visit: Visit[RoundAccess], greeting: str, link: str, reminder: bool) -> Wording:
+    assessment_round = visit.access.assessment_round
+    return invitation_wording(
+        greeting,
+        link,
+        visit.access.place.name,
+        assessment_round.title,
+        long_date(assessment_round.closes_on) if assessment_round.closes_on else None,
+        reminder=reminder,
+    )
+
+
+@router.get("/invitations/email", response_class=HTMLResponse)
+def confirm_email(visit: FacilitatorRoundPage, who: Literal["new", "all"] = "new") -> Response:
+    """Who will get what, before anything is sent, with the one-time key the send carries."""
+    invitees = _recipients(visit, who)
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "who": who,
+        "invitees": invitees,
+        "wording": _wording(visit, "«name»", "«link»", who == "all"),
+        "send_key": new_token(),
+    }
+    return visit.page("confirm_email", context)
+
+
+@router.post("/invitations/email", response_class=HTMLResponse)
+def email_invitations(change: RoundChange) -> Response:
+    """Send what the confirmation page listed: the messages are written to the outbox under
+    its one-time key, committed, then handed to the mail server, and the browser is sent to a
+    page that says what became of them (post, redirect, get). A request with a key already
+    used sends nothing.
+
+    The mail server can take seconds, so the write lock is let go while the messages go out:
+    holding SQLite's lock would hold every respondent's save."""
+    assessment_round = change.access.assessment_round
+    errors = Errors()
+    choice = change.form.validated(SendChoice, errors)
+    if choice is None:
+        raise ShownError(
+            400, "Start again from the Invitations page: " + "; ".join(errors.by_field.values())
+        )
+    done = f"/rounds/{assessment_round.id}/invitations/sent/{choice.send_key}"
+    if sending(change.session, assessment_round, choice.send_key) is not None:
+        return change.done(done)  # sent already: this request came again
+    invitees = _recipients(change, choice.who)
+    if not invitees:
+        change.record("invitations-emailed", sent=0, failed=0)
+        return change.done(f"/rounds/{assessment_round.id}/invitations?done=emailed")
+    reminder = choice.who == "all"
+    if not write_messages(
+        change.session,
+        assessment_round=assessment_round,
+        send_key=choice.send_key,
+        invitees=invitees,
+        reminder=reminder,
+        user_id=change.user.id,
+    ):
+        return change.done(done)
     change.work.finish()
     outcome = send_invitations(
         change.settings,
@@ -205,32 +281,27 @@ def email_invitations(change: RoundChange) -> Response:
         place=change.access.place.name,
         round_title=assessment_round.title,
         closes=long_date(assessment_round.closes_on) if assessment_round.closes_on else None,
-        reminder=everyone,
+        reminder=reminder,
     )
-    mark_emailed(change.work.write(), outcome.sent)
+    record_delivery(change.work.write(), choice.send_key, outcome)
     change.record("invitations-emailed", sent=len(outcome.sent), failed=len(outcome.failures))
-    if not outcome.failures:
-        return change.done(f"/rounds/{assessment_round.id}/invitations?done=emailed")
-    # Which addresses failed, and why, is shown once, here: it is not kept anywhere a
-    # redirect could read it back. Those people are not marked as e-mailed, so sending again
-    # (or reloading this page) tries only them, unless everyone was asked for. What was sent
-    # is committed before the page is shown, since showing a page discards what is not.
-    change.work.finish()
-    errors = Errors()
-    count = len(outcome.failures)
-    errors.add(
-        "email-links",
-        f"{count} e-mail{'s' if count != 1 else ''} could not be sent. The links are still "
-        "below to copy.",
-        outcome.failures,
-    )
-    return render_round_page(
-        change,
-        section="invitations",
-        errors=errors,
-        notice=f"{len(outcome.sent)} e-mails sent." if outcome.sent else None,
-        status=502,
-    )
+    return change.done(done)
+
+
+@router.get("/invitations/sent/{send_key}", response_class=HTMLResponse)
+def email_sent(
+    send_key: Annotated[str, Path(max_length=64)], visit: FacilitatorRoundPage
+) -> Response:
+    """What became of one send: reloading this page sends nothing."""
+    summary = sending(visit.session, visit.access.assessment_round, send_key)
+    if summary is None:
+        raise ShownError(404, "There is no such send in this round.")
+    context = {
+        "place": visit.access.place,
+        "round": visit.access.assessment_round,
+        "sending": summary,
+    }
+    return visit.page("email_sent", context, status=502 if summary.failures else 200)
 
 
 INVITATION_CONSEQUENCES = {

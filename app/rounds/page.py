@@ -11,6 +11,7 @@ from app.core.clock import place_today
 from app.core.config import Settings
 from app.enums import InvitationStatus, RoundStatus
 from app.invitations.mail import invitation_wording, mail_configured
+from app.invitations.outbox import last_reminded
 from app.invitations.service import invitations_of, link_url, token_of
 from app.jobs.report_jobs import made_or_being_made
 from app.models import Invitation
@@ -78,6 +79,7 @@ def render_round_page(
         "organisations": organisations,
         "link_url": lambda token: link_url(base, token),
         "mail_configured": mail_configured(visit.settings),
+        "reminded": last_reminded(session, access.assessment_round) if access.can_change else {},
         "scheduled_mail": mail_configured(visit.settings) and bool(visit.settings.public_url),
         "merge_text": invitation_wording(
             "«name»",

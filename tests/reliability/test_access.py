@@ -131,9 +131,18 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("POST", "/rounds/{round_id}/reassess"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("POST", "/rounds/{round_id}/invitations"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
     ("POST", "/rounds/{round_id}/invitations/upload"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
-    # No mail server is set up here, so each message fails and the page says so (502).
-    ("POST", "/rounds/{round_id}/invitations/email"): [
-        (CURRENT, {}, {**FACILITATORS_ONLY, FACILITATOR: 502, ADMIN: 502}),
+    # A send without its confirmation's one-time key is refused; no mail server is set up
+    # here, so the confirmation page says so (409), and there is no send to report on.
+    ("POST", "/rounds/{round_id}/invitations/email"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("GET", "/rounds/{round_id}/invitations/email"): [
+        (CURRENT, {}, {**FACILITATORS_ONLY, FACILITATOR: 409, ADMIN: 409}),
+    ],
+    ("GET", "/rounds/{round_id}/invitations/sent/{send_key}"): [
+        (
+            {**CURRENT, "send_key": "no-such-send-key-at-all"},
+            {},
+            {**FACILITATORS_ONLY, FACILITATOR: 404, ADMIN: 404},
+        ),
     ],
     ("POST", "/rounds/{round_id}/invitations/{invitation_id}/{action}"): [
         (

@@ -1,6 +1,8 @@
 """Invitation e-mails through a real SMTP server on loopback (aiosmtpd)."""
 
+import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -8,13 +10,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from app.core.config import Settings
 from app.core.db import write_session
 from app.main import create_app
-from app.models import Invitation
-from tests.support.pages import post_form, sign_in
+from app.models import Invitation, OutboxMessage
+from tests.support.pages import sign_in
 from tests.support.servers import free_port
 from tests.support.workspace import Workspace
 
@@ -41,17 +43,32 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 def _with_emails(engine: Engine, round_id: int) -> int:
+    """Everyone waiting in the round gets an address, and nobody has been e-mailed yet (the
+    demo's own sends are forgotten)."""
     with write_session(engine) as session:
+        session.execute(delete(OutboxMessage).where(col(OutboxMessage.round_id) == round_id))
         invitations = session.exec(
             select(Invitation).where(
-                Invitation.round_id == round_id, Invitation.status == "not-opened"
+                Invitation.round_id == round_id,
+                col(Invitation.status).in_(["not-opened", "started"]),
             )
         ).all()
         for number, invitation in enumerate(invitations):
             invitation.email = f"person{number}@example.org"
+            invitation.emailed_at = None
             session.add(invitation)
         session.commit()
         return len(invitations)
+
+
+def _confirmed_send(client: TestClient, round_id: int, who: str) -> tuple[str, dict[str, str]]:
+    """The confirmation page's form: where it posts, and what (its one-time key among it)."""
+    page = client.get(f"/rounds/{round_id}/invitations/email?who={who}")
+    assert page.status_code == 200, page.text[-2000:]
+    action = f"/rounds/{round_id}/invitations/email"
+    form = page.text.split(f'<form method="post" action="{action}"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    return action, fields
 
 
 def test_links_are_e_mailed_once_and_each_message_carries_a_working_link(
@@ -65,17 +82,24 @@ def test_links_are_e_mailed_once_and_each_message_carries_a_working_link(
     )
     with TestClient(create_app(settings=mail, engine=engine)) as client:
         sign_in(client, "fran@example.org")
-        path = f"/rounds/{workspace.current_round}"
-        response = post_form(
-            client, path, f"{path}/invitations/email", {"who": "new"}, follow_redirects=False
-        )
-        assert response.status_code == 303
-        page = client.get(response.headers["location"])
-        assert f"{waiting} e-mails sent" in page.text
-        assert f"{waiting} e-mails sent" in client.get(response.headers["location"]).text
-        again = post_form(client, path, f"{path}/invitations/email", {"who": "new"})
-        assert "e-mails sent" not in again.text
-        assert "everyone waiting had been e-mailed their link already" in again.text
+        shown = client.get(f"/rounds/{workspace.current_round}/invitations/email?who=new").text
+        people = f"{waiting} {'person' if waiting == 1 else 'people'}"
+        assert f"E-mail their link to {people}?" in shown
+        assert "person0@example.org" in shown
+        action, fields = _confirmed_send(client, workspace.current_round, "new")
+
+        # Sent, then the same request again (a double click, a retry): the second sends nothing.
+        response = client.post(action, data=fields, follow_redirects=False)
+        replayed = client.post(action, data=fields, follow_redirects=False)
+
+        assert response.status_code == 303, response.text[-3000:]
+        assert replayed.status_code == 303, replayed.text[-3000:]
+        assert replayed.headers["location"] == response.headers["location"]
+        for _ in range(2):  # the page it leads to, then a reload of it
+            sent = client.get(response.headers["location"]).text
+            assert f"{waiting} e-mail{'' if waiting == 1 else 's'} sent" in sent
+        nobody = client.get(f"/rounds/{workspace.current_round}/invitations/email?who=new").text
+        assert "Everyone waiting has been e-mailed their link already" in nobody
     assert len(handler.messages) == waiting
     message = handler.messages[0]
     assert str(message["Subject"]).strip() == "Kestrel Vale: place-based working self-assessment"
@@ -84,6 +108,38 @@ def test_links_are_e_mailed_once_and_each_message_carries_a_working_link(
     token = link.rsplit("/r/", 1)[1]
     with TestClient(create_app(settings=settings, engine=engine)) as respondent:
         assert respondent.get(f"/r/{token}").status_code == 200
+
+
+def test_a_reminder_sent_twice_at_once_goes_once_and_a_later_one_goes_again(
+    settings: Settings, engine: Engine, workspace: Workspace, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    waiting = _with_emails(engine, workspace.current_round)
+    mail = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
+    )
+    with TestClient(create_app(settings=mail, engine=engine)) as client:
+        sign_in(client, "fran@example.org")
+        action, fields = _confirmed_send(client, workspace.current_round, "all")
+        with ThreadPoolExecutor(4) as pool:
+            statuses = list(
+                pool.map(
+                    lambda _: client.post(action, data=fields, follow_redirects=False).status_code,
+                    range(4),
+                )
+            )
+        assert statuses == [303] * 4
+        assert len(handler.messages) == waiting
+        listed = client.get(f"/rounds/{workspace.current_round}/invitations").text
+        assert listed.count("Last reminded on") == waiting
+
+        # A deliberate reminder later comes from a new confirmation, and goes.
+        action, fields = _confirmed_send(client, workspace.current_round, "all")
+        assert client.post(action, data=fields).status_code == 200
+    assert len(handler.messages) == 2 * waiting
+    assert all(str(m["Subject"]).startswith("Reminder:") for m in handler.messages)
+    with Session(engine) as session:
+        assert len(session.exec(select(OutboxMessage)).all()) == 2 * waiting
 
 
 def test_an_unreachable_mail_server_is_explained_and_the_links_stay_on_the_page(
@@ -95,12 +151,14 @@ def test_an_unreachable_mail_server_is_explained_and_the_links_stay_on_the_page(
     )
     with TestClient(create_app(settings=mail, engine=engine)) as client:
         sign_in(client, "fran@example.org")
-        path = f"/rounds/{workspace.current_round}"
-        response = post_form(client, path, f"{path}/invitations/email", {"who": "new"})
+        action, fields = _confirmed_send(client, workspace.current_round, "new")
+        response = client.post(action, data=fields)
+        listed = client.get(f"/rounds/{workspace.current_round}/invitations").text
     assert response.status_code == 502
     assert "Could not reach the mail server 127.0.0.1" in response.text
     assert "No e-mails were sent" in response.text
-    assert "/r/" in response.text
+    assert "Their links are on the" in response.text
+    assert "/r/" in listed
     with Session(engine) as session:
         assert all(
             i.emailed_at is None
