@@ -22,7 +22,9 @@ def test_health_check_reports_an_unreachable_database_as_503() -> None:
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert "Cannot reach the database" in response.json()["detail"]
+    assert response.headers["retry-after"] == "60"
+    assert "cannot be reached" in response.json()["detail"]
+    assert "nobody" not in response.text and "127.0.0.1" not in response.text
 
 
 def test_home_page_renders_in_british_english(client: TestClient) -> None:

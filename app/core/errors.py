@@ -1,18 +1,23 @@
 """Errors: RFC 9457 problem details for the API, a readable page for everything else."""
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.db import DatabaseBusyError
+from app.core.db import DatabaseBusyError, DatabaseUnavailableError
 from app.core.exceptions import ShownError
 from app.core.fields import every_secret_field
 from app.core.templating import templates
+
+log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 PROBLEM_JSON = "application/problem+json"
@@ -181,16 +186,51 @@ BUSY = (
     "Placecheck is too busy to save anything just now, so nothing from this request was "
     "saved. Wait a minute, go back in your browser and send it again."
 )
+DATABASE_DOWN = "The database cannot be reached just now. The operator's log says why."
+"""What anyone may be told of a database that is down: never its address or its user."""
+UNREACHABLE = (
+    "Placecheck cannot reach its database just now, so nothing from this request was saved. "
+    "Wait a minute, go back in your browser and send it again; if it goes on, tell whoever "
+    "runs this Placecheck service."
+)
+
+
+@dataclass(frozen=True)
+class _NotSaved:
+    """Why a request saved nothing, in the words of its 503."""
+
+    title: str
+    reason: str
+    sentence: str
+
+
+_TOO_BUSY = _NotSaved("Too busy to save", BUSY, "Placecheck is too busy to save anything just now")
+_UNREACHABLE = _NotSaved(
+    "Database not reachable", UNREACHABLE, "Placecheck cannot reach its database just now"
+)
 
 
 async def _busy(request: Request, exc: Exception) -> Response:
     """Writers queued past their limit, SQLite's lock held by another process for too long, or
     a commit that failed: a 503 the person can act on, never a 500 and never a redirect that
-    claims success, and the client is told when to retry. A form that was posted is shown
-    again with what was typed in it, ready to send again (its CSRF token still holds)."""
+    claims success, and the client is told when to retry."""
+    return await _not_saved(request, _TOO_BUSY)
+
+
+async def _unreachable(request: Request, exc: Exception) -> Response:
+    """The database is down or unreachable: the same 503 as a busy one. The operator's log
+    says which database and why; the page never does (it named the database's address)."""
+    log.error("The database cannot be reached: %s", exc)
+    return await _not_saved(request, _UNREACHABLE)
+
+
+async def _not_saved(request: Request, why: _NotSaved) -> Response:
+    """A form that was posted is shown again with what was typed in it, ready to send again
+    (its CSRF token still holds); the page needs nothing from the database, which may be the
+    very thing that failed."""
     typed: list[tuple[str, str]] = []
     files = False
-    if request.method == "POST" and not _wants_problem_json(request):
+    if request.method in {"POST", "PUT"} and not _wants_problem_json(request):
         try:
             form = await request.form()
         except Exception:  # noqa: BLE001 - a body that cannot be read again has nothing to show
@@ -201,13 +241,14 @@ async def _busy(request: Request, exc: Exception) -> Response:
             elif name not in every_secret_field():
                 typed.append((name, value))
     if not typed:
-        response = await _shown_error(request, ShownError(503, BUSY, title="Too busy to save"))
+        response = await _shown_error(request, ShownError(503, why.reason, title=why.title))
     else:
         response = templates.TemplateResponse(
             request,
             "pages/not_saved.html",
             {
-                "title": "Too busy to save",
+                "title": why.title,
+                "sentence": why.sentence,
                 "status": 503,
                 "action": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 "typed": typed,
@@ -226,14 +267,19 @@ def _is_lock_timeout(exc: Exception) -> bool:
 
 
 async def _operational(request: Request, exc: Exception) -> Response:
+    """An operational error is the database failing, not the request: busy (SQLite's lock),
+    or gone (a server that refused the connection, or closed it)."""
     if _is_lock_timeout(exc):
         return await _busy(request, exc)
-    return await _unexpected_exception(request, exc)
+    return await _unreachable(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseBusyError, _busy)
     app.add_exception_handler(OperationalError, _operational)
+    app.add_exception_handler(DisconnectionError, _unreachable)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _unreachable)
+    app.add_exception_handler(DatabaseUnavailableError, _unreachable)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_exception)
     app.add_exception_handler(ShownError, _shown_error)

@@ -1,13 +1,16 @@
 """Routes of the JSON API (version 1)."""
 
+import logging
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.core.db import DatabaseUnavailableError, check_database
-from app.core.errors import PROBLEM_RESPONSES
+from app.core.errors import DATABASE_DOWN, PROBLEM_RESPONSES
 from app.deps import SessionDep, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
+log = logging.getLogger(__name__)
 
 
 class Status(BaseModel):
@@ -24,5 +27,6 @@ def read_status(session: SessionDep) -> Status:
         check_database(session)
         database = "ok"
     except DatabaseUnavailableError as error:
-        database = str(error)
+        log.error("Status: %s", error)
+        database = DATABASE_DOWN
     return Status(service="placecheck", version=version("placecheck"), database=database)

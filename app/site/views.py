@@ -1,27 +1,33 @@
 """Routes that render pages, plus the health check that load balancers call."""
 
+import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.core.db import DatabaseUnavailableError, check_database
-from app.core.errors import Problem, problem_response
+from app.core.errors import DATABASE_DOWN, Problem, problem_response
 from app.core.templating import templates
 from app.deps import SessionDep, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
+log = logging.getLogger(__name__)
 
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request, session: SessionDep) -> JSONResponse:
-    """200 only when the database answers, so a load balancer stops sending work otherwise."""
+    """200 only when the database answers, so a load balancer stops sending work otherwise.
+    Anyone may ask, so the answer never names the database; the operator's log does."""
     try:
         check_database(session)
     except DatabaseUnavailableError as error:
-        return problem_response(
-            request, Problem(title="Database unavailable", status=503, detail=str(error))
+        log.error("Health check: %s", error)
+        response = problem_response(
+            request, Problem(title="Database unavailable", status=503, detail=DATABASE_DOWN)
         )
+        response.headers["Retry-After"] = "60"
+        return response
     return JSONResponse({"status": "ok", "database": "ok"})
 
 

@@ -2,9 +2,13 @@
 throwaway server and sets it), and the rule that a missing dependency fails in CI."""
 
 import os
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -70,3 +74,55 @@ def submitted_invitations(engine: Engine, round_id: int) -> list[int]:
                 .order_by(col(Invitation.id))
             ).all()
         ]
+
+
+class Cluster:
+    """A PostgreSQL server of a test's own (``.ci/start-postgres``), which it may stop and
+    start again without disturbing the suite's shared one."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port = folder, port
+        self.url = ""
+
+    def _as_postgres(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+
+    def start(self) -> None:
+        bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder / 'cluster'}"
+        subprocess.run(
+            [*self._as_postgres(), str(bin_dir / "pg_ctl"), "-D", str(self.folder / "cluster/data")]
+            + ["-l", str(self.folder / "cluster/server.log"), "-w", "-o", options, "start"],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        subprocess.run([str(CI / "stop-postgres"), str(self.folder / "cluster")], check=True)
+
+
+CI = Path(__file__).resolve().parents[2] / ".ci"
+
+
+def postgres_installed() -> bool:
+    return any(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+
+
+@contextmanager
+def throwaway_cluster(port: int) -> Iterator[Cluster]:
+    """A new PostgreSQL cluster on ``port``, removed afterwards. Its folder is readable by the
+    ``postgres`` user, as ``.ci/run``'s is."""
+    folder = Path(tempfile.mkdtemp(prefix="placecheck-down-", dir="/tmp"))
+    folder.chmod(0o755)
+    cluster = Cluster(folder, port)
+    try:
+        cluster.url = subprocess.run(
+            [str(CI / "start-postgres"), str(folder / "cluster"), str(port)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
