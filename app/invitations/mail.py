@@ -7,6 +7,7 @@ address does not stop the rest, and every failure is reported with the address i
 
 import smtplib
 import ssl
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -21,6 +22,16 @@ class Invitee:
     email: str
     greeting: str
     link: str
+    minutes: int
+    """How long the version this person is asked takes (community members' is shorter)."""
+
+
+def time_to_answer(minutes: Collection[int]) -> str:
+    """How long answering takes, for one person's version or for several."""
+    low, high = min(minutes, default=30), max(minutes, default=30)
+    if low == high:
+        return f"about {low} minutes"
+    return f"between {low} and {high} minutes, depending on the version you are asked"
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ def invitation_wording(
     round_title: str,
     closes: str | None,
     *,
+    takes: str,
     reminder: bool = False,
 ) -> Wording:
     """What an invitation or a reminder says: the e-mails Placecheck sends, and the mail-merge
@@ -58,7 +70,7 @@ def invitation_wording(
         f"{place}'s place forum is assessing how ready it is for place-based working "
         f"({round_title}). Your view as a partner matters.{closing}\n\n"
         f"Your personal link (please do not forward it):\n{link}\n\n"
-        "It takes about half an hour. Your answers are saved as you go, so you can stop and "
+        f"It takes {takes}. Your answers are saved as you go, so you can stop and "
         "come back with the same link. Results are reported for groups, never for one "
         "person.\n\nWith thanks,\nThe place forum's facilitator\n",
     )
@@ -74,7 +86,13 @@ def invitation_message(
     reminder: bool = False,
 ) -> EmailMessage:
     wording = invitation_wording(
-        invitee.greeting, invitee.link, place, round_title, closes, reminder=reminder
+        invitee.greeting,
+        invitee.link,
+        place,
+        round_title,
+        closes,
+        takes=time_to_answer([invitee.minutes]),
+        reminder=reminder,
     )
     message = EmailMessage()
     message["From"] = settings.mail_from

@@ -23,6 +23,8 @@ from app.models import (
     Organisation,
     utcnow,
 )
+from app.rounds.definitions import definition_of_round
+from questionnaires.timing import estimated_minutes
 
 
 def link_url(base_url: str, token: str) -> str:
@@ -92,14 +94,16 @@ def awaiting_answers(
 ) -> list[Invitee]:
     """Everyone with an e-mail address and a live link who has not submitted: whom an
     invitation or a reminder goes to."""
+    definition = definition_of_round(session=session, assessment_round=assessment_round)
     return [
         Invitee(
             invitation.id or 0,
             invitation.email,
             invitation.name or invitation.role_title,
             link_url(base_url, token),
+            estimated_minutes(definition, organisation.sector),
         )
-        for invitation, _ in invitations_of(session, assessment_round)
+        for invitation, organisation in invitations_of(session, assessment_round)
         if invitation.email
         and invitation.status in AWAITING
         and not (only_not_emailed and invitation.emailed_at is not None)

@@ -22,6 +22,7 @@ from app.invitations.mail import (
     invitation_wording,
     mail_configured,
     send_invitations,
+    time_to_answer,
 )
 from app.invitations.outbox import record_delivery, sending, write_messages
 from app.invitations.service import (
@@ -214,14 +215,16 @@ def _recipients(visit: Visit[RoundAccess], who: str) -> list[Invitee]:
     )
 
 
-def _wording(visit: Visit[RoundAccess], greeting: str, link: str, reminder: bool) -> Wording:
+def _wording(visit: Visit[RoundAccess], invitees: list[Invitee], reminder: bool) -> Wording:
+    """The e-mail as its readers get it, with «name» and «link» for each one's own."""
     assessment_round = visit.access.assessment_round
     return invitation_wording(
-        greeting,
-        link,
+        "«name»",
+        "«link»",
         visit.access.place.name,
         assessment_round.title,
         long_date(assessment_round.closes_on) if assessment_round.closes_on else None,
+        takes=time_to_answer({invitee.minutes for invitee in invitees}),
         reminder=reminder,
     )
 
@@ -235,7 +238,7 @@ def confirm_email(visit: FacilitatorRoundPage, who: Literal["new", "all"] = "new
         "round": visit.access.assessment_round,
         "who": who,
         "invitees": invitees,
-        "wording": _wording(visit, "«name»", "«link»", who == "all"),
+        "wording": _wording(visit, invitees, who == "all"),
         "send_key": new_token(),
     }
     return visit.page("confirm_email", context)
@@ -387,7 +390,9 @@ def links_csv(visit: FacilitatorRoundPage, who: Literal["all", "waiting"] = "all
     base = public_base(visit.request, visit.settings)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["organisation", "sector", "role", "name", "email", "status", "link"])
+    writer.writerow(
+        ["organisation", "sector", "role", "name", "greeting", "email", "status", "link"]
+    )
     for invitation, organisation in invitations_of(visit.session, visit.access.assessment_round):
         token = token_of(visit.settings.secret, invitation)
         if who == "waiting" and (token is None or invitation.status not in AWAITING):
@@ -399,6 +404,7 @@ def links_csv(visit: FacilitatorRoundPage, who: Literal["all", "waiting"] = "all
                     organisation.sector.label,
                     invitation.role_title,
                     invitation.name or "",
+                    invitation.name or invitation.role_title,
                     invitation.email or "",
                     invitation.status.value,
                     link_url(base, token) if token else "",

@@ -10,7 +10,7 @@ from app.accounts.access import RoundAccess
 from app.core.clock import place_today
 from app.core.config import Settings
 from app.enums import InvitationStatus, RoundStatus
-from app.invitations.mail import invitation_wording, mail_configured
+from app.invitations.mail import invitation_wording, mail_configured, time_to_answer
 from app.invitations.outbox import last_reminded
 from app.invitations.service import invitations_of, link_url, token_of
 from app.jobs.report_jobs import made_or_being_made
@@ -22,6 +22,7 @@ from app.rounds.definitions import definition_of_round
 from app.rounds.progress import progress_of
 from app.rounds.service import NOW, TRANSITIONS, open_actions
 from app.web.pages import Errors, Visit
+from questionnaires.timing import estimated_minutes
 from reports.wording import long_date
 
 
@@ -61,6 +62,7 @@ def render_round_page(
     organisations = organisations_of(session, access.place.id)
     shown = invitation_filter(visit.request, {o.id for o in organisations})
     everyone = invitations_of(session, access.assessment_round) if access.can_change else []
+    definition = definition_of_round(session=session, assessment_round=access.assessment_round)
     invitations = [
         (invitation, organisation, token_of(visit.settings.secret, invitation))
         for invitation, organisation in everyone
@@ -82,13 +84,16 @@ def render_round_page(
         "reminded": last_reminded(session, access.assessment_round) if access.can_change else {},
         "scheduled_mail": mail_configured(visit.settings) and bool(visit.settings.public_url),
         "merge_text": invitation_wording(
-            "«name»",
+            "«greeting»",
             "«link»",
             access.place.name,
             access.assessment_round.title,
             long_date(access.assessment_round.closes_on)
             if access.assessment_round.closes_on
             else None,
+            takes=time_to_answer(
+                {estimated_minutes(definition, organisation.sector) for _, organisation in everyone}
+            ),
             reminder=True,
         ),
         "reminder_on": reminder_date(access.assessment_round),

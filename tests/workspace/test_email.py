@@ -104,6 +104,7 @@ def test_links_are_e_mailed_once_and_each_message_carries_a_working_link(
     message = handler.messages[0]
     assert str(message["Subject"]).strip() == "Kestrel Vale: place-based working self-assessment"
     body = message.get_content()
+    assert re.search(r"It takes about \d+ minutes\.", body) and "half an hour" not in body
     link = next(line for line in body.splitlines() if "/r/" in line)
     token = link.rsplit("/r/", 1)[1]
     with TestClient(create_app(settings=settings, engine=engine)) as respondent:

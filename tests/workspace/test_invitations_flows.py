@@ -200,3 +200,22 @@ def test_uploading_the_same_people_again_invites_no_one_twice_and_says_which_lin
     assert "4 rows were skipped because those people are already invited" in shown
     assert "lines 2, 3, 4, 6 of the file" in shown
     assert _count_invitations(engine, workspace.current_round) == before + 2 + 3
+
+
+def test_the_mail_merge_greets_everyone_and_says_how_long_each_version_takes(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    """People invited without a name were greeted "Dear ,"; community members, whose
+    version takes ten minutes or so, were told "about half an hour"."""
+    page = facilitator.get(f"/rounds/{workspace.current_round}/invitations").text
+    links = list(
+        csv.DictReader(
+            io.StringIO(facilitator.get(f"/rounds/{workspace.current_round}/links.csv").text)
+        )
+    )
+
+    assert "Dear «greeting»," in page
+    assert "half an hour" not in page
+    assert re.search(r"It takes between \d+ and \d+ minutes, depending on the version", page)
+    assert all(row["greeting"] == (row["name"] or row["role"]) for row in links)
+    assert all(row["greeting"] for row in links)
