@@ -6,7 +6,7 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.access import PlaceAccess, RoundAccess
 from app.core.exceptions import ShownError
@@ -51,7 +51,7 @@ def _data_page(
             Invitation.round_id == visit.access.assessment_round.id,
             col(Invitation.status).in_([InvitationStatus.STARTED, InvitationStatus.SUBMITTED]),
         )
-        .order_by(col(Organisation.name), col(Invitation.id))
+        .order_by(func.lower(Organisation.name), col(Invitation.id))
     ).all()
     context = {
         "access": visit.access,

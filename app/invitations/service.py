@@ -9,7 +9,7 @@ import hmac
 from hashlib import sha256
 
 from sqlalchemy import ColumnElement, and_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.core.exceptions import ChangeRefusedError
 from app.core.security.tokens import hash_token, new_token
@@ -41,7 +41,7 @@ def invitations_of(
             select(Invitation, Organisation)
             .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
             .where(Invitation.round_id == assessment_round.id)
-            .order_by(col(Organisation.name), col(Invitation.id))
+            .order_by(func.lower(Organisation.name), col(Invitation.id))
         ).all()
     )
 

@@ -122,7 +122,7 @@ def organisations_of(session: Session, place_id: int | None) -> list[Organisatio
         session.exec(
             select(Organisation)
             .where(Organisation.place_id == place_id)
-            .order_by(col(Organisation.name))
+            .order_by(func.lower(Organisation.name), col(Organisation.id))
         ).all()
     )
 

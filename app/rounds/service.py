@@ -173,7 +173,12 @@ def reassess(
 ) -> AssessmentRound:
     """A new draft round for the same place and questionnaire, inviting the same people and
     carrying forward the action plan's open actions (not started or in progress), with their
-    status, so the forum picks up where it left off."""
+    status, so the forum picks up where it left off. A draft has nothing to assess again:
+    change it instead."""
+    if previous.status is RoundStatus.DRAFT:
+        raise ChangeRefusedError(
+            "This round has not opened yet: change it rather than starting another"
+        )
     new_round = AssessmentRound(
         place_id=previous.place_id,
         title=title,

@@ -195,12 +195,15 @@ def start_reassessment(change: RoundChange) -> Response:
     details = change.form.validated(AssessmentRoundBase, errors)
     if details is None:
         return render_round_page(change, errors=errors)
-    new_round = reassess(
-        session=change.session,
-        previous=change.access.assessment_round,
-        title=details.title,
-        secret=change.settings.secret,
-    )
+    try:
+        new_round = reassess(
+            session=change.session,
+            previous=change.access.assessment_round,
+            title=details.title,
+            secret=change.settings.secret,
+        )
+    except ChangeRefusedError as refused:
+        raise ShownError(409, str(refused)) from None
     change.record(
         "round-created", round_id=new_round.id, copied_from=change.access.assessment_round.id
     )

@@ -8,12 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.models import (
-    AuditEvent,
-    Organisation,
-)
+from app.core.db import write_session
+from app.models import AssessmentRound, AuditEvent, Organisation, Place
+from app.places.service import organisations_of
+from questionnaires.sectors import Sector
 from tests.support.pages import post_form
-from tests.support.workspace import Workspace
+from tests.support.workspace import Workspace, round_of
 
 
 def test_a_place_gets_partners_and_a_round(facilitator: TestClient) -> None:
@@ -156,3 +156,41 @@ def test_an_organisation_can_be_renamed_its_sector_kept_once_published_and_remov
     removed = post_form(facilitator, schools_page, f"{schools_page}/delete", {})
     assert "The organisation was removed." in removed.text
     assert "Fenmoor Schools" not in removed.text.split("Partner organisations", 1)[1]
+
+
+def test_partners_are_listed_alphabetically_whatever_their_capitals(
+    engine: Engine, workspace: Workspace
+) -> None:
+    with write_session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        session.add(
+            Organisation(place_id=place.id or 0, name="aardvark Trust", sector=Sector.HOUSING)
+        )
+        session.commit()
+        names = [o.name for o in organisations_of(session, place.id)]
+
+    assert names == sorted(names, key=str.lower)
+    assert names[0] == "aardvark Trust"
+
+
+def test_a_draft_round_is_not_offered_assess_again_and_refuses_it(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    with write_session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        draft = AssessmentRound(
+            place_id=place.id or 0,
+            title="Not yet opened",
+            questionnaire_hash=round_of(engine, workspace.current_round).questionnaire_hash,
+        )
+        session.add(draft)
+        session.commit()
+        draft_id = draft.id
+    path = f"/rounds/{draft_id}"
+
+    page = facilitator.get(path).text
+    refused = post_form(facilitator, path, f"{path}/reassess", {"title": "Another"})
+
+    assert "Assess again" not in page
+    assert refused.status_code == 409
+    assert "change it rather than starting another" in refused.text

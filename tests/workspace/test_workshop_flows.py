@@ -125,3 +125,11 @@ def test_a_condition_nobody_rated_has_no_consensus_rather_than_none_at_all(
     assert "0%" not in row[1] and "–" in row[1]
     assert "No one has rated this condition yet" in page
     assert "split between the two ends" not in page
+
+
+def test_a_condition_in_the_wrong_place_of_the_address_is_not_found(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    response = facilitator.get(f"/rounds/{workspace.current_round}/workshop/people-focus")
+
+    assert response.status_code == 404
