@@ -219,3 +219,14 @@ def test_the_mail_merge_greets_everyone_and_says_how_long_each_version_takes(
     assert re.search(r"It takes between \d+ and \d+ minutes, depending on the version", page)
     assert all(row["greeting"] == (row["name"] or row["role"]) for row in links)
     assert all(row["greeting"] for row in links)
+
+
+def test_the_invitations_list_shows_each_persons_address_and_role_apart_from_the_partner(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    _upload_invitations(facilitator, workspace.current_round, TWO_PEOPLE)
+    page = facilitator.get(f"/rounds/{workspace.current_round}/invitations").text
+
+    row = page.split("Pat Lee", 1)[1].split("</td>", 1)[0]
+    assert "Chief Inspector" in row and "pat@example.org" in row
+    assert "Fenmoor Police" not in row  # the partner heads its own list
