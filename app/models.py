@@ -197,7 +197,9 @@ class AssessmentRoundBase(SQLModel):
     @field_validator("remind_days_before")
     @classmethod
     def _reminder_needs_a_deadline(cls, days: int | None, info: ValidationInfo) -> int | None:
-        if days is not None and info.data.get("closes_on") is None:
+        # A closing date that was entered but is not a real date is missing from ``data``; its
+        # own message says so, and saying that none was entered would contradict it.
+        if days is not None and "closes_on" in info.data and info.data["closes_on"] is None:
             raise ValueError("Enter a closing date to send a reminder before it")
         return days
 

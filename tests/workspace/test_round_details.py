@@ -309,3 +309,18 @@ def test_a_round_can_be_compared_with_any_earlier_round_of_the_place(
     assert "Change since Baseline assessment, spring 2025" in chosen
     # Another place's round is never compared with: the latest of this place's is used.
     assert "Change since Mid-point check" in stranger
+
+
+def test_a_closing_date_that_is_not_real_is_not_also_said_to_be_missing(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    path = f"/rounds/{workspace.current_round}/edit"
+    typed = {"closes_on-day": "31", "closes_on-month": "2", "closes_on-year": "2027"}
+
+    response = post_form(
+        facilitator, path, path, {"title": "Changed", "remind_days_before": "3", **typed}
+    )
+
+    assert response.status_code == 400
+    assert "like 31 3 2027" in _text(response.text)
+    assert "Enter a closing date to send a reminder before it" not in _text(response.text)
