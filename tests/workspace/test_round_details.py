@@ -324,3 +324,12 @@ def test_a_closing_date_that_is_not_real_is_not_also_said_to_be_missing(
     assert response.status_code == 400
     assert "like 31 3 2027" in _text(response.text)
     assert "Enter a closing date to send a reminder before it" not in _text(response.text)
+
+
+def test_an_open_round_offers_no_change_to_its_anonymity_threshold(
+    facilitator: TestClient, workspace: Workspace
+) -> None:
+    page = facilitator.get(f"/rounds/{workspace.current_round}").text
+
+    assert 'Change<span class="govuk-visually-hidden"> anonymity threshold' not in page
+    assert 'Change<span class="govuk-visually-hidden"> closing date' in page
