@@ -1,6 +1,6 @@
 """Administrators: users, their memberships of places, and the audit log."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -12,7 +12,15 @@ from app.core.exceptions import ChangeRefusedError, ShownError
 from app.core.fields import RowId
 from app.deps import AdminChange, AdminPage, RecordId, UnitOfWorkRoute
 from app.enums import MembershipRole
-from app.models import AuditEvent, Place, PlaceMembership, User, UserCreate
+from app.models import (
+    AssessmentRound,
+    AuditEvent,
+    Organisation,
+    Place,
+    PlaceMembership,
+    User,
+    UserCreate,
+)
 from app.web.pages import Errors, Visit
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -25,7 +33,19 @@ class MembershipChange(BaseModel):
     role: MembershipRole | Literal["remove"] = Field(title="a role, or remove the membership")
 
 
-def _users_page(visit: Visit[None], errors: Errors | None = None) -> Response:
+USERS_DONE = {
+    "user-added": "The user was added. Give them their temporary password in person or by phone.",
+    "access-saved": "Their access to the place was saved.",
+    "user-deactivated": "The account was deactivated and signed out everywhere.",
+    "user-activated": "The account was reactivated.",
+}
+"""The banner after each change on the users page, by the name its address gives; any other
+name shows nothing, and nothing typed into the address is shown."""
+
+
+def _users_page(
+    visit: Visit[None], errors: Errors | None = None, done: str | None = None
+) -> Response:
     session = visit.session
     users = session.exec(select(User).order_by(col(User.display_name))).all()
     places = session.exec(select(Place).order_by(col(Place.name))).all()
@@ -39,13 +59,14 @@ def _users_page(visit: Visit[None], errors: Errors | None = None) -> Response:
             for u in users
         },
         "roles": list(MembershipRole),
+        "notice": USERS_DONE.get(done or ""),
     }
     return visit.page("users", context, errors=errors)
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users_page(visit: AdminPage) -> Response:
-    return _users_page(visit)
+def users_page(visit: AdminPage, done: str | None = None) -> Response:
+    return _users_page(visit, done=done)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -67,7 +88,7 @@ def add_user(change: AdminChange) -> Response:
             errors.add(error.field, str(error))
         else:
             change.record("user-created", email=created.email)
-            return change.done("/admin/users")
+            return change.done("/admin/users?done=user-added")
     return _users_page(change, errors)
 
 
@@ -94,7 +115,7 @@ def set_membership(change: AdminChange) -> Response:
         raise ShownError(404, str(error)) from error
     role = wanted.role if wanted.role == "remove" else wanted.role.value
     change.record("membership-changed", place_id=place.id, user=member.email, role=role)
-    return change.done("/admin/users")
+    return change.done("/admin/users?done=access-saved")
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
@@ -106,8 +127,9 @@ def set_active(user_id: RecordId, change: AdminChange) -> Response:
     if member.id == change.user.id and not active:
         raise ShownError(409, "You cannot deactivate your own account.")
     set_active_account(session=change.session, member=member, active=active)
-    change.record("user-activated" if active else "user-deactivated", user=member.email)
-    return change.done("/admin/users")
+    action = "user-activated" if active else "user-deactivated"
+    change.record(action, user=member.email)
+    return change.done(f"/admin/users?done={action}")
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -120,5 +142,48 @@ def audit_page(visit: AdminPage) -> Response:
         .limit(AUDIT_PAGE)
     ).all()
     places = {p.id: p.name for p in session.exec(select(Place)).all()}
-    context = {"events": events, "places": places, "limit": AUDIT_PAGE}
+    rounds = {r.id: r.title for r in session.exec(select(AssessmentRound)).all()}
+    organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+    context = {
+        "events": [
+            (event, actor, _readable(event.detail, rounds, organisations))
+            for event, actor in events
+        ],
+        "places": places,
+        "rounds": rounds,
+        "limit": AUDIT_PAGE,
+    }
     return visit.page("audit", context)
+
+
+def _readable(
+    detail: dict[str, Any], rounds: dict[int | None, str], organisations: dict[int | None, str]
+) -> list[str]:
+    """An event's details as sentences a person reads: names for the rounds and partners it
+    names by id, and a change as "before → after" (the log showed raw Python dicts)."""
+
+    def value(item: Any) -> str:
+        if item is None or item == "":
+            return "none"
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        if isinstance(item, list):
+            return ", ".join(value(v) for v in item) or "none"
+        if isinstance(item, dict):
+            return "; ".join(f"{k.replace('_', ' ')} {value(v)}" for k, v in item.items())
+        return str(item)
+
+    lines = []
+    for key, item in detail.items():
+        if key == "changes" and isinstance(item, dict):
+            lines += [
+                f"{field.replace('_', ' ')}: {value(before)} → {value(after)}"
+                for field, (before, after) in item.items()
+            ]
+        elif key in {"round_id", "copied_from"} and item in rounds:
+            lines.append(f"{key.replace('_id', '').replace('_', ' ')}: {rounds[item]}")
+        elif key in {"organisation_id", "organisation"} and item in organisations:
+            lines.append(f"partner: {organisations[item]}")
+        else:
+            lines.append(f"{key.replace('_', ' ')}: {value(item)}")
+    return lines

@@ -10,6 +10,7 @@ from app.core.security.session_cookie import SESSION_COOKIE
 from app.main import create_app
 from app.models import (
     AuditEvent,
+    Place,
     User,
 )
 from tests.support.pages import PASSWORD, csrf_of, post_form, sign_in
@@ -158,3 +159,47 @@ def test_a_viewer_sees_a_forum_members_header_and_a_facilitator_their_workspace(
         assert "Facilitator's workspace" not in page
         assert "Set up a place" not in page
     assert "Facilitator's workspace" in facilitator.get("/places").text
+
+
+def test_the_users_page_confirms_each_change_and_offers_adding_before_giving_access(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        added = post_form(
+            admin,
+            "/admin/users",
+            "/admin/users",
+            {
+                "display_name": "Pat Planner",
+                "email": "pat@example.org",
+                "password": "a-long-enough-password",
+            },
+        )
+        with Session(engine) as session:
+            pat = session.exec(select(User).where(User.email == "pat@example.org")).one()
+            place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        saved = post_form(
+            admin,
+            "/admin/users",
+            "/admin/memberships",
+            {"user_id": str(pat.id), "place_id": str(place.id), "role": "viewer"},
+        )
+
+    assert "The user was added" in added.text
+    assert "Their access to the place was saved" in saved.text
+    assert saved.text.index("Add a user") < saved.text.index("Give someone access to a place")
+
+
+def test_the_audit_log_names_rounds_and_shows_changes_as_before_and_after(
+    facilitator: TestClient, workspace: Workspace, engine: Engine, settings: Settings
+) -> None:
+    path = f"/rounds/{workspace.current_round}"
+    post_form(facilitator, f"{path}/edit", f"{path}/edit", {"title": "Renamed round"})
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        page = admin.get("/admin/audit").text
+
+    row = page.split("Round changed", 1)[1].split("</tr>", 1)[0]
+    assert "Renamed round" in row and "→ Renamed round" in row
+    assert "{" not in row and "[" not in row
