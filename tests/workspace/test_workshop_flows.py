@@ -133,3 +133,23 @@ def test_a_condition_in_the_wrong_place_of_the_address_is_not_found(
     response = facilitator.get(f"/rounds/{workspace.current_round}/workshop/people-focus")
 
     assert response.status_code == 404
+
+
+def test_recommendations_offered_for_an_action_are_never_cut_mid_word(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    page = facilitator.get(f"/rounds/{workspace.current_round}/workshop").text
+    select_html = page.split('name="recommendation_id"', 1)[1].split("</select>", 1)[0]
+    offered = [html.unescape(t) for t in re.findall(r"<option[^>]*>([^<]+)</option>", select_html)]
+    titles = {
+        r.numbered_title
+        for r in definition_of_round(
+            session=Session(engine), assessment_round=round_of(engine, workspace.current_round)
+        ).recommendations
+    }
+
+    shortened = [o for o in offered if o.endswith("…")]
+    assert shortened, "some titles are long enough to be shortened"
+    for option in shortened:
+        kept = option.removesuffix("…")
+        assert any(t.startswith(kept) and t[len(kept)] == " " for t in titles), option
