@@ -38,7 +38,6 @@ $(INSTALLED): pyproject.toml requirements.lock
 run: setup
 	$(BIN)/placecheck db upgrade
 	$(BIN)/placecheck demo --base-url http://$(HOST):$(PORT)
-	@echo "Open http://$(HOST):$(PORT)/ in your browser."
 	$(BIN)/placecheck serve --host $(HOST) --port $(PORT)
 
 # The whole suite in one run, its tests shared out over JOBS processes as each finishes (most

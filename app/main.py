@@ -70,6 +70,10 @@ def _warm(pdf_service: PdfService) -> None:
     log.info("%s render processes ready in %.1f s", len(processes), time.perf_counter() - started)
 
 
+READY = "Placecheck is ready: open the address above in your browser."
+"""Said once the app can answer, not before (it said it was running ten seconds early)."""
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the app; tests pass their own settings and engine, the server reads the env."""
     settings = settings or get_settings()
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 time.perf_counter() - started,
             )
         queue.start()
+        log.info("%s", READY)
         yield
         queue.stop()
         pdf_service.shutdown()

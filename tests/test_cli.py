@@ -14,7 +14,10 @@ from app.cli.main import cli
 from app.core.config import get_settings
 from app.core.db import create_db_engine
 from app.enums import JobStatus
+from app.main import READY
 from app.models import ReportJob
+from tests.support.demo import prepare
+from tests.support.servers import server
 
 runner = CliRunner()
 
@@ -175,3 +178,14 @@ def test_the_command_loads_weasyprint_only_to_write_a_pdf() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "False"
+
+
+def test_serve_says_it_is_ready_only_once_it_answers(tmp_path: Path) -> None:
+    """It said "Placecheck is running at …" ten seconds before it accepted connections."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    prepare(url, respondents=0)
+    with server(url, tmp_path) as running:
+        said = running.log.read_text()
+
+    assert "is running at" not in said
+    assert said.index("Starting Placecheck at http://127.0.0.1:") < said.index(READY)

@@ -60,7 +60,10 @@ def serve(
     with reachable_engine(settings) as engine:
         if current_revision(engine) is None:
             fail("the database has no schema yet; run 'placecheck db upgrade' first.")
-    typer.echo(f"Placecheck is running at http://{host}:{port}/  (press Ctrl+C to stop)")
+    typer.echo(
+        f"Starting Placecheck at http://{host}:{port}/ - it says 'Placecheck is ready' when "
+        "it can answer (press Ctrl+C to stop)"
+    )
     # Client addresses behind a proxy come from PLACECHECK_TRUSTED_PROXIES alone (see deps).
     # Uvicorn's own logging, with Placecheck's messages (start-up, background work) beside it.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
