@@ -8,7 +8,7 @@ nothing: if any answer is refused, none is saved.
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -20,10 +20,12 @@ from app.enums import InvitationStatus
 from app.models import MAX_LEVEL
 from app.responses.service import (
     MAX_EVIDENCE,
+    NOTHING_ANSWERED,
     AnswerInput,
     AnswerState,
     ResponseContext,
     answers_of,
+    has_answered,
     store_answers,
     submit,
     validate_answers,
@@ -236,7 +238,16 @@ def save(
 
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
-def submit_answers(work: UnitOfWorkDep, context: RespondentContext) -> SubmitOut:
+def submit_answers(
+    work: UnitOfWorkDep,
+    context: RespondentContext,
+    without_answers: Annotated[
+        bool,
+        Query(description="Submit although nothing has been answered (counted apart)."),
+    ] = False,
+) -> SubmitOut:
     _refuse_if_closed(context)
+    if not without_answers and not has_answered(work.write(), context):
+        raise ShownError(409, NOTHING_ANSWERED + " (send without_answers=true)")
     submitted_at = submit(session=work.write(), context=context)
     return SubmitOut(status=InvitationStatus.SUBMITTED.value, submitted_at=submitted_at)

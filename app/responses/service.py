@@ -375,6 +375,23 @@ def store_answers(
     return outcome
 
 
+def has_answered(session: Session, context: ResponseContext) -> bool:
+    """Whether the respondent has answered anything at all: submitting with nothing answered
+    is asked about first, and counted apart from real responses."""
+    return (
+        session.exec(
+            select(Answer.id).where(Answer.invitation_id == context.invitation.id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+NOTHING_ANSWERED = (
+    "You have not answered any question yet. Answer at least one, or confirm that you want "
+    "to submit without giving a view."
+)
+
+
 def submit(*, session: Session, context: ResponseContext) -> datetime:
     """Mark the respondent's answers submitted, under the caller's write lock."""
     invitation = session.get(Invitation, context.invitation.id)

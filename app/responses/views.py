@@ -27,6 +27,7 @@ from app.deps import (
 from app.models import Place
 from app.responses.service import (
     MAX_EVIDENCE,
+    NOTHING_ANSWERED,
     AnswerInput,
     AnswerState,
     Page,
@@ -35,6 +36,7 @@ from app.responses.service import (
     answers_of,
     choice_label,
     choices_for,
+    has_answered,
     page_status,
     part_status,
     store_answers,
@@ -369,6 +371,7 @@ def _submit_page(
         {
             **_common(request, token, context),
             "remaining": unanswered_pages(context, _answers(session, context)),
+            "nothing_answered": not has_answered(session, context),
             "csrf": csrf_token(settings.secret, token),
             "notice": notice,
         },
@@ -405,6 +408,10 @@ def do_submit(
             "select ‘Submit your answers’ again to submit them."
         )
         return _submit_page(request, token, context, session, settings, notice=notice, status=400)
+    if form.get("without_answers") != "yes" and not has_answered(work.write(), context):
+        return _submit_page(
+            request, token, context, session, settings, notice=NOTHING_ANSWERED, status=400
+        )
     submit(session=work.write(), context=context)
     return RedirectResponse(f"/r/{token}/done", status_code=303)
 

@@ -3,10 +3,11 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlalchemy import exists
+from sqlmodel import Session, col, func, select
 
 from app.enums import InvitationStatus
-from app.models import AssessmentRound, Invitation, Organisation
+from app.models import Answer, AssessmentRound, Invitation, Organisation
 
 SHOWN = (InvitationStatus.NOT_OPENED, InvitationStatus.STARTED, InvitationStatus.SUBMITTED)
 
@@ -34,6 +35,8 @@ class Progress:
     total: ProgressRow
     by_sector: list[ProgressRow]
     by_organisation: list[ProgressRow]
+    submitted_without_answers: int = 0
+    """Submitted with nothing answered: counted apart, since they gave no view."""
 
 
 def progress_of(*, session: Session, assessment_round: AssessmentRound) -> Progress:
@@ -54,7 +57,17 @@ def progress_of(*, session: Session, assessment_round: AssessmentRound) -> Progr
     def row(label: str, counts: Counter[InvitationStatus]) -> ProgressRow:
         return ProgressRow(label, {s: counts[s] for s in InvitationStatus})
 
+    empty = session.exec(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.round_id == assessment_round.id,
+            Invitation.status == InvitationStatus.SUBMITTED,
+            ~exists().where(col(Answer.invitation_id) == col(Invitation.id)),
+        )
+    ).one()
     return Progress(
+        submitted_without_answers=empty,
         total=row("All partners", total),
         by_sector=[row(label, c) for label, c in sorted(sectors.items())],
         by_organisation=[row(label, c) for label, c in sorted(organisations.items())],

@@ -194,12 +194,14 @@ def test_axe_finds_no_wcag_violations_on_any_page_type(
     page.click("button:has-text('Save and continue')")
     found["question with errors"] = axe_violations(page)
     page.goto(f"{live_server.url}/r/{invited.council}/submit")
+    found["submit with nothing answered"] = axe_violations(page)
+    page.get_by_label("I want to submit without answering any question").check()
     page.click("main button:has-text('Submit your answers')")
     expect(page.locator(".govuk-panel__title")).to_have_text("Answers submitted")
     found["confirmation"] = axe_violations(page)
 
     assert {name: v for name, v in found.items() if v} == {}
-    assert len(found) == 8
+    assert len(found) == 9
 
 
 def test_nothing_is_cut_off_on_a_320px_wide_screen(

@@ -16,6 +16,7 @@ from app.core.paths import TEMPLATES_DIR
 from app.enums import InvitationStatus, RoundStatus
 from app.main import create_app
 from app.models import Answer, AssessmentRound, Invitation
+from app.rounds.progress import progress_of
 from tests.support.pages import csrf_of
 from tests.support.records import Invited, make_round, set_status
 
@@ -276,9 +277,33 @@ def test_check_answers_has_change_links_that_name_the_question(
     assert '<span class="govuk-visually-hidden"> Partners plan and review' in page
 
 
+def test_submitting_with_nothing_answered_is_asked_about_then_counted_apart(
+    client: TestClient, engine: Engine, invited: Invited
+) -> None:
+    page = client.get(f"/r/{invited.council}/submit").text
+    csrf = csrf_of(page)
+
+    asked = client.post(f"/r/{invited.council}/submit", data={"csrf_token": csrf})
+    response = client.post(
+        f"/r/{invited.council}/submit", data={"csrf_token": csrf, "without_answers": "yes"}
+    )
+
+    assert "You have not answered any question yet" in page
+    assert asked.status_code == 400 and "confirm that you want to submit" in asked.text
+    assert response.status_code == 200
+    assert "Answers submitted" in response.text
+    with Session(engine) as session:
+        assessment_round = session.exec(select(AssessmentRound)).one()
+        progress = progress_of(session=session, assessment_round=assessment_round)
+    assert progress.submitted_without_answers == 1
+
+
 def test_submitting_marks_the_invitation_and_confirms(
     client: TestClient, engine: Engine, invited: Invited
 ) -> None:
+    form = page_form(client, invited.council)
+    form.update({f"answer-{item}": "3" for item in PEOPLE_FOCUS}, action="later")
+    client.post(f"/r/{invited.council}/p/people-focus", data=form)
     csrf = csrf_of(client.get(f"/r/{invited.council}/submit").text)
 
     response = client.post(f"/r/{invited.council}/submit", data={"csrf_token": csrf})

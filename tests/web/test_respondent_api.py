@@ -86,8 +86,10 @@ def test_malformed_bodies_get_problem_details_naming_the_field(
 
 
 def test_submitting_through_the_api(client: TestClient, invited: Invited) -> None:
-    response = client.post(f"/api/v1/respondent/{invited.council}/submit")
+    nothing = client.post(f"/api/v1/respondent/{invited.council}/submit")
+    response = client.post(f"/api/v1/respondent/{invited.council}/submit?without_answers=true")
 
+    assert nothing.status_code == 409 and "without_answers=true" in nothing.json()["detail"]
     assert response.status_code == 200
     assert response.json()["status"] == "submitted"
     assert client.get(f"/api/v1/respondent/{invited.council}").json()["status"] == "submitted"
@@ -178,7 +180,9 @@ def test_values_json_would_not_mean_are_refused(
 def test_submitted_at_carries_its_utc_offset_on_every_database(
     client: TestClient, invited: Invited
 ) -> None:
-    submitted = client.post(f"/api/v1/respondent/{invited.council}/submit").json()
+    submitted = client.post(
+        f"/api/v1/respondent/{invited.council}/submit?without_answers=true"
+    ).json()
     read = client.get(f"/api/v1/respondent/{invited.council}").json()
 
     assert datetime.fromisoformat(submitted["submitted_at"]).utcoffset() == timedelta(0)
