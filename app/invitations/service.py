@@ -6,6 +6,7 @@ see and copy every link at any time, and reissuing one (a new nonce) kills the o
 """
 
 import hmac
+from collections import Counter
 from hashlib import sha256
 
 from sqlalchemy import ColumnElement, and_
@@ -50,33 +51,36 @@ def already_invited(
     session: Session,
     assessment_round: AssessmentRound,
     people: list[tuple[int, Organisation, InvitationBase]],
-) -> dict[int, str]:
-    """Which of ``people`` (each with the line of the file it came from) name someone already
-    invited to this round, or named on an earlier line of the same file, and why: the same
-    e-mail address, or the same name at the same organisation. People known only by their
-    role ("Panel member") are never taken for each other. Uploading the same file twice (a
-    reload, a double click, a second try after a slow answer) then invites no one twice."""
-    emails: dict[str, str] = {}
-    names: dict[tuple[int | None, str], str] = {}
+) -> set[int]:
+    """The lines of ``people`` that name someone already invited to this round, or named on
+    an earlier line of the same file: the same e-mail address, or the same name at the same
+    organisation. People known only by their role ("Panel member") are counted: a file
+    listing four panel members where four are invited already adds none, so uploading the same
+    file twice (a reload, a double click, a second try after a slow answer) invites no one
+    twice, while a fifth panel member is still added."""
 
-    def note(email: str | None, organisation_id: int | None, name: str | None, where: str) -> None:
-        if email:
-            emails.setdefault(email.strip().lower(), where)
-        if name:
-            names.setdefault((organisation_id, " ".join(name.lower().split())), where)
+    def keys(organisation_id: int | None, person: InvitationBase) -> list[tuple[str, ...]]:
+        def plain(text: str) -> str:
+            return " ".join(text.lower().split())
 
+        known: list[tuple[str, ...]] = []
+        if person.email:
+            known.append(("email", person.email.strip().lower()))
+        if person.name:
+            known.append(("name", str(organisation_id), plain(person.name)))
+        return known or [("role", str(organisation_id), plain(person.role_title))]
+
+    invited: Counter[tuple[str, ...]] = Counter()
     for invitation, _ in invitations_of(session, assessment_round):
-        note(invitation.email, invitation.organisation_id, invitation.name, "in this round")
-    skipped: dict[int, str] = {}
+        invited.update(keys(invitation.organisation_id, invitation))
+    skipped: set[int] = set()
     for line, organisation, person in people:
-        email = (person.email or "").strip().lower()
-        name = " ".join((person.name or "").lower().split())
-        where = emails.get(email) if email else None
-        where = where or (names.get((organisation.id, name)) if name else None)
-        if where is not None:
-            skipped[line] = where
+        mine = keys(organisation.id, person)
+        if any(invited[key] > 0 for key in mine):
+            skipped.add(line)
+            invited.subtract(key for key in mine if key[0] == "role")  # the next is not
         else:
-            note(person.email, organisation.id, person.name, f"on line {line}")
+            invited.update({key: 1 for key in mine if key[0] != "role"})
     return skipped
 
 

@@ -83,7 +83,8 @@ def _counted(visit: Visit[RoundAccess], done: str | None) -> str | None:
         said += (
             f" {len(skipped)} row{'s were' if len(skipped) != 1 else ' was'} skipped because "
             f"{'those people are' if len(skipped) != 1 else 'that person is'} already invited "
-            f"(the same e-mail address, or the same name at the same organisation): "
+            "(the same e-mail address, the same name at the same organisation, or as many "
+            "people with that role there as the file lists): "
             f"line{'s' if len(skipped) != 1 else ''} {lines} of the file."
         )
     return said

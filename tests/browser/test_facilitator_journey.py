@@ -168,6 +168,16 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     )
     page.get_by_role("button", name="Upload invitations").click()
     expect(page.get_by_text("6 invitations added")).to_be_visible()
+    # Reloading the confirmation sends nothing; the same file again invites no one twice.
+    page.reload()
+    expect(page.get_by_text("6 invitations added")).to_be_visible()
+    page.get_by_text("Invite many people from a spreadsheet").click()
+    page.get_by_label("CSV file of invitations").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
+    )
+    page.get_by_role("button", name="Upload invitations").click()
+    expect(page.get_by_text("6 rows were skipped because those people are already")).to_be_visible()
+    page.reload()
 
     # A person put under the wrong partner is moved, keeping their link.
     page.get_by_role("link", name="Change details of Alex, Heronsgate Council").click()
