@@ -45,6 +45,17 @@ class DatabaseUnavailableError(RuntimeError):
     """The database did not answer; the message says which one and why, in one line."""
 
 
+def disk_full(error: BaseException) -> bool:
+    """Whether a database error is the server's disk being full (SQLite's "database or disk is
+    full", PostgreSQL's SQLSTATE 53100), which the operator must fix and nobody else can."""
+    original = getattr(error, "orig", None)
+    return (
+        "database or disk is full" in str(error)
+        or "No space left on device" in str(error)
+        or getattr(original, "sqlstate", None) == "53100"
+    )
+
+
 def parse_database_url(raw: str) -> URL:
     """Parse and normalise a URL, choosing psycopg 3 for PostgreSQL whatever the spelling."""
     try:

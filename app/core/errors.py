@@ -12,7 +12,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.db import DatabaseBusyError, DatabaseUnavailableError
+from app.core.db import DatabaseBusyError, DatabaseUnavailableError, disk_full
 from app.core.exceptions import ShownError
 from app.core.fields import every_secret_field
 from app.core.templating import templates
@@ -205,6 +205,12 @@ class _NotSaved:
 
 
 _TOO_BUSY = _NotSaved("Too busy to save", BUSY, "Placecheck is too busy to save anything just now")
+_DISK_FULL = _NotSaved(
+    "The server's disk is full",
+    "The server's disk is full, so nothing from this request was saved. Tell whoever runs "
+    "this Placecheck service; once they have made room, go back and send it again.",
+    "The server's disk is full",
+)
 _UNREACHABLE = _NotSaved(
     "Database not reachable", UNREACHABLE, "Placecheck cannot reach its database just now"
 )
@@ -271,6 +277,9 @@ async def _operational(request: Request, exc: Exception) -> Response:
     or gone (a server that refused the connection, or closed it)."""
     if _is_lock_timeout(exc):
         return await _busy(request, exc)
+    if disk_full(exc):
+        log.error("The server's disk is full: %s", exc)
+        return await _not_saved(request, _DISK_FULL)
     return await _unreachable(request, exc)
 
 

@@ -19,10 +19,10 @@ from functools import partial
 
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from app.core.db import UnitOfWork, changed_rows, lock_until_commit, write_session
+from app.core.db import UnitOfWork, changed_rows, disk_full, lock_until_commit, write_session
 from app.enums import JobStatus
 from app.models import AssessmentRound, ReportJob, utcnow
 from app.results.inputs import report_inputs
@@ -321,9 +321,23 @@ def run_report_job(engine: Engine, make: ReportMaker, job_id: int, today: date) 
         message = f"Something went wrong while making the report ({type(error).__name__})."
         _finish(engine, job_id, JobStatus.FAILED, message=message)
         raise
-    _finish(engine, job_id, JobStatus.DONE, pdf=made.pdf, filename=made.filename)
+    try:
+        _finish(engine, job_id, JobStatus.DONE, pdf=made.pdf, filename=made.filename)
+    except OperationalError as error:
+        if not disk_full(error):
+            raise
+        log.error("Report job %s was made but could not be kept: %s", job_id, error)
+        _finish(engine, job_id, JobStatus.FAILED, message=DISK_FULL)
+        return JobStatus.FAILED
     _forget_older_copies(engine, job_id)
     return JobStatus.DONE
+
+
+DISK_FULL = (
+    "The report was made, but the server's disk is full, so it could not be kept. Whoever "
+    "runs this Placecheck service has been told in its log; try again once they have made "
+    "room."
+)
 
 
 def _forget_older_copies(engine: Engine, job_id: int) -> None:
