@@ -100,7 +100,7 @@ def demo_pages(
     yield live_server.url, pages
 
 
-@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("width", [1280, 375, 320])
 def test_every_workspace_page_fits_the_screen_and_passes_axe(
     browser: Browser, demo_pages: tuple[str, dict[str, str]], width: int
 ) -> None:
@@ -129,6 +129,10 @@ def test_every_workspace_page_fits_the_screen_and_passes_axe(
             problems[f"{name}: header links below the band"] = lost
         if escaped := page.evaluate(OUTSIDE_A_SCROLL_REGION):
             problems[f"{name} runs off the screen"] = escaped[:3]
+        # Hidden labels escaping a scroll region widened the whole page, unseen by the check
+        # above: the page itself must be no wider than the screen.
+        if (wide := page.evaluate("document.documentElement.scrollWidth")) > width:
+            problems[f"{name} is {wide} px wide"] = path
         if violations := axe_violations(page):
             problems[f"{name}: axe"] = [v["id"] for v in violations]
     print(f"\nPage heights at {width} px:", heights)
