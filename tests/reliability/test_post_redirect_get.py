@@ -1,22 +1,26 @@
-"""Post, redirect, get: every form post that changes something, sent with a valid form, answers
-with a redirect to a page, so reloading that page sends nothing again. The routes come from the
-app itself: a form route added without a step here fails the walk."""
+"""Post, redirect, get, against ``placecheck serve``: every form post that changes something,
+sent with a valid form, answers with a redirect to a page, so reloading that page sends nothing
+again. The routes come from the app itself: a form route added without a step here fails the
+walk."""
 
 import csv
 import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from fastapi.testclient import TestClient
+from alembic import command
 from httpx import Response
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.core.config import Settings
-from app.main import ROUTERS, create_app
+from app.core.migrations import run_migrations
+from app.main import ROUTERS
 from app.models import (
     Action,
     Answer,
@@ -28,7 +32,7 @@ from app.models import (
     User,
 )
 from tests.support.pages import csrf_of, sign_in
-from tests.support.servers import free_port
+from tests.support.servers import free_port, server
 from tests.support.workspace import Workspace
 
 NOT_A_CHANGE = {"/rounds/{round_id}/reports/{kind}.pdf"}
@@ -60,7 +64,7 @@ def _form_routes() -> set[str]:
 
 
 def _post(
-    client: TestClient, page: str, action: str, data: dict[str, str], **files: object
+    client: httpx.Client, page: str, action: str, data: dict[str, str], **files: object
 ) -> Response:
     token = csrf_of(client.get(page).text)
     return client.post(
@@ -72,27 +76,33 @@ def _post(
 
 
 def test_every_form_post_that_changes_something_redirects_to_a_page(
-    settings: Settings, engine: Engine, workspace: Workspace, mail_port: int
+    settings: Settings, engine: Engine, workspace: Workspace, mail_port: int, tmp_path: Path
 ) -> None:
-    mail = settings.model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": mail_port, "smtp_starttls": False}
-    )
-    app = create_app(settings=mail, engine=engine)
-    app.state.report_queue.prepare = lambda job_id: None
+    mail = {
+        "PLACECHECK_SECRET_KEY": settings.secret,  # the workspace's links were made with it
+        "PLACECHECK_SMTP_HOST": "127.0.0.1",
+        "PLACECHECK_SMTP_PORT": str(mail_port),
+        "PLACECHECK_SMTP_STARTTLS": "false",
+    }
+    url = engine.url.render_as_string(hide_password=False)
+    # The workspace's tables are built from the models, which the migrations are checked to
+    # match: marked as migrated, so that the server starts on it as on any database.
+    run_migrations(engine, lambda config: command.stamp(config, "head"))
     round_id, slug = workspace.current_round, workspace.place_slug
     r = f"/rounds/{round_id}"
     walked: dict[str, Response] = {}
     landed: dict[str, int] = {}
 
     with (
-        TestClient(app) as fran,
-        TestClient(app) as admin,
-        TestClient(app) as respondent,
+        server(url, tmp_path, environment=mail) as running,
+        httpx.Client(base_url=running.url, timeout=120) as fran,
+        httpx.Client(base_url=running.url, timeout=120) as admin,
+        httpx.Client(base_url=running.url, timeout=120) as respondent,
     ):
         sign_in(fran, "fran@example.org")
         sign_in(admin, "admin@example.org")
 
-        def step(route: str, send: Callable[[], Response], by: TestClient | None = None) -> None:
+        def step(route: str, send: Callable[[], Response], by: httpx.Client | None = None) -> None:
             """Send the form, then follow the redirect at once, as the browser does."""
             walked[route] = response = send()
             if response.status_code == 303:
@@ -127,7 +137,7 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             by=respondent,
         )
 
-        with TestClient(app) as visitor:
+        with httpx.Client(base_url=running.url, timeout=120) as visitor:
             step(
                 "/sign-in",
                 lambda: _post(

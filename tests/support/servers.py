@@ -103,12 +103,17 @@ class Server:
 
 @contextmanager
 def server(
-    database_url: str, folder: Path, workers: int = 1, jobs: str = "in-process"
+    database_url: str,
+    folder: Path,
+    workers: int = 1,
+    jobs: str = "in-process",
+    environment: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """``placecheck serve`` in its own process group, as an operator runs it."""
+    """``placecheck serve`` in its own process group, as an operator runs it, with
+    ``environment`` added to its settings (a mail server, say)."""
     port = free_port()
     command = ["serve", "--port", str(port), "--workers", str(workers)]
-    process, log = _start(command, database_url, folder, jobs, f"server-{port}")
+    process, log = _start(command, database_url, folder, jobs, f"server-{port}", environment)
     running = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + 60
@@ -145,7 +150,12 @@ def job_worker(database_url: str, folder: Path) -> Iterator[Server]:
 
 
 def _start(
-    arguments: list[str], database_url: str, folder: Path, jobs: str, name: str
+    arguments: list[str],
+    database_url: str,
+    folder: Path,
+    jobs: str,
+    name: str,
+    extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """Start ``placecheck`` with ``arguments``, its output logged in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -156,6 +166,7 @@ def _start(
         "PLACECHECK_SECRET_KEY": SECRET,
         "PLACECHECK_ENVIRONMENT": "development",
         "PLACECHECK_JOBS": jobs,
+        **(extra or {}),
     }
     with log.open("wb") as output:
         process = subprocess.Popen(
