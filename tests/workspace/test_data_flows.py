@@ -376,31 +376,21 @@ def test_paper_answers_are_checked_against_what_that_persons_sector_was_asked(
     """Community members answer a plain-language version: fewer statements, on an agreement
     scale that has 'not applicable'."""
     community = _community_organisation(engine)
-    path = f"/rounds/{workspace.current_round}/data"
-    header = "respondent,organisation,role,item_id,answer,comment\n"
 
-    refused = facilitator.post(
-        f"/rounds/{workspace.current_round}/paper",
-        data={"csrf_token": csrf_of(facilitator.get(path).text)},
-        files={
-            "paper_file": (
-                "paper.csv",
-                f"{header}C1,{community},Resident,strong-leadership.1,4,\n".encode(),
-                "text/csv",
-            )
-        },
-    )
-    accepted = facilitator.post(
-        f"/rounds/{workspace.current_round}/paper",
-        data={"csrf_token": csrf_of(facilitator.get(path).text)},
-        files={
-            "paper_file": (
-                "paper.csv",
-                f"{header}C1,{community},Resident,people-focus.1,not_applicable,\n".encode(),
-                "text/csv",
-            )
-        },
-    )
+    def paper(row: str) -> Response:
+        content = f"respondent,organisation,role,item_id,answer,comment\nC1,{community},{row}\n"
+        return facilitator.post(
+            f"/rounds/{workspace.current_round}/paper",
+            data={
+                "csrf_token": csrf_of(
+                    facilitator.get(f"/rounds/{workspace.current_round}/data").text
+                )
+            },
+            files={"paper_file": ("paper.csv", content.encode(), "text/csv")},
+        )
+
+    refused = paper("Resident,strong-leadership.1,4,")
+    accepted = paper("Resident,people-focus.1,not_applicable,")
 
     assert refused.status_code == 400
     assert "Line 2: strong-leadership.1 is not asked of community member" in refused.text
