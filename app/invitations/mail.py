@@ -9,6 +9,7 @@ import smtplib
 import ssl
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 
 from app.core.config import Settings
@@ -24,6 +25,8 @@ class Invitee:
     link: str
     minutes: int
     """How long the version this person is asked takes (community members' is shorter)."""
+    emailed_at: datetime | None = None
+    """When they were last sent their link (an invitation or a reminder)."""
 
 
 def time_to_answer(minutes: Collection[int]) -> str:

@@ -106,6 +106,7 @@ def awaiting_answers(
             invitation.name or invitation.role_title,
             link_url(base_url, token),
             estimated_minutes(definition, organisation.sector),
+            invitation.emailed_at,
         )
         for invitation, organisation in invitations_of(session, assessment_round)
         if invitation.email

@@ -3,6 +3,7 @@ reissuing and revoking a link."""
 
 import csv
 import io
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -38,7 +39,7 @@ from app.invitations.service import (
     token_of,
 )
 from app.invitations.upload import parse_invitations
-from app.models import AssessmentRound, Invitation, InvitationCreate
+from app.models import AssessmentRound, Invitation, InvitationCreate, utcnow
 from app.places.service import organisation_of, organisations_of
 from app.rounds.page import DONE, public_base, render_round_page
 from app.web.pages import Errors, Visit, download
@@ -196,8 +197,14 @@ class SendChoice(BaseModel):
     send_key: str = Field(pattern=r"^[A-Za-z0-9_-]{20,64}$", title="the confirmation")
 
 
-def _recipients(visit: Visit[RoundAccess], who: str) -> list[Invitee]:
-    """Whom a send is for: people not yet e-mailed, or (a reminder) everyone waiting."""
+REMIND_AGAIN_AFTER = timedelta(days=1)
+"""Nobody is reminded twice within a day: going back to a confirmation (which is made afresh,
+with a new key) and pressing its button again sends nothing more."""
+
+
+def _recipients(visit: Visit[RoundAccess], who: str, *, recently: bool = False) -> list[Invitee]:
+    """Whom a send is for: people not yet e-mailed, or (a reminder) everyone waiting who was
+    not e-mailed in the last day (``recently``: only those who were)."""
     assessment_round = visit.access.assessment_round
     if assessment_round.status is not RoundStatus.OPEN:
         raise ShownError(409, "Open the round before sending its links.")
@@ -207,13 +214,19 @@ def _recipients(visit: Visit[RoundAccess], who: str) -> list[Invitee]:
             "This service is not set up to send e-mail. Download the links and send them "
             "with your own mail merge.",
         )
-    return awaiting_answers(
+    waiting = awaiting_answers(
         visit.session,
         assessment_round,
         secret=visit.settings.secret,
         base_url=public_base(visit.request, visit.settings),
         only_not_emailed=who != "all",
     )
+    since = utcnow() - REMIND_AGAIN_AFTER
+    return [
+        invitee
+        for invitee in waiting
+        if (invitee.emailed_at is not None and invitee.emailed_at > since) == recently
+    ]
 
 
 def _wording(visit: Visit[RoundAccess], invitees: list[Invitee], reminder: bool) -> Wording:
@@ -239,6 +252,7 @@ def confirm_email(visit: FacilitatorRoundPage, who: Literal["new", "all"] = "new
         "round": visit.access.assessment_round,
         "who": who,
         "invitees": invitees,
+        "recently": len(_recipients(visit, who, recently=True)),
         "wording": _wording(visit, invitees, who == "all"),
         "send_key": new_token(),
     }

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from alembic import command
 from httpx import Response
 from sqlalchemy import Engine
@@ -31,8 +30,9 @@ from app.models import (
     Place,
     User,
 )
+from tests.support.mail import mail_server
 from tests.support.pages import csrf_of, sign_in
-from tests.support.servers import free_port, server
+from tests.support.servers import server
 from tests.support.workspace import Workspace
 
 NOT_A_CHANGE = {"/rounds/{round_id}/reports/{kind}.pdf"}
@@ -40,18 +40,10 @@ NOT_A_CHANGE = {"/rounds/{round_id}/reports/{kind}.pdf"}
 report (nothing is made twice), so it answers with the file, not a redirect."""
 
 
-class _Accept:
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def mail_port() -> Iterator[int]:
-    port = free_port()
-    controller = Controller(_Accept(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port
-    controller.stop()
+    with mail_server() as inbox:
+        yield inbox.port
 
 
 def _form_routes() -> set[str]:

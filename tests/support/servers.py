@@ -37,9 +37,9 @@ class LiveServer:
 
 
 @contextmanager
-def serving(engine: Engine) -> Iterator[LiveServer]:
+def serving(engine: Engine, settings: Settings | None = None) -> Iterator[LiveServer]:
     """A real server (uvicorn, on loopback) over ``engine``, for browsers and load tests."""
-    settings = Settings(
+    settings = settings or Settings(
         environment=Environment.TEST,
         database_url=engine.url.render_as_string(hide_password=False),
     )

@@ -3,11 +3,9 @@
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
@@ -15,31 +13,17 @@ from sqlmodel import Session, col, delete, select
 from app.core.config import Settings
 from app.core.db import write_session
 from app.main import create_app
-from app.models import Invitation, OutboxMessage
+from app.models import Invitation, OutboxMessage, utcnow
+from tests.support.mail import Inbox, mail_server
 from tests.support.pages import sign_in
 from tests.support.servers import free_port
 from tests.support.workspace import Workspace
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        self.messages.append(
-            message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined,arg-type]
-        )
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with mail_server() as handler:
+        yield handler, handler.port
 
 
 def _with_emails(engine: Engine, round_id: int) -> int:
@@ -134,7 +118,16 @@ def test_a_reminder_sent_twice_at_once_goes_once_and_a_later_one_goes_again(
         listed = client.get(f"/rounds/{workspace.current_round}/invitations").text
         assert listed.count("Last reminded on") == waiting
 
-        # A deliberate reminder later comes from a new confirmation, and goes.
+        # Nobody is reminded twice in a day; a week later, a new confirmation's reminder goes.
+        again = client.get(f"/rounds/{workspace.current_round}/invitations/email?who=all")
+        assert "Nobody to e-mail" in again.text
+        with write_session(engine) as session:
+            for invitation in session.exec(
+                select(Invitation).where(col(Invitation.emailed_at).is_not(None))
+            ):
+                invitation.emailed_at = (invitation.emailed_at or utcnow()) - timedelta(days=7)
+                session.add(invitation)
+            session.commit()
         action, fields = _confirmed_send(client, workspace.current_round, "all")
         assert client.post(action, data=fields).status_code == 200
     assert len(handler.messages) == 2 * waiting
