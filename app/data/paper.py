@@ -18,8 +18,8 @@ from app.core.security.tokens import hash_token, new_token
 from app.enums import AnswerKind, InvitationStatus
 from app.models import Answer, AssessmentRound, Invitation, Organisation, utcnow
 from app.responses.service import MAX_EVIDENCE
-from questionnaires.schema import Definition, OptOut
-from questionnaires.sectors import in_sentence
+from questionnaires.schema import Definition, Item, OptOut
+from questionnaires.sectors import Sector, in_sentence
 
 COLUMNS = ("respondent", "organisation", "role", "item_id", "answer", "comment")
 MAX_ROWS = 100_000
@@ -42,6 +42,15 @@ class PaperRespondent:
         return hashlib.sha256(json.dumps(sheet, default=str).encode()).hexdigest()
 
 
+def _asked(
+    definition: Definition, sector: Sector, known: dict[Sector, dict[str, Item]]
+) -> dict[str, Item]:
+    """The items a sector is asked, by id, worked out once per sector of the file."""
+    if sector not in known:
+        known[sector] = {item.id: item for item in definition.items_for(sector)}
+    return known[sector]
+
+
 def parse_paper_answers(
     data: bytes, organisations: list[Organisation], definition: Definition
 ) -> tuple[list[PaperRespondent], list[str]]:
@@ -52,6 +61,7 @@ def parse_paper_answers(
     respondents: dict[str, PaperRespondent] = {}
     problems: list[str] = list(table.problems)
     seen: dict[tuple[str, str], int] = defaultdict(int)
+    by_sector: dict[Sector, dict[str, Item]] = {}
     for line, values in table.rows:
         row_problems: list[str] = []
         label = values.get("respondent", "")
@@ -66,11 +76,7 @@ def parse_paper_answers(
         item = definition.items_by_id.get(item_id)
         # What this person was asked, in their sector's wording and scale: community members
         # answer a plain-language version, without some statements and on an agreement scale.
-        asked = (
-            {i.id: i for i in definition.items_for(organisation.sector)}
-            if organisation is not None
-            else {}
-        )
+        asked = _asked(definition, organisation.sector, by_sector) if organisation else {}
         not_asked = organisation is not None and item is not None and item_id not in asked
         item = asked.get(item_id, item)
         answer = values.get("answer", "").lower().replace(" ", "_").replace("'", "")

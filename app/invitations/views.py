@@ -202,9 +202,9 @@ REMIND_AGAIN_AFTER = timedelta(days=1)
 with a new key) and pressing its button again sends nothing more."""
 
 
-def _recipients(visit: Visit[RoundAccess], who: str, *, recently: bool = False) -> list[Invitee]:
+def _recipients(visit: Visit[RoundAccess], who: str) -> tuple[list[Invitee], list[Invitee]]:
     """Whom a send is for: people not yet e-mailed, or (a reminder) everyone waiting who was
-    not e-mailed in the last day (``recently``: only those who were)."""
+    not e-mailed in the last day; and, apart, those left out because they were."""
     assessment_round = visit.access.assessment_round
     if assessment_round.status is not RoundStatus.OPEN:
         raise ShownError(409, "Open the round before sending its links.")
@@ -222,11 +222,8 @@ def _recipients(visit: Visit[RoundAccess], who: str, *, recently: bool = False) 
         only_not_emailed=who != "all",
     )
     since = utcnow() - REMIND_AGAIN_AFTER
-    return [
-        invitee
-        for invitee in waiting
-        if (invitee.emailed_at is not None and invitee.emailed_at > since) == recently
-    ]
+    recent = [i for i in waiting if i.emailed_at is not None and i.emailed_at > since]
+    return [i for i in waiting if i not in recent], recent
 
 
 def _wording(visit: Visit[RoundAccess], invitees: list[Invitee], reminder: bool) -> Wording:
@@ -246,13 +243,13 @@ def _wording(visit: Visit[RoundAccess], invitees: list[Invitee], reminder: bool)
 @router.get("/invitations/email", response_class=HTMLResponse)
 def confirm_email(visit: FacilitatorRoundPage, who: Literal["new", "all"] = "new") -> Response:
     """Who will get what, before anything is sent, with the one-time key the send carries."""
-    invitees = _recipients(visit, who)
+    invitees, recent = _recipients(visit, who)
     context = {
         "place": visit.access.place,
         "round": visit.access.assessment_round,
         "who": who,
         "invitees": invitees,
-        "recently": len(_recipients(visit, who, recently=True)),
+        "recently": len(recent),
         "wording": _wording(visit, invitees, who == "all"),
         "send_key": new_token(),
     }
@@ -278,7 +275,7 @@ def email_invitations(change: RoundChange) -> Response:
     done = f"/rounds/{assessment_round.id}/invitations/sent/{choice.send_key}"
     if sending(change.session, assessment_round, choice.send_key) is not None:
         return change.done(done)  # sent already: this request came again
-    invitees = _recipients(change, choice.who)
+    invitees, _ = _recipients(change, choice.who)
     if not invitees:
         change.record("invitations-emailed", sent=0, failed=0)
         return change.done(f"/rounds/{assessment_round.id}/invitations?done=emailed")
