@@ -19,14 +19,19 @@ from app.core.config import Environment, Settings
 from app.core.db import create_db_engine
 from app.main import create_app
 from app.results.remembered import forget_all
-from tests.support.databases import POSTGRES_ENV, fresh_postgres_database, require_dependency
+from tests.support.databases import (
+    POSTGRES_ENV,
+    drop_postgres_templates,
+    fresh_postgres_database,
+    require_dependency,
+)
 from tests.support.figures import (  # noqa: F401 - the hooks that print the figures
     pytest_runtest_logreport,
     pytest_runtest_makereport,
     pytest_terminal_summary,
 )
 from tests.support.servers import LiveServer, serving
-from tests.support.workspace import Workspace, copy_workspace, drop_postgres_templates
+from tests.support.workspace import Workspace, copy_workspace
 
 # Closing or publishing a round would make its reports (seconds of rendering each) in every test
 # that does so, and in the servers tests start; the tests of that feature turn it on.
@@ -105,8 +110,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_templates() -> Iterator[None]:
+    """The template databases the workspace and prepared demo are copied from (PostgreSQL)."""
     yield
     drop_postgres_templates()
 
@@ -116,7 +122,6 @@ def workspace(
     engine: Engine,
     settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
-    _drop_postgres_templates: None,
 ) -> Workspace:
     """People with every role, the demo place and a second place, in this test's database."""
     return copy_workspace(engine, settings.secret, tmp_path_factory.getbasetemp())

@@ -112,8 +112,8 @@ def _national_rows(folder: Path) -> list[Row]:
         national.published_round,
     )
     with (
-        server(alone.url, folder / "alone") as small,
-        server(national.url, folder / "national") as large,
+        server(alone.url, folder / "alone", warmed=True) as small,
+        server(national.url, folder / "national", warmed=True) as large,
     ):
         clients = {
             url: signed_in(url, "facilitator@kestrel-vale.example", DEMO_PASSWORD)

@@ -143,7 +143,7 @@ def rows(folder: Path) -> list[Row]:
     prepared = prepare(f"sqlite:///{folder / 'saves.db'}", respondents=max(CLIENTS))
     found: list[Row] = []
     with bare_server(folder) as bare:
-        with server(prepared.url, folder / "sqlite") as product:
+        with server(prepared.url, folder / "sqlite", warmed=True) as product:
             found += _compare(product.url, bare, list(prepared.tokens), "SQLite")
         with _fresh_postgres() as postgres_url:
             if postgres_url is None:
@@ -159,6 +159,6 @@ def rows(folder: Path) -> list[Row]:
                 )
                 return found
             on_postgres = prepare(postgres_url, respondents=max(CLIENTS))
-            with server(on_postgres.url, folder / "postgresql") as product:
+            with server(on_postgres.url, folder / "postgresql", warmed=True) as product:
                 found += _compare(product.url, bare, list(on_postgres.tokens), "PostgreSQL")
     return found

@@ -171,7 +171,7 @@ def _partner_ids(client: httpx.Client, prepared: Prepared) -> list[int]:
 def rows(folder: Path) -> list[Row]:
     prepared = prepare(f"sqlite:///{folder / 'server.db'}", respondents=0)
     found: list[Row] = []
-    with server(prepared.url, folder) as running:
+    with server(prepared.url, folder, warmed=True) as running:
         client = _facilitator(running.url)
         found.append(_first_report_after_a_start(prepared, running, client))
         partners = _partner_ids(client, prepared)

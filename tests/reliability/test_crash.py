@@ -23,7 +23,7 @@ from tests.support.figures import print_table
 from tests.support.pages import download_report, post_sign_in
 from tests.support.servers import server
 
-CYCLES = 10
+CYCLES = 6
 CLIENTS = 8
 
 

@@ -44,6 +44,48 @@ def postgres_admin() -> Iterator[Connection]:
         admin.dispose()
 
 
+_TEMPLATES: list[str] = []
+"""The template databases this test process made on the test server, dropped at its end."""
+
+
+def new_postgres_template() -> str:
+    """The address of a new, empty database on the test server that tests' databases are to be
+    copied from (``copy_postgres_template``); it lasts until ``drop_postgres_templates``."""
+    name = f"placecheck_template_{uuid.uuid4().hex[:12]}"
+    with postgres_admin() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _TEMPLATES.append(name)
+    server = parse_database_url(os.environ[POSTGRES_ENV])
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def copy_postgres_template(template_url: str, database_url: str) -> None:
+    """The database at ``database_url`` made again as a copy of the template's, which is far
+    quicker than loading the same rows again (nobody may be connected to either)."""
+    template = parse_database_url(template_url).database
+    name = parse_database_url(database_url).database
+    with postgres_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+
+def on_test_server(database_url: str) -> bool:
+    """Whether the database is on the test PostgreSQL server (not a throwaway cluster)."""
+    server = os.environ.get(POSTGRES_ENV, "")
+    if not server or not database_url.startswith("postgresql"):
+        return False
+    ours, theirs = parse_database_url(server), parse_database_url(database_url)
+    return (ours.host, ours.port) == (theirs.host, theirs.port)
+
+
+def drop_postgres_templates() -> None:
+    """At the end of the session: the PostgreSQL templates it made."""
+    while _TEMPLATES:
+        name = _TEMPLATES.pop()
+        with postgres_admin() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @contextmanager
 def fresh_postgres_database(server_url: str) -> Iterator[str]:
     """A brand-new, empty database on the PostgreSQL server at ``server_url``, dropped after."""

@@ -108,12 +108,22 @@ def server(
     workers: int = 1,
     jobs: str = "in-process",
     environment: dict[str, str] | None = None,
+    warmed: bool = False,
 ) -> Iterator[Server]:
     """``placecheck serve`` in its own process group, as an operator runs it, with
-    ``environment`` added to its settings (a mail server, say)."""
+    ``environment`` added to its settings (a mail server, say).
+
+    Only ``warmed`` servers build their routes, compile their templates and start their render
+    processes before the first request, as a deployed one does (the benchmarks, which time
+    that first request): warming costs 2.4 s of CPU per start, paid some fifty times a suite
+    by servers most of which never make a report; ``tests/test_warm_up.py`` checks it."""
     port = free_port()
     command = ["serve", "--port", str(port), "--workers", str(workers)]
-    process, log = _start(command, database_url, folder, jobs, f"server-{port}", environment)
+    settings = {
+        "PLACECHECK_ENVIRONMENT": "development" if warmed else "test",
+        **(environment or {}),
+    }
+    process, log = _start(command, database_url, folder, jobs, f"server-{port}", settings)
     running = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + 60
@@ -164,7 +174,7 @@ def _start(
         **os.environ,
         "PLACECHECK_DATABASE_URL": database_url,
         "PLACECHECK_SECRET_KEY": SECRET,
-        "PLACECHECK_ENVIRONMENT": "development",
+        "PLACECHECK_ENVIRONMENT": "test",
         "PLACECHECK_JOBS": jobs,
         **(extra or {}),
     }

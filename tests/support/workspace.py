@@ -1,15 +1,13 @@
 """The workspace the workspace and reliability tests start from: people with every role, the
 demo place and a second place, built once per backend and copied into each test's database."""
 
-import os
 import sqlite3
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -18,14 +16,13 @@ from app.core.db import (
     UnitOfWork,
     create_db_engine,
     has_written,
-    parse_database_url,
     write_session,
 )
 from app.demo.place import load_demo
 from app.enums import MembershipRole, RoundStatus
 from app.models import AssessmentRound, Place, PlaceCreate, PlaceMembership, UserCreate
 from app.places.service import create_place
-from tests.support.databases import POSTGRES_ENV, postgres_admin
+from tests.support.databases import copy_postgres_template, new_postgres_template
 from tests.support.pages import PASSWORD
 
 
@@ -111,14 +108,6 @@ _TEMPLATES: dict[str, tuple[str, Workspace]] = {}
 PostgreSQL database that each test's database is created from."""
 
 
-def drop_postgres_templates() -> None:
-    """At the end of the session: the PostgreSQL templates it made."""
-    for key, (name, _) in _TEMPLATES.items():
-        if key.startswith("postgresql:"):
-            with postgres_admin() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def workspace_template(engine: Engine, secret: str, tmp: Path) -> tuple[str, Workspace]:
     backend = engine.dialect.name
     key = f"{backend}:{secret}"
@@ -127,11 +116,8 @@ def workspace_template(engine: Engine, secret: str, tmp: Path) -> tuple[str, Wor
             path = str(tmp / "workspace-template.db")
             template = create_db_engine(f"sqlite:///{path}")
         else:
-            path = f"placecheck_template_{uuid.uuid4().hex[:12]}"
-            with postgres_admin() as connection:
-                connection.execute(text(f'CREATE DATABASE "{path}"'))
-            server = parse_database_url(os.environ[POSTGRES_ENV])
-            template = create_db_engine(server.set(database=path).render_as_string(False))
+            path = new_postgres_template()
+            template = create_db_engine(path)
         SQLModel.metadata.create_all(template)
         _TEMPLATES[key] = (path, people_and_places(template, secret))
         template.dispose()
@@ -146,11 +132,8 @@ def copy_workspace(engine: Engine, secret: str, tmp: Path) -> Workspace:
         with sqlite3.connect(source) as template, engine.connect() as connection:
             template.backup(connection.connection.driver_connection)  # type: ignore[arg-type]
     else:
-        name = engine.url.database
         engine.dispose()
-        with postgres_admin() as admin:
-            admin.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        copy_postgres_template(source, engine.url.render_as_string(hide_password=False))
     return built
 
 
