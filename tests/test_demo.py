@@ -42,7 +42,12 @@ def test_the_demo_round_shows_every_kind_of_result(session: Session) -> None:
     current = find_round(session=session, reference="demo")
     assert current is not None
 
-    result = score_round(session=session, assessment_round=current, rules=load_rules())
+    result = score_round(
+        session=session,
+        assessment_round=current,
+        rules=load_rules(),
+        earlier=previous_round(session=session, assessment_round=current),
+    )
 
     rules_seen = {finding.rule for finding in result.findings}
     assert {
@@ -112,9 +117,14 @@ def test_the_demo_can_compare_any_two_rounds_and_shows_a_change_of_partners(
     baseline, pilot = earlier
 
     against_pilot = round_facts(
-        session=session, assessment_round=current, today=date.today(), compared_with=pilot.id
+        session=session, assessment_round=current, today=date.today(), earlier=pilot
     )
-    baseline_facts = round_facts(session=session, assessment_round=baseline, today=date.today())
+    baseline_facts = round_facts(
+        session=session,
+        assessment_round=baseline,
+        today=date.today(),
+        earlier=previous_round(session=session, assessment_round=baseline),
+    )
 
     assert [r.title for r in earlier] == [
         "Baseline assessment, spring 2025",
@@ -145,7 +155,12 @@ def test_the_national_demo_adds_places_with_three_rounds_each_and_loads_once(
             .order_by(col(AssessmentRound.created_at))
         ).all()
         assert [r.status for r in rounds] == ["published", "published", "closed"]
-        result = score_round(session=session, assessment_round=rounds[-1], rules=load_rules())
+        result = score_round(
+            session=session,
+            assessment_round=rounds[-1],
+            rules=load_rules(),
+            earlier=previous_round(session=session, assessment_round=rounds[-1]),
+        )
         scores.append(tuple(c.score for c in result.conditions.values()))
         assert result.respondents >= 20
     assert len(set(scores)) == 3, "each place has its own profile"

@@ -69,7 +69,7 @@ def _score_stored_round(
     from sqlmodel import Session
 
     from app.cli.database import find_round, reachable_engine
-    from app.results.service import respondents_of_round, score_round
+    from app.results.service import previous_round, respondents_of_round, score_round
     from app.rounds.definitions import definition_of_round
 
     try:
@@ -83,7 +83,12 @@ def _score_stored_round(
         definition = definition_of_round(session=session, assessment_round=assessment_round)
         return (
             definition,
-            score_round(session=session, assessment_round=assessment_round, rules=rules),
+            score_round(
+                session=session,
+                assessment_round=assessment_round,
+                rules=rules,
+                earlier=previous_round(session=session, assessment_round=assessment_round),
+            ),
             respondents_of_round(session=session, assessment_round=assessment_round),
         )
 

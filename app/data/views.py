@@ -27,7 +27,7 @@ from app.enums import InvitationStatus
 from app.models import Invitation, Organisation
 from app.places.service import organisations_of
 from app.results.rules import load_rules
-from app.results.service import respondents_of_round, score_round
+from app.results.service import previous_round, respondents_of_round, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Errors, Visit, download
 from scoring.disclosure import disclosed
@@ -104,7 +104,12 @@ def export_round(extension: str, visit: FacilitatorRoundPage) -> Response:
         rules = load_rules()
         result = disclosed(
             definition,
-            score_round(session=session, assessment_round=assessment_round, rules=rules),
+            score_round(
+                session=session,
+                assessment_round=assessment_round,
+                rules=rules,
+                earlier=previous_round(session=session, assessment_round=assessment_round),
+            ),
             rules.with_threshold(assessment_round.anonymity_threshold),
             respondents_of_round(session=session, assessment_round=assessment_round),
         )

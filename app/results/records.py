@@ -17,7 +17,6 @@ from app.models import (
     Organisation,
     Place,
 )
-from app.results.service import previous_round
 from reports.facts import (
     Agreement,
     OrganisationFacts,
@@ -33,8 +32,9 @@ def round_facts(
     session: Session,
     assessment_round: AssessmentRound,
     today: date,
-    compared_with: int | None = None,
+    earlier: AssessmentRound | None,
 ) -> RoundFacts:
+    """Who was invited and who answered, beside the round ``earlier`` it is compared with."""
     place = session.get(Place, assessment_round.place_id)
     assert place is not None
     organisations = session.exec(
@@ -51,9 +51,6 @@ def round_facts(
         organisation_id
         for organisation_id, status in invitations
         if status is InvitationStatus.SUBMITTED
-    )
-    earlier = previous_round(
-        session=session, assessment_round=assessment_round, chosen=compared_with
     )
     return RoundFacts(
         place=place.name,
@@ -105,11 +102,9 @@ def _agreements(session: Session, round_id: int | None) -> tuple[Agreement, ...]
 
 
 def workshop_record(
-    *, session: Session, assessment_round: AssessmentRound, compared_with: int | None = None
+    *, session: Session, assessment_round: AssessmentRound, earlier: AssessmentRound | None
 ) -> WorkshopRecord:
-    earlier = previous_round(
-        session=session, assessment_round=assessment_round, chosen=compared_with
-    )
+    """What the forum recorded at this round's workshop, and what it agreed at ``earlier``."""
     actions = session.exec(
         select(Action, Organisation)
         .join(

@@ -15,7 +15,7 @@ from app.models import (
     Organisation,
 )
 from app.results.records import round_facts, workshop_record
-from app.results.service import respondents_of_round, score_round
+from app.results.service import previous_round, respondents_of_round, score_round
 from app.results.snapshots import NoSnapshotError, published_view
 from app.rounds.definitions import definition_of_round
 from reports.forum import build_forum_report
@@ -51,7 +51,10 @@ def report_html(
 ) -> RenderedHtml:
     """The HTML of one report. Raises ReportUnavailableError with a reason a person can act on."""
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    facts = round_facts(session=session, assessment_round=assessment_round, today=today)
+    earlier = previous_round(session=session, assessment_round=assessment_round)
+    facts = round_facts(
+        session=session, assessment_round=assessment_round, today=today, earlier=earlier
+    )
     slug = f"{_slug(facts.place)}-round-{assessment_round.id}"
     if kind is ReportKind.QUESTIONNAIRE:
         if variant is not None and variant not in {v.id for v in definition.variants}:
@@ -71,7 +74,9 @@ def report_html(
         return _published_forum_report(
             session=session, assessment_round=assessment_round, rules=rules, today=today, slug=slug
         )
-    result = score_round(session=session, assessment_round=assessment_round, rules=rules)
+    result = score_round(
+        session=session, assessment_round=assessment_round, rules=rules, earlier=earlier
+    )
     if result.respondents == 0:
         raise ReportUnavailableError(
             "no one has submitted answers in this round yet, so there are no results to report"
@@ -108,7 +113,7 @@ def report_html(
         html = render_report_html(kind, strings, report=partner)
         return RenderedHtml(html, f"{slug}-partner-{_slug(organisation.name)}.pdf")
 
-    workshop = workshop_record(session=session, assessment_round=assessment_round)
+    workshop = workshop_record(session=session, assessment_round=assessment_round, earlier=earlier)
     if kind is ReportKind.WORKSHOP:
         pack = build_workshop_pack(definition, result, facts, workshop, rules)
         return RenderedHtml(render_report_html(kind, strings, pack=pack), f"{slug}-workshop.pdf")

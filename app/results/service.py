@@ -81,7 +81,8 @@ def previous_round(
     *, session: Session, assessment_round: AssessmentRound, chosen: int | None = None
 ) -> AssessmentRound | None:
     """The round this one is compared with: ``chosen`` if it is one of its earlier rounds,
-    otherwise the latest of them."""
+    otherwise the latest of them. Looked up once per build and handed to the scores, the facts
+    and the workshop record, so that the three can never compare with different rounds."""
     earlier = earlier_rounds(session=session, assessment_round=assessment_round)
     return next((r for r in earlier if r.id == chosen), earlier[0] if earlier else None)
 
@@ -91,14 +92,11 @@ def score_round(
     session: Session,
     assessment_round: AssessmentRound,
     rules: Rules,
-    compared_with: int | None = None,
+    earlier: AssessmentRound | None,
 ) -> ScoreResult:
-    """Score a round with its own anonymity threshold, compared with the previous round (or
-    the earlier round ``compared_with`` names)."""
+    """Score a round with its own anonymity threshold, compared with ``earlier`` (its
+    ``previous_round``, or None for no comparison)."""
     round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
-    earlier = previous_round(
-        session=session, assessment_round=assessment_round, chosen=compared_with
-    )
     previous = (
         score(
             definition_of_round(session=session, assessment_round=earlier),

@@ -65,7 +65,9 @@ def take_snapshot(
     round_rules = rules.with_threshold(assessment_round.anonymity_threshold)
     respondents = respondents_of_round(session=session, assessment_round=assessment_round)
     result = score(definition, respondents, round_rules)
-    facts = round_facts(session=session, assessment_round=assessment_round, today=place_today())
+    facts = round_facts(
+        session=session, assessment_round=assessment_round, today=place_today(), earlier=None
+    )
     return Snapshot(
         format=SNAPSHOT_FORMAT,
         rules_version=result.rules_version,
@@ -128,6 +130,9 @@ class PublishedView:
     facts: RoundFacts
     workshop: WorkshopRecord
     compared_with: AssessmentRound | None
+    published_earlier: tuple[AssessmentRound, ...]
+    """Every earlier round published now, newest first: those a reader may choose to compare
+    with (``compared_with`` is the one chosen among those with a snapshot)."""
 
 
 def published_view(
@@ -145,9 +150,10 @@ def published_view(
     snapshot = snapshot_of(publication) if publication is not None else None
     if snapshot is None:
         raise NoSnapshotError(assessment_round.id)
+    rounds = published_earlier_rounds(session=session, assessment_round=assessment_round)
     earlier = [
         (r, s)
-        for r in published_earlier_rounds(session=session, assessment_round=assessment_round)
+        for r in rounds
         if (p := current_publication(session=session, assessment_round=r)) is not None
         and (s := snapshot_of(p)) is not None
     ]
@@ -182,8 +188,8 @@ def published_view(
     record = workshop_record(
         session=session,
         assessment_round=assessment_round,
-        compared_with=chosen[0].id if chosen is not None else None,
+        earlier=chosen[0] if chosen is not None else None,
     )
-    if chosen is None:
-        record = WorkshopRecord(record.agreements, record.actions, record.quotes, ())
-    return PublishedView(result, facts, record, chosen[0] if chosen is not None else None)
+    return PublishedView(
+        result, facts, record, chosen[0] if chosen is not None else None, tuple(rounds)
+    )

@@ -16,13 +16,13 @@ from app.deps import RecordId, ReportQueueDep, ResultsAsk, ResultsPage, UnitOfWo
 from app.enums import JobStatus, RoundStatus
 from app.jobs.report_jobs import JobState, existing_report, job_file, job_state, request_report
 from app.jobs.runners import ReportQueue
-from app.models import Organisation
+from app.models import AssessmentRound, Organisation
 from app.results.inputs import report_inputs
 from app.results.records import round_facts, workshop_record
 from app.results.remembered import remembered
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, score_round
-from app.results.snapshots import NoSnapshotError, published_earlier_rounds, published_view
+from app.results.snapshots import NoSnapshotError, PublishedView, published_view
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
 from reports.forum import ForumReport, build_forum_report
@@ -107,17 +107,17 @@ def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Respo
     live = visit.access.can_change
 
     def view(chosen: int | None) -> ResultsView:
-        rounds = (
-            earlier_rounds(session=session, assessment_round=assessment_round)
-            if live
-            else published_earlier_rounds(session=session, assessment_round=assessment_round)
-        )
+        if live:
+            rounds = earlier_rounds(session=session, assessment_round=assessment_round)
+            compared = next((r for r in rounds if r.id == chosen), rounds[0] if rounds else None)
+            result, report = _scored_report(visit, compared)
+        else:
+            published = _published_view(visit, chosen)
+            rounds, compared = list(published.published_earlier), published.compared_with
+            result, report = published.result, _published_report(visit, published)
         earlier = [EarlierRound(r.id, r.title, r.status) for r in rounds if r.id is not None]
-        compared = next((r for r in earlier if r.id == chosen), earlier[0] if earlier else None)
-        compared_with = compared.id if compared else None
-        report_of = _scored_report if live else _published_report
-        result, report = report_of(visit, compared_with)
-        return ResultsView(earlier, compared, result, report)
+        shown = next((r for r in earlier if compared is not None and r.id == compared.id), None)
+        return ResultsView(earlier, shown, result, report)
 
     def shown_with(chosen: int | None) -> ResultsView:
         return remembered(
@@ -151,13 +151,13 @@ def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Respo
 
 
 def _scored_report(
-    visit: Visit[RoundAccess], compared_with: int | None
+    visit: Visit[RoundAccess], earlier: AssessmentRound | None
 ) -> tuple[ScoreResult, ForumReport | None]:
     """The round's scores and the forum report's content, which the results pages show."""
     session, assessment_round = visit.session, visit.access.assessment_round
     rules = load_rules()
     result = score_round(
-        session=session, assessment_round=assessment_round, rules=rules, compared_with=compared_with
+        session=session, assessment_round=assessment_round, rules=rules, earlier=earlier
     )
     if not result.respondents:
         return result, None
@@ -168,40 +168,39 @@ def _scored_report(
             session=session,
             assessment_round=assessment_round,
             today=place_today(),
-            compared_with=compared_with,
+            earlier=earlier,
         ),
-        workshop_record(
-            session=session, assessment_round=assessment_round, compared_with=compared_with
-        ),
+        workshop_record(session=session, assessment_round=assessment_round, earlier=earlier),
         rules,
     )
     return result, report
 
 
-def _published_report(
-    visit: Visit[RoundAccess], compared_with: int | None
-) -> tuple[ScoreResult, ForumReport | None]:
-    """The forum report's content from the round's published snapshot: no answer is read."""
-    session, assessment_round = visit.session, visit.access.assessment_round
-    rules = load_rules()
+def _published_view(visit: Visit[RoundAccess], compare_with: int | None) -> PublishedView:
+    """The round's published snapshot, compared with the published round chosen: no answer is
+    read."""
     try:
-        view = published_view(
-            session=session,
-            assessment_round=assessment_round,
-            rules=rules,
+        return published_view(
+            session=visit.session,
+            assessment_round=visit.access.assessment_round,
+            rules=load_rules(),
             today=place_today(),
-            compare_with=compared_with,
+            compare_with=compare_with,
         )
     except NoSnapshotError:
         raise ShownError(403, NOT_REPUBLISHED) from None
-    report = build_forum_report(
+
+
+def _published_report(visit: Visit[RoundAccess], view: PublishedView) -> ForumReport:
+    """The forum report's content, from the published snapshot alone."""
+    session, assessment_round = visit.session, visit.access.assessment_round
+    return build_forum_report(
         definition_of_round(session=session, assessment_round=assessment_round),
         view.result,
         view.facts,
         view.workshop,
-        rules,
+        load_rules(),
     )
-    return view.result, report
 
 
 NOT_REPUBLISHED = (

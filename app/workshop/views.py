@@ -24,7 +24,7 @@ from app.models import (
 from app.places.service import organisations_of
 from app.results.remembered import remembered
 from app.results.rules import load_rules
-from app.results.service import score_round
+from app.results.service import previous_round, score_round
 from app.rounds.definitions import definition_of_round
 from app.web.pages import Errors, Visit
 from app.workshop.service import (
@@ -73,7 +73,10 @@ def _context(visit: Visit[RoundAccess]) -> dict[str, Any]:
         assessment_round=assessment_round,
         what=("scores",),
         compute=lambda: score_round(
-            session=session, assessment_round=assessment_round, rules=load_rules()
+            session=session,
+            assessment_round=assessment_round,
+            rules=load_rules(),
+            earlier=previous_round(session=session, assessment_round=assessment_round),
         ),
     )
     organisations = organisations_of(session, access.place.id)

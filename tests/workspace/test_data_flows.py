@@ -37,7 +37,10 @@ def test_export_delete_and_import_restores_identical_scores(
     with Session(engine) as session:
         before = result_to_json(
             score_round(
-                session=session, assessment_round=round_of(engine, round_id), rules=load_rules()
+                session=session,
+                assessment_round=round_of(engine, round_id),
+                rules=load_rules(),
+                earlier=None,
             )
         )
     exported = facilitator.get(f"/rounds/{round_id}/export.json")
@@ -60,7 +63,10 @@ def test_export_delete_and_import_restores_identical_scores(
     with Session(engine) as session:
         after = result_to_json(
             score_round(
-                session=session, assessment_round=round_of(engine, new_id), rules=load_rules()
+                session=session,
+                assessment_round=round_of(engine, new_id),
+                rules=load_rules(),
+                earlier=None,
             )
         )
     assert after == before

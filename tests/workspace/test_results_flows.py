@@ -2,17 +2,23 @@
 and which partner reports anonymity allows."""
 
 import re
+from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, event
+from sqlmodel import Session, select
 
 from app.core.db import write_session
 from app.models import (
+    AssessmentRound,
     Place,
 )
 from app.results import views as result_views
+from app.results.reports import report_html
+from app.results.rules import load_rules
+from reports.kinds import ReportKind
 from tests.support.pages import download_report
 from tests.support.workspace import Workspace
 
@@ -78,3 +84,47 @@ def test_the_reports_page_offers_partner_reports_only_where_anonymity_allows_and
     )
     assert report.status_code == 200
     assert "/reports/questionnaire?variant=plain-language" in page
+
+
+def _earlier_round_lookups(engine: Engine, fetch: Callable[[], object]) -> int:
+    """How many times ``fetch`` asked for the rounds a round may be compared with (the only
+    statements that name a round by what it is not)."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return sum(1 for s in statements if re.search(r"assessment_round\.id\s*!=", s))
+
+
+def test_a_results_page_looks_up_the_round_it_is_compared_with_once(
+    facilitator: TestClient, viewer: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    """The scores, the facts and the workshop record each looked it up again (four times
+    a page), and could in principle have compared with different rounds."""
+    current, published = workspace.current_round, workspace.previous_round
+    pages = [(facilitator, f"/rounds/{current}/results"), (viewer, f"/rounds/{published}/results")]
+    for client, path in pages:
+        looked_up = _earlier_round_lookups(
+            engine, lambda client=client, path=path: client.get(path).raise_for_status()
+        )
+        assert looked_up == 1, path
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, current)
+        assert assessment_round is not None
+        looked_up = _earlier_round_lookups(
+            engine,
+            lambda: report_html(
+                session=session,
+                assessment_round=assessment_round,
+                kind=ReportKind.WORKSHOP,
+                rules=load_rules(),
+                today=date(2026, 12, 1),
+            ),
+        )
+    assert looked_up == 1
