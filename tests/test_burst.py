@@ -4,6 +4,7 @@ must succeed (no 'database is locked', no exhausted pool), and every save the se
 acknowledged must be in the database afterwards."""
 
 import re
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -187,3 +188,46 @@ def test_twenty_people_opening_the_results_at_once_all_get_their_pages(
         problems = [p for future in readers for p in future.result()]
 
     assert problems == []
+
+
+TABS = 20
+
+
+def _save_from_a_tab(url: str, token: str, level: int, version: int) -> httpx.Response:
+    with httpx.Client(base_url=url, timeout=60) as client:
+        return client.put(
+            f"/api/v1/respondent/{token}/answers",
+            json={"answers": [{"item_id": ITEMS[0], "value": level, "version": version}]},
+        )
+
+
+def test_one_answer_saved_from_twenty_tabs_at_once_is_never_acknowledged_and_then_lost(
+    engine: Engine,
+) -> None:
+    """Every tab read the same version and sends its own level. Tabs told their answer was
+    saved as the same version must have sent the same answer, and the last version told is
+    the one stored; every other tab gets a 409. (Two tabs were told they had saved version 2
+    with different levels, and one of them was lost.)"""
+    invited = make_round(engine)
+    with serving(engine) as live_server, ThreadPoolExecutor(max_workers=TABS) as pool:
+        for version in (0, 1):  # a first answer, then a change to it
+            replies = list(
+                pool.map(
+                    lambda level, version=version: (
+                        level,
+                        _save_from_a_tab(live_server.url, invited.council, level, version),
+                    ),
+                    [1 + n % 5 for n in range(TABS)],
+                )
+            )
+            with Session(engine) as session:
+                stored = session.exec(select(Answer).where(Answer.item_id == ITEMS[0])).one()
+            acknowledged = [(level, r.json()) for level, r in replies if r.status_code == 200]
+            refused = [r for _, r in replies if r.status_code != 200]
+            told: dict[int, set[int]] = defaultdict(set)
+            for level, body in acknowledged:
+                told[body["saved"][0]["version"]].add(level)
+            assert all(len(levels) == 1 for levels in told.values()), told
+            assert stored.version == version + 1 == max(told)
+            assert told[stored.version] == {stored.level}
+            assert {r.status_code for r in refused} <= {409}

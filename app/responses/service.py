@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
+from app.core.db import lock_until_commit
 from app.core.fields import unstorable
 from app.enums import AnswerKind, InvitationStatus, RoundStatus
 from app.invitations.service import live_link
@@ -327,6 +328,10 @@ def store_answers(
     outcome = checked.outcome
     invitation_id = context.invitation.id
     assert invitation_id is not None
+    # One respondent's saves one at a time, so that the versions read are still current when
+    # written: PostgreSQL lets two tabs read the same version, and both were acknowledged
+    # while one overwrote the other (or both inserted a first answer, and one got a 500).
+    lock_until_commit(session, f"answers:{invitation_id}")
     stored = {
         answer.item_id: answer
         for answer in session.exec(
