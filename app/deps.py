@@ -362,6 +362,19 @@ def respondent_context(token: str, work: UnitOfWorkDep, client: ClientAddress) -
 RespondentContext = Annotated[ResponseContext, Depends(respondent_context)]
 
 
+def writing_respondent_context(
+    token: str, work: UnitOfWorkDep, client: ClientAddress
+) -> ResponseContext:
+    """The same, for the API's saves: the write lock is taken before the link is read, so the
+    link, its round and its answers are read once, under the lock. Taken after, it ended the
+    read and everything read was read again (a fifth of a save)."""
+    work.write()
+    return respondent_context(token, work, client)
+
+
+WritingRespondentContext = Annotated[ResponseContext, Depends(writing_respondent_context)]
+
+
 async def form_values(request: Request) -> dict[str, str]:
     """A respondent's submitted page, as text fields (their CSRF check keeps what they typed)."""
     data = await request.form()

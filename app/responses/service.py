@@ -8,8 +8,10 @@ overwriting a newer answer. The caller commits.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
@@ -192,7 +194,20 @@ class SaveOutcome:
         return not self.errors and not self.conflicts
 
 
-def state_of(answer: Answer) -> AnswerState:
+class StoredAnswer(Protocol):
+    """An answer as read: a row of the ``answer`` table, or the ORM object for one."""
+
+    @property
+    def kind(self) -> AnswerKind: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def evidence(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+def state_of(answer: StoredAnswer) -> AnswerState:
     if answer.kind is AnswerKind.LEVEL:
         choice: str | None = str(answer.level)
     elif answer.kind is AnswerKind.TEXT:
@@ -242,8 +257,8 @@ def missing_answer(item: Item) -> str:
     return "Select an answer, or select ‘Don’t know’"
 
 
-def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Answer | None:
-    """The row to store for ``given``: None when there is nothing to keep."""
+def _stored_values(given: AnswerInput) -> dict[str, object] | None:
+    """The columns to store for ``given``: None when there is nothing to keep."""
     evidence = given.evidence.strip() or None
     if given.choice is None and evidence is None:
         return None
@@ -253,18 +268,37 @@ def _apply(answer: Answer | None, invitation_id: int, given: AnswerInput) -> Ans
         kind, level = AnswerKind(given.choice), None
     else:
         kind, level = AnswerKind.LEVEL, int(given.choice)
-    if answer is None:
-        return Answer(
-            invitation_id=invitation_id,
-            item_id=given.item_id,
-            kind=kind,
-            level=level,
-            evidence=evidence,
-        )
-    answer.kind, answer.level, answer.evidence = kind, level, evidence
-    answer.version += 1
-    answer.updated_at = utcnow()
-    return answer
+    return {"kind": kind, "level": level, "evidence": evidence, "updated_at": utcnow()}
+
+
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_STORED = sa_select(
+    _ANSWERS.c.id,
+    _ANSWERS.c.item_id,
+    _ANSWERS.c.kind,
+    _ANSWERS.c.level,
+    _ANSWERS.c.evidence,
+    _ANSWERS.c.version,
+).where(
+    _ANSWERS.c.invitation_id == bindparam("invitation_id"),
+    _ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
+)
+_INSERT = _ANSWERS.insert()
+_UPDATE = (
+    _ANSWERS.update()
+    .where(_ANSWERS.c.id == bindparam("answer_id"))
+    .values(
+        kind=bindparam("kind"),
+        level=bindparam("level"),
+        evidence=bindparam("evidence"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+_DELETE = _ANSWERS.delete().where(_ANSWERS.c.id.in_(bindparam("ids", expanding=True)))
+"""A save's statements, built once and run on the session's connection: a save is the
+request people wait on most, and the ORM's loading and flushing of each answer cost a fifth
+of it for rows that nothing else in the request reads."""
 
 
 @dataclass
@@ -332,19 +366,21 @@ def store_answers(
     # written: PostgreSQL lets two tabs read the same version, and both were acknowledged
     # while one overwrote the other (or both inserted a first answer, and one got a 500).
     lock_until_commit(session, f"answers:{invitation_id}")
-    stored = {
-        answer.item_id: answer
-        for answer in session.exec(
-            select(Answer).where(
-                Answer.invitation_id == invitation_id,
-                col(Answer.item_id).in_([given.item_id for given in checked.storable]),
-            )
-        ).all()
+    connection = session.connection()
+    stored: dict[str, Any] = {
+        row.item_id: row
+        for row in connection.execute(
+            _STORED,
+            {
+                "invitation_id": invitation_id,
+                "items": [given.item_id for given in checked.storable],
+            },
+        )
     }
-    to_save: list[tuple[AnswerInput, Answer | None]] = []
+    to_save: list[tuple[AnswerInput, Any]] = []
     for given in checked.storable:
         current = stored.get(given.item_id)
-        current_state = state_of(current) if current else None
+        current_state = state_of(current) if current is not None else None
         wanted = AnswerState(given.choice, given.evidence.strip(), 0)
         if current_state and (current_state.choice, current_state.evidence) == (
             wanted.choice,
@@ -358,16 +394,26 @@ def store_answers(
         to_save.append((given, current))
     if all_or_nothing and outcome.conflicts:
         return outcome
+    new, changed, emptied = [], [], []
     for given, current in to_save:
-        row = _apply(current, invitation_id, given)
-        if row is None:
+        values = _stored_values(given)
+        if values is None:
             if current is not None:
-                session.delete(current)
+                emptied.append(current.id)
             outcome.saved[given.item_id] = 0
-            continue
-        session.add(row)
-        session.flush()
-        outcome.saved[given.item_id] = row.version
+        elif current is None:
+            new.append({**values, "invitation_id": invitation_id, "item_id": given.item_id})
+            outcome.saved[given.item_id] = 1
+        else:
+            version = current.version + 1
+            changed.append({**values, "answer_id": current.id, "new_version": version})
+            outcome.saved[given.item_id] = version
+    if new:
+        connection.execute(_INSERT, [{**row, "version": 1} for row in new])
+    if changed:
+        connection.execute(_UPDATE, changed)
+    if emptied:
+        connection.execute(_DELETE, {"ids": emptied})
     if checked.first_answer:
         session.execute(
             update(Invitation)
