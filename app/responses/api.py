@@ -17,10 +17,9 @@ from app.core.exceptions import ShownError
 from app.core.fields import MAX_ID
 from app.deps import (
     RespondentContext,
+    RespondentLinkDep,
     SessionDep,
-    UnitOfWorkDep,
     UnitOfWorkRoute,
-    WritingRespondentContext,
 )
 from app.enums import InvitationStatus
 from app.models import MAX_LEVEL
@@ -189,9 +188,8 @@ def read_respondent(context: RespondentContext, session: SessionDep) -> Responde
     description="All or nothing. A stale `version` gives 409 with the newer answers in "
     "`conflicts`; invalid answers give 422 with each problem in `invalid-params`.",
 )
-def save(
-    request: Request, body: SaveAnswersIn, work: UnitOfWorkDep, context: WritingRespondentContext
-) -> JSONResponse:
+def save(request: Request, body: SaveAnswersIn, link: RespondentLinkDep) -> JSONResponse:
+    work, context = link.work, link.open_to_save()
     _refuse_if_closed(context)
     inputs = [
         AnswerInput(
@@ -248,13 +246,13 @@ def save(
 
 @router.post("/submit", summary="Submit your answers", response_model=SubmitOut)
 def submit_answers(
-    work: UnitOfWorkDep,
-    context: WritingRespondentContext,
+    link: RespondentLinkDep,
     without_answers: Annotated[
         bool,
         Query(description="Submit although nothing has been answered (counted apart)."),
     ] = False,
 ) -> SubmitOut:
+    work, context = link.work, link.open_to_save()
     _refuse_if_closed(context)
     if not without_answers and not has_answered(work.write(), context):
         raise ShownError(409, NOTHING_ANSWERED + " (send without_answers=true)")
