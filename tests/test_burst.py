@@ -231,3 +231,36 @@ def test_one_answer_saved_from_twenty_tabs_at_once_is_never_acknowledged_and_the
             assert stored.version == version + 1 == max(told)
             assert told[stored.version] == {stored.level}
             assert {r.status_code for r in refused} <= {409}
+
+
+SAVERS = 50
+
+
+def test_more_people_saving_at_once_than_the_server_has_threads_all_get_their_answer(
+    engine: Engine,
+) -> None:
+    """Fifty saves at once against forty request threads: a save that took the write lock on
+    one thread and then waited for another to store its answers held the lock while every
+    thread waited for it, and every save timed out."""
+    invited = make_round(engine)
+    with write_session(engine) as session:
+        assessment_round = session.get(AssessmentRound, invited.round_id)
+        council = session.exec(
+            select(Organisation).where(Organisation.name == "Testford Council")
+        ).one()
+        assert assessment_round is not None
+        tokens = [
+            invite(
+                session=session,
+                assessment_round=assessment_round,
+                organisation=council,
+                invitee=InvitationBase(role_title=f"Saver {n}"),
+                secret="test-secret",
+            )[1]
+            for n in range(SAVERS)
+        ]
+    with serving(engine) as live_server, ThreadPoolExecutor(max_workers=SAVERS) as pool:
+        replies = list(
+            pool.map(lambda token: _save_from_a_tab(live_server.url, token, 3, 0), tokens * 2)
+        )
+    assert sorted({r.status_code for r in replies}) == [200]
