@@ -103,6 +103,25 @@ def _first_option(html: str) -> str:
     return match.group(1)
 
 
+def _council_invitations(session: Session, round_id: int, role: str, count: int) -> list[str]:
+    """The link tokens of ``count`` new invitations to the test place's council."""
+    assessment_round = session.get(AssessmentRound, round_id)
+    assert assessment_round is not None
+    council = session.exec(
+        select(Organisation).where(Organisation.name == "Testford Council")
+    ).one()
+    return [
+        invite(
+            session=session,
+            assessment_round=assessment_round,
+            organisation=council,
+            invitee=InvitationBase(role_title=f"{role} {n}"),
+            secret="test-secret",
+        )[1]
+        for n in range(count)
+    ]
+
+
 def test_twenty_respondents_save_while_facilitators_write_and_nothing_is_locked_or_lost(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -113,21 +132,7 @@ def test_twenty_respondents_save_while_facilitators_write_and_nothing_is_locked_
             details=UserCreate(email="fran@example.org", display_name="Fran", password=PASSWORD),
         )
         session.add(PlaceMembership(user_id=user.id or 0, place_id=1))
-        council = session.exec(
-            select(Organisation).where(Organisation.name == "Testford Council")
-        ).one()
-        assessment_round = session.get(AssessmentRound, invited.round_id)
-        assert assessment_round is not None
-        tokens = [
-            invite(
-                session=session,
-                assessment_round=assessment_round,
-                organisation=council,
-                invitee=InvitationBase(role_title=f"Director {n}"),
-                secret="test-secret",
-            )[1]
-            for n in range(RESPONDENTS)
-        ]
+        tokens = _council_invitations(session, invited.round_id, "Director", RESPONDENTS)
     with (
         serving(engine) as live_server,
         ThreadPoolExecutor(max_workers=RESPONDENTS + FACILITATORS) as pool,
@@ -244,21 +249,7 @@ def test_more_people_saving_at_once_than_the_server_has_threads_all_get_their_an
     thread waited for it, and every save timed out."""
     invited = make_round(engine)
     with write_session(engine) as session:
-        assessment_round = session.get(AssessmentRound, invited.round_id)
-        council = session.exec(
-            select(Organisation).where(Organisation.name == "Testford Council")
-        ).one()
-        assert assessment_round is not None
-        tokens = [
-            invite(
-                session=session,
-                assessment_round=assessment_round,
-                organisation=council,
-                invitee=InvitationBase(role_title=f"Saver {n}"),
-                secret="test-secret",
-            )[1]
-            for n in range(SAVERS)
-        ]
+        tokens = _council_invitations(session, invited.round_id, "Saver", SAVERS)
     with serving(engine) as live_server, ThreadPoolExecutor(max_workers=SAVERS) as pool:
         replies = list(
             pool.map(lambda token: _save_from_a_tab(live_server.url, token, 3, 0), tokens * 2)
