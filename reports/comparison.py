@@ -12,7 +12,6 @@ from reports import charts
 from reports.wording import (
     HIDDEN,
     IN_COMBINED,
-    SectorGap,
     combined_label,
     difference,
     hidden_label,
@@ -68,26 +67,6 @@ class ComparisonRow:
     alt: str
     hidden_reason: str | None = None
     whole_place: bool = False
-
-
-def widest_sector_gap(condition: ConditionScore) -> SectorGap | None:
-    """(high sector, its score, low sector, its score, the gap), as printed, among the sectors
-    shown with a score; None when fewer than two are shown."""
-    shown = [
-        (group.score, Sector(name).label)
-        for name, group in condition.by_sector.items()
-        if group.score is not None and not group.suppressed
-    ]
-    if len(shown) < 2:
-        return None
-    (high, high_name), (low, low_name) = max(shown), min(shown)
-    return (
-        high_name,
-        one_decimal(high),
-        low_name,
-        one_decimal(low),
-        difference(high, low).lstrip("+"),
-    )
 
 
 def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[ComparisonRow, ...]:

@@ -7,7 +7,7 @@ Pure: no database, no web, no rendering. Numbers are formatted once (``reports.w
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 from questionnaires.schema import Definition, PartKind
 from questionnaires.sectors import Sector, in_sentence
@@ -17,7 +17,6 @@ from reports.comparison import (
     divided_conditions,
     organisation_heatmap,
     sector_heatmap,
-    widest_sector_gap,
 )
 from reports.facts import PlannedAction, RoundFacts, WorkshopRecord
 from reports.sections import ConditionSection, case_study_placement, condition_section
@@ -31,12 +30,14 @@ from reports.wording import (
     listed,
     long_date,
 )
-from scoring.rounding import one_decimal, percentage
+from scoring.engine import priority_factors
+from scoring.findings import widest_gap
+from scoring.rounding import hundredths, one_decimal, percentage, printed_share, tenths
 from scoring.rules import Rules, SmallGroups
 from scoring.types import Finding, ScoreResult
 
-BROAD_AGREEMENT = 0.9
-"""Consensus from which a condition is not listed among the most divided."""
+SUMMARY_LIMIT = 3
+"""Strengths, priorities and gaps the summary lists; it says how many more there are."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,14 @@ class ForumReport:
     organisations: int
     headline: tuple[HeadlineRow, ...]
     strengths: tuple[Highlight, ...]
+    strengths_note: str | None
     priorities: tuple[Highlight, ...]
+    priorities_note: str | None
+    """How many the rules found when the summary shows only some, and where the rest are."""
     divided: tuple[Highlight, ...]
+    divided_rule: str
     sector_gaps: tuple[Highlight, ...]
+    sector_gaps_note: str | None
     heatmap: Heatmap
     organisation_heatmap: Heatmap
     conditions: tuple[ConditionSection, ...]
@@ -183,6 +189,7 @@ class ForumReport:
     tracker_levels: tuple[str, ...]
     tracker_legend: Legend
     tracker: tuple[TrackerRow, ...]
+    tracker_findings: tuple[str, ...]
     asks: tuple[AskList, ...]
     findings: tuple[str, ...]
     agreements_recorded: int
@@ -206,6 +213,9 @@ def build_forum_report(
         condition_section(definition, result, workshop, number, condition_id, cases[condition_id])
         for number, condition_id in enumerate(result.conditions, start=1)
     )
+    strengths = _highlights(definition, result.findings, "strength")
+    priorities = _highlights(definition, result.findings, "priority")
+    sector_gaps = _widest_sector_gaps(definition, result, rules)
     tracker_part = next(
         (p for p in definition.parts if p.kind is PartKind.RECOMMENDATIONS and not p.ranked), None
     )
@@ -218,10 +228,17 @@ def build_forum_report(
         respondents=result.respondents,
         organisations=result.organisations,
         headline=tuple(_headline_row(definition, result, cid) for cid in result.conditions),
-        strengths=_highlights(definition, result.findings, "strength"),
-        priorities=_highlights(definition, result.findings, "priority"),
-        divided=_most_divided(definition, result),
-        sector_gaps=_widest_sector_gaps(definition, result, rules),
+        strengths=strengths[:SUMMARY_LIMIT],
+        strengths_note=_more_note(strengths, "strengths"),
+        priorities=priorities[:SUMMARY_LIMIT],
+        priorities_note=_more_note(priorities, "priorities"),
+        divided=_most_divided(definition, result, rules),
+        divided_rule=(
+            "Conditions whose views are split, and those whose consensus is below "
+            f"{percentage(rules.disagreement.low_consensus)}, lowest first."
+        ),
+        sector_gaps=sector_gaps[:SUMMARY_LIMIT],
+        sector_gaps_note=_more_note(sector_gaps, "gaps"),
         heatmap=sector_heatmap(definition, result),
         organisation_heatmap=organisation_heatmap(definition, result),
         conditions=sections,
@@ -234,6 +251,13 @@ def build_forum_report(
         if tracker_scale
         else legend_of([]),
         tracker=_tracker(definition, result, tracker_part.id if tracker_part else None),
+        tracker_findings=tuple(
+            f.sentence
+            for f in result.findings
+            if tracker_part is not None
+            and f.subjects
+            and f.subjects[0] in tracker_part.recommendations
+        ),
         asks=_asks(definition, result),
         findings=tuple(f.sentence for f in result.findings),
         agreements_recorded=len(workshop.agreements),
@@ -310,51 +334,65 @@ def _headline_row(definition: Definition, result: ScoreResult, condition_id: str
 
 
 def _highlights(
-    definition: Definition, findings: Sequence[Finding], rule: str, limit: int = 3
+    definition: Definition, findings: Sequence[Finding], rule: str
 ) -> tuple[Highlight, ...]:
     return tuple(
         Highlight(definition.condition(f.subjects[0]).title, f.sentence)
         for f in findings
         if f.rule == rule
-    )[:limit]
+    )
+
+
+def _more_note(found: Sequence[Highlight], kind: str) -> str | None:
+    """When the summary lists only the first few of what the rules found, it says how many
+    there are and names the rest, so no finding is left out without a word."""
+    rest = [h.title for h in found[SUMMARY_LIMIT:]]
+    if not rest:
+        return None
+    where = "its condition page" if len(rest) == 1 else "their condition pages"
+    return (
+        f"{SUMMARY_LIMIT} of the {len(found)} {kind} the rules found are listed here. "
+        f"The other{'' if len(rest) == 1 else 's'}, on {where}: {listed(rest)}."
+    )
 
 
 def _most_divided(
-    definition: Definition, result: ScoreResult, limit: int = 3
+    definition: Definition, result: ScoreResult, rules: Rules
 ) -> tuple[Highlight, ...]:
-    """Conditions whose ratings agree least (lowest consensus), split views first; conditions
-    partners broadly agree on are never called divided."""
+    """Conditions whose views are split or whose consensus, as printed, is low; split views
+    first, then lowest consensus. A condition partners broadly agree on is never listed."""
+    low = hundredths(rules.disagreement.low_consensus)
     ranked = [
         c
         for c in divided_conditions(result)
-        if c.spread.split or (c.spread.consensus or 0.0) < BROAD_AGREEMENT
-    ][:limit]
+        if c.spread.split
+        or (c.spread.consensus is not None and hundredths(c.spread.consensus) < low)
+    ]
     return tuple(
         Highlight(
             definition.condition(c.condition_id).title,
             f"Consensus {percentage(c.spread.consensus)}"
             + ("; views are split" if c.spread.split else "")
-            + f"; {c.respondents} respondents rated it.",
+            + f"; {c.respondents} {'person' if c.respondents == 1 else 'people'} rated it.",
         )
         for c in ranked
     )
 
 
 def _widest_sector_gaps(
-    definition: Definition, result: ScoreResult, rules: Rules, limit: int = 3
+    definition: Definition, result: ScoreResult, rules: Rules
 ) -> tuple[Highlight, ...]:
-    """The conditions on which two sectors' printed scores lie furthest apart, widest first,
-    down to the rules' sector-gap threshold, so the summary names the biggest split."""
+    """Every condition on which two sectors' printed scores lie at least the rules' sector-gap
+    threshold apart, widest first: the same gaps as the sector-gap findings."""
     gaps = [
-        (Decimal(gap[4]), cid, gap)
+        (gap.gap_tenths, cid, gap)
         for cid, condition in result.conditions.items()
-        if (gap := widest_sector_gap(condition)) is not None
-        and Decimal(gap[4]) >= Decimal(str(rules.sector_gap.threshold))
+        if (gap := widest_gap(condition)) is not None
+        and gap.gap_tenths >= tenths(rules.sector_gap.threshold)
     ]
     gaps.sort(key=lambda entry: (-entry[0], entry[1]))
     return tuple(
-        Highlight(definition.condition(cid).title, gap_sentence(gap) + ".")
-        for _, cid, gap in gaps[:limit]
+        Highlight(definition.condition(cid).title, gap_sentence(gap) + ".") for _, cid, gap in gaps
     )
 
 
@@ -559,22 +597,36 @@ def _band_cutoffs(rules: Rules) -> tuple[str, ...]:
 
 
 def _priority_example(definition: Definition, rules: Rules) -> str:
-    """One worked example, with the scales and threshold in force."""
+    """One worked example, with the scales and threshold in force, by the rule's own sum."""
     maturity = definition.statement_scale
     conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
     assert conditions_part.importance is not None
     importance = definition.scale(conditions_part.importance.scale)
     score, rated = 2.0, importance.maximum - 0.5
-    gap = (maturity.maximum - score) / (maturity.maximum - 1)
-    need = (rated - 1) / (importance.maximum - 1)
-    verdict = "a priority" if gap * need >= rules.priority.threshold else "not a priority"
-    return (
-        f"For example, a condition scoring {score:.1f} out of {maturity.maximum} with importance "
-        f"{rated:.1f} out of {importance.maximum} has a gap of ({maturity.maximum} − {score:.1f}) "
-        f"÷ {maturity.maximum - 1} = {gap:.2f} and a need of ({rated:.1f} − 1) ÷ "
-        f"{importance.maximum - 1} = {need:.2f}; {gap:.2f} × {need:.2f} = {gap * need:.2f}, "
-        f"so it is {verdict}."
+    gap, need = priority_factors(definition, score, rated)
+    verdict = (
+        "a priority"
+        if gap * need >= Fraction(str(rules.priority.threshold))
+        else ("not a priority")
     )
+    return (
+        f"For example, a condition scoring {one_decimal(score)} out of {maturity.maximum} with "
+        f"importance {one_decimal(rated)} out of {importance.maximum} has a gap of "
+        f"({maturity.maximum} − {one_decimal(score)}) ÷ {maturity.maximum - 1} = "
+        f"{_fraction_text(gap)} and a need of ({one_decimal(rated)} − 1) ÷ "
+        f"{importance.maximum - 1} = {_fraction_text(need)}; multiplied, "
+        f"{_fraction_text(gap * need)}, so it is {verdict}. The sum uses the score and the "
+        "importance as printed, so anyone can repeat it."
+    )
+
+
+def _fraction_text(value: Fraction) -> str:
+    """An exact decimal where it has at most three places, else 'about' and two."""
+    for places in range(4):
+        scaled = value * 10**places
+        if scaled.denominator == 1:
+            return f"{float(value):.{max(places, 1)}f}"
+    return f"about {printed_share(float(value)):.2f}"
 
 
 def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method:
@@ -615,13 +667,11 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
         ),
         priority_example=_priority_example(definition, rules),
         sector_gap_rule=(
-            f"Two sectors whose scores for a condition are {rules.sector_gap.threshold:.1f} or "
-            "more apart are reported as a gap between them."
+            "Two sectors whose scores for a condition, as printed, are "
+            f"{one_decimal(rules.sector_gap.threshold)} or more apart are reported as a gap "
+            "between them; the gap is the one printed score minus the other."
         ),
-        reading_example=(
-            f"A score of 3.5 out of {definition.statement_scale.maximum} is halfway up the scale,"
-            f" in the {rules.band_of(3.5).label} band."
-        ),
+        reading_example=_reading_example(definition, rules),
         anonymity_rule=_anonymity_rule(rules, result.anonymity_threshold),
         change_rule=(
             "A change since the previous round is called only when it is at least "
@@ -629,6 +679,16 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
             "people rated the condition in both rounds; smaller moves are reported as too small "
             "to call."
         ),
+    )
+
+
+def _reading_example(definition: Definition, rules: Rules) -> str:
+    scale = definition.statement_scale
+    lowest = min(scale.values)
+    middle = (lowest + scale.maximum) / 2
+    return (
+        f"A score of {one_decimal(middle)} out of {scale.maximum} is halfway up the scale (which "
+        f"runs from {lowest} to {scale.maximum}), in the {rules.band_of(middle).label} band."
     )
 
 

@@ -177,18 +177,13 @@ def condition_section(
         change=_change_text(condition),
         statements=statements,
         comparison=comparison_rows(condition, result),
-        # A gap between sectors is drawn and numbered in the comparison picture on the same page.
+        # Every finding about the condition, the strength last (the rest ask for a conversation).
         findings=tuple(
             f.sentence
-            for f in result.findings
-            if f.subjects
-            and f.subjects[0] == condition_id
-            and f.rule not in ("strength", "sector-gap")
-        )
-        + tuple(
-            f.sentence
-            for f in result.findings
-            if f.subjects and f.subjects[0] == condition_id and f.rule == "strength"
+            for f in sorted(
+                (f for f in result.findings if f.subjects and f.subjects[0] == condition_id),
+                key=lambda f: f.rule == "strength",
+            )
         ),
         quotes=tuple(
             QuoteView(q.text, quote_attribution(q.sector, result))

@@ -10,8 +10,8 @@ from questionnaires.schema import OPT_OUT_LABELS, OptOut
 from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from scoring.anonymity import COMBINED, COMPLEMENT
-from scoring.rounding import difference_in_tenths, signed_tenths
-from scoring.types import ScoreResult
+from scoring.rounding import difference_in_tenths, one_decimal, signed_tenths
+from scoring.types import ScoreResult, WidestGap
 
 HIDDEN = "Hidden"
 IN_COMBINED = "Combined"
@@ -46,11 +46,13 @@ def band_fill(result: ScoreResult, band: str | None) -> str:
     return charts.SEQUENCE[max(1, len(charts.SEQUENCE) - 1 - step)]
 
 
-SectorGap = tuple[str, str, str, str, str]
-
-
-def gap_sentence(gap: SectorGap) -> str:
-    return f"{gap[0]} {gap[1]}, {in_sentence(gap[2])} {gap[3]}: a gap of {gap[4]}"
+def gap_sentence(gap: WidestGap) -> str:
+    """The two sectors and their printed scores, then the gap: the first minus the second."""
+    return (
+        f"{Sector(gap.higher).label} {one_decimal(gap.higher_tenths / 10)}, "
+        f"{in_sentence(Sector(gap.lower).label)} {one_decimal(gap.lower_tenths / 10)}: "
+        f"a gap of {one_decimal(gap.gap_tenths / 10)}"
+    )
 
 
 def hidden_label(reason: str | None) -> str:

@@ -4,15 +4,16 @@ Built from the forum report's context, so the pack and the report always show th
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from questionnaires.schema import Definition
-from questionnaires.sectors import in_sentence
-from reports.comparison import divided_conditions, widest_sector_gap
+from questionnaires.sectors import Sector, in_sentence
+from reports.comparison import divided_conditions
 from reports.facts import RoundFacts, WorkshopRecord
 from reports.forum import ActionView, ForumReport, Meta, build_forum_report
 from reports.sections import AgreementView, ConditionSection
 from reports.wording import gap_sentence
+from scoring.findings import widest_gap
+from scoring.rounding import one_decimal, tenths
 from scoring.rules import Rules
 from scoring.types import ConditionScore, ScoreResult
 
@@ -114,7 +115,7 @@ def _what_to_discuss(condition: ConditionScore, section: ConditionSection, rules
     """The agenda's note: why the condition is on the agenda (split views, no score, a gap
     between sectors, a priority, or the least agreement of the rest), in numbers the pack
     prints elsewhere."""
-    gap = widest_sector_gap(condition)
+    gap = widest_gap(condition)
     between = gap_sentence(gap) if gap else None
     if condition.spread.split:
         return f"Views split (consensus {section.consensus})" + (
@@ -122,7 +123,7 @@ def _what_to_discuss(condition: ConditionScore, section: ConditionSection, rules
         )
     if condition.score is None and condition.no_score_reason:
         return f"No score: {condition.no_score_reason}. Who would know?"
-    if gap and Decimal(gap[4]) >= Decimal(str(rules.sector_gap.threshold)):
+    if gap and gap.gap_tenths >= tenths(rules.sector_gap.threshold):
         return f"Sectors see it differently: {between}."
     if condition.priority is not None and condition.priority >= rules.priority.threshold:
         return (
@@ -169,11 +170,13 @@ def _prompts(
     definition: Definition, result: ScoreResult, condition: ConditionScore
 ) -> tuple[str, ...]:
     prompts = []
-    gap = widest_sector_gap(condition)
+    gap = widest_gap(condition)
     if gap is not None and condition.score is not None:
+        higher, lower = Sector(gap.higher).label, Sector(gap.lower).label
         prompts.append(
-            f"What does {in_sentence(gap[0])} ({gap[1]}) see that {in_sentence(gap[2])} "
-            f"({gap[3]}) does not, and the other way round?"
+            f"What does {in_sentence(higher)} ({one_decimal(gap.higher_tenths / 10)}) see "
+            f"that {in_sentence(lower)} ({one_decimal(gap.lower_tenths / 10)}) does not, and "
+            "the other way round?"
         )
     for finding in result.findings:
         if finding.subjects and finding.subjects[0] == condition.condition_id:

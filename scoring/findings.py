@@ -6,13 +6,20 @@ so a finding can never reveal a suppressed sector or organisation.
 """
 
 from collections.abc import Callable, Iterator
-from statistics import fmean
+from fractions import Fraction
 
 from questionnaires.schema import Definition, ItemKind
-from questionnaires.sectors import Sector
-from scoring.rounding import one_decimal
+from questionnaires.sectors import Sector, in_sentence
+from scoring.rounding import (
+    hundredths,
+    one_decimal,
+    percentage,
+    printed,
+    printed_share,
+    tenths,
+)
 from scoring.rules import Rules
-from scoring.types import ConditionScore, Finding, ScoreResult
+from scoring.types import ConditionScore, Finding, ScoreResult, WidestGap
 
 Rule = Callable[[Definition, ScoreResult, Rules], Iterator[Finding]]
 
@@ -37,7 +44,7 @@ def strengths(definition: Definition, result: ScoreResult, rules: Rules) -> Iter
                 rule="strength",
                 severity="positive",
                 subjects=(condition.condition_id,),
-                numbers={"score": round(condition.score, 2), "respondents": condition.respondents},
+                numbers={"score": printed(condition.score), "respondents": condition.respondents},
                 sentence=(
                     f"{_title(definition, condition.condition_id)} is a strength: partners rate "
                     f"it {_one(condition.score)} out of 5 and broadly agree."
@@ -59,9 +66,9 @@ def priorities(definition: Definition, result: ScoreResult, rules: Rules) -> Ite
                 severity="high",
                 subjects=(condition.condition_id,),
                 numbers={
-                    "score": round(condition.score, 2),
-                    "importance": round(condition.importance, 2),
-                    "priority": round(condition.priority, 2),
+                    "score": printed(condition.score),
+                    "importance": printed(condition.importance),
+                    "priority": printed_share(condition.priority),
                 },
                 sentence=(
                     f"{_title(definition, condition.condition_id)} is a priority: it scores "
@@ -88,12 +95,12 @@ def split_views(definition: Definition, result: ScoreResult, rules: Rules) -> It
             severity="medium",
             subjects=(condition.condition_id, *split_items),
             numbers={
-                "consensus": round(consensus, 2) if consensus is not None else None,
+                "consensus": printed_share(consensus) if consensus is not None else None,
                 "respondents": condition.respondents,
             },
             sentence=(
                 f"Partners see {_title(definition, condition.condition_id)} very differently"
-                + (f" (consensus {round(consensus * 100)}%)" if consensus is not None else "")
+                + (f" (consensus {percentage(consensus)})" if consensus is not None else "")
                 + ": an average would hide the disagreement, so discuss it before agreeing a "
                 "level."
             ),
@@ -117,7 +124,7 @@ def divided_statements(
                 severity="medium",
                 subjects=(item.subject, item.item_id),
                 numbers={
-                    "consensus": round(item.spread.consensus or 0.0, 2),
+                    "consensus": printed_share(item.spread.consensus or 0.0),
                     "rated": item.counts.rated,
                 },
                 sentence=(
@@ -127,35 +134,46 @@ def divided_statements(
             )
 
 
-def sector_gaps(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
-    for condition in result.conditions.values():
-        shown = {
-            sector: group.score
+def widest_gap(condition: ConditionScore) -> WidestGap | None:
+    """The widest gap between two shown sectors, on their scores as printed; ties go to the
+    sector listed first in the sectors' usual order, so every page names the same two."""
+    order = {sector.value: position for position, sector in enumerate(Sector)}
+    shown = sorted(
+        (
+            (tenths(group.score), order.get(sector, len(order)), sector)
             for sector, group in condition.by_sector.items()
             if not group.suppressed and group.score is not None
-        }
-        if len(shown) < 2:
+        ),
+        key=lambda entry: entry[1],
+    )
+    if len(shown) < 2:
+        return None
+    higher = max(shown, key=lambda entry: (entry[0], -entry[1]))
+    lower = min(
+        (entry for entry in shown if entry is not higher), key=lambda entry: (entry[0], entry[1])
+    )
+    return WidestGap(higher[2], higher[0], lower[2], lower[0])
+
+
+def sector_gaps(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
+    """Decided on the two scores as printed, so the sentence's gap is their difference."""
+    for condition in result.conditions.values():
+        gap = widest_gap(condition)
+        if gap is None or gap.gap_tenths < tenths(rules.sector_gap.threshold):
             continue
-        high, high_score = max(shown.items(), key=lambda pair: (pair[1], pair[0]))
-        low, low_score = min(shown.items(), key=lambda pair: (pair[1], pair[0]))
-        gap = high_score - low_score
-        if gap >= rules.sector_gap.threshold:
-            yield Finding(
-                rule="sector-gap",
-                severity="medium",
-                subjects=(condition.condition_id, high, low),
-                numbers={
-                    "gap": round(gap, 2),
-                    "higher": round(high_score, 2),
-                    "lower": round(low_score, 2),
-                },
-                sentence=(
-                    f"On {_title(definition, condition.condition_id)}, "
-                    f"{Sector(high).label} respondents score {_one(high_score)} and "
-                    f"{Sector(low).label} respondents {_one(low_score)}: a gap of {_one(gap)} "
-                    "points worth talking through."
-                ),
-            )
+        higher, lower = gap.higher_tenths / 10, gap.lower_tenths / 10
+        yield Finding(
+            rule="sector-gap",
+            severity="medium",
+            subjects=(condition.condition_id, gap.higher, gap.lower),
+            numbers={"gap": gap.gap_tenths / 10, "higher": higher, "lower": lower},
+            sentence=(
+                f"On {_title(definition, condition.condition_id)}, "
+                f"{Sector(gap.higher).label} respondents score {_one(higher)} and "
+                f"{in_sentence(Sector(gap.lower).label)} respondents {_one(lower)}: a gap of "
+                f"{_one(gap.gap_tenths / 10)} points worth talking through."
+            ),
+        )
 
 
 def unknowns(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
@@ -164,7 +182,9 @@ def unknowns(definition: Definition, result: ScoreResult, rules: Rules) -> Itera
             continue
         title = _title(definition, condition.condition_id)
         counts = condition.counts
-        mostly_unknown = condition.dont_know_share > rules.coverage.maximum_dont_know_share
+        mostly_unknown = hundredths(condition.dont_know_share) > hundredths(
+            rules.coverage.maximum_dont_know_share
+        )
         yield Finding(
             rule="mostly-dont-know" if mostly_unknown else "low-coverage",
             severity="medium",
@@ -177,7 +197,7 @@ def unknowns(definition: Definition, result: ScoreResult, rules: Rules) -> Itera
             sentence=(
                 f"Most partners answered 'don't know' about {title} ({counts.dont_know} of "
                 f"{counts.rated + counts.dont_know} answers; "
-                f"{round(condition.dont_know_share * 100)}% with each partner counted once), so "
+                f"{percentage(condition.dont_know_share)} with each partner counted once), so "
                 "it has no score. Not knowing "
                 "is itself a finding: who would know, and how can the forum find out?"
                 if mostly_unknown
@@ -197,18 +217,24 @@ def recommendations_not_started(
             continue
         if recommendation.typical_level > limits.not_started_up_to:
             continue
-        scores = [s for s in recommendation.related_conditions.values() if s is not None]
+        scores = [
+            Fraction(tenths(s), 10)
+            for s in recommendation.related_conditions.values()
+            if s is not None
+        ]
         if not scores:
             continue
-        related = fmean(scores)
+        # The average of the related scores as printed, itself as printed: what a reader
+        # averaging the scores on the condition pages gets, and what the limits are held to.
+        related = printed(float(sum(scores) / len(scores)))
         title = _recommendation_name(definition, recommendation.recommendation_id)
         numbers: dict[str, float | int | str | None] = {
             "typical_level": recommendation.typical_level,
-            "related_conditions_score": round(related, 2),
+            "related_conditions_score": related,
         }
         subjects = (recommendation.recommendation_id, *recommendation.related_conditions)
         status = (recommendation.typical_label or "").lower()
-        if related < limits.weak_below:
+        if tenths(related) < tenths(limits.weak_below):
             yield Finding(
                 rule="not-started-weak-foundations",
                 severity="high",
@@ -220,7 +246,7 @@ def recommendations_not_started(
                     "strengthen them."
                 ),
             )
-        elif related >= limits.strong_from:
+        elif tenths(related) >= tenths(limits.strong_from):
             yield Finding(
                 rule="not-started-ready",
                 severity="opportunity",
@@ -250,11 +276,11 @@ def changes(definition: Definition, result: ScoreResult, rules: Rules) -> Iterat
             continue
         title = _title(definition, condition.condition_id)
         numbers: dict[str, float | int | str | None] = {
-            "delta": round(change.delta, 2),
+            "delta": change.delta,
             "previous": (
-                round(change.previous_score, 2) if change.previous_score is not None else None
+                printed(change.previous_score) if change.previous_score is not None else None
             ),
-            "current": round(condition.score, 2) if condition.score is not None else None,
+            "current": printed(condition.score) if condition.score is not None else None,
         }
         direction = "improved" if change.delta > 0 else "declined"
         if change.called:

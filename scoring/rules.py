@@ -60,6 +60,8 @@ class Disagreement(_Strict):
     band: float = Field(gt=0)
     maximum_share_outside: float = Field(ge=0, lt=1)
     minimum_ratings: int = Field(ge=2)
+    low_consensus: float = Field(default=0.7, gt=0, le=1)
+    """Consensus (as printed) below this counts as low agreement in the reports' lists."""
 
 
 class SectorGap(_Strict):

@@ -67,6 +67,21 @@ class GroupScore:
 
 
 @dataclass(frozen=True)
+class WidestGap:
+    """The two shown sectors whose printed scores for a condition lie furthest apart, with
+    those scores in tenths, so the gap is exactly what a reader subtracting them gets."""
+
+    higher: str
+    higher_tenths: int
+    lower: str
+    lower_tenths: int
+
+    @property
+    def gap_tenths(self) -> int:
+        return self.higher_tenths - self.lower_tenths
+
+
+@dataclass(frozen=True)
 class Change:
     previous_score: float | None
     delta: float | None

@@ -41,8 +41,8 @@ def test_every_page_is_numbered_and_carries_the_rules_version(render: Render) ->
     pages = render(ReportKind.FORUM).pages
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
-        assert "Placecheck · scoring rules 1.3" in page
-    assert "Scoring rules version 1.3" in pages[0]
+        assert "Placecheck · scoring rules 1.4" in page
+    assert "Scoring rules version 1.4" in pages[0]
 
 
 def test_contents_page_numbers_point_at_their_sections(render: Render) -> None:

@@ -86,12 +86,17 @@ def test_the_method_page_states_every_rule_with_its_numbers(render) -> None:  # 
         "Strength: 4.0 or more; Borderline: 3.0 up to, not including, 4.0; Concern: under 3.0"
         in text
     )
-    assert "A score of 3.5 out of 5 is halfway up the scale, in the Borderline band." in text
+    assert (
+        "A score of 3.0 out of 5 is halfway up the scale (which runs from 1 to 5), in the "
+        "Borderline band." in text
+    )
     assert "more than 30% of the ratings lie more than 1 level from the middle rating" in text
     assert "no more than 50% of its answers were “don't know”" in text
     assert "0.40 or more" in text
-    assert "0.75 × 0.83 = 0.62, so it is a priority" in text
+    assert "(5 − 2.0) ÷ 4 = 0.75 and a need of (3.5 − 1) ÷ 3 = about 0.83" in text
+    assert "multiplied, 0.625, so it is a priority" in text
     assert "1.0 or more apart" in text
+    assert "split, and those whose consensus is below 70%" in text
     assert "at least 0.5 and at least 5 people rated the condition in both rounds" in text
 
 

@@ -47,7 +47,7 @@ def test_table_output_names_every_condition_and_the_rules_version() -> None:
     result = runner.invoke(cli, ["score", str(EXAMPLE)])
 
     assert result.exit_code == 0, result.output
-    assert "rules 1.3" in result.output
+    assert "rules 1.4" in result.output
     assert "Coordination role" in result.output
     assert "Findings:" in result.output
 

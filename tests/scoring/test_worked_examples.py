@@ -312,8 +312,8 @@ def test_asks_of_government_are_ranked_by_how_much_they_would_help(
 def test_every_result_carries_the_rules_version(definition: Definition, rules: Rules) -> None:
     result = score(definition, [], rules)
 
-    assert result.rules_version == rules.version == "1.3"
-    assert result_to_json(result)["rules_version"] == "1.3"
+    assert result.rules_version == rules.version == "1.4"
+    assert result_to_json(result)["rules_version"] == "1.4"
     assert all(c.score is None for c in result.conditions.values())
 
 
