@@ -16,10 +16,12 @@ import pytest
 import yaml
 from sqlmodel import Session, SQLModel
 
+from app.cli.database import find_round
 from app.core.db import create_db_engine, write_session
 from app.models import AssessmentRound
 from app.results.reports import report_html
 from app.results.rules import load_rules
+from app.results.service import previous_round, score_round
 from reports.kinds import ReportKind
 from reports.pdf.renderer import html_to_pdf
 from tests.support.edge_place import build_edge_place
@@ -272,3 +274,30 @@ def test_a_split_condition_and_a_sector_below_the_threshold_are_printed_as_such(
 
     assert re.search(r"People focus Split", text)
     assert "Housing 2 Combined" in text or "Housing 2 Hidden" in text
+
+
+def test_every_finding_the_rules_make_is_printed_in_the_forum_report(
+    render: Callable[..., Rendered], demo_place: ReportsDemo
+) -> None:
+    """The summary lists a few of each kind and says how many more there are; the condition
+    and recommendation pages print every one."""
+    assessment_round = find_round(session=demo_place.session, reference="demo")
+    assert assessment_round is not None
+    result = score_round(
+        session=demo_place.session,
+        assessment_round=assessment_round,
+        rules=load_rules(),
+        earlier=previous_round(session=demo_place.session, assessment_round=assessment_round),
+    )
+    text = _text(render(ReportKind.FORUM).pdf)
+
+    missing = [f.sentence for f in result.findings if " ".join(f.sentence.split()) not in text]
+    assert not missing, missing
+    assert {f.rule for f in result.findings} >= {
+        "priority",
+        "sector-gap",
+        "not-started-weak-foundations",
+        "split-view",
+    }
+    priorities = sum(f.rule == "priority" for f in result.findings)
+    assert f"3 of the {priorities} priorities the rules found are listed here" in text
