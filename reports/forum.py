@@ -657,7 +657,8 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
             f"Views are split when more than {percentage(rules.disagreement.maximum_share_outside)}"
             f" of the ratings lie more than {rules.disagreement.band:g} level"
             f"{'' if rules.disagreement.band == 1 else 's'} from the middle rating (the median),"
-            f" given at least {rules.disagreement.minimum_ratings} ratings."
+            f" given at least {rules.disagreement.minimum_ratings} ratings. A condition whose "
+            "views are split is given no band: its average would describe no one's view."
         ),
         priority_rule=(
             "A condition is a priority when its gap (how far its score is below the top of the "

@@ -11,7 +11,7 @@ from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from scoring.anonymity import COMBINED, COMPLEMENT
 from scoring.rounding import difference_in_tenths, one_decimal, signed_tenths
-from scoring.types import ScoreResult, WidestGap
+from scoring.types import SPLIT_BAND, ScoreResult, WidestGap
 
 HIDDEN = "Hidden"
 IN_COMBINED = "Combined"
@@ -33,7 +33,12 @@ class Legend:
     """(label, fill colour), lowest first, then 'Don't know' (hatched by the stylesheet)."""
 
 
+SPLIT_LABEL = "Split views: no band"
+
+
 def band_label(result: ScoreResult, band: str | None) -> str:
+    if band == SPLIT_BAND:
+        return SPLIT_LABEL
     return dict(result.bands).get(band or "", "No score")
 
 

@@ -25,6 +25,7 @@ from scoring.rounding import difference_in_tenths, hundredths, printed, tenths
 from scoring.rules import Rules
 from scoring.stats import is_split, mean_of_means, spread
 from scoring.types import (
+    SPLIT_BAND,
     AnswerValue,
     Change,
     ConditionScore,
@@ -226,8 +227,7 @@ def _condition_score(
         condition_id=condition_id,
         score=headline,
         score_headcount=headcount,
-        # The band of the score as printed (one decimal), so 3.96, printed 4.0, is a Strength.
-        band=rules.band_of(printed(headline)).id if headline is not None else None,
+        band=_band(headline, condition_spread.split, rules),
         no_score_reason=no_score_reason,
         respondents=len(rated),
         organisations=len(by_organisation_means),
@@ -243,6 +243,14 @@ def _condition_score(
         combined=combined,
         counted_together=tuple(sorted(hidden)),
     )
+
+
+def _band(score: float | None, split: bool, rules: Rules) -> str | None:
+    """The band of the score as printed (one decimal), so 3.96, printed 4.0, is a Strength; a
+    split condition has none, since its average describes no one's view."""
+    if score is None:
+        return None
+    return SPLIT_BAND if split else rules.band_of(printed(score)).id
 
 
 def _dont_know_share(answers_by_organisation: Mapping[str, Sequence[object]]) -> float:

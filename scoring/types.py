@@ -8,6 +8,10 @@ from questionnaires.sectors import Sector
 
 AnswerValue = int | OptOut
 
+SPLIT_BAND = "split"
+"""The band of a condition whose views are split: its average would hide the disagreement, so it
+is given no level (as SCIROCCO shows a split assessment as 'uncertain')."""
+
 
 @dataclass(frozen=True)
 class Respondent:

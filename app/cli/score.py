@@ -18,7 +18,7 @@ from scoring.inputs import input_from_data
 from scoring.rounding import hundredths, one_decimal
 from scoring.rules import RulesError
 from scoring.serialise import result_to_json
-from scoring.types import Respondent, ScoreResult
+from scoring.types import SPLIT_BAND, Respondent, ScoreResult
 from scoring.validation import InvalidAnswersError
 
 
@@ -152,7 +152,8 @@ def _share(value: float | None) -> str:
 
 
 def _band_label(result: ScoreResult, band_id: str | None) -> str:
-    return next((label for bid, label in result.bands if bid == band_id), "–")
+    default = "Split" if band_id == SPLIT_BAND else "–"
+    return next((label for bid, label in result.bands if bid == band_id), default)
 
 
 def render_table(definition: Definition, result: ScoreResult) -> str:

@@ -272,7 +272,8 @@ def test_a_split_condition_and_a_sector_below_the_threshold_are_printed_as_such(
 ) -> None:
     text = edge_place()
 
-    assert re.search(r"People focus Split", text)
+    assert re.search(r"People focus Split \d\.\d \d\.\d Split views: no band", text)
+    assert "Score out of 5 · Split views: no band" in text
     assert "Housing 2 Combined" in text or "Housing 2 Hidden" in text
 
 
