@@ -190,6 +190,9 @@ class ForumReport:
     tracker_legend: Legend
     tracker: tuple[TrackerRow, ...]
     tracker_findings: tuple[str, ...]
+    divided_within: tuple[str, ...]
+    """For the facilitators only: organisations whose own people disagree widely on a
+    condition, which the organisation's one score hides."""
     asks: tuple[AskList, ...]
     findings: tuple[str, ...]
     agreements_recorded: int
@@ -251,6 +254,7 @@ def build_forum_report(
         if tracker_scale
         else legend_of([]),
         tracker=_tracker(definition, result, tracker_part.id if tracker_part else None),
+        divided_within=_divided_within(definition, result),
         tracker_findings=tuple(
             f.sentence
             for f in result.findings
@@ -341,6 +345,26 @@ def _highlights(
         for f in findings
         if f.rule == rule
     )
+
+
+def _divided_within(definition: Definition, result: ScoreResult) -> tuple[str, ...]:
+    sentences = []
+    for cid, condition in result.conditions.items():
+        title = definition.condition(cid).title
+        for organisation, spread in condition.divided_organisations.items():
+            group = condition.by_organisation.get(organisation)
+            own = (
+                f" (the organisation's score, {one_decimal(group.score)}, hides it)"
+                if group is not None and not group.suppressed and group.score is not None
+                else ""
+            )
+            apart = (
+                f"lie {one_decimal(spread)} levels apart"
+                if spread is not None
+                else ("lie far apart")
+            )
+            sentences.append(f"{organisation}: its people's own averages for {title} {apart}{own}.")
+    return tuple(sentences)
 
 
 def _more_note(found: Sequence[Highlight], kind: str) -> str | None:

@@ -13,8 +13,9 @@ from questionnaires.sectors import Sector
 from reports import charts
 from reports.facts import RoundFacts
 from reports.forum import Meta, meta_of
-from reports.wording import Legend, difference, legend_of
+from reports.wording import Legend, difference, legend_of, listed
 from scoring.rounding import one_decimal
+from scoring.rules import Rules
 from scoring.types import ScoreResult
 
 
@@ -31,6 +32,8 @@ class PartnerConditionRow:
     hidden: bool
     picture: str
     """The organisation's score as a dot against the place's dashed line."""
+    blank_reason: str | None = None
+    """Why the organisation's score is not shown, when it is not."""
 
 
 @dataclass(frozen=True)
@@ -69,18 +72,43 @@ class PartnerReport:
     maturity_levels: tuple[str, ...]
     legend: Legend
     any_hidden: bool
+    hidden_count: int
+    worth_discussing: str
+    """The smallest difference listed as 'differs most': the rules' sector-gap threshold."""
+    divided_within: tuple[str, ...]
+    """Conditions on which the organisation's own people disagree widely (titles)."""
+    divided_range: str
+    blank_reasons: tuple[str, ...]
+    """One sentence per reason a score of the organisation is blank, naming the conditions."""
 
 
 DIFFERS_MOST = 3
 
 
 def _furthest_from_the_place(
-    rows: list[PartnerConditionRow],
+    rows: list[PartnerConditionRow], rules: Rules
 ) -> tuple[PartnerConditionRow, ...]:
-    """Widest printed difference first; a condition where the two agree is never listed."""
-    compared = [row for row in rows if row.difference not in ("–", "0.0")]
+    """Widest printed difference first, and only differences worth a conversation: at least
+    the gap the rules call worth talking through between sectors."""
+    worth = Decimal(one_decimal(rules.sector_gap.threshold))
+    compared = [
+        row for row in rows if row.difference != "–" and abs(Decimal(row.difference)) >= worth
+    ]
     compared.sort(key=lambda row: -abs(Decimal(row.difference)))
     return tuple(compared[:DIFFERS_MOST])
+
+
+def _blank_reasons(rows: list[PartnerConditionRow]) -> tuple[str, ...]:
+    """Every blank in the organisation's column explained once, next to the table."""
+    by_reason: dict[str, list[str]] = {}
+    for row in rows:
+        if row.blank_reason:
+            by_reason.setdefault(row.blank_reason, []).append(row.title)
+    return tuple(
+        f"{'Hidden' if rows_hidden else 'Not shown'} for {listed(titles)}: {reason}."
+        for reason, titles in by_reason.items()
+        for rows_hidden in [any(r.hidden for r in rows if r.blank_reason == reason)]
+    )
 
 
 def build_partner_report(
@@ -91,6 +119,7 @@ def build_partner_report(
     organisation: str,
     sector: Sector,
     facts: RoundFacts,
+    rules: Rules,
 ) -> PartnerReport:
     """``own`` is the organisation's respondents scored on their own, with the same rules; both
     results come through the disclosure gate (``scoring.disclosure``), so a statement or a
@@ -111,6 +140,13 @@ def build_partner_report(
     for cid, condition in place.conditions.items():
         own_score = own.conditions[cid].score if cid not in hidden else None
         both = condition.score is not None and own_score is not None
+        group = condition.by_organisation.get(organisation)
+        if cid in hidden:
+            reason: str | None = (
+                group.reason if group is not None and group.reason else "too few people rated it"
+            )
+        else:
+            reason = own.conditions[cid].no_score_reason if own_score is None else None
         conditions.append(
             PartnerConditionRow(
                 title=definition.condition(cid).title,
@@ -121,6 +157,7 @@ def build_partner_report(
                 else "–",
                 hidden=cid in hidden,
                 picture=charts.data_uri(charts.comparison_dot(own_score, condition.score)),
+                blank_reason=reason,
             )
         )
     scale = definition.statement_scale
@@ -170,11 +207,20 @@ def build_partner_report(
         sector=sector.label,
         respondents=own.respondents,
         conditions=tuple(conditions),
-        differs_most=_furthest_from_the_place(conditions),
+        differs_most=_furthest_from_the_place(conditions, rules),
         statements=tuple(statements),
         statements_not_shown=statements_not_shown,
         recommendations=recommendations,
         maturity_levels=tuple(level.label for level in scale.levels),
         legend=legend_of([level.label for level in scale.levels]),
         any_hidden=bool(hidden),
+        hidden_count=len(hidden),
+        blank_reasons=_blank_reasons(conditions),
+        worth_discussing=one_decimal(rules.sector_gap.threshold),
+        divided_range=one_decimal(rules.disagreement.within_organisation_range),
+        divided_within=tuple(
+            definition.condition(cid).title
+            for cid, condition in own.conditions.items()
+            if cid not in hidden and organisation in condition.divided_organisations
+        ),
     )

@@ -22,7 +22,12 @@ MINUTES_TO_CONFIRM_THE_REST = 30
 BLANK_ACTION_ROWS = 8
 MOST_DISCUSSION_PAGES = 5
 FEWEST_DISCUSSION_PAGES = 3
-"""When fewer conditions are divided, the least agreed others are discussed too."""
+"""When fewer conditions need discussing, the least agreed others are discussed too."""
+MOST_OF_ONE_KIND = 2
+"""Split views, unknowns and priorities each get at most this many of the discussions, so
+that the forum's top priorities are not squeezed out by disagreement alone."""
+BREAK_AFTER_DISCUSSIONS = 2
+BREAK_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,8 @@ def build_workshop_pack(
 ) -> WorkshopPack:
     report = build_forum_report(definition, result, facts, workshop, rules)
     sections = {s.condition_id: s for s in report.conditions}
-    ordered = divided_conditions(result)
-    divided = [c for c in ordered if is_divided(c, result)][:MOST_DISCUSSION_PAGES]
-    shortfall = max(0, FEWEST_DISCUSSION_PAGES - len(divided))
-    divided += [c for c in ordered if c not in divided][:shortfall]
+    divided = _to_discuss(result)
+    priorities = {f.subjects[0] for f in result.findings if f.rule == "priority"}
     discussions = tuple(
         Discussion(sections[c.condition_id], _prompts(definition, result, c)) for c in divided
     )
@@ -91,7 +94,7 @@ def build_workshop_pack(
         report=report,
         agenda=_agenda(
             [
-                (d.section, _what_to_discuss(c, d.section, rules))
+                (d.section, _what_to_discuss(c, d.section, rules, priorities))
                 for c, d in zip(divided, discussions, strict=True)
             ],
             len(report.conditions),
@@ -107,13 +110,34 @@ def build_workshop_pack(
     )
 
 
+def _to_discuss(result: ScoreResult) -> list[ConditionScore]:
+    """The conditions the workshop discusses one by one: split views first, then a condition
+    nobody could score (who would know?), then the rules' priorities, each kind capped so that
+    every kind gets a turn, then the least agreed of the rest up to the fewest discussions."""
+    conditions = result.conditions
+    ordered = divided_conditions(result)
+    kinds = [
+        [c for c in ordered if is_divided(c, result)],
+        [c for c in conditions.values() if c.score is None and c.no_score_reason],
+        [conditions[f.subjects[0]] for f in result.findings if f.rule == "priority"],
+    ]
+    chosen: list[ConditionScore] = []
+    for kind in kinds:
+        chosen += [c for c in kind if c not in chosen][:MOST_OF_ONE_KIND]
+    chosen = chosen[:MOST_DISCUSSION_PAGES]
+    shortfall = max(0, FEWEST_DISCUSSION_PAGES - len(chosen))
+    return chosen + [c for c in ordered if c not in chosen][:shortfall]
+
+
 def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _what_to_discuss(condition: ConditionScore, section: ConditionSection, rules: Rules) -> str:
-    """The agenda's note: why the condition is on the agenda (split views, no score, a gap
-    between sectors, a priority, or the least agreement of the rest), in numbers the pack
+def _what_to_discuss(
+    condition: ConditionScore, section: ConditionSection, rules: Rules, priorities: set[str]
+) -> str:
+    """The agenda's note: why the condition is on the agenda (split views, no score, a
+    priority, a gap between sectors, or the least agreement of the rest), in numbers the pack
     prints elsewhere."""
     gap = widest_gap(condition)
     between = gap_sentence(gap) if gap else None
@@ -123,13 +147,13 @@ def _what_to_discuss(condition: ConditionScore, section: ConditionSection, rules
         )
     if condition.score is None and condition.no_score_reason:
         return f"No score: {condition.no_score_reason}. Who would know?"
-    if gap and gap.gap_tenths >= tenths(rules.sector_gap.threshold):
-        return f"Sectors see it differently: {between}."
-    if condition.priority is not None and condition.priority >= rules.priority.threshold:
+    if condition.condition_id in priorities:
         return (
             f"A priority: it scores {section.score} out of 5, and partners rate its importance "
             f"{section.importance} out of 4 ({section.importance_words})."
         )
+    if gap and gap.gap_tenths >= tenths(rules.sector_gap.threshold):
+        return f"Sectors see it differently: {between}."
     return f"Least agreed of the rest (consensus {section.consensus})" + (
         f"; {between}." if between else "."
     )
@@ -144,10 +168,10 @@ def _agenda(divided: list[tuple[ConditionSection, str]], conditions: int) -> tup
             "The Summary and How each sector sees the conditions, the next pages of this pack.",
         ),
     ]
-    plan += [
-        (MINUTES_PER_DIVIDED_CONDITION, f"Discuss: {section.title}", note)
-        for section, note in divided
-    ]
+    for number, (section, note) in enumerate(divided, start=1):
+        plan.append((MINUTES_PER_DIVIDED_CONDITION, f"Discuss: {section.title}", note))
+        if number == BREAK_AFTER_DISCUSSIONS and len(divided) > number:
+            plan.append((BREAK_MINUTES, "Break", "Ten minutes away from the table."))
     plan += [
         (
             MINUTES_TO_CONFIRM_THE_REST,

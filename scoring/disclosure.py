@@ -289,6 +289,15 @@ def _condition(condition: ConditionScore, importance: ItemScore | None, k: int) 
         by_organisation={name: _group(g) for name, g in condition.by_organisation.items()},
         combined=None if condition.combined is None else _group(condition.combined),
         change=_change(condition.change),
+        # Named only where the organisation is shown on its own, and without the range: the
+        # gap between its two most different people is a figure about single people.
+        divided_organisations={
+            name: None
+            for name in condition.divided_organisations
+            if name in condition.by_organisation and not condition.by_organisation[name].suppressed
+        }
+        if shown
+        else {},
     )
 
 

@@ -242,7 +242,22 @@ def _condition_score(
         combined_sectors=combined_sectors,
         combined=combined,
         counted_together=tuple(sorted(hidden)),
+        divided_organisations=_divided_organisations(by_organisation_means, rules),
     )
+
+
+def _divided_organisations(
+    means_by_organisation: Mapping[str, Sequence[float]], rules: Rules
+) -> dict[str, float | None]:
+    """Each organisation whose people's averages, as printed, lie the rules' range apart."""
+    limit = tenths(rules.disagreement.within_organisation_range)
+    divided: dict[str, float | None] = {}
+    for organisation, means in sorted(means_by_organisation.items()):
+        printed_means = [tenths(mean) for mean in means]
+        spread_tenths = max(printed_means) - min(printed_means)
+        if len(means) >= 2 and spread_tenths >= limit:
+            divided[organisation] = spread_tenths / 10
+    return divided
 
 
 def _band(score: float | None, split: bool, rules: Rules) -> str | None:

@@ -62,6 +62,9 @@ class Disagreement(_Strict):
     minimum_ratings: int = Field(ge=2)
     low_consensus: float = Field(default=0.7, gt=0, le=1)
     """Consensus (as printed) below this counts as low agreement in the reports' lists."""
+    within_organisation_range: float = Field(default=2.0, gt=0)
+    """An organisation whose people's averages for a condition lie this far apart (as printed)
+    is flagged: its one score would hide the disagreement inside it."""
 
 
 class SectorGap(_Strict):

@@ -121,6 +121,10 @@ class ConditionScore:
     counted_together: tuple[str, ...] = ()
     """Organisations the anonymity plan hides, which count as one in organisation-weighted
     scores (``scoring.engine``)."""
+    divided_organisations: dict[str, float | None] = field(default_factory=dict)
+    """Organisations whose own people's averages for the condition lie at least the rules'
+    range apart (as printed), with that range; its score would hide the disagreement. Beyond
+    the facilitators only organisations shown on their own are named, and without the range."""
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,12 @@ SECTOR_SHIFTS = {
     ("people-focus", Sector.COMMUNITY_MEMBER): -0.8,
     ("risk-appetite-and-experimentation", Sector.POLICE): -0.6,
 }
+# Inside the council, the chief executive sees strengths-based working far further on than the
+# head of policy and partnerships: the council's one score hides it, so it is flagged.
+ROLE_SHIFTS = {
+    ("strengths-and-assets", "Chief Executive", Sector.LOCAL_AUTHORITY): 1.2,
+    ("strengths-and-assets", "Head of Policy and Partnerships", Sector.LOCAL_AUTHORITY): -1.4,
+}
 # The previous round was lower where the place has since made progress.
 PREVIOUS_CHANGE = {
     "strong-leadership": -1.0,
@@ -456,6 +462,7 @@ def demo_answer(
         if rng.random() < 0.05:
             return DemoAnswer(AnswerKind.DONT_KNOW)
         typical = CURRENT_LEVELS[condition] + SECTOR_SHIFTS.get((condition, sector), 0.0)
+        typical += ROLE_SHIFTS.get((condition, role, sector), 0.0)
         if changes is not None:
             typical += changes.get(condition, 0.0)
         evidence = EVIDENCE.get(item.id) if not is_previous and rng.random() < 0.5 else None

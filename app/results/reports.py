@@ -107,6 +107,7 @@ def report_html(
                 organisation=organisation.name,
                 sector=organisation.sector,
                 facts=facts,
+                rules=round_rules,
             )
         except PartnerReportRefusedError as error:
             raise ReportUnavailableError(str(error)) from error

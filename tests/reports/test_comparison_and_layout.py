@@ -160,8 +160,9 @@ def test_the_partner_report_says_where_the_organisation_differs_most(render, dem
         r"(\d\.\d): (higher|lower) by (\d\.\d)\.",
         flat,
     )
-    assert len(found) == 3
+    assert found, "the NHS sees shared outcomes far lower than the place"
     gaps = [Decimal(gap) for *_, gap in found]
+    assert all(gap >= Decimal("1.0") for gap in gaps), "only differences worth a conversation"
     assert gaps == sorted(gaps, reverse=True)
     assert found[0][0].strip() == "Shared outcomes and mutual accountability"
     for _, own, place, direction, gap in found:
@@ -185,17 +186,20 @@ def test_every_shaded_cell_writes_its_number_at_4_5_to_1_or_more() -> None:
 
 
 def test_each_agenda_item_says_why_it_is_there(render) -> None:  # type: ignore[no-untyped-def]
+    """Split views, a condition nobody could score and the top priorities each get a turn, so
+    the lowest-scoring important conditions are not squeezed out by disagreement alone."""
     agenda = next(_flat(p) for p in render(ReportKind.WORKSHOP).pages if "Suggested agenda" in p)
-    gap = re.search(
-        r"Discuss: Co-production with local people with lived experience Sectors see it "
-        r"differently: Local authority (\d\.\d), community member or lived experience (\d\.\d): "
-        r"a gap of (\d\.\d)\.",
-        agenda,
-    )
-    assert gap, "the community members' own view, no longer hidden, is what divides the forum"
-    assert Decimal(gap[1]) - Decimal(gap[2]) == Decimal(gap[3])
     assert "Views split (consensus" in agenda
     assert "No score: most answers were 'don't know'" in agenda
+    priority = re.search(
+        r"Discuss: Coordination role A priority: it scores (\d\.\d) out of 5, and partners rate "
+        r"its importance (\d\.\d) out of 4",
+        agenda,
+    )
+    assert priority, "the top priority has its own discussion"
+    assert re.search(r"\d:\d\d 10 Break", agenda), "a long workshop has a break"
+    total = re.search(r"Suggested agenda \((\d+) minutes\)", agenda)
+    assert total and int(total[1]) == sum(int(m) for m in re.findall(r"\d:\d\d (\d+) ", agenda))
 
 
 def test_the_change_table_warns_when_different_partners_answered_the_two_rounds() -> None:

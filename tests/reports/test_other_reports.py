@@ -1,5 +1,6 @@
 """The workshop pack, partner reports and the printable questionnaire of the demo place."""
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -27,7 +28,7 @@ def test_the_workshop_pack_puts_the_most_divided_condition_first(render: Render)
     agenda = flat[flat.index("Suggested agenda") : flat.index("Close")]
     # Shared outcomes is the demo's split condition: first on the agenda and first discussed.
     assert agenda.index("Discuss:") == agenda.index("Discuss: Shared outcomes")
-    assert agenda.count("Discuss:") == 3
+    assert agenda.count("Discuss:") == 4  # a split, an unknown and two priorities
     assert flat.index("Discuss: Shared outcomes and mutual accountability") < flat.index(
         "Recording sheet"
     )
@@ -45,6 +46,35 @@ def test_a_partner_report_sets_the_organisation_against_the_place(
     assert "Statement by statement" in flat
     for condition in DEFINITION.conditions:
         assert condition.title in flat
+
+
+def test_a_partner_report_says_where_its_own_people_disagree_without_a_figure(
+    render: Render, demo_place: ReportsDemo
+) -> None:
+    """In the demo the council's chief executive and its head of policy see strengths-based
+    working two or more levels apart; the council's report says so, the forum's does not."""
+    council = demo_place.organisation_id("Borough Council")
+    partner = " ".join(render(ReportKind.PARTNER, organisation_id=council).text.split())
+    forum = render(ReportKind.FORUM).html
+
+    assert "Where your own people disagree" in partner
+    assert (
+        "People in Kestrel Vale Borough Council see Strengths and asset-based working very "
+        "differently from each other" in partner
+    )
+    assert "divided-within" not in forum and "own people" not in forum
+
+
+def test_a_partner_report_lists_only_differences_worth_a_conversation(
+    render: Render, demo_place: ReportsDemo
+) -> None:
+    nhs = demo_place.organisation_id("Integrated Care Board")
+    html = render(ReportKind.PARTNER, organisation_id=nhs).html
+    listed = html.split("differs most from the place</h2>")[1].split("<h3>")[0]
+
+    differences = re.findall(r"(?:higher|lower) by (\d\.\d)", listed)
+    assert differences, "the NHS sees shared outcomes far lower than the place"
+    assert all(float(d) >= 1.0 for d in differences)
 
 
 def test_an_organisation_below_the_threshold_gets_no_partner_report(

@@ -128,3 +128,19 @@ def test_a_results_page_looks_up_the_round_it_is_compared_with_once(
             ),
         )
     assert looked_up == 1
+
+
+def test_disagreement_inside_an_organisation_is_shown_to_facilitators_and_no_one_else(
+    facilitator: TestClient, viewer: TestClient, workspace: Workspace
+) -> None:
+    path = f"/rounds/{workspace.current_round}/results"
+    facilitators = facilitator.get(path).text
+    published = f"/rounds/{workspace.previous_round}/results"
+
+    assert "Disagreement inside one organisation (facilitators only)" in facilitators
+    assert re.search(
+        r"Kestrel Vale Borough Council: its people&#39;s own averages for Strengths and "
+        r"asset-based working lie \d\.\d levels apart",
+        facilitators,
+    )
+    assert "divided-within" not in viewer.get(published).text
