@@ -254,6 +254,36 @@ class Definition(Strict):
     def audience_sectors(self, audience_id: str) -> list[Sector]:
         return next(a.sectors for a in self.audiences if a.id == audience_id)
 
+    def pooling_note(self) -> str | None:
+        """The rule by which answers to a plain-language version join the professional ones,
+        in a sentence every output that pools them prints; None when there is none."""
+        for variant in self.variants:
+            if not variant.plain_language or variant.plain_scale is None:
+                continue
+            plain = self.scale(variant.plain_scale)
+            own = self.statement_scale
+            who = " and ".join(sector.label.lower() for sector in variant.sectors)
+            return (
+                f"{who[:1].upper()}{who[1:]} respondents answer a plain-language version of "
+                f"each statement on an agreement scale ({plain.levels[0].value} "
+                f"{plain.levels[0].label} to {plain.levels[-1].value} {plain.levels[-1].label}), "
+                f"not the maturity scale ({own.levels[0].value} {own.levels[0].label} to "
+                f"{own.levels[-1].value} {own.levels[-1].label}). Placecheck counts each of their "
+                "levels as the same level of the maturity scale, so their answers join the "
+                "scores; compare their column with the others with care."
+            )
+        return None
+
+    @cached_property
+    def plain_language_sectors(self) -> frozenset[Sector]:
+        """Sectors whose people answer a plain-language version on a scale of its own."""
+        return frozenset(
+            sector
+            for variant in self.variants
+            if variant.plain_language and variant.plain_scale is not None
+            for sector in variant.sectors
+        )
+
     def variant_for(self, sector: Sector) -> Variant:
         """The variant a respondent from this sector sees."""
         for variant in self.variants:

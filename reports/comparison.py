@@ -69,9 +69,12 @@ class ComparisonRow:
     whole_place: bool = False
 
 
-def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[ComparisonRow, ...]:
+def comparison_rows(
+    condition: ConditionScore, result: ScoreResult, plain: frozenset[Sector] = frozenset()
+) -> tuple[ComparisonRow, ...]:
     """The comparison picture of one condition: the whole place, then every sector in the
-    sectors' usual order, hidden groups kept in their place with the reason."""
+    sectors' usual order, hidden groups kept in their place with the reason; a sector that
+    answered the plain-language version (``plain``) says so in its label."""
     place = condition.score
     place_text = one_decimal(place)
     rows = [
@@ -106,7 +109,7 @@ def comparison_rows(condition: ConditionScore, result: ScoreResult) -> tuple[Com
         gap = difference(group.score, place) if place is not None else "–"
         rows.append(
             ComparisonRow(
-                label=sector.label,
+                label=sector.label + (" (plain-language questions)" if sector in plain else ""),
                 people=people,
                 score=one_decimal(group.score),
                 gap=gap,
@@ -190,11 +193,20 @@ def sector_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
         )
         for cid, condition in result.conditions.items()
     )
-    key = _heatmap_key(rows, result.anonymity_threshold) + tuple(
-        f"For {definition.condition(cid).title}, which not everyone rated, the combined "
-        f"column is {listed([in_sentence(Sector(s).label) for s in c.combined_sectors])}."
-        for cid, c in result.conditions.items()
-        if c.combined_sectors and c.combined_sectors != usual
+    plain = [s for s in sectors if s in definition.plain_language_sectors]
+    key = (
+        _heatmap_key(rows, result.anonymity_threshold)
+        + tuple(
+            f"{s.label}: answered a plain-language version of the statements on an agreement "
+            "scale, counted level for level with the maturity scale (see the Method)."
+            for s in plain
+        )
+        + tuple(
+            f"For {definition.condition(cid).title}, which not everyone rated, the combined "
+            f"column is {listed([in_sentence(Sector(s).label) for s in c.combined_sectors])}."
+            for cid, c in result.conditions.items()
+            if c.combined_sectors and c.combined_sectors != usual
+        )
     )
     return Heatmap(
         tuple(columns), rows, any(cell.hidden for row in rows for cell in row.cells), key

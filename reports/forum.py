@@ -157,6 +157,8 @@ class Method:
     change_rule: str
     reading_example: str
     anonymity_rule: str
+    pooling_rule: str | None
+    """How answers to a plain-language version join the scores, when anyone gave them."""
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,13 @@ def _highlights(
     )
 
 
+def pooling_note(definition: Definition, result: ScoreResult) -> str | None:
+    """The pooling rule, printed wherever pooled figures are, when any pooled answers exist."""
+    if not any(s.value in result.respondents_by_sector for s in definition.plain_language_sectors):
+        return None
+    return definition.pooling_note()
+
+
 def _divided_within(definition: Definition, result: ScoreResult) -> tuple[str, ...]:
     sentences = []
     for cid, condition in result.conditions.items():
@@ -416,7 +425,11 @@ def _widest_sector_gaps(
     ]
     gaps.sort(key=lambda entry: (-entry[0], entry[1]))
     return tuple(
-        Highlight(definition.condition(cid).title, gap_sentence(gap) + ".") for _, cid, gap in gaps
+        Highlight(
+            definition.condition(cid).title,
+            gap_sentence(gap, definition.plain_language_sectors) + ".",
+        )
+        for _, cid, gap in gaps
     )
 
 
@@ -698,6 +711,7 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
         ),
         reading_example=_reading_example(definition, rules),
         anonymity_rule=_anonymity_rule(rules, result.anonymity_threshold),
+        pooling_rule=pooling_note(definition, result),
         change_rule=(
             "A change since the previous round is called only when it is at least "
             f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "

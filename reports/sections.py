@@ -176,7 +176,7 @@ def condition_section(
         dont_know_share=percentage(condition.dont_know_share),
         change=_change_text(condition),
         statements=statements,
-        comparison=comparison_rows(condition, result),
+        comparison=comparison_rows(condition, result, definition.plain_language_sectors),
         # Every finding about the condition, the strength last (the rest ask for a conversation).
         findings=tuple(
             f.sentence

@@ -51,12 +51,15 @@ def band_fill(result: ScoreResult, band: str | None) -> str:
     return charts.SEQUENCE[max(1, len(charts.SEQUENCE) - 1 - step)]
 
 
-def gap_sentence(gap: WidestGap) -> str:
-    """The two sectors and their printed scores, then the gap: the first minus the second."""
+def gap_sentence(gap: WidestGap, plain: frozenset[Sector] = frozenset()) -> str:
+    """The two sectors and their printed scores, then the gap: the first minus the second,
+    marked when exactly one of them answered the plain-language version (``plain``)."""
+    different = (Sector(gap.higher) in plain) != (Sector(gap.lower) in plain)
     return (
         f"{Sector(gap.higher).label} {one_decimal(gap.higher_tenths / 10)}, "
         f"{in_sentence(Sector(gap.lower).label)} {one_decimal(gap.lower_tenths / 10)}: "
         f"a gap of {one_decimal(gap.gap_tenths / 10)}"
+        + (" (different questions: see the Method)" if different else "")
     )
 
 

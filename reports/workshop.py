@@ -94,7 +94,12 @@ def build_workshop_pack(
         report=report,
         agenda=_agenda(
             [
-                (d.section, _what_to_discuss(c, d.section, rules, priorities))
+                (
+                    d.section,
+                    _what_to_discuss(
+                        c, d.section, rules, priorities, definition.plain_language_sectors
+                    ),
+                )
                 for c, d in zip(divided, discussions, strict=True)
             ],
             len(report.conditions),
@@ -134,13 +139,17 @@ def _clock(minutes: int) -> str:
 
 
 def _what_to_discuss(
-    condition: ConditionScore, section: ConditionSection, rules: Rules, priorities: set[str]
+    condition: ConditionScore,
+    section: ConditionSection,
+    rules: Rules,
+    priorities: set[str],
+    plain: frozenset[Sector],
 ) -> str:
     """The agenda's note: why the condition is on the agenda (split views, no score, a
     priority, a gap between sectors, or the least agreement of the rest), in numbers the pack
     prints elsewhere."""
     gap = widest_gap(condition)
-    between = gap_sentence(gap) if gap else None
+    between = gap_sentence(gap, plain) if gap else None
     if condition.spread.split:
         return f"Views split (consensus {section.consensus})" + (
             f"; {between}." if between else "."

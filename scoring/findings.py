@@ -155,6 +155,19 @@ def widest_gap(condition: ConditionScore) -> WidestGap | None:
     return WidestGap(higher[2], higher[0], lower[2], lower[0])
 
 
+def _different_questions(definition: Definition, gap: WidestGap) -> str:
+    """The caution a gap carries when one side answered the plain-language version."""
+    plain = [
+        Sector(s) for s in (gap.higher, gap.lower) if Sector(s) in definition.plain_language_sectors
+    ]
+    if not plain or len(plain) == 2:
+        return ""
+    return (
+        f" {plain[0].label} respondents answered a plain-language version on an agreement "
+        "scale, so the two answered different questions."
+    )
+
+
 def sector_gaps(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
     """Decided on the two scores as printed, so the sentence's gap is their difference."""
     for condition in result.conditions.values():
@@ -172,6 +185,7 @@ def sector_gaps(definition: Definition, result: ScoreResult, rules: Rules) -> It
                 f"{Sector(gap.higher).label} respondents score {_one(higher)} and "
                 f"{in_sentence(Sector(gap.lower).label)} respondents {_one(lower)}: a gap of "
                 f"{_one(gap.gap_tenths / 10)} points worth talking through."
+                + _different_questions(definition, gap)
             ),
         )
 

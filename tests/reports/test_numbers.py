@@ -145,3 +145,26 @@ def test_the_workshop_pack_contains_the_pages_its_agenda_names(render) -> None: 
     assert "The Summary and How each sector sees the conditions" in agenda
     assert any("Summary The 12 conditions for successful place-based working" in p for p in pages)
     assert any("How each sector sees the conditions Organisation-weighted" in p for p in pages)
+
+
+def test_answers_to_the_plain_language_version_are_never_pooled_without_saying_so(render) -> None:  # type: ignore[no-untyped-def]
+    """Community members answer other words on an agreement scale: every output that pools
+    them says so, and a gap between them and a professional sector is marked as comparing
+    different questions."""
+    text = " ".join(render(ReportKind.FORUM).text.split()).replace(
+        "plain- language", "plain-language"
+    )
+
+    assert "Two versions of the questions" in text
+    assert "counts each of their levels as the same level of the maturity scale" in text
+    assert "answers to the plain-language version are counted level for level" in text
+    gaps = [
+        text[found.start() : found.end() + 200]
+        for found in re.finditer(
+            r"community member or lived experience (?:respondents )?\d\.\d: a gap of \d\.\d",
+            text,
+        )
+    ]
+    assert gaps, "the demo's widest gaps include the community members'"
+    # The caution follows in the same sentence or the next one.
+    assert all("different questions" in gap for gap in gaps), gaps
