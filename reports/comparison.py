@@ -12,13 +12,16 @@ from reports import charts
 from reports.wording import (
     HIDDEN,
     IN_COMBINED,
+    band_cutoffs,
+    band_fill,
     combined_label,
     difference,
     hidden_label,
     listed,
 )
 from scoring.anonymity import COMBINED, COMPLEMENT
-from scoring.rounding import one_decimal
+from scoring.rounding import one_decimal, printed
+from scoring.rules import Rules
 from scoring.types import ConditionScore, GroupScore, ScoreResult
 
 
@@ -151,25 +154,38 @@ def divided_conditions(result: ScoreResult) -> list[ConditionScore]:
     )
 
 
-def _cell(group: GroupScore | None) -> Cell:
+def _fill(score: float, result: ScoreResult, rules: Rules) -> str:
+    """A cell's colour is its band's (of the score as printed), so Concern and Borderline never
+    look alike; the key names the bands."""
+    return band_fill(result, rules.band_of(printed(score)).id)
+
+
+def _band_key(rules: Rules) -> str:
+    return (
+        "Cells are coloured by band, darkest the highest: " + "; ".join(band_cutoffs(rules)) + "."
+    )
+
+
+def _cell(group: GroupScore | None, result: ScoreResult, rules: Rules) -> Cell:
     if group is None:
         return Cell("", "#ffffff", charts.INK, hidden=False, reason="no respondents")
     if group.reason == COMBINED:
         return Cell(IN_COMBINED, "#ffffff", charts.INK, hidden=True, reason=group.reason)
     if group.suppressed or group.score is None:
         return Cell(HIDDEN, "#ffffff", charts.INK, hidden=True, reason=group.reason)
-    fill = charts.score_colour(group.score)
+    fill = _fill(group.score, result, rules)
     return Cell(one_decimal(group.score), fill, charts.text_colour_on(fill), hidden=False)
 
 
-def _overall_cell(condition: ConditionScore) -> Cell:
+def _overall_cell(condition: ConditionScore, result: ScoreResult, rules: Rules) -> Cell:
     if condition.score is None:
         return Cell("–", "#ffffff", charts.INK, hidden=False, reason=condition.no_score_reason)
-    fill = charts.score_colour(condition.score)
+    # The place's own cell shows the condition's band, which a split condition does not have.
+    fill = band_fill(result, condition.band)
     return Cell(one_decimal(condition.score), fill, charts.text_colour_on(fill), hidden=False)
 
 
-def sector_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
+def sector_heatmap(definition: Definition, result: ScoreResult, rules: Rules) -> Heatmap:
     sectors = [s for s in Sector if s.value in result.respondents_by_sector]
     columns = [HeatmapColumn(s.label, result.respondents_by_sector[s.value]) for s in sectors]
     memberships = Counter(
@@ -187,15 +203,15 @@ def sector_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
         HeatmapRow(
             condition_id=cid,
             title=definition.condition(cid).title,
-            overall=_overall_cell(condition),
-            cells=tuple(_cell(condition.by_sector.get(s.value)) for s in sectors)
-            + ((_cell(condition.combined),) if memberships else ()),
+            overall=_overall_cell(condition, result, rules),
+            cells=tuple(_cell(condition.by_sector.get(s.value), result, rules) for s in sectors)
+            + ((_cell(condition.combined, result, rules),) if memberships else ()),
         )
         for cid, condition in result.conditions.items()
     )
     plain = [s for s in sectors if s in definition.plain_language_sectors]
     key = (
-        _heatmap_key(rows, result.anonymity_threshold)
+        (_band_key(rules), *_heatmap_key(rows, result.anonymity_threshold))
         + tuple(
             f"{s.label}: answered a plain-language version of the statements on an agreement "
             "scale, counted level for level with the maturity scale (see the Method)."
@@ -233,14 +249,16 @@ def _heatmap_key(rows: Sequence[HeatmapRow], threshold: int) -> tuple[str, ...]:
     return tuple(key)
 
 
-def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap:
+def organisation_heatmap(definition: Definition, result: ScoreResult, rules: Rules) -> Heatmap:
     names = sorted({name for c in result.conditions.values() for name in c.by_organisation})
     rows = tuple(
         HeatmapRow(
             condition_id=cid,
             title=definition.condition(cid).title,
-            overall=_overall_cell(condition),
-            cells=tuple(_cell(condition.by_organisation.get(name)) for name in names),
+            overall=_overall_cell(condition, result, rules),
+            cells=tuple(
+                _cell(condition.by_organisation.get(name), result, rules) for name in names
+            ),
         )
         for cid, condition in result.conditions.items()
     )
@@ -251,5 +269,5 @@ def organisation_heatmap(definition: Definition, result: ScoreResult) -> Heatmap
         columns,
         rows,
         any(cell.hidden for row in rows for cell in row.cells),
-        _heatmap_key(rows, result.anonymity_threshold),
+        (_band_key(rules), *_heatmap_key(rows, result.anonymity_threshold)),
     )

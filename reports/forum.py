@@ -22,6 +22,7 @@ from reports.facts import PlannedAction, RoundFacts, WorkshopRecord
 from reports.sections import ConditionSection, case_study_placement, condition_section
 from reports.wording import (
     Legend,
+    band_cutoffs,
     band_fill,
     band_label,
     difference,
@@ -244,8 +245,8 @@ def build_forum_report(
         ),
         sector_gaps=sector_gaps[:SUMMARY_LIMIT],
         sector_gaps_note=_more_note(sector_gaps, "gaps"),
-        heatmap=sector_heatmap(definition, result),
-        organisation_heatmap=organisation_heatmap(definition, result),
+        heatmap=sector_heatmap(definition, result, rules),
+        organisation_heatmap=organisation_heatmap(definition, result, rules),
         conditions=sections,
         maturity_levels=tuple(level.label for level in maturity.levels),
         legend=legend_of([level.label for level in maturity.levels]),
@@ -619,20 +620,6 @@ def actions_view(
     )
 
 
-def _band_cutoffs(rules: Rules) -> tuple[str, ...]:
-    lines = []
-    for higher, band in zip([None, *rules.bands[:-1]], rules.bands, strict=True):
-        if higher is None:
-            lines.append(f"{band.label}: {band.minimum:.1f} or more")
-        elif band is rules.bands[-1]:
-            lines.append(f"{band.label}: under {higher.minimum:.1f}")
-        else:
-            lines.append(
-                f"{band.label}: {band.minimum:.1f} up to, not including, {higher.minimum:.1f}"
-            )
-    return tuple(lines)
-
-
 def _priority_example(definition: Definition, rules: Rules) -> str:
     """One worked example, with the scales and threshold in force, by the rule's own sum."""
     maturity = definition.statement_scale
@@ -681,7 +668,7 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
             for s in used
         ),
         bands=tuple(label for _, label in result.bands),
-        band_cutoffs=_band_cutoffs(rules),
+        band_cutoffs=band_cutoffs(rules),
         threshold=result.anonymity_threshold,
         rules_version=result.rules_version,
         scored_when=(

@@ -11,6 +11,7 @@ from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from scoring.anonymity import COMBINED, COMPLEMENT
 from scoring.rounding import difference_in_tenths, one_decimal, signed_tenths
+from scoring.rules import Rules
 from scoring.types import SPLIT_BAND, ScoreResult, WidestGap
 
 HIDDEN = "Hidden"
@@ -93,3 +94,18 @@ def legend_of(labels: Sequence[str]) -> Legend:
     ]
     entries.append((OPT_OUT_LABELS[OptOut.DONT_KNOW], "#ffffff"))
     return Legend(tuple(entries))
+
+
+def band_cutoffs(rules: Rules) -> tuple[str, ...]:
+    """Each band with the scores it takes, highest first, as the Method and keys print them."""
+    lines = []
+    for higher, band in zip([None, *rules.bands[:-1]], rules.bands, strict=True):
+        if higher is None:
+            lines.append(f"{band.label}: {band.minimum:.1f} or more")
+        elif band is rules.bands[-1]:
+            lines.append(f"{band.label}: under {higher.minimum:.1f}")
+        else:
+            lines.append(
+                f"{band.label}: {band.minimum:.1f} up to, not including, {higher.minimum:.1f}"
+            )
+    return tuple(lines)

@@ -4,6 +4,9 @@ layout whose pages each carry content, read back from the demo place's PDFs."""
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+import yaml
 
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
@@ -232,3 +235,19 @@ def test_the_change_table_warns_when_different_partners_answered_the_two_rounds(
         "may come from who answered rather than from the place.",
         "Answered only last time: Homes and Police.",
     )
+
+
+def test_the_sector_table_colours_each_score_by_its_band(render) -> None:  # type: ignore[no-untyped-def]
+    """Concern and Borderline never share a colour: every sector's cell takes its band's
+    colour, the bands read here from the rules file by hand, and three bands have three."""
+    rules = yaml.safe_load(Path("scoring/rules.yaml").read_text(encoding="utf-8"))
+    table = render(ReportKind.FORUM).html.split('<table class="heatmap">')[1].split("</table>")[0]
+    cells = re.findall(r'<td class="" style="background: (#\w+);[^>]*>(\d\.\d)</td>', table)
+    fills_of_band: dict[str, set[str]] = {}
+    for fill, score in cells:
+        band = next(b["id"] for b in rules["bands"] if Decimal(score) >= Decimal(str(b["minimum"])))
+        fills_of_band.setdefault(band, set()).add(fill)
+
+    assert set(fills_of_band) == {b["id"] for b in rules["bands"]}
+    assert all(len(fills) == 1 for fills in fills_of_band.values()), fills_of_band
+    assert len(set.union(*fills_of_band.values())) == len(rules["bands"])
