@@ -103,6 +103,8 @@ class AskRow:
     follow_up: tuple[tuple[str, int], ...]
     bar: str
     alt: str
+    follow_up_question: str | None = None
+    """This recommendation's own follow-up question: the seven ask different ones."""
 
 
 @dataclass(frozen=True)
@@ -516,6 +518,11 @@ def _asks(definition: Definition, result: ScoreResult) -> tuple[AskList, ...]:
                     alt=", ".join(
                         f"{level.label} {count}"
                         for level, count in zip(scale.levels, counts, strict=True)
+                    ),
+                    follow_up_question=(
+                        definition.items_by_id[f"{recommendation_id}.follow-up"].question
+                        if f"{recommendation_id}.follow-up" in definition.items_by_id
+                        else None
                     ),
                 )
             )

@@ -59,10 +59,17 @@ class PrintableQuestionnaire:
     plain: bool
     codes: tuple[tuple[int, str], ...]
     """Question number and item id, for the facilitator's key (plain language only)."""
+    return_note: str
+    """Where to send it and by when, as far as the round says."""
 
 
 def build_printable_questionnaire(
-    definition: Definition, variant_id: str | None = None
+    definition: Definition,
+    variant_id: str | None = None,
+    *,
+    place: str = "",
+    return_by: str | None = None,
+    contact: str | None = None,
 ) -> PrintableQuestionnaire:
     """The default (professional) variant has every item, each marked with who it is for;
     another variant is printed as its own respondents see it."""
@@ -117,7 +124,16 @@ def build_printable_questionnaire(
         codes=tuple((n, item_id) for item_id, n in numbers.items())
         if variant.plain_language
         else (),
+        return_note=_return_note(place, return_by, contact),
     )
+
+
+def _return_note(place: str, return_by: str | None, contact: str | None) -> str:
+    """A person holding the paper needs to know where it goes and by when."""
+    forum = f"the {place} place forum" if place else "your place forum"
+    when = f" by {return_by}" if return_by else ""
+    to = contact or f"the person who gave it to you, for {forum}'s facilitator"
+    return f"Please return it{when} to {to}. Questions about it go to the same address."
 
 
 def _question(definition: Definition, item: Item, number: int) -> QuestionView:

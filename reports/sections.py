@@ -53,6 +53,11 @@ class CaseStudyView:
     back by that number, not by a page number: WeasyPrint lays out again, twice, every page that
     prints another page's number, and on condition pages that cost a quarter of the render."""
 
+    @property
+    def heading(self) -> str:
+        """The title with the place it comes from, unless the title names it already."""
+        return self.title if self.place in self.title else f"{self.place}: {self.title}"
+
 
 @dataclass(frozen=True)
 class ConditionSection:

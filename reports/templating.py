@@ -15,6 +15,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
 
+def keep_last_words_together(text: str) -> str:
+    """A title whose last word cannot be left alone on a line ('autumn / 2026')."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}\u00a0{last}" if space else text
+
+
 def template_environment(*extra_loaders: BaseLoader) -> Environment:
     """An environment over ``templates/`` (then any extra loaders) that escapes everything."""
     environment = Environment(
@@ -24,6 +30,7 @@ def template_environment(*extra_loaders: BaseLoader) -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["in_sentence"] = in_sentence
+    environment.filters["keep_last_words_together"] = keep_last_words_together
     return environment
 
 

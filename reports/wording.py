@@ -79,7 +79,9 @@ def combined_label(sectors: Sequence[str]) -> str:
 def quote_attribution(sector: Sector, result: ScoreResult) -> str:
     """A sector is named only when enough people in it answered for no one to be singled out."""
     if result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold:
-        return f"A respondent from {in_sentence(sector.label)}"
+        if sector is Sector.COMMUNITY_MEMBER:
+            return "A community member or person with lived experience"
+        return f"A respondent from the {in_sentence(sector.label)} sector"
     return "A partner"
 
 

@@ -13,6 +13,7 @@ from app.enums import RoundStatus
 from app.models import (
     AssessmentRound,
     Organisation,
+    Place,
 )
 from app.results.records import round_facts, workshop_record
 from app.results.service import previous_round, respondents_of_round, score_round
@@ -23,6 +24,7 @@ from reports.kinds import ReportKind
 from reports.partner import PartnerReportRefusedError, build_partner_report
 from reports.questionnaire import build_printable_questionnaire
 from reports.render import RunningStrings, render_report_html
+from reports.wording import long_date
 from reports.workshop import build_workshop_pack
 from scoring.disclosure import disclosed
 from scoring.engine import score
@@ -60,7 +62,14 @@ def report_html(
         if variant is not None and variant not in {v.id for v in definition.variants}:
             known = ", ".join(v.id for v in definition.variants)
             raise ReportUnavailableError(f"there is no variant {variant!r} (choose {known})")
-        questionnaire = build_printable_questionnaire(definition, variant)
+        place = session.get(Place, assessment_round.place_id)
+        questionnaire = build_printable_questionnaire(
+            definition,
+            variant,
+            place=facts.place,
+            return_by=long_date(facts.closes_on) if facts.closes_on else None,
+            contact=place.data_contact if place is not None else None,
+        )
         strings = RunningStrings(
             facts.place,
             definition.title,

@@ -112,6 +112,35 @@ def test_the_plain_language_questionnaire_is_the_community_version(
     assert "Recommendation 12" not in html
 
 
+def test_a_paper_questionnaire_says_where_to_send_it_and_asks_a_resident_nothing_they_lack(
+    demo_place: ReportsDemo,
+) -> None:
+    """A resident has no organisation and only one 'sector'; everyone needs a date and an
+    address to send the paper back to."""
+    plain = demo_place.html(ReportKind.QUESTIONNAIRE, variant="plain-language").html
+    professional = demo_place.html(ReportKind.QUESTIONNAIRE).html
+
+    assert "Organisation</th>" not in plain and "(tick one)" not in plain
+    assert "Organisation</th>" in professional and "(tick one)" in professional
+    for html in (plain, professional):
+        assert re.search(
+            r"Please return it by \d+ \w+ \d{4} to Kestrel Vale place forum team", html
+        )
+
+
+def test_every_ask_of_the_lga_prints_its_own_follow_up_question(render: Render) -> None:
+    flat = " ".join(render(ReportKind.FORUM).text.split())
+    questions = {
+        item.question
+        for item in DEFINITION.items
+        if item.kind.value == "follow-up" and item.part == "lga"
+    }
+
+    assert len(questions) > 1, "the recommendations to the LGA ask different follow-ups"
+    for question in questions:
+        assert question in flat
+
+
 def test_an_unknown_questionnaire_variant_is_refused(demo_place: ReportsDemo) -> None:
     with pytest.raises(ReportUnavailableError, match="no variant 'braille'"):
         demo_place.html(ReportKind.QUESTIONNAIRE, variant="braille")
