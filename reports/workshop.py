@@ -3,6 +3,7 @@
 Built from the forum report's context, so the pack and the report always show the same numbers.
 """
 
+import math
 from dataclasses import dataclass
 
 from questionnaires.schema import Definition
@@ -39,9 +40,22 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class NextLevel:
+    """One statement: where partners typically put it, and what the level above looks like."""
+
+    statement: str
+    now: str
+    next_level: str
+    looks_like: str
+
+
+@dataclass(frozen=True)
 class Discussion:
     section: ConditionSection
     prompts: tuple[str, ...]
+    next_levels: tuple[NextLevel, ...] = ()
+    recommendations: tuple[str, ...] = ()
+    """What *Trusting place* recommends that bears on the condition: 'Recommendation 2: …'."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class WorkshopPack:
     maturity_levels: tuple[str, ...]
     actions: tuple[ActionView, ...]
     blank_action_rows: int
+    priorities_without_action: tuple[str, ...]
+    """Conditions the rules call a priority on which no action is recorded yet."""
 
 
 def is_divided(condition: ConditionScore, result: ScoreResult) -> bool:
@@ -87,8 +103,18 @@ def build_workshop_pack(
     divided = _to_discuss(result)
     priorities = {f.subjects[0] for f in result.findings if f.rule == "priority"}
     discussions = tuple(
-        Discussion(sections[c.condition_id], _prompts(definition, result, c)) for c in divided
+        Discussion(
+            sections[c.condition_id],
+            _prompts(definition, result, c),
+            _next_levels(definition, result, c.condition_id),
+            tuple(
+                definition.recommendation(rid).numbered_title
+                for rid in definition.condition(c.condition_id).related_recommendations
+            ),
+        )
+        for c in divided
     )
+    acted_on = {a.condition_id for a in workshop.actions}
     return WorkshopPack(
         meta=report.meta,
         report=report,
@@ -112,7 +138,36 @@ def build_workshop_pack(
         maturity_levels=report.maturity_levels,
         actions=report.actions,
         blank_action_rows=BLANK_ACTION_ROWS,
+        priorities_without_action=tuple(
+            sections[cid].title
+            for cid in dict.fromkeys(f.subjects[0] for f in result.findings if f.rule == "priority")
+            if cid not in acted_on
+        ),
     )
+
+
+def _next_levels(
+    definition: Definition, result: ScoreResult, condition_id: str
+) -> tuple[NextLevel, ...]:
+    """For each statement, its typical level (the median, as printed in the table above) and
+    the description of the next whole level up: what the forum could aim for by next round."""
+    scale = definition.statement_scale
+    rows = []
+    for statement in definition.condition(condition_id).statements:
+        item = result.items.get(statement.id)
+        median = item.spread.median if item is not None and item.withheld is None else None
+        if median is None or median >= scale.maximum:
+            continue
+        target = math.floor(median) + 1
+        rows.append(
+            NextLevel(
+                statement=statement.text,
+                now=one_decimal(median),
+                next_level=f"{target} {scale.label_of(target)}",
+                looks_like=statement.levels.get(target, ""),
+            )
+        )
+    return tuple(rows)
 
 
 def _to_discuss(result: ScoreResult) -> list[ConditionScore]:
@@ -204,7 +259,12 @@ def _prompts(
 ) -> tuple[str, ...]:
     prompts = []
     gap = widest_gap(condition)
-    if gap is not None and condition.score is not None:
+    gap_found = any(
+        f.rule == "sector-gap" and f.subjects and f.subjects[0] == condition.condition_id
+        for f in result.findings
+    )
+    # A gap the rules found is asked about once, in its own words, below.
+    if gap is not None and condition.score is not None and not gap_found:
         higher, lower = Sector(gap.higher).label, Sector(gap.lower).label
         prompts.append(
             f"What does {in_sentence(higher)} ({one_decimal(gap.higher_tenths / 10)}) see "

@@ -152,9 +152,15 @@ def test_the_recording_sheet_shows_the_levels_already_agreed_and_leaves_room_to_
 
 
 def test_the_workshop_pack_compares_sectors_on_each_discussion_page(render) -> None:  # type: ignore[no-untyped-def]
-    pages = [p for p in render(ReportKind.WORKSHOP).pages if p.startswith("Discuss:")]
-    assert pages
-    assert all("How each sector sees it" in page for page in pages)
+    """Each discussion is a spread: the evidence on one page, the next level up, what the
+    report recommends and room for notes on the next."""
+    pages = render(ReportKind.WORKSHOP).pages
+    evidence = [p for p in pages if p.startswith("Discuss:") and "(continued)" not in p]
+    work = [p for p in pages if p.startswith("Discuss:") and "(continued)" in p]
+    assert evidence and len(work) == len(evidence)
+    assert all("How each sector sees it" in page for page in evidence)
+    assert all("What the next level looks like" in page for page in work)
+    assert all("What Trusting place recommends here" in _flat(page) for page in work)
 
 
 def test_the_partner_report_says_where_the_organisation_differs_most(render, demo_place) -> None:  # type: ignore[no-untyped-def]

@@ -199,3 +199,26 @@ def test_a_partner_report_shows_no_figure_that_fewer_than_k_of_its_people_rated(
     assert "1 statement is not shown: fewer than 3 of your organisation" in statements
     recommendations = html[html.index('id="recommendations"') :]
     assert recommendations.count("Not shown: fewer than 3 people rated it") == 9
+
+
+def test_the_workshop_pack_checks_the_action_plan_against_the_priorities(render: Render) -> None:
+    flat = " ".join(render(ReportKind.WORKSHOP).text.split())
+    missing = re.search(r"Priorities with no action yet: (.*?)\. Agree at least one", flat)
+
+    assert missing, "the demo has a priority nobody has acted on yet"
+    for title in missing[1].split("; "):
+        assert f"{title} is a priority:" in flat, title
+
+
+def test_each_discussion_asks_about_a_gap_once_and_shows_the_next_level_up(
+    render: Render,
+) -> None:
+    pages = render(ReportKind.WORKSHOP).pages
+    for page in pages:
+        flat = " ".join(page.split())
+        if "Questions for the forum" in flat:
+            questions = flat.split("Questions for the forum")[1]
+            assert questions.count("a gap of") <= 1, questions
+        if "What the next level looks like" in flat:
+            for now, level in re.findall(r" (\d\.\d) (\d) [A-Z][a-z]+:", flat):
+                assert int(level) == int(float(now)) + 1, (now, level)
