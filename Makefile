@@ -9,7 +9,7 @@ PORT ?= 8000
 ASSETS := app/static/build/placecheck.css app/static/build/govuk-frontend.min.js
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: setup assets run test lint typecheck pytest reliability bench lock clean
+.PHONY: setup system assets run test lint typecheck pytest reliability bench lock clean
 
 setup: $(INSTALLED) assets
 
@@ -35,7 +35,13 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
 
-run: setup
+# System libraries the Python packages load (checked apart from setup, which .ci/run starts while
+# apt is still installing them): Cairo draws the PNG charts.
+system: setup
+	@$(BIN)/python -c "import cairosvg" 2>/dev/null || { echo "Chart images need the Cairo library:" \
+		"install it (on Debian or Ubuntu: sudo apt-get install libcairo2), then run make again."; exit 1; }
+
+run: setup system
 	$(BIN)/placecheck db upgrade
 	$(BIN)/placecheck demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/placecheck serve --host $(HOST) --port $(PORT)
@@ -44,7 +50,7 @@ run: setup
 # of them wait on servers, browsers and databases); `make pytest` and `make reliability` run a
 # part, and `make reliability` alone, one test at a time, gives figures to compare.
 JOBS ?= 2
-test: setup lint typecheck
+test: setup system lint typecheck
 	@echo "--- the whole suite ($$(date +%T))"
 	$(BIN)/pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 

@@ -1,9 +1,11 @@
 """Charts as pure functions: numbers in, a small SVG document out.
 
-The charts carry no text. Every label and number sits beside them in the HTML table that holds
-them, where it can be read, searched, copied, tagged for screen readers and extracted from the
-PDF. That also keeps rendering fast: WeasyPrint spends most of its time on SVG text, and an SVG
-embedded as an ``<img>`` data URI skips the CSS cascade altogether.
+The report's charts carry no text. Every label and number sits beside them in the HTML table
+that holds them, where it can be read, searched, copied, tagged for screen readers and extracted
+from the PDF. Only ``bar_chart``, drawn for slides and downloads where no table stands beside
+it, writes its labels and figures into the picture (as printed, from the report's own rows).
+Keeping text out also keeps rendering fast: WeasyPrint spends most of its time on SVG text,
+and an SVG embedded as an ``<img>`` data URI skips the CSS cascade altogether.
 
 The palette is a single-hue sequence (ColorBrewer 'Blues') whose lightness rises with the
 level, so it survives colour-blindness and greyscale printing; every shape has a dark outline
@@ -15,8 +17,9 @@ recover what the table rounds away.
 """
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from scoring.rounding import printed, printed_or_none, tenths
 
@@ -183,3 +186,67 @@ def comparison_dot(
         'stroke-width="1.2"/>'
     )
     return _svg(width, height, body)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One line of a chart meant for slides: a label and the figure as the report prints it
+    ('3.1', or a word such as 'Hidden'), so the picture is never more precise than the table."""
+
+    label: str
+    printed: str
+    fill: str = SEQUENCE[3]
+
+
+def _printed_value(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def bar_chart(title: str, rows: Sequence[ChartRow], *, minimum: int = 1, maximum: int = 5) -> str:
+    """A titled horizontal bar chart of printed scores on the 1–5 scale, each bar labelled
+    with its figure (or its reason for having none), for a slide or a document."""
+    # About 7.2 px a character at 13 px: the longest label sets the label column.
+    longest = max((len(row.label) for row in rows), default=10)
+    label_width = 24.0 + 7.2 * longest
+    plot_width, value_width, row_height, top = 420.0, 110.0, 30.0, 58.0
+    width = label_width + plot_width + value_width
+    height = top + row_height * len(rows) + 12
+
+    def x(value: float) -> float:
+        return label_width + (value - minimum) / (maximum - minimum) * plot_width
+
+    font = 'font-family="Lato, DejaVu Sans, Arial, sans-serif"'
+    parts = [
+        f'<rect width="{width:g}" height="{height:g}" fill="#ffffff"/>',
+        f'<text x="8" y="24" {font} font-size="18" font-weight="bold" fill="{INK}">'
+        f"{escape(title)}</text>",
+    ]
+    for level in range(minimum, maximum + 1):
+        parts.append(
+            f'<line x1="{x(level):.1f}" y1="{top - 6:g}" x2="{x(level):.1f}" '
+            f'y2="{height - 12:g}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x(level):.1f}" y="{top - 12:g}" {font} font-size="12" '
+            f'text-anchor="middle" fill="{INK}">{level}</text>'
+        )
+    for number, row in enumerate(rows):
+        y = top + number * row_height
+        value = _printed_value(row.printed)
+        parts.append(
+            f'<text x="8" y="{y + 19:g}" {font} font-size="13" fill="{INK}">'
+            f"{escape(row.label)}</text>"
+        )
+        if value is not None:
+            parts.append(
+                f'<rect x="{x(minimum):.1f}" y="{y + 6:g}" width="{x(value) - x(minimum):.1f}" '
+                f'height="{row_height - 12:g}" fill="{row.fill}" stroke="{INK}" '
+                'stroke-width="0.5"/>'
+            )
+        parts.append(
+            f'<text x="{label_width + plot_width + 10:g}" y="{y + 19:g}" {font} font-size="13" '
+            f'font-weight="{"bold" if value is not None else "normal"}" fill="{INK}">'
+            f"{escape(row.printed)}</text>"
+        )
+    return _svg(width, height, "".join(parts))

@@ -76,6 +76,8 @@ class HeadlineRow:
     previous: str | None
     bar: str
     alt: str
+    fill: str = charts.SEQUENCE[3]
+    """The band's colour, as the bar and the sector table draw it."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,7 @@ def _headline_row(definition: Definition, result: ScoreResult, condition_id: str
             )
         ),
         alt=alt,
+        fill=band_fill(result, condition.band),
     )
 
 

@@ -57,7 +57,7 @@ def report_html(
     facts = round_facts(
         session=session, assessment_round=assessment_round, today=today, earlier=earlier
     )
-    slug = f"{_slug(facts.place)}-round-{assessment_round.id}"
+    slug = f"{file_slug(facts.place)}-round-{assessment_round.id}"
     if kind is ReportKind.QUESTIONNAIRE:
         if variant is not None and variant not in {v.id for v in definition.variants}:
             known = ", ".join(v.id for v in definition.variants)
@@ -121,7 +121,7 @@ def report_html(
         except PartnerReportRefusedError as error:
             raise ReportUnavailableError(str(error)) from error
         html = render_report_html(kind, strings, report=partner)
-        return RenderedHtml(html, f"{slug}-partner-{_slug(organisation.name)}.pdf")
+        return RenderedHtml(html, f"{slug}-partner-{file_slug(organisation.name)}.pdf")
 
     workshop = workshop_record(session=session, assessment_round=assessment_round, earlier=earlier)
     if kind is ReportKind.WORKSHOP:
@@ -158,5 +158,6 @@ def _published_forum_report(
     return RenderedHtml(html, f"{slug}-forum.pdf")
 
 
-def _slug(text: str) -> str:
+def file_slug(text: str) -> str:
+    """A name as a file name's part: lower case, letters and digits, hyphens between words."""
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())

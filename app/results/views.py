@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.access import RoundAccess, facilitating
@@ -20,6 +20,7 @@ from app.models import AssessmentRound, Organisation
 from app.results.inputs import report_inputs
 from app.results.records import round_facts, workshop_record
 from app.results.remembered import remembered
+from app.results.reports import file_slug
 from app.results.rules import load_rules
 from app.results.service import earlier_rounds, score_round
 from app.results.snapshots import NoSnapshotError, PublishedView, published_view
@@ -27,6 +28,7 @@ from app.rounds.definitions import definition_of_round
 from app.web.pages import Visit, download, see_other
 from reports.forum import ForumReport, build_forum_report
 from reports.kinds import ReportKind
+from reports.slides import charts_of, summary_deck
 from scoring.types import ScoreResult
 
 router = APIRouter(
@@ -68,6 +70,50 @@ CompareWith = Annotated[int | None, Query(alias="with", ge=1, le=MAX_ID)]
 """Another round of the place to compare with (the latest earlier one unless chosen)."""
 
 
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+NO_RESULTS_YET = (
+    "No one has submitted answers in this round yet, so there are no figures to draw. Charts "
+    "and slides appear once the first answers are in."
+)
+
+
+@router.get("/results/charts/{chart}.{image_format}")
+def chart_image(
+    chart: Annotated[str, Path(max_length=80, pattern=r"^[a-z0-9-]+$")],
+    image_format: Literal["svg", "png"],
+    visit: ResultsPage,
+    compare: CompareWith = None,
+) -> Response:
+    """One chart of the results, for a slide: the figures the results page shows (live for
+    facilitators, the published snapshot for everyone else), drawn as SVG or PNG."""
+    report = _report_shown(visit, compare)
+    drawn = charts_of(report).get(chart)
+    if drawn is None:
+        raise ShownError(
+            404,
+            "There is no such chart. Use the links on the results page: the summary, or one of "
+            "the 12 conditions.",
+        )
+    name = f"{file_slug(report.meta.place)}-{chart}"
+    if image_format == "svg":
+        return download(drawn.svg, "image/svg+xml", f"{name}.svg")
+    return download(drawn.png, "image/png", f"{name}.png")
+
+
+@router.get("/results/slides.pptx")
+def summary_slides(visit: ResultsPage, compare: CompareWith = None) -> Response:
+    """Five slides of the summary (python-pptx), from the same figures as the results page."""
+    report = _report_shown(visit, compare)
+    return download(summary_deck(report), PPTX, f"{file_slug(report.meta.place)}-summary.pptx")
+
+
+def _report_shown(visit: Visit[RoundAccess], compare: int | None) -> ForumReport:
+    report = _results_view(visit, compare).report
+    if report is None:
+        raise ShownError(404, NO_RESULTS_YET)
+    return report
+
+
 @router.get("/results", response_class=HTMLResponse)
 def results_page(visit: ResultsPage, compare: CompareWith = None) -> Response:
     return _results(visit, "summary", compare)
@@ -100,9 +146,10 @@ class ResultsView:
     report: ForumReport | None
 
 
-def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
+def _results_view(visit: Visit[RoundAccess], compare: int | None) -> ResultsView:
     """Facilitators read the round as it stands (live, to prepare and check); everyone else
-    reads the published snapshot, compared only with other published snapshots."""
+    reads the published snapshot, compared only with other published snapshots. The pages,
+    the chart images and the slides all take their figures from here."""
     session, assessment_round = visit.session, visit.access.assessment_round
     live = visit.access.can_change
 
@@ -133,6 +180,12 @@ def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Respo
     shown = shown_with(None)
     if shown.compared and compare != shown.compared.id and compare in {r.id for r in shown.earlier}:
         shown = shown_with(compare)
+    return shown
+
+
+def _results(visit: Visit[RoundAccess], part: str, compare: int | None) -> Response:
+    assessment_round = visit.access.assessment_round
+    shown = _results_view(visit, compare)
     context = {
         "access": visit.access,
         "place": visit.access.place,

@@ -170,6 +170,16 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         (CURRENT, {}, FACILITATORS_ONLY),
         (RESULTS, {}, PLACE_PAGE),
     ],
+    # Charts and slides for presenting: the live figures to facilitators, the published ones
+    # to forum members, never anything to anyone else.
+    ("GET", "/rounds/{round_id}/results/charts/{chart}.{image_format}"): [
+        ({**CURRENT, "chart": "summary", "image_format": "png"}, {}, FACILITATORS_ONLY),
+        ({**RESULTS, "chart": "people-focus", "image_format": "svg"}, {}, PLACE_PAGE),
+    ],
+    ("GET", "/rounds/{round_id}/results/slides.pptx"): [
+        (CURRENT, {}, FACILITATORS_ONLY),
+        (RESULTS, {}, PLACE_PAGE),
+    ],
     # A report already asked for (above) downloads at once; one never asked for is the page
     # with the button that asks.
     ("GET", "/rounds/{round_id}/reports/{kind}.pdf"): [
