@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
 from questionnaires.registry import Registry
@@ -257,3 +258,24 @@ def test_the_sector_table_colours_each_score_by_its_band(render) -> None:  # typ
     assert set(fills_of_band) == {b["id"] for b in rules["bands"]}
     assert all(len(fills) == 1 for fills in fills_of_band.values()), fills_of_band
     assert len(set.union(*fills_of_band.values())) == len(rules["bands"])
+
+
+@pytest.mark.parametrize("variant", [None, "plain-language"])
+def test_no_printable_questionnaire_page_ends_with_a_heading_and_no_question(
+    render,  # type: ignore[no-untyped-def]
+    variant: str | None,
+) -> None:
+    definition = Registry().get("trusting-place")
+    headings = {c.title for c in definition.conditions}
+    headings |= {c.plain_title for c in definition.conditions if c.plain_title}
+    headings |= {r.numbered_title for r in definition.recommendations}
+    question = re.compile(r"^(\d+\. |[a-z-]+\.(\d|importance)|R\d+)")
+    options = {} if variant is None else {"variant": variant}
+    for number, page in enumerate(render(ReportKind.QUESTIONNAIRE, **options).pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        last_heading = max((at for at, line in enumerate(lines) if line in headings), default=None)
+        if last_heading is not None:
+            after = lines[last_heading + 1 :]
+            assert any(question.match(line) for line in after), (
+                f"page {number} ends with the heading {lines[last_heading]!r} and no question"
+            )
