@@ -144,3 +144,5 @@ def test_disagreement_inside_an_organisation_is_shown_to_facilitators_and_no_one
         facilitators,
     )
     assert "divided-within" not in viewer.get(published).text
+    # The page lists three gaps between sectors and says where the others are, as the PDF does.
+    assert "of the 4 gaps the rules found are listed here" in facilitators
