@@ -31,8 +31,8 @@ from reports.wording import (
     listed,
     long_date,
 )
-from scoring.engine import priority_factors
 from scoring.findings import widest_gap
+from scoring.priority import priority_factors
 from scoring.rounding import hundredths, one_decimal, percentage, printed_share, tenths
 from scoring.rules import Rules, SmallGroups
 from scoring.types import Finding, ScoreResult

@@ -14,13 +14,13 @@ every figure.
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
 from itertools import chain
 from statistics import fmean, median_low
 
 from questionnaires.schema import Definition, OptOut, PartKind
 from scoring.anonymity import counted_together, plan_suppression, weighting_unit
 from scoring.findings import find_all
+from scoring.priority import priority_index
 from scoring.rounding import difference_in_tenths, hundredths, printed, tenths
 from scoring.rules import Rules
 from scoring.stats import is_split, mean_of_means, spread
@@ -344,32 +344,6 @@ def _breakdowns(
         plan.combined,
         combined,
     )
-
-
-def priority_index(
-    definition: Definition, score: float | None, importance: float | None
-) -> float | None:
-    """gap × need, each 0–1: low maturity and high importance make a high priority.
-
-    Worked out exactly from the score and the importance as printed, so a reader repeating
-    the Method's sum with the two printed figures lands on the same side of the threshold."""
-    if score is None or importance is None:
-        return None
-    gap, need = priority_factors(definition, score, importance)
-    return float(gap * need)
-
-
-def priority_factors(
-    definition: Definition, score: float, importance: float
-) -> tuple[Fraction, Fraction]:
-    """The gap and the need, as exact fractions of the printed score and importance."""
-    maturity = definition.statement_scale
-    conditions_part = next(p for p in definition.parts if p.kind is PartKind.CONDITIONS)
-    assert conditions_part.importance is not None
-    scale = definition.scale(conditions_part.importance.scale)
-    gap = Fraction(maturity.maximum * 10 - tenths(score), (maturity.maximum - 1) * 10)
-    need = Fraction(tenths(importance) - 10, (scale.maximum - 1) * 10)
-    return gap, need
 
 
 def _with_change(

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from questionnaires.schema import Definition, ItemKind
 from questionnaires.sectors import Sector, in_sentence
+from scoring.priority import priority_index
 from scoring.rounding import (
     hundredths,
     one_decimal,
@@ -53,14 +54,15 @@ def strengths(definition: Definition, result: ScoreResult, rules: Rules) -> Iter
 
 
 def priorities(definition: Definition, result: ScoreResult, rules: Rules) -> Iterator[Finding]:
-    ranked = sorted(
-        (c for c in _scored(result) if c.priority is not None),
-        key=lambda c: (-(c.priority or 0), c.condition_id),
-    )
-    for condition in ranked:
+    # Recomputed from the score and importance as printed: the same for live and gated results.
+    indexed = [
+        (index, c)
+        for c in _scored(result)
+        if (index := priority_index(definition, c.score, c.importance)) is not None
+    ]
+    for index, condition in sorted(indexed, key=lambda pair: (-pair[0], pair[1].condition_id)):
         assert condition.score is not None and condition.importance is not None
-        assert condition.priority is not None
-        if condition.priority >= rules.priority.threshold:
+        if index >= rules.priority.threshold:
             yield Finding(
                 rule="priority",
                 severity="high",
@@ -68,7 +70,7 @@ def priorities(definition: Definition, result: ScoreResult, rules: Rules) -> Ite
                 numbers={
                     "score": printed(condition.score),
                     "importance": printed(condition.importance),
-                    "priority": printed_share(condition.priority),
+                    "priority": printed_share(index),
                 },
                 sentence=(
                     f"{_title(definition, condition.condition_id)} is a priority: it scores "
