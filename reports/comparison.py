@@ -112,7 +112,7 @@ def comparison_rows(
         gap = difference(group.score, place) if place is not None else "–"
         rows.append(
             ComparisonRow(
-                label=sector.label + (" (plain-language questions)" if sector in plain else ""),
+                label=sector.label + (" (plain-language)" if sector in plain else ""),
                 people=people,
                 score=one_decimal(group.score),
                 gap=gap,

@@ -60,7 +60,7 @@ def test_a_two_person_sector_is_shown_combined_and_the_community_voice_kept(
     assert "Fire and rescue 2 Combined In the combined row" in page
     assert "Housing 3 Combined In the combined row" in page
     assert re.search(
-        r"Community member or lived experience \(plain- ?language questions\) 3 \d\.\d [+-]?\d\.\d",
+        r"Community member or lived experience \(plain- ?language\) 3 \d\.\d [+-]?\d\.\d",
         page,
     )
     assert re.search(r"Combined: fire and rescue and housing 5 \d\.\d", page)

@@ -137,7 +137,7 @@ def test_disagreement_inside_an_organisation_is_shown_to_facilitators_and_no_one
     facilitators = facilitator.get(path).text
     published = f"/rounds/{workspace.previous_round}/results"
 
-    assert "Disagreement inside one organisation (facilitators only)" in facilitators
+    assert "Disagreement inside one organisation (facilitators only;" in facilitators
     assert re.search(
         r"Kestrel Vale Borough Council: its people&#39;s own averages for Strengths and "
         r"asset-based working lie \d\.\d levels apart",
