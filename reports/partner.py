@@ -72,7 +72,6 @@ class PartnerReport:
     maturity_levels: tuple[str, ...]
     legend: Legend
     any_hidden: bool
-    hidden_count: int
     worth_discussing: str
     """The smallest difference listed as 'differs most': the rules' sector-gap threshold."""
     divided_within: tuple[str, ...]
@@ -214,7 +213,6 @@ def build_partner_report(
         maturity_levels=tuple(level.label for level in scale.levels),
         legend=legend_of([level.label for level in scale.levels]),
         any_hidden=bool(hidden),
-        hidden_count=len(hidden),
         blank_reasons=_blank_reasons(conditions),
         worth_discussing=one_decimal(rules.sector_gap.threshold),
         divided_range=one_decimal(rules.disagreement.within_organisation_range),

@@ -21,6 +21,7 @@ from app.models import (
 from app.rounds.definitions import definition_of_round
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector
+from reports.forum import pooling_note
 from reports.wording import HIDDEN, IN_COMBINED
 from scoring.anonymity import COMBINED
 from scoring.rounding import hundredths, percent_or_none, printed_or_none
@@ -176,7 +177,7 @@ def workbook(
         ["item_id", "kind", "part", "subject", "question", "scale", "values"],
         codebook_rows,
     )
-    _readme(readme, assessment_round, result)
+    _readme(readme, assessment_round, definition, result)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -210,7 +211,9 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, MAX_COLUMN_WIDTH)
 
 
-def _readme(sheet: Worksheet, assessment_round: AssessmentRound, result: ScoreResult) -> None:
+def _readme(
+    sheet: Worksheet, assessment_round: AssessmentRound, definition: Definition, result: ScoreResult
+) -> None:
     lines: list[list[Any]] = [
         ["Placecheck export", assessment_round.title],
         ["Scoring rules version", result.rules_version],
@@ -232,8 +235,18 @@ def _readme(sheet: Worksheet, assessment_round: AssessmentRound, result: ScoreRe
             "shown together with others in the combined column.",
         ],
         ["Organisation scores", "Each condition by organisation, hidden as above."],
+        [
+            "Band",
+            "Strength, Borderline or Concern, from the score as printed; 'split' where views "
+            "are split, which gets no band because its average describes no one's view.",
+        ],
         ["Codebook", "Every question: its id, wording and the meaning of each answer value."],
         [],
+        *(
+            [["Two versions of the questions", pooling]]
+            if (pooling := pooling_note(definition, result))
+            else []
+        ),
         [
             "Sharing",
             "Every figure here passed the same anonymity rules as the forum report, so the "

@@ -116,9 +116,13 @@ def test_the_spreadsheet_to_share_has_gated_scores_and_a_codebook_but_no_ones_an
     sectors = list(book["Sector scores"].iter_rows(values_only=True))
     fire = sectors[0].index("Fire and rescue")
     assert {row[fire] for row in sectors[1:]} <= {"Hidden", "Combined", None}
-    assert "README" in book.sheetnames and "Anonymity threshold" in [
-        row[0] for row in book["README"].iter_rows(values_only=True)
-    ]
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True) if row}
+    assert "Anonymity threshold" in readme
+    # Pooled answers to the plain-language version are never shared without the rule.
+    assert (
+        "counts each of their levels as the same level" in readme["Two versions of the questions"]
+    )
+    assert "'split'" in readme["Band"]
     every_cell = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert "R001" not in every_cell  # no row-level answers anywhere in what is shared
     answers = facilitator.get(f"/rounds/{workspace.current_round}/export.csv")
