@@ -140,14 +140,11 @@ def widest_gap(condition: ConditionScore) -> WidestGap | None:
     """The widest gap between two shown sectors, on their scores as printed; ties go to the
     sector listed first in the sectors' usual order, so every page names the same two."""
     order = {sector.value: position for position, sector in enumerate(Sector)}
-    shown = sorted(
-        (
-            (tenths(group.score), order.get(sector, len(order)), sector)
-            for sector, group in condition.by_sector.items()
-            if not group.suppressed and group.score is not None
-        ),
-        key=lambda entry: entry[1],
-    )
+    shown = [
+        (tenths(group.score), order.get(sector, len(order)), sector)
+        for sector, group in condition.by_sector.items()
+        if not group.suppressed and group.score is not None
+    ]
     if len(shown) < 2:
         return None
     higher = max(shown, key=lambda entry: (entry[0], -entry[1]))

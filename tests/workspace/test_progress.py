@@ -6,8 +6,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.enums import InvitationStatus, RoundStatus
-from app.models import AssessmentRound, Invitation, Organisation
+from app.models import Invitation, Organisation
 from tests.support.pages import main_content
+from tests.support.records import set_status
 from tests.support.workspace import Workspace, round_of
 
 
@@ -45,12 +46,7 @@ def test_the_progress_page_names_every_group_below_the_threshold_while_the_round
 def test_the_warning_is_gone_once_the_round_has_closed(
     facilitator: TestClient, workspace: Workspace, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        current = session.get(AssessmentRound, workspace.current_round)
-        assert current is not None
-        current.status = RoundStatus.CLOSED
-        session.add(current)
-        session.commit()
+    set_status(engine, workspace.current_round, RoundStatus.CLOSED)
 
     page = facilitator.get(f"/rounds/{workspace.current_round}/progress").text
 
