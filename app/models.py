@@ -409,14 +409,16 @@ class EvidenceQuoteBase(SQLModel):
 
 
 class EvidenceQuote(EvidenceQuoteBase, table=True):
-    """A comment the facilitator chose for the report, as they edited it (names taken out).
-    It goes when the answer it came from is erased."""
+    """A comment the facilitator chose for the report, as they edited it (names taken out),
+    with the partner it came from kept beside it, so that what forum members read of it never
+    reaches back into the answers. It goes when the answer it came from is erased."""
 
     __tablename__ = "evidence_quote"
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="assessment_round.id", index=True, ondelete="CASCADE")
     answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
     subject_id: str = Field(max_length=120, description="The condition or recommendation.")
     chosen_at: datetime = _timestamp()
 

@@ -401,11 +401,13 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
         created.append((data_invitation, invitation))
     session.flush()  # every invitation in one go: their ids, for their answers
     invitation_ids: dict[Any, int] = {}
+    organisation_ids: dict[Any, int] = {}
     answer_rows: list[dict[str, Any]] = []
     now = utcnow()
     for data_invitation, invitation in created:
         assert invitation.id is not None
         invitation_ids[data_invitation.key] = invitation.id
+        organisation_ids[data_invitation.key] = invitation.organisation_id
         answer_rows.extend(
             {"invitation_id": invitation.id, "version": 1, "updated_at": now, **a.model_dump()}
             for a in data_invitation.answers
@@ -436,6 +438,7 @@ def import_json(*, session: Session, place: Place, file: RoundFile, secret: str)
                 EvidenceQuote(
                     round_id=assessment_round.id,
                     answer_id=answer_id,
+                    organisation_id=organisation_ids[quote.invitation],
                     subject_id=quote.subject_id,
                     text=quote.text,
                 )

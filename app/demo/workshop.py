@@ -159,7 +159,7 @@ def record_demo_workshops(
 def _choose_quotes(session: Session, round_id: int) -> None:
     """The first submitted comment on each quoted condition, as the facilitator would pick."""
     answers = session.exec(
-        select(Answer)
+        select(Answer, Invitation.organisation_id)
         .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
         .where(
             Invitation.round_id == round_id,
@@ -169,7 +169,7 @@ def _choose_quotes(session: Session, round_id: int) -> None:
         .order_by(col(Answer.id))
     ).all()
     chosen: set[str] = set()
-    for answer in answers:
+    for answer, organisation_id in answers:
         condition_id = answer.item_id.split(".")[0]
         if condition_id in QUOTED_CONDITIONS and condition_id not in chosen and answer.evidence:
             chosen.add(condition_id)
@@ -178,6 +178,7 @@ def _choose_quotes(session: Session, round_id: int) -> None:
                 EvidenceQuote(
                     round_id=round_id,
                     answer_id=answer.id,
+                    organisation_id=organisation_id,
                     subject_id=condition_id,
                     text=answer.evidence,
                 )

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 from app.enums import InvitationStatus
 from app.models import (
     Action,
-    Answer,
     AssessmentRound,
     ConditionAgreement,
     EvidenceQuote,
@@ -117,9 +116,7 @@ def workshop_record(
     ).all()
     quotes = session.exec(
         select(EvidenceQuote, Organisation)
-        .join(Answer, col(EvidenceQuote.answer_id) == col(Answer.id))
-        .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
-        .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
+        .join(Organisation, col(EvidenceQuote.organisation_id) == col(Organisation.id))
         .where(EvidenceQuote.round_id == assessment_round.id)
         .order_by(col(EvidenceQuote.id))
     ).all()

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.core.clock import place_today
 from app.models import AssessmentRound
-from app.results.inputs import report_inputs
+from app.results.inputs import reading_only_sources, report_inputs
 
 KEEP = 64
 """Entries kept per process, the least recently used dropped first: a few rounds' views."""
@@ -37,8 +37,9 @@ def remembered(
     published: bool = False,
 ) -> Value:
     """``compute()``, or what it gave last time for ``what`` of this round, if nothing the
-    round's reports read (with ``published``, what forum members read) has changed since. Two
-    requests arriving together may both compute; both get the same answer."""
+    round's reports read (with ``published``, what forum members read) has changed since;
+    ``compute`` may read nothing else (``reading_only_sources``). Two requests arriving together
+    may both compute; both get the same answer."""
     key = (
         *what,
         assessment_round.id,
@@ -54,7 +55,8 @@ def remembered(
             _recent.move_to_end(key)
             found: Value = _recent[key]
             return found
-    value = compute()
+    with reading_only_sources(session, published=published):
+        value = compute()
     with _lock:
         _recent[key] = value
         while len(_recent) > KEEP:

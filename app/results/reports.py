@@ -15,6 +15,7 @@ from app.models import (
     Organisation,
     Place,
 )
+from app.results.inputs import reading_only_sources
 from app.results.records import round_facts, workshop_record
 from app.results.service import previous_round, respondents_of_round, score_round
 from app.results.snapshots import NoSnapshotError, published_view
@@ -51,7 +52,30 @@ def report_html(
     organisation_id: int | None = None,
     variant: str | None = None,
 ) -> RenderedHtml:
-    """The HTML of one report. Raises ReportUnavailableError with a reason a person can act on."""
+    """The HTML of one report. Raises ReportUnavailableError with a reason a person can act on.
+    It reads nothing its fingerprint does not (``reading_only_sources``)."""
+    with reading_only_sources(session):
+        return _report_html(
+            session=session,
+            assessment_round=assessment_round,
+            kind=kind,
+            rules=rules,
+            today=today,
+            organisation_id=organisation_id,
+            variant=variant,
+        )
+
+
+def _report_html(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    kind: ReportKind,
+    rules: Rules,
+    today: date,
+    organisation_id: int | None,
+    variant: str | None,
+) -> RenderedHtml:
     definition = definition_of_round(session=session, assessment_round=assessment_round)
     earlier = previous_round(session=session, assessment_round=assessment_round)
     facts = round_facts(

@@ -102,6 +102,7 @@ class Comment:
     subject_id: str
     text: str
     sector: Sector
+    organisation_id: int
 
 
 def comments_of(
@@ -109,7 +110,7 @@ def comments_of(
 ) -> list[Comment]:
     """Comments from submitted answers, in questionnaire order, with no one's name."""
     rows = session.exec(
-        select(Answer, Organisation.sector)
+        select(Answer, Organisation.sector, Invitation.organisation_id)
         .join(Invitation, col(Answer.invitation_id) == col(Invitation.id))
         .join(Organisation, col(Invitation.organisation_id) == col(Organisation.id))
         .where(
@@ -126,8 +127,9 @@ def comments_of(
             definition.items_by_id[answer.item_id].subject,
             answer.evidence or "",
             Sector(sector),
+            organisation_id,
         )
-        for answer, sector in rows
+        for answer, sector, organisation_id in rows
         if answer.item_id in definition.items_by_id and (answer.evidence or "").strip()
     ]
     return sorted(comments, key=lambda c: (order[c.item_id], c.answer_id))
@@ -160,6 +162,7 @@ def quote_comment(
     quote = EvidenceQuote(
         round_id=assessment_round.id or 0,
         answer_id=comment.answer_id,
+        organisation_id=comment.organisation_id,
         subject_id=comment.subject_id,
         text=text,
     )
