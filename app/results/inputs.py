@@ -87,7 +87,8 @@ def table_of(model: type[SQLModel]) -> Table:
 @dataclass(frozen=True)
 class Source:
     """A table a round's reports and pages read. The fingerprint reads its rows in ``scope``
-    whole, or only ``summary`` where whole rows would cost more than they tell."""
+    whole, or only ``summary`` where whole rows would cost more than they tell, or change with
+    things no report prints."""
 
     model: type[SQLModel]
     scope: Scope
@@ -121,7 +122,18 @@ SOURCES = (
     Source(Place, Scope.PLACE),
     Source(AssessmentRound, Scope.PLACE),
     Source(Organisation, Scope.PLACE),
-    Source(Invitation, Scope.ROUNDS, live=True),
+    Source(
+        Invitation,
+        Scope.ROUNDS,
+        live=True,
+        summary=(
+            col(Invitation.id),
+            col(Invitation.round_id),
+            col(Invitation.organisation_id),
+            col(Invitation.status),
+            col(Invitation.submitted_at),
+        ),
+    ),
     Source(
         Answer,
         Scope.ROUNDS,
@@ -142,9 +154,12 @@ SOURCES = (
     Source(Action, Scope.ROUNDS),
     Source(EvidenceQuote, Scope.ROUNDS),
 )
-"""Everything a round's reports and pages read. Answers are counted rather than read (every save,
-change and erasure moves their count, versions, newest id or newest time); a publication is
-never changed once made, so its id stands for its snapshot. Live answers and invitations are
+"""Everything a round's reports and pages read. Of an invitation, only who answers for which
+partner and whether they have submitted: its link's token and nonce change when the link is
+issued again and its e-mail times with every reminder, which no report prints (reissuing a link
+made the workshop pack again). Answers are counted rather than read (every save, change and
+erasure moves their count, versions, newest id or newest time); a publication is never changed
+once made, so its id stands for its snapshot. Live answers and invitations are
 left out of what forum members read of a published round: only its snapshots (through the
 publications), the rounds, partners and the forum's records (a quote goes when its answer is
 erased, so the quotes still say so), which makes a forum member's page cheaper by about a third."""

@@ -100,13 +100,6 @@ def _a_new_data_contact(session: Session, workspace: Workspace) -> None:
     _edit(session, session.get(Place, round_.place_id), data_contact="Someone new, new@example.org")
 
 
-def _a_new_role(session: Session, workspace: Workspace) -> None:
-    invitation = session.exec(
-        select(Invitation).where(Invitation.round_id == workspace.current_round)
-    ).first()
-    _edit(session, invitation, role_title="Director of Public Health")
-
-
 def _a_new_closing_date(session: Session, workspace: Workspace) -> None:
     round_ = session.get(AssessmentRound, workspace.current_round)
     assert round_ is not None
@@ -157,7 +150,6 @@ def _fingerprint(engine: Engine, workspace: Workspace, today: date = TODAY) -> s
         _a_renamed_partner,
         _a_renamed_place,
         _a_new_data_contact,
-        _a_new_role,
         _a_new_closing_date,
         _an_agreement,
         _an_action,
