@@ -76,13 +76,44 @@ def combined_label(sectors: Sequence[str]) -> str:
     return "Combined: " + listed([in_sentence(Sector(s).label) for s in sectors])
 
 
-def quote_attribution(sector: Sector, result: ScoreResult) -> str:
+def _named(sector: Sector, result: ScoreResult) -> bool:
     """A sector is named only when enough people in it answered for no one to be singled out."""
-    if result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold:
-        if sector is Sector.COMMUNITY_MEMBER:
-            return "A community member or person with lived experience"
-        return f"A respondent from the {in_sentence(sector.label)} sector"
-    return "A partner"
+    return result.respondents_by_sector.get(sector.value, 0) >= result.anonymity_threshold
+
+
+def _sector_words(sector: Sector) -> str:
+    """'the police sector', 'the voluntary and community sector' (not '… sector sector')."""
+    label = in_sentence(sector.label)
+    return f"the {label}" if label.endswith("sector") else f"the {label} sector"
+
+
+def quote_attribution(sector: Sector, result: ScoreResult) -> str:
+    if not _named(sector, result):
+        return "A partner"
+    if sector is Sector.COMMUNITY_MEMBER:
+        return "A community member or person with lived experience"
+    return f"A respondent from {_sector_words(sector)}"
+
+
+def comment_writers(sectors: Sequence[Sector], result: ScoreResult) -> str:
+    """Who wrote the same words, named as a quote's writer would be: 'A partner' alone, or
+    '12 people wrote this: respondents from the local authority and police sectors, a community
+    member and people in groups too small to name'."""
+    if len(sectors) == 1:
+        return quote_attribution(sectors[0], result)
+    named = [s for s in dict.fromkeys(sectors) if _named(s, result)]
+    partners = [s for s in named if s is not Sector.COMMUNITY_MEMBER]
+    parts = []
+    if len(partners) == 1:
+        parts.append(f"respondents from {_sector_words(partners[0])}")
+    elif partners:
+        labels = [in_sentence(s.label).removesuffix(" sector") for s in partners]
+        parts.append(f"respondents from the {listed(labels)} sectors")
+    if Sector.COMMUNITY_MEMBER in named:
+        parts.append("community members or people with lived experience")
+    if any(not _named(s, result) for s in sectors):
+        parts.append("people in groups too small to name")
+    return f"{len(sectors)} people wrote this: {listed(parts)}"
 
 
 def listed(words: Sequence[str]) -> str:

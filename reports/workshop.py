@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from questionnaires.schema import Definition
 from questionnaires.sectors import Sector, in_sentence
 from reports.comparison import divided_conditions
-from reports.facts import RoundFacts, WorkshopRecord
+from reports.facts import Quote, RoundFacts, WorkshopRecord
 from reports.forum import ActionView, ForumReport, Meta, build_forum_report
-from reports.sections import AgreementView, ConditionSection
-from reports.wording import gap_sentence
+from reports.sections import AgreementView, ConditionSection, QuoteView
+from reports.wording import comment_writers, gap_sentence
 from scoring.findings import widest_gap
 from scoring.rounding import one_decimal, tenths
 from scoring.rules import Rules
@@ -29,6 +29,10 @@ MOST_OF_ONE_KIND = 2
 that the forum's top priorities are not squeezed out by disagreement alone."""
 BREAK_AFTER_DISCUSSIONS = 2
 BREAK_MINUTES = 10
+MOST_COMMENTS = 4
+"""Comments printed on a discussion page; the rest are counted and on the workshop page."""
+LONGEST_COMMENT = 320
+"""Characters of a comment printed before it is cut at a word (a comment may hold 4,000)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class Discussion:
     next_levels: tuple[NextLevel, ...] = ()
     recommendations: tuple[str, ...] = ()
     """What *Trusting place* recommends that bears on the condition: 'Recommendation 2: …'."""
+    comments: tuple[QuoteView, ...] = ()
+    """Comments partners wrote on the condition that are not among the chosen quotes, as
+    written (shortened if long), with a sector named only as a quote's would be."""
+    more_comments: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,11 @@ def build_workshop_pack(
     facts: RoundFacts,
     workshop: WorkshopRecord,
     rules: Rules,
+    comments: tuple[Quote, ...] = (),
 ) -> WorkshopPack:
+    """``comments``: what partners wrote that the facilitator has not chosen as a quote. The
+    pack is the facilitator's, so it holds their words, the richest material for the room;
+    the forum report holds only the quotes chosen (and edited) for it."""
     report = build_forum_report(definition, result, facts, workshop, rules)
     sections = {s.condition_id: s for s in report.conditions}
     divided = _to_discuss(result)
@@ -111,6 +123,7 @@ def build_workshop_pack(
                 definition.recommendation(rid).numbered_title
                 for rid in definition.condition(c.condition_id).related_recommendations
             ),
+            *_comments_on(c.condition_id, comments, workshop.quotes, result),
         )
         for c in divided
     )
@@ -144,6 +157,35 @@ def build_workshop_pack(
             if cid not in acted_on
         ),
     )
+
+
+def _comments_on(
+    condition_id: str,
+    comments: tuple[Quote, ...],
+    quotes: tuple[Quote, ...],
+    result: ScoreResult,
+) -> tuple[tuple[QuoteView, ...], int]:
+    """The first few comments on the condition, and how many more there are. The same words
+    written by several people are printed once, saying how many wrote them; words already
+    printed as a chosen quote are not printed again."""
+    quoted = {" ".join(q.text.split()) for q in quotes if q.subject_id == condition_id}
+    writers: dict[str, list[Sector]] = {}
+    for comment in comments:
+        words = " ".join(comment.text.split())
+        if comment.subject_id == condition_id and words not in quoted:
+            writers.setdefault(words, []).append(comment.sector)
+    shown = tuple(
+        QuoteView(shortened_comment(words), comment_writers(sectors, result))
+        for words, sectors in list(writers.items())[:MOST_COMMENTS]
+    )
+    return shown, len(writers) - len(shown)
+
+
+def shortened_comment(words: str) -> str:
+    """A comment cut at a word, saying so, so that one long comment cannot fill the page."""
+    if len(words) <= LONGEST_COMMENT:
+        return words
+    return words[:LONGEST_COMMENT].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
 
 
 def _next_levels(

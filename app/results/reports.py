@@ -20,6 +20,8 @@ from app.results.records import round_facts, workshop_record
 from app.results.service import previous_round, respondents_of_round, score_round
 from app.results.snapshots import NoSnapshotError, published_view
 from app.rounds.definitions import definition_of_round
+from app.workshop.service import comments_of, quotes_of
+from reports.facts import Quote
 from reports.forum import build_forum_report
 from reports.kinds import ReportKind
 from reports.partner import PartnerReportRefusedError, build_partner_report
@@ -149,7 +151,15 @@ def _report_html(
 
     workshop = workshop_record(session=session, assessment_round=assessment_round, earlier=earlier)
     if kind is ReportKind.WORKSHOP:
-        pack = build_workshop_pack(definition, result, facts, workshop, rules)
+        quoted = {q.answer_id for q in quotes_of(session, assessment_round.id)}
+        comments = tuple(
+            Quote(c.subject_id, c.text, c.sector)
+            for c in comments_of(
+                session=session, assessment_round=assessment_round, definition=definition
+            )
+            if c.answer_id not in quoted
+        )
+        pack = build_workshop_pack(definition, result, facts, workshop, rules, comments)
         return RenderedHtml(render_report_html(kind, strings, pack=pack), f"{slug}-workshop.pdf")
     report = build_forum_report(definition, result, facts, workshop, rules)
     return RenderedHtml(render_report_html(kind, strings, report=report), f"{slug}-forum.pdf")
