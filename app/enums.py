@@ -72,3 +72,71 @@ class JobStatus(Labelled):
     @property
     def finished(self) -> bool:
         return self in (JobStatus.DONE, JobStatus.REFUSED, JobStatus.FAILED)
+
+
+class Region(Labelled):
+    """England's nine regions (ITL 1), as LG Inform compares councils by."""
+
+    NORTH_EAST = "north-east"
+    NORTH_WEST = "north-west"
+    YORKSHIRE_AND_THE_HUMBER = "yorkshire-and-the-humber"
+    EAST_MIDLANDS = "east-midlands"
+    WEST_MIDLANDS = "west-midlands"
+    EAST_OF_ENGLAND = "east-of-england"
+    LONDON = "london"
+    SOUTH_EAST = "south-east"
+    SOUTH_WEST = "south-west"
+
+    @property
+    def label(self) -> str:
+        return " ".join(
+            w if w in {"and", "of"} else "The" if w == "the" else w.capitalize()
+            for w in self.value.split("-")
+        )
+
+
+class AreaType(Labelled):
+    """The kind of local government area the place is, as comparison groups are drawn."""
+
+    COUNTY = "county"
+    UNITARY = "unitary"
+    METROPOLITAN = "metropolitan"
+    LONDON_BOROUGH = "london-borough"
+    DISTRICT = "district"
+    COMBINED_AUTHORITY = "combined-authority"
+
+    @property
+    def label(self) -> str:
+        return _AREA_TYPE_LABELS.get(self, super().label)
+
+
+_AREA_TYPE_LABELS = {
+    AreaType.COUNTY: "County",
+    AreaType.UNITARY: "Unitary authority",
+    AreaType.METROPOLITAN: "Metropolitan district",
+    AreaType.LONDON_BOROUGH: "London borough",
+    AreaType.DISTRICT: "District",
+    AreaType.COMBINED_AUTHORITY: "Combined authority area",
+}
+
+
+class RuralUrban(Labelled):
+    """The ONS Rural Urban Classification (2011) of local authority districts: six classes."""
+
+    MAINLY_RURAL = "mainly-rural"
+    LARGELY_RURAL = "largely-rural"
+    URBAN_WITH_SIGNIFICANT_RURAL = "urban-with-significant-rural"
+    URBAN_WITH_CITY_AND_TOWN = "urban-with-city-and-town"
+    URBAN_WITH_MINOR_CONURBATION = "urban-with-minor-conurbation"
+    URBAN_WITH_MAJOR_CONURBATION = "urban-with-major-conurbation"
+
+    @property
+    def label(self) -> str:
+        return super().label + _RURAL_SHARES.get(self, "")
+
+
+_RURAL_SHARES = {
+    RuralUrban.MAINLY_RURAL: " (80% or more of people in rural areas or hub towns)",
+    RuralUrban.LARGELY_RURAL: " (50% to 79% in rural areas or hub towns)",
+    RuralUrban.URBAN_WITH_SIGNIFICANT_RURAL: " (26% to 49% in rural areas or hub towns)",
+}

@@ -21,10 +21,13 @@ from app.core.fields import EMAIL_MAX, EmailAddress, Secret, one_line, plain_tex
 from app.enums import (
     ActionStatus,
     AnswerKind,
+    AreaType,
     InvitationStatus,
     JobStatus,
     MembershipRole,
+    Region,
     RoundStatus,
+    RuralUrban,
 )
 from questionnaires.sectors import Sector
 
@@ -110,6 +113,15 @@ class PlaceBase(SQLModel):
         title="who partners contact about their data",
         description="Printed in the privacy notice the place's respondents read.",
         schema_extra={"examples": ["Place forum team, placeforum@kestrelvale.example"]},
+    )
+    # What places are compared by across the network (as LG Inform groups councils); each is
+    # optional until the place chooses to share its results.
+    region: Region | None = Field(default=None, sa_type=_string_enum(Region), title="the region")
+    area_type: AreaType | None = Field(
+        default=None, sa_type=_string_enum(AreaType), title="the type of area"
+    )
+    rural_urban: RuralUrban | None = Field(
+        default=None, sa_type=_string_enum(RuralUrban), title="the rural and urban class"
     )
 
     _one_line = field_validator("name", "data_contact")(one_line)

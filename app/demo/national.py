@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.core.db import insert_rows
 from app.core.security.tokens import hash_token
 from app.demo.place import CURRENT_LEVELS, DEMO_ORGANISATIONS, demo_answer
-from app.enums import InvitationStatus, RoundStatus
+from app.enums import AreaType, InvitationStatus, Region, RoundStatus, RuralUrban
 from app.invitations.service import link_token
 from app.models import Answer, AssessmentRound, Invitation, Organisation, Place, utcnow
 from app.results.publication import record_publication
@@ -75,6 +75,52 @@ def load_national(session: Session, secret: str, places: int | None = None) -> N
     return _summary(session, created=True)
 
 
+_AREAS = (
+    AreaType.COUNTY,
+    AreaType.UNITARY,
+    AreaType.METROPOLITAN,
+    AreaType.DISTRICT,
+    AreaType.COMBINED_AUTHORITY,
+)
+_CLASSES = {
+    AreaType.LONDON_BOROUGH: (RuralUrban.URBAN_WITH_MAJOR_CONURBATION,),
+    AreaType.METROPOLITAN: (
+        RuralUrban.URBAN_WITH_MAJOR_CONURBATION,
+        RuralUrban.URBAN_WITH_MINOR_CONURBATION,
+    ),
+    AreaType.COMBINED_AUTHORITY: (
+        RuralUrban.URBAN_WITH_MAJOR_CONURBATION,
+        RuralUrban.URBAN_WITH_CITY_AND_TOWN,
+    ),
+    AreaType.UNITARY: (
+        RuralUrban.URBAN_WITH_CITY_AND_TOWN,
+        RuralUrban.URBAN_WITH_SIGNIFICANT_RURAL,
+        RuralUrban.LARGELY_RURAL,
+    ),
+    AreaType.COUNTY: (
+        RuralUrban.MAINLY_RURAL,
+        RuralUrban.LARGELY_RURAL,
+        RuralUrban.URBAN_WITH_SIGNIFICANT_RURAL,
+    ),
+    AreaType.DISTRICT: (
+        RuralUrban.MAINLY_RURAL,
+        RuralUrban.URBAN_WITH_CITY_AND_TOWN,
+        RuralUrban.LARGELY_RURAL,
+    ),
+}
+
+
+def _compared_by(number: int) -> tuple[Region | None, AreaType | None, RuralUrban | None]:
+    """A plausible region, type of area and rural and urban class for place ``number``, spread
+    over every comparison group (London's places are its boroughs), one in twenty left unset."""
+    if number % 20 == 19:
+        return None, None, None
+    region = list(Region)[number % len(Region)]
+    area = AreaType.LONDON_BOROUGH if region is Region.LONDON else _AREAS[number // 9 % 5]
+    classes = _CLASSES[area]
+    return region, area, classes[number // 45 % len(classes)]
+
+
 def _one_place(
     session: Session,
     number: int,
@@ -89,6 +135,7 @@ def _one_place(
         slug=f"{SLUG_PREFIX}{number:03d}",
         description=f"A fictional place forum, one of {PLACES} in the national demo.",
     )
+    place.region, place.area_type, place.rural_urban = _compared_by(number)
     session.add(place)
     session.flush()
     assert place.id is not None

@@ -22,7 +22,7 @@ from app.core.clock import place_today
 from app.core.security.tokens import hash_token
 from app.data.paper import PaperRespondent, store_paper_answers
 from app.demo.workshop import record_demo_workshops
-from app.enums import AnswerKind, InvitationStatus, RoundStatus
+from app.enums import AnswerKind, AreaType, InvitationStatus, Region, RoundStatus, RuralUrban
 from app.invitations.service import find_invitation, link_token
 from app.models import Answer, AssessmentRound, Invitation, Organisation, OutboxMessage, Place
 from app.results.publication import record_publication
@@ -251,6 +251,9 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
         slug=DEMO_SLUG,
         description="A fictional place forum used to show every part of Placecheck.",
         data_contact="Kestrel Vale place forum team, placeforum@kestrel-vale.example",
+        region=Region.NORTH_WEST,
+        area_type=AreaType.UNITARY,
+        rural_urban=RuralUrban.URBAN_WITH_CITY_AND_TOWN,
     )
     session.add(place)
     session.flush()

@@ -213,7 +213,7 @@ def remove_organisation(*, session: Session, organisation: Organisation) -> None
 
 
 def change_place(*, session: Session, place: Place, details: PlaceCreate) -> list[str]:
-    """A place's name, description and data contact (never its slug, so links keep working);
+    """A place's details (never its slug, so links keep working);
     returns the names of the fields that changed, for the audit."""
     changed = [n for n in PlaceBase.model_fields if getattr(place, n) != getattr(details, n)]
     for name in changed:

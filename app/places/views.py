@@ -16,6 +16,7 @@ from app.deps import (
     RecordId,
     UnitOfWorkRoute,
 )
+from app.enums import AreaType, Region, RuralUrban
 from app.models import OrganisationCreate, PlaceCreate
 from app.places.service import (
     add_organisation,
@@ -94,6 +95,7 @@ def _place_page(
         "rounds": rounds_of(session, place.id),
         "members": members_of(session, place),
         "sectors": list(Sector),
+        "compared_by": COMPARED_BY,
         "notice": notice,
     }
     return visit.page("place", context, errors=errors)
@@ -104,8 +106,29 @@ def place_page(visit: PlacePage, done: str | None = None) -> Response:
     return _place_page(visit, notice=DONE.get(done or ""))
 
 
+COMPARED_BY = (
+    ("region", "Region", "One of England's nine regions.", list(Region)),
+    (
+        "area_type",
+        "Type of area",
+        "The kind of local government area the place covers.",
+        list(AreaType),
+    ),
+    (
+        "rural_urban",
+        "Rural and urban class",
+        "The Office for National Statistics' Rural Urban Classification (2011) of the place's "
+        "local authority district.",
+        list(RuralUrban),
+    ),
+)
+"""The place details other places are compared by (as LG Inform groups councils)."""
+
+
 def _edit_page(visit: Visit[PlaceAccess], errors: Errors | None = None) -> Response:
-    return visit.page("place_edit", {"place": visit.access.place}, errors=errors)
+    return visit.page(
+        "place_edit", {"place": visit.access.place, "compared_by": COMPARED_BY}, errors=errors
+    )
 
 
 @router.get("/places/{slug}/edit", response_class=HTMLResponse)
@@ -115,8 +138,8 @@ def edit_place_page(visit: FacilitatorPlacePage) -> Response:
 
 @router.post("/places/{slug}/edit", response_class=HTMLResponse)
 def edit_place(change: PlaceChange) -> Response:
-    """The place's name, description and data contact; its address (slug) stays, so links
-    and bookmarks keep working."""
+    """The place's name, description, data contact and what it is compared by; its address
+    (slug) stays, so links and bookmarks keep working."""
     errors = Errors()
     details = change.form.validated(PlaceCreate, errors)
     if details is None:

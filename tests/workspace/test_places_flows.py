@@ -194,3 +194,60 @@ def test_a_draft_round_is_not_offered_assess_again_and_refuses_it(
     assert "Assess again" not in page
     assert refused.status_code == 409
     assert "change it rather than starting another" in refused.text
+
+
+def test_a_facilitator_sets_what_the_place_is_compared_by_and_can_unset_it(
+    facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    edit = f"/places/{workspace.place_slug}/edit"
+    details = {
+        "name": "Kestrel Vale",
+        "description": "",
+        "data_contact": "",
+        "region": "yorkshire-and-the-humber",
+        "area_type": "combined-authority",
+        "rural_urban": "urban-with-significant-rural",
+    }
+
+    saved = post_form(facilitator, edit, edit, details, follow_redirects=False)
+
+    assert saved.status_code == 303
+    page = facilitator.get(saved.headers["location"]).text
+    assert "region Yorkshire and The Humber" in page.replace("Region", "region")
+    assert "type of area Combined authority area" in page
+    assert "Urban with significant rural (26% to 49% in rural areas or hub towns)" in page
+    form = facilitator.get(edit).text
+    assert re.search(r'<option value="combined-authority" selected', form)
+
+    post_form(facilitator, edit, edit, {**details, "area_type": ""})
+    with Session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == workspace.place_slug)).one()
+        assert place.region is not None and place.region.value == "yorkshire-and-the-humber"
+        assert place.area_type is None  # "Not set" unsets it
+
+
+@pytest.mark.parametrize("value", ["atlantis", "=1+1", "north-east" * 50, "Ünïcode"])
+def test_a_comparison_detail_outside_its_choices_is_refused_and_nothing_is_lost(
+    value: str, facilitator: TestClient, workspace: Workspace, engine: Engine
+) -> None:
+    edit = f"/places/{workspace.place_slug}/edit"
+    before = _place_row(engine, workspace.place_slug)
+
+    refused = post_form(
+        facilitator,
+        edit,
+        edit,
+        {"name": "Kestrel Vale renamed", "region": value, "rural_urban": "mainly-rural"},
+    )
+
+    assert refused.status_code == 400
+    assert 'class="govuk-error-summary"' in refused.text
+    assert 'href="#region">Choose the region</a>' in refused.text
+    assert 'value="Kestrel Vale renamed"' in refused.text  # what was typed is kept
+    assert re.search(r'<option value="mainly-rural" selected', refused.text)
+    assert _place_row(engine, workspace.place_slug) == before  # nothing half-saved
+
+
+def _place_row(engine: Engine, slug: str) -> dict[str, object]:
+    with Session(engine) as session:
+        return session.exec(select(Place).where(Place.slug == slug)).one().model_dump()
