@@ -140,3 +140,20 @@ _RURAL_SHARES = {
     RuralUrban.LARGELY_RURAL: " (50% to 79% in rural areas or hub towns)",
     RuralUrban.URBAN_WITH_SIGNIFICANT_RURAL: " (26% to 49% in rural areas or hub towns)",
 }
+
+
+class PeerVisibility(Labelled):
+    """Whether other places in the network see a sharing place's name and may contact it."""
+
+    NAMED = "named"
+    UNNAMED = "unnamed"
+
+    @property
+    def label(self) -> str:
+        return _PEER_VISIBILITY_LABELS[self]
+
+
+_PEER_VISIBILITY_LABELS = {
+    PeerVisibility.NAMED: "Named, and other places may contact us",
+    PeerVisibility.UNNAMED: "Not named: our figures count, but no one sees which place we are",
+}

@@ -29,6 +29,7 @@ from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.jobs.runners import report_queue
 from app.jobs.tasks import JobResources, render_service, report_maker
+from app.network import views as network_views
 from app.places import views as place_views
 from app.responses import api as respondent_api
 from app.responses import views as respondent_views
@@ -55,6 +56,7 @@ ROUTERS = [
     data_views.router,
     admin_views.router,
     account_views.router,
+    network_views.router,
 ]
 
 

@@ -25,6 +25,7 @@ from app.enums import (
     InvitationStatus,
     JobStatus,
     MembershipRole,
+    PeerVisibility,
     Region,
     RoundStatus,
     RuralUrban,
@@ -515,6 +516,48 @@ class Publication(SQLModel, table=True):
     contributions: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     snapshot: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     """None only for versions published before snapshots were kept."""
+
+
+class NetworkShareBase(SQLModel):
+    visibility: PeerVisibility = Field(
+        sa_type=_string_enum(PeerVisibility),
+        title="whether other places may see your place's name and contact you",
+    )
+    contact: str | None = Field(
+        default=None,
+        max_length=300,
+        title="whom other places contact",
+        schema_extra={
+            "examples": ["Place forum team, placeforum@kestrelvale.example"],
+            "validate_default": True,  # a named place must give one, so blank is checked too
+        },
+    )
+
+    _one_line = field_validator("contact")(one_line)
+
+    @field_validator("contact")
+    @classmethod
+    def _named_places_give_a_contact(cls, contact: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("visibility") is PeerVisibility.NAMED and not contact:
+            raise ValueError(
+                "Enter whom other places contact, or choose not to be named to other places"
+            )
+        return contact
+
+
+class NetworkShare(NetworkShareBase, table=True):
+    """A published round's results joining the network of places, as its facilitator chose:
+    there while the row is, and gone from every network view the moment it is deleted (the
+    choice withdrawn, or the round's publication withdrawn). Who chose, and when, is in the
+    audit."""
+
+    __tablename__ = "network_share"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        foreign_key="assessment_round.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    shared_at: datetime = _timestamp()
 
 
 class FailedAttempt(SQLModel, table=True):

@@ -18,9 +18,24 @@ from sqlmodel import Session, col, select
 from app.core.db import insert_rows
 from app.core.security.tokens import hash_token
 from app.demo.place import CURRENT_LEVELS, DEMO_ORGANISATIONS, demo_answer
-from app.enums import AreaType, InvitationStatus, Region, RoundStatus, RuralUrban
+from app.enums import (
+    AreaType,
+    InvitationStatus,
+    PeerVisibility,
+    Region,
+    RoundStatus,
+    RuralUrban,
+)
 from app.invitations.service import link_token
-from app.models import Answer, AssessmentRound, Invitation, Organisation, Place, utcnow
+from app.models import (
+    Answer,
+    AssessmentRound,
+    Invitation,
+    NetworkShare,
+    Organisation,
+    Place,
+    utcnow,
+)
 from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
@@ -166,6 +181,19 @@ def _one_place(
         _respondents(session, assessment_round, organisations, definition, rng, changes, secret)
         if status is RoundStatus.PUBLISHED:
             record_publication(session=session, assessment_round=assessment_round)
+            if number % 4 != 3:  # three places in four share what they publish
+                session.add(_network_share(assessment_round, place, number))
+
+
+def _network_share(assessment_round: AssessmentRound, place: Place, number: int) -> NetworkShare:
+    """Every other sharing place is named to other places, with a contact."""
+    if number % 2:
+        return NetworkShare(round_id=assessment_round.id or 0, visibility=PeerVisibility.UNNAMED)
+    return NetworkShare(
+        round_id=assessment_round.id or 0,
+        visibility=PeerVisibility.NAMED,
+        contact=f"{place.name} place forum team, placeforum@{place.slug}.example",
+    )
 
 
 def _respondents(

@@ -22,9 +22,25 @@ from app.core.clock import place_today
 from app.core.security.tokens import hash_token
 from app.data.paper import PaperRespondent, store_paper_answers
 from app.demo.workshop import record_demo_workshops
-from app.enums import AnswerKind, AreaType, InvitationStatus, Region, RoundStatus, RuralUrban
+from app.enums import (
+    AnswerKind,
+    AreaType,
+    InvitationStatus,
+    PeerVisibility,
+    Region,
+    RoundStatus,
+    RuralUrban,
+)
 from app.invitations.service import find_invitation, link_token
-from app.models import Answer, AssessmentRound, Invitation, Organisation, OutboxMessage, Place
+from app.models import (
+    Answer,
+    AssessmentRound,
+    Invitation,
+    NetworkShare,
+    Organisation,
+    OutboxMessage,
+    Place,
+)
 from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
@@ -308,6 +324,13 @@ def load_demo(session: Session, secret: str) -> DemoSummary:
     session.flush()
     record_publication(session=session, assessment_round=pilot)
     record_publication(session=session, assessment_round=previous)
+    session.add(
+        NetworkShare(
+            round_id=previous.id or 0,
+            visibility=PeerVisibility.NAMED,
+            contact="Kestrel Vale place forum team, placeforum@kestrel-vale.example",
+        )
+    )
     _late_paper_return(session, definition, pilot, organisations)
     record_demo_workshops(session, previous, current, organisations)
     _demo_emails(session, current, today)

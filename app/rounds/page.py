@@ -40,7 +40,10 @@ DONE = {
     "invitation-revoked": "The link was revoked: it no longer opens the questionnaire.",
     "invitation-reissued": "A new link was made; the old one no longer works. Send the new one.",
     "round-changed": "The round's details were changed.",
-    "withdrawn": "The publication was withdrawn: forum members can no longer read the results.",
+    "withdrawn": (
+        "The publication was withdrawn: forum members can no longer read the results, and "
+        "they are no longer shared with other places."
+    ),
     "invited": "The invitation was added. Its link is in the list below.",
     "invitation-changed": "The invitation was changed. The person's link is the same as before.",
 }

@@ -18,6 +18,7 @@ from app.models import (
     Organisation,
     Place,
 )
+from app.network.service import withdraw_from_network
 from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.schema import Definition
@@ -56,6 +57,8 @@ CONSEQUENCES: dict[tuple[RoundStatus, RoundStatus], tuple[str, ...]] = {
     (RoundStatus.PUBLISHED, RoundStatus.CLOSED): (
         "Forum members with a viewer's account can no longer read the results or the forum "
         "report. Copies already downloaded are not affected.",
+        "If these results are shared with other places, they stop being shared; publishing "
+        "them again does not share them again unless you choose to.",
     ),
 }
 """What each change of status does, said on the page that asks the facilitator to confirm it."""
@@ -163,6 +166,9 @@ def change_status(
         )
     if to is RoundStatus.PUBLISHED:
         record_publication(session=session, assessment_round=assessment_round)
+    elif before is RoundStatus.PUBLISHED:
+        # Published again later, the round joins the network only if the place says so again.
+        withdraw_from_network(session=session, assessment_round=assessment_round)
     assessment_round.status = to
     session.add(assessment_round)
     return before

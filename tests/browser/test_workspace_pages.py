@@ -15,6 +15,7 @@ from app.enums import JobStatus, MembershipRole
 from app.models import (
     AssessmentRound,
     Invitation,
+    NetworkShare,
     Organisation,
     Place,
     PlaceMembership,
@@ -49,6 +50,7 @@ def demo_pages(
             select(Invitation).where(Invitation.round_id == current.id).order_by(col(Invitation.id))
         ).first()
         organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+        shared = session.exec(select(NetworkShare)).one()  # the demo's baseline, shared
         # A facilitator of thirty more places: the list of places is paged and searchable.
         facilitator = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0].email)).one()
         more = [Place(name=f"Area {n:02d}", slug=f"area-{n:02d}") for n in range(30)]
@@ -77,6 +79,9 @@ def demo_pages(
             "place": f"/places/{demo_place.slug}",
             "organisation": f"/places/{demo_place.slug}/organisations/{organisation.id}",
             "new-round": f"/places/{demo_place.slug}/rounds/new",
+            "place-edit": f"/places/{demo_place.slug}/edit",
+            "sharing": f"/rounds/{shared.round_id}/network",
+            "sharing-unpublished": f"{r}/network",
             "round": r,
             "round-edit": f"{r}/edit",
             "confirm": f"{r}/status/closed",

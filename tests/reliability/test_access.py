@@ -194,6 +194,14 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ({**RESULTS, "kind": "partner"}, {}, {**FACILITATORS_ONLY, FACILITATOR: 409, ADMIN: 409}),
     ],
     ("GET", "/rounds/{round_id}/workshop"): [(CURRENT, {}, FACILITATORS_ONLY)],
+    # Sharing with other places is the facilitators' choice; an empty form chooses nothing, and
+    # withdrawing what was never shared changes nothing but still lands on the page.
+    ("GET", "/rounds/{round_id}/network"): [
+        (RESULTS, {}, FACILITATORS_ONLY),
+        (CURRENT, {}, FACILITATORS_ONLY),
+    ],
+    ("POST", "/rounds/{round_id}/network"): [(RESULTS, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/rounds/{round_id}/network/withdraw"): [(CURRENT, {}, FACILITATORS_ONLY_DONE)],
     # An empty form: no level is a level left as it was; no comment or quote is never found.
     ("POST", "/rounds/{round_id}/workshop/agreements"): [(CURRENT, {}, FACILITATORS_ONLY_DONE)],
     ("POST", "/rounds/{round_id}/workshop/actions"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],

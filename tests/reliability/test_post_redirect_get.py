@@ -352,6 +352,15 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             "/rounds/{round_id}/respondents/{invitation_id}/erase",
             lambda: _post(fran, f"{r}/data", f"{r}/respondents/{invitation}/erase", {}),
         )
+        shared = f"/rounds/{workspace.previous_round}/network"
+        step(
+            "/rounds/{round_id}/network",
+            lambda: _post(fran, shared, shared, {"visibility": "unnamed"}),
+        )
+        step(
+            "/rounds/{round_id}/network/withdraw",
+            lambda: _post(fran, shared, f"{shared}/withdraw", {}),
+        )
         exported = fran.get(f"/rounds/{workspace.previous_round}/export.json").json()
         exported["round"]["title"] = "Walk import"
         step(
