@@ -8,6 +8,7 @@ round's publication, deletes the row, so the round's figures leave every network
 
 from sqlmodel import Session, col, delete, select
 
+from app.core.db import lock_until_commit
 from app.core.exceptions import ChangeRefusedError
 from app.enums import PeerVisibility, RoundStatus
 from app.models import AssessmentRound, NetworkShare, NetworkShareBase
@@ -30,6 +31,8 @@ def share_round(
             "Only published results can join the network: publish the round first",
             field="visibility",
         )
+    # Twenty clicks at once make one share, not a unique violation shown as an error.
+    lock_until_commit(session, f"network-share-{assessment_round.id}")
     share = share_of(session, assessment_round)
     new = share is None
     if share is None:

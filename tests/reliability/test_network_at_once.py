@@ -1,0 +1,108 @@
+"""Sharing with other places, clicked twenty times at once (a double-clicking, impatient
+forum on a slow day), against ``placecheck serve`` with two workers on SQLite and PostgreSQL:
+one share, one withdrawal, each recorded once, and nobody shown an error. Each click comes
+from a browser of its own: one browser's requests wait for each other on its session."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, col, select
+
+from app.core.db import create_db_engine
+from app.demo.accounts import DEMO_PASSWORD
+from app.models import AuditEvent, NetworkShare
+from tests.support.demo import prepare
+from tests.support.figures import print_table
+from tests.support.pages import csrf_of, post_sign_in
+from tests.support.servers import server
+
+FACILITATOR = "facilitator@kestrel-vale.example"
+AT_ONCE = 20
+
+
+def _at_once(send: Callable[[int], int]) -> Counter[int]:
+    barrier = threading.Barrier(AT_ONCE)
+
+    def one(number: int) -> int:
+        barrier.wait()
+        return send(number)
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        return Counter(pool.map(one, range(AT_ONCE)))
+
+
+def _recorded(url: str, round_id: int) -> tuple[int, Counter[str]]:
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            shares = len(
+                session.exec(select(NetworkShare).where(NetworkShare.round_id == round_id)).all()
+            )
+            actions = session.exec(
+                select(AuditEvent.action).where(col(AuditEvent.action).startswith("network"))
+            ).all()
+    finally:
+        engine.dispose()
+    return shares, Counter(actions)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_twenty_clicks_at_once_share_once_and_withdraw_once(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'network.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("fresh_postgres_url")
+    )
+    published = prepare(url, respondents=0).published_round
+    page = f"/rounds/{published}/network"
+    rows: list[list[str]] = []
+    with server(url, tmp_path, workers=2) as running:
+        # Each in a browser of their own (requests from one browser queue behind each other).
+        browsers = [httpx.Client(base_url=running.url, timeout=120) for _ in range(AT_ONCE)]
+        for browser in browsers:
+            assert post_sign_in(browser, FACILITATOR, DEMO_PASSWORD).status_code == 303
+        tokens = [csrf_of(browser.get(page).text) for browser in browsers]
+        withdraw = {"csrf_token": tokens[0]}
+        assert browsers[0].post(f"{page}/withdraw", data=withdraw).status_code == 303
+        assert _recorded(url, published) == (0, Counter({"network-withdrawn": 1}))
+
+        def share(number: int) -> int:
+            form = {
+                "csrf_token": tokens[number],
+                "visibility": "named" if number % 2 else "unnamed",
+                "contact": f"Team {number}",
+            }
+            return browsers[number].post(page, data=form).status_code
+
+        def withdraw_in(number: int) -> int:
+            form = {"csrf_token": tokens[number]}
+            return browsers[number].post(f"{page}/withdraw", data=form).status_code
+
+        shared = _at_once(share)
+        rows.append([f"{AT_ONCE} shares at once", str(dict(shared))])
+        after_sharing = _recorded(url, published)
+        withdrawn = _at_once(withdraw_in)
+        for browser in browsers:
+            browser.close()
+        rows.append([f"{AT_ONCE} withdrawals at once", str(dict(withdrawn))])
+        after_withdrawing = _recorded(url, published)
+    print_table(f"Sharing clicked at once, {backend}", ["burst", "statuses"], rows)
+
+    assert shared == Counter({303: AT_ONCE}) and withdrawn == Counter({303: AT_ONCE})
+    assert after_sharing == (
+        1,
+        Counter({"network-withdrawn": 1, "network-shared": 1, "network-share-changed": 19}),
+    )
+    assert after_withdrawing == (
+        0,
+        Counter({"network-withdrawn": 2, "network-shared": 1, "network-share-changed": 19}),
+    )
