@@ -29,6 +29,8 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from app.accounts.access import (
+    OPEN_BEFORE_CHOOSING,
+    PasswordChoiceRequiredError,
     PlaceAccess,
     RoundAccess,
     SignInRequiredError,
@@ -193,6 +195,8 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 async def signed_in_user(request: Request, user: OptionalUser) -> User:
     if user is None:
         raise SignInRequiredError(request.url.path)
+    if user.must_choose_password and request.url.path not in OPEN_BEFORE_CHOOSING:
+        raise PasswordChoiceRequiredError
     return user
 
 

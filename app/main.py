@@ -16,7 +16,11 @@ from sqlalchemy import Engine
 
 from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
-from app.accounts.access import SignInRequiredError
+from app.accounts.access import (
+    PASSWORD_CHOICE_PAGE,
+    PasswordChoiceRequiredError,
+    SignInRequiredError,
+)
 from app.core.config import Environment, JobRunner, Settings, get_settings
 from app.core.db import create_db_engine
 from app.core.errors import install_error_handlers
@@ -130,10 +134,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(LimitBodies)
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)
+    app.add_exception_handler(PasswordChoiceRequiredError, _to_choose_a_password)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+async def _to_choose_a_password(request: Request, exc: Exception) -> Response:
+    del request, exc
+    return RedirectResponse(PASSWORD_CHOICE_PAGE, status_code=303)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> Response:

@@ -459,6 +459,12 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)
     password_hash: str = Field(max_length=255)
+    must_choose_password: bool = Field(
+        default=False,
+        description="The password was set by someone else (an administrator, the command "
+        "line): until they choose their own, the account opens only its own page.",
+        sa_column_kwargs={"server_default": sa.false()},
+    )
     is_active: bool = True
     created_at: datetime = _timestamp()
 

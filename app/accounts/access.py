@@ -39,6 +39,16 @@ class SignInRequiredError(Exception):
         self.next_path = next_path
 
 
+class PasswordChoiceRequiredError(Exception):
+    """Raised for a signed-in person whose password someone else set, anywhere but their own
+    account's page (where they choose one) and signing out; the app sends them there."""
+
+
+PASSWORD_CHOICE_PAGE = "/account"
+OPEN_BEFORE_CHOOSING = frozenset({"/account", "/account/password", "/sign-out"})
+"""What a person who has not yet chosen their own password may reach."""
+
+
 @dataclass(frozen=True)
 class PlaceAccess:
     place: Place

@@ -83,7 +83,7 @@ def add_user(change: AdminChange) -> Response:
     )
     if details is not None:
         try:
-            created = create_user(session=change.session, details=details)
+            created = create_user(session=change.session, details=details, temporary_password=True)
         except AccountError as error:
             errors.add(error.field, str(error))
         else:

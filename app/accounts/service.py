@@ -26,11 +26,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(*, session: Session, details: UserCreate) -> User:
+def create_user(*, session: Session, details: UserCreate, temporary_password: bool = False) -> User:
+    """``temporary_password``: someone else chose it and passes it on, so its owner must choose
+    their own at first sign-in (the demo's accounts, whose password is printed for everyone and
+    which exist only outside production, are made without)."""
     if session.exec(select(User).where(User.email == details.email)).first() is not None:
         raise AccountError("email", f"There is already an account for {details.email}")
     user = User(
-        **details.model_dump(exclude={"password"}), password_hash=hash_password(details.password)
+        **details.model_dump(exclude={"password"}),
+        password_hash=hash_password(details.password),
+        must_choose_password=temporary_password,
     )
     session.add(user)
     session.flush()
@@ -78,6 +83,7 @@ def set_password(
     """Every other signed-in browser of the user's is signed out: a password changed because
     it leaked must not leave whoever has it signed in."""
     user.password_hash = password_hash
+    user.must_choose_password = False
     session.add(user)
     others = delete(UserSession).where(col(UserSession.user_id) == user.id)
     if keep_session is not None:

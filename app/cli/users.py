@@ -52,10 +52,13 @@ def create(
         fail("; ".join(field_messages(UserCreate, error).values()))
     with reachable_engine(load_settings()) as engine, write_session(engine) as session:
         try:
-            user = create_user(session=session, details=details)
+            user = create_user(session=session, details=details, temporary_password=True)
         except AccountError as error:
             fail(str(error))
         audit.record(session, "user-created", actor_user_id=None, email=user.email)
         created = user.email
     kind = "administrator" if administrator else "user"
-    typer.echo(f"Created {kind} {created}. They can sign in at /sign-in.")
+    typer.echo(
+        f"Created {kind} {created}. They can sign in at /sign-in, and must then choose a "
+        "password of their own."
+    )

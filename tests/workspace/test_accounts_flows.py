@@ -203,3 +203,54 @@ def test_the_audit_log_names_rounds_and_shows_changes_as_before_and_after(
     row = page.split("Round changed", 1)[1].split("</tr>", 1)[0]
     assert "Renamed round" in row and "→ Renamed round" in row
     assert "{" not in row and "[" not in row
+
+
+def test_an_account_given_its_password_by_an_administrator_must_choose_its_own_first(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    given = "a password the admin knows"
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        made = post_form(
+            admin,
+            "/admin/users",
+            "/admin/users",
+            {"display_name": "Nia New", "email": "nia@example.org", "password": given},
+            follow_redirects=False,
+        )
+        assert made.status_code == 303
+    with TestClient(create_app(settings=settings, engine=engine)) as nia:
+        sign_in(nia, "nia@example.org", given)
+
+        account = nia.get("/account").text
+        assert "Choose a password of your own before you go on" in account
+        token = csrf_of(account)
+        for sent in (
+            nia.get("/places", follow_redirects=False),
+            nia.get(f"/rounds/{workspace.current_round}", follow_redirects=False),
+            nia.post(
+                "/places", data={"csrf_token": token, "name": "Nia's"}, follow_redirects=False
+            ),
+        ):
+            assert (sent.status_code, sent.headers.get("location")) == (303, "/account")
+
+        chosen = post_form(
+            nia,
+            "/account",
+            "/account/password",
+            {
+                "current_password": given,
+                "new_password": "a password only nia knows",
+                "confirm_password": "a password only nia knows",
+            },
+            follow_redirects=False,
+        )
+
+        assert chosen.status_code == 303
+        assert nia.get("/places").status_code == 200
+        assert "Choose a password of your own" not in nia.get("/account").text
+    with Session(engine) as session:
+        nia_row = session.exec(select(User).where(User.email == "nia@example.org")).one()
+        fran = session.exec(select(User).where(User.email == "fran@example.org")).one()
+        assert not nia_row.must_choose_password
+        assert not fran.must_choose_password  # accounts made before are left as they were
