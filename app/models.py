@@ -507,6 +507,12 @@ class UserSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     created_at: datetime = _timestamp()
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    browser: str | None = Field(
+        default=None,
+        max_length=80,
+        description="'Firefox on Windows': enough for a person to know their own browsers "
+        "in the list, and no more (no address, no full user agent).",
+    )
 
 
 class Publication(SQLModel, table=True):

@@ -45,7 +45,9 @@ class PasswordChoiceRequiredError(Exception):
 
 
 PASSWORD_CHOICE_PAGE = "/account"
-OPEN_BEFORE_CHOOSING = frozenset({"/account", "/account/password", "/sign-out"})
+OPEN_BEFORE_CHOOSING = frozenset(
+    {"/account", "/account/password", "/account/sign-out-elsewhere", "/sign-out"}
+)
 """What a person who has not yet chosen their own password may reach."""
 
 

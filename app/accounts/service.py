@@ -85,13 +85,56 @@ def set_password(
     user.password_hash = password_hash
     user.must_choose_password = False
     session.add(user)
+    end_other_sessions(session=session, user=user, keep_session=keep_session)
+
+
+def end_other_sessions(*, session: Session, user: User, keep_session: str | None) -> int:
+    """Sign the user out of every browser but the one holding ``keep_session``; how many."""
     others = delete(UserSession).where(col(UserSession.user_id) == user.id)
     if keep_session is not None:
         others = others.where(col(UserSession.token_hash) != hash_token(keep_session))
-    session.exec(others)
+    return int(session.exec(others).rowcount)
 
 
-def start_session(*, session: Session, secret: str, user: User) -> str:
+def signed_in_browsers(session: Session, user: User) -> list[UserSession]:
+    """Where the user is signed in now, the newest first."""
+    return list(
+        session.exec(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, col(UserSession.expires_at) >= utcnow())
+            .order_by(col(UserSession.created_at).desc())
+        ).all()
+    )
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "an iPhone"),
+    ("iPad", "an iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_of(user_agent: str) -> str:
+    """'Chrome on Windows' from a User-Agent header (Edge and Chrome say Safari too, so the
+    most particular comes first); 'A browser' where it says nothing known."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or (f"A browser on {system}" if system else "A browser")
+
+
+def start_session(*, session: Session, secret: str, user: User, browser: str) -> str:
     """A new signed-in session for ``user``; returns the cookie's value. Each sign-in also
     clears that user's expired sessions, so the table does not grow."""
     assert user.id is not None
@@ -107,6 +150,7 @@ def start_session(*, session: Session, secret: str, user: User) -> str:
             token_hash=hash_token(token),
             user_id=user.id,
             expires_at=now + timedelta(seconds=SESSION_MAX_AGE_SECONDS),
+            browser=browser,
         )
     )
     return cookie_value(secret, token)

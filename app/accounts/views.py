@@ -4,7 +4,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from app.accounts.service import authenticate, end_session, normalise_email, start_session
+from app.accounts.service import (
+    authenticate,
+    browser_of,
+    end_session,
+    normalise_email,
+    start_session,
+)
 from app.core import audit
 from app.core.fields import Secret
 from app.core.security.ratelimit import (
@@ -98,7 +104,12 @@ def sign_in(
         return _sign_in_page(request, next_path, errors, email, status=400)
     release(work.write(), places)
     audit.record(session, "sign-in", actor_user_id=user.id)
-    cookie = start_session(session=session, secret=settings.secret, user=user)
+    cookie = start_session(
+        session=session,
+        secret=settings.secret,
+        user=user,
+        browser=browser_of(request.headers.get("user-agent", "")),
+    )
     response = see_other(next_path)
     response.set_cookie(
         SESSION_COOKIE,

@@ -240,6 +240,10 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("POST", "/account/password"): [
         ({}, {}, {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400})
     ],
+    # Everyone's own: it ends only their other browsers (here, none).
+    ("POST", "/account/sign-out-elsewhere"): [
+        ({}, {}, {VIEWER: 303, OUTSIDER: 303, FACILITATOR: 303, ADMIN: 303})
+    ],
 }
 # Routes anyone may reach: the site, signing in and out, and the respondent's link (checked by
 # the respondent tests), with the API's own documentation.

@@ -418,6 +418,10 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
                 },
             ),
         )
+        step(
+            "/account/sign-out-elsewhere",
+            lambda: _post(fran, "/account", "/account/sign-out-elsewhere", {}),
+        )
 
         not_redirected = {
             route: (response.status_code, response.text[-500:])

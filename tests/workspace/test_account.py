@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.accounts.service import create_user
+from app.accounts.service import browser_of, create_user
 from app.core.db import begin_write
 from app.core.fields import every_secret_field
 from app.core.security.passwords import hash_password, password_matches
@@ -181,3 +181,72 @@ def test_a_page_shown_again_after_a_failed_save_never_holds_a_password(
     assert refused.status_code == 503
     assert secret not in refused.text and NEW not in refused.text
     assert every_secret_field() >= {"password", "current_password", "new_password"}
+
+
+FIREFOX_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+)
+SAFARI_ON_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
+EDGE_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "named"),
+    [
+        (FIREFOX_ON_WINDOWS, "Firefox on Windows"),
+        (SAFARI_ON_IPHONE, "Safari on an iPhone"),
+        (EDGE_ON_WINDOWS, "Edge on Windows"),
+        ("curl/8.5.0", "A browser"),
+        ("=cmd|' /C calc'!A0" + "é" * 10_000, "A browser"),
+    ],
+)
+def test_a_browser_is_named_by_what_a_person_recognises_and_nothing_more(
+    user_agent: str, named: str
+) -> None:
+    assert browser_of(user_agent) == named
+
+
+def test_a_person_sees_where_they_are_signed_in_and_signs_out_everywhere_else(
+    client: TestClient, session: Session, engine: Engine
+) -> None:
+    _person(session)
+    _signed_in(client, "vic@example.org", OLD)
+    others = [
+        TestClient(client.app, headers={"user-agent": ua})
+        for ua in (FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE)
+    ]
+    for other in others:
+        _signed_in(other, "vic@example.org", OLD)
+
+    page = client.get("/account").text
+    assert "Firefox on Windows" in page and "Safari on an iPhone" in page
+    assert page.count("This browser") == 1
+
+    first = client.post(
+        "/account/sign-out-elsewhere", data={"csrf_token": _csrf(client)}, follow_redirects=False
+    )
+    again = client.post(
+        "/account/sign-out-elsewhere", data={"csrf_token": _csrf(client)}, follow_redirects=False
+    )
+
+    assert first.status_code == again.status_code == 303
+    assert (
+        "You are now signed out on every other browser"
+        in client.get(first.headers["location"]).text
+    )
+    for other in others:
+        assert (
+            other.get("/account", follow_redirects=False).headers["location"].startswith("/sign-in")
+        )
+    assert client.get("/account").status_code == 200
+    with Session(engine) as check:
+        recorded = check.exec(
+            select(AuditEvent).where(AuditEvent.action == "signed-out-elsewhere")
+        ).all()
+    assert len(recorded) == 1  # the second found nothing more to end
