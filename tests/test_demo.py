@@ -180,6 +180,9 @@ def test_the_demo_command_loads_the_national_scale_when_asked(
 
     assert result.exit_code == 0, result.output
     assert "Loaded the national demo: 2 places, 180 invitations" in result.output
+    assert "2 places share their published results with other places, 1 of them named" in (
+        result.output
+    )
 
 
 def test_the_demo_has_people_e_mailed_and_reminded_through_the_outbox(session: Session) -> None:

@@ -174,7 +174,8 @@ def demo(
             typer.echo(
                 f"{'Loaded' if national.created else 'Already loaded:'} the national demo: "
                 f"{national.places} places, {national.invitations:,} invitations, "
-                f"{national.answers:,} answers."
+                f"{national.answers:,} answers; {national.sharing} places share their published "
+                f"results with other places, {national.named} of them named."
             )
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(

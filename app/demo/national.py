@@ -66,6 +66,10 @@ class NationalSummary:
     places: int
     invitations: int
     answers: int
+    sharing: int
+    """Places with a published round shared with the network."""
+    named: int
+    """Of those, the ones other places may see named."""
 
 
 def place_name(number: int) -> str:
@@ -260,6 +264,13 @@ def _summary(session: Session, *, created: bool) -> NationalSummary:
     national = select(Place.id).where(col(Place.slug).startswith(SLUG_PREFIX))
     rounds = select(AssessmentRound.id).where(col(AssessmentRound.place_id).in_(national))
     invitations = select(Invitation.id).where(col(Invitation.round_id).in_(rounds))
+    shared = (
+        select(AssessmentRound.place_id, NetworkShare.visibility)
+        .join(NetworkShare, col(NetworkShare.round_id) == col(AssessmentRound.id))
+        .where(col(AssessmentRound.place_id).in_(national))
+        .distinct()
+    )
+    sharing = session.exec(shared).all()
     return NationalSummary(
         created=created,
         places=session.exec(select(func.count()).select_from(national.subquery())).one(),
@@ -269,4 +280,6 @@ def _summary(session: Session, *, created: bool) -> NationalSummary:
             .select_from(Answer)
             .where(col(Answer.invitation_id).in_(invitations))
         ).one(),
+        sharing=len({place for place, _ in sharing}),
+        named=len({place for place, seen in sharing if seen is PeerVisibility.NAMED}),
     )
