@@ -30,10 +30,12 @@ from sqlmodel import Session
 
 from app.accounts.access import (
     OPEN_BEFORE_CHOOSING,
+    OPEN_BEFORE_TWO_FACTOR,
     PasswordChoiceRequiredError,
     PlaceAccess,
     RoundAccess,
     SignInRequiredError,
+    TwoFactorRequiredError,
     facilitating,
     place_for,
     require_administrator,
@@ -42,6 +44,7 @@ from app.accounts.access import (
     round_for,
 )
 from app.accounts.service import signed_in
+from app.accounts.two_factor import is_two_factor_on
 from app.core.config import Settings
 from app.core.db import UnitOfWork, has_written
 from app.core.exceptions import ShownError
@@ -186,6 +189,12 @@ def optional_user(request: Request, session: SessionDep, settings: SettingsDep) 
     if person is None:
         return None
     request.state.facilitator = person.facilitates
+    # Asked only where the operator requires a code, of the people who run something.
+    request.state.needs_two_factor = (
+        settings.require_two_factor
+        and (person.user.is_administrator or person.facilitates)
+        and not is_two_factor_on(session, person.user)
+    )
     return person.user
 
 
@@ -193,10 +202,15 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 async def signed_in_user(request: Request, user: OptionalUser) -> User:
+    """The signed-in person, sent first to choose their own password if someone else set it,
+    and then, where the operator requires it, to set up a code (``optional_user`` found out)."""
     if user is None:
         raise SignInRequiredError(request.url.path)
-    if user.must_choose_password and request.url.path not in OPEN_BEFORE_CHOOSING:
+    path = request.url.path
+    if user.must_choose_password and path not in OPEN_BEFORE_CHOOSING:
         raise PasswordChoiceRequiredError
+    if request.state.needs_two_factor and path not in OPEN_BEFORE_TWO_FACTOR:
+        raise TwoFactorRequiredError
     return user
 
 

@@ -18,8 +18,10 @@ from app.accounts import account_views, admin_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import (
     PASSWORD_CHOICE_PAGE,
+    TWO_FACTOR_PAGE,
     PasswordChoiceRequiredError,
     SignInRequiredError,
+    TwoFactorRequiredError,
 )
 from app.core.config import Environment, JobRunner, Settings, get_settings
 from app.core.db import create_db_engine
@@ -135,6 +137,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.add_exception_handler(SignInRequiredError, _to_sign_in)
     app.add_exception_handler(PasswordChoiceRequiredError, _to_choose_a_password)
+    app.add_exception_handler(TwoFactorRequiredError, _to_set_up_a_code)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -144,6 +147,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 async def _to_choose_a_password(request: Request, exc: Exception) -> Response:
     del request, exc
     return RedirectResponse(PASSWORD_CHOICE_PAGE, status_code=303)
+
+
+async def _to_set_up_a_code(request: Request, exc: Exception) -> Response:
+    del request, exc
+    return RedirectResponse(TWO_FACTOR_PAGE, status_code=303)
 
 
 async def _to_sign_in(request: Request, exc: Exception) -> Response:

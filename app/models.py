@@ -497,6 +497,33 @@ class PasswordChange(SQLModel):
         return confirm
 
 
+class TwoFactor(SQLModel, table=True):
+    """A password account's second factor: the secret its authenticator app shares (TOTP,
+    RFC 6238). Until it is confirmed with a code, the recovery codes shown with it wait here;
+    once confirmed they are kept only as hashes (``RecoveryCode``)."""
+
+    __tablename__ = "two_factor"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    secret: str = Field(max_length=64)
+    confirmed_at: datetime | None = _timestamp(nullable=True)
+    last_step: int | None = Field(
+        default=None, description="The time step of the last code accepted: each is good once."
+    )
+    pending_codes: str | None = Field(default=None, max_length=200)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of the codes that stand in for the app once each (a lost phone)."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = _timestamp(nullable=True)
+
+
 class UserSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds the token; only its hash is kept here, and
     deleting the row (signing out) ends the session wherever the cookie has been copied."""

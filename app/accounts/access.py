@@ -51,6 +51,19 @@ OPEN_BEFORE_CHOOSING = frozenset(
 """What a person who has not yet chosen their own password may reach."""
 
 
+class TwoFactorRequiredError(Exception):
+    """Raised, where the operator requires it, for an administrator or facilitator without a
+    code from an authenticator app, anywhere but setting one up; the app sends them there."""
+
+
+TWO_FACTOR_PAGE = "/account/two-factor"
+OPEN_BEFORE_TWO_FACTOR = OPEN_BEFORE_CHOOSING | {
+    TWO_FACTOR_PAGE,
+    f"{TWO_FACTOR_PAGE}/start",
+    f"{TWO_FACTOR_PAGE}/confirm",
+}
+
+
 @dataclass(frozen=True)
 class PlaceAccess:
     place: Place

@@ -1,8 +1,10 @@
-"""A signed-in person's own account: who they are, where they are signed in, and changing their
-password."""
+"""A signed-in person's own account: who they are, where they are signed in, their password, and
+a code from an authenticator app as a second step of signing in."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.accounts.service import (
@@ -12,8 +14,20 @@ from app.accounts.service import (
     set_password,
     signed_in_browsers,
 )
+from app.accounts.two_factor import (
+    app_link,
+    confirm_setup,
+    grouped,
+    is_two_factor_on,
+    qr_code_svg,
+    recovery_codes_left,
+    setup_of,
+    start_setup,
+    turn_off,
+)
 from app.core import audit
 from app.core.config import Settings
+from app.core.exceptions import ChangeRefusedError
 from app.core.security.ratelimit import (
     PASSWORD_CHECKS_PER_ACCOUNT,
     release,
@@ -30,7 +44,7 @@ from app.deps import (
     UnitOfWorkDep,
     UnitOfWorkRoute,
 )
-from app.models import PasswordChange
+from app.models import PasswordChange, User
 from app.web.pages import Errors, render, see_other
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -44,6 +58,8 @@ DONE = {
         "Your password has been changed. Any other browser you were signed in on is now signed out."
     ),
     "signed-out-elsewhere": "You are now signed out on every other browser.",
+    "two-factor-on": "Signing in now asks for a code from your authenticator app as well.",
+    "two-factor-off": "Signing in no longer asks for a code from an authenticator app.",
 }
 """The banner after each change, by the name the address gives; any other name shows nothing."""
 
@@ -61,6 +77,7 @@ def _account_page(
     token = token_of(settings.secret, request.cookies.get(SESSION_COOKIE))
     context = {
         "account": user,
+        "two_factor": is_two_factor_on(session, user),
         "browsers": signed_in_browsers(session, user),
         "this_browser": hash_token(token) if token else None,
         "errors": errors or Errors(),
@@ -142,3 +159,94 @@ def sign_out_elsewhere(
     if ended:
         audit.record(work.session, "signed-out-elsewhere", actor_user_id=user.id, browsers=ended)
     return see_other("/account?done=signed-out-elsewhere")
+
+
+class CodeEntry(BaseModel):
+    code: str = Field(min_length=1, max_length=40, title="the code")
+
+
+def _two_factor_page(
+    request: Request,
+    user: User,
+    session: Session,
+    *,
+    errors: Errors | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
+    setup = setup_of(session, user)
+    pending = setup if setup is not None and setup.confirmed_at is None else None
+    link = app_link(pending, user) if pending else None
+    context = {
+        "account": user,
+        "setup": setup,
+        "pending": pending,
+        "qr_code": Markup(qr_code_svg(link)) if link else None,
+        "secret": grouped(pending.secret) if pending else None,
+        "recovery_codes": (pending.pending_codes or "").split() if pending else [],
+        "codes_left": recovery_codes_left(session, user),
+        "errors": errors or Errors(),
+        "notice": notice,
+    }
+    return render(request, "two_factor", context, user=user, status=status)
+
+
+@router.get("/account/two-factor", response_class=HTMLResponse)
+def two_factor_page(
+    request: Request, user: CurrentUser, session: SessionDep, done: str | None = None
+) -> Response:
+    return _two_factor_page(request, user, session, notice=DONE.get(done or ""))
+
+
+@router.post("/account/two-factor/start", response_class=HTMLResponse)
+def start_two_factor(
+    request: Request, form: CsrfForm, work: UnitOfWorkDep, user: CurrentUser
+) -> Response:
+    del form  # checked for its CSRF token; it carries nothing else
+    try:
+        start_setup(work.write(), user)
+    except ChangeRefusedError:
+        return see_other("/account/two-factor")  # already on: sent twice, nothing to start
+    return see_other("/account/two-factor")
+
+
+@router.post("/account/two-factor/confirm", response_class=HTMLResponse)
+def confirm_two_factor(
+    request: Request, form: CsrfForm, work: UnitOfWorkDep, user: CurrentUser
+) -> Response:
+    errors = Errors()
+    entry = form.validated(CodeEntry, errors)
+    if entry is not None:
+        try:
+            confirm_setup(work.write(), user, entry.code)
+        except ChangeRefusedError as refused:
+            errors.add("code", str(refused))
+    if errors:
+        return _two_factor_page(request, user, work.session, errors=errors, status=400)
+    audit.record(work.session, "two-factor-on", actor_user_id=user.id)
+    return see_other("/account/two-factor?done=two-factor-on")
+
+
+@router.post("/account/two-factor/off", response_class=HTMLResponse)
+def turn_two_factor_off(
+    request: Request, form: CsrfForm, work: UnitOfWorkDep, user: CurrentUser
+) -> Response:
+    """Only with a code, counted as a wrong current password is: a stolen cookie can neither
+    take the second step off nor guess its way to a code."""
+    errors = Errors()
+    entry = form.validated(CodeEntry, errors)
+    if entry is None:
+        return _two_factor_page(request, user, work.session, errors=errors, status=400)
+    places = take_places(work, [(PASSWORD_CHECKS_PER_ACCOUNT, str(user.id))])
+    if places is None:
+        errors.add("code", TOO_MANY_CHECKS)
+        return _two_factor_page(request, user, work.session, errors=errors, status=429)
+    try:
+        turn_off(work.write(), user, entry.code)
+    except ChangeRefusedError as refused:
+        settle(work.session, places)
+        errors.add("code", str(refused))
+        return _two_factor_page(request, user, work.session, errors=errors, status=400)
+    release(work.session, places)
+    audit.record(work.session, "two-factor-off", actor_user_id=user.id)
+    return see_other("/account/two-factor?done=two-factor-off")

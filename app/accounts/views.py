@@ -1,7 +1,10 @@
-"""Signing in and out. Failed attempts are limited per account and, more loosely, per address."""
+"""Signing in and out. Failed attempts are limited per account and, more loosely, per address;
+a code from an authenticator app, where the account has one, is the second step of the same
+sign-in and counts against the same limits."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
 
 from app.accounts.service import (
@@ -11,7 +14,9 @@ from app.accounts.service import (
     normalise_email,
     start_session,
 )
+from app.accounts.two_factor import WRONG_CODE, check_code, is_two_factor_on
 from app.core import audit
+from app.core.config import Settings
 from app.core.fields import Secret
 from app.core.security.ratelimit import (
     SIGN_IN_PER_ACCOUNT,
@@ -21,6 +26,7 @@ from app.core.security.ratelimit import (
     take_places,
 )
 from app.core.security.session_cookie import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
+from app.core.security.tokens import hash_token
 from app.deps import (
     ClientAddress,
     CsrfForm,
@@ -31,6 +37,7 @@ from app.deps import (
     UnitOfWorkRoute,
     WriteSession,
 )
+from app.models import User
 from app.web.pages import Errors, render, see_other
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -44,6 +51,24 @@ TOO_MANY = (
 class SignIn(BaseModel):
     email: str = Field(min_length=1, max_length=320, title="your e-mail address")
     password: Secret = Field(min_length=1, max_length=1000, title="your password")
+
+
+class SecondStep(BaseModel):
+    code: str = Field(min_length=1, max_length=40, title="the code")
+
+
+SECOND_STEP_COOKIE = "placecheck_second_step"
+SECOND_STEP_SECONDS = 300
+"""How long after the right password its code may be entered."""
+
+
+def _second_step(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret, salt="placecheck-second-step")
+
+
+def _password_mark(user: User) -> str:
+    """Changes when the password does: a second step begun before a change is refused."""
+    return hash_token(user.password_hash)[:16]
 
 
 def safe_next(path: str | None) -> str:
@@ -103,7 +128,34 @@ def sign_in(
         errors.add("email", "The e-mail address or password is not right")
         return _sign_in_page(request, next_path, errors, email, status=400)
     release(work.write(), places)
-    audit.record(session, "sign-in", actor_user_id=user.id)
+    if is_two_factor_on(session, user):
+        response = see_other("/sign-in/code")
+        response.set_cookie(
+            SECOND_STEP_COOKIE,
+            _second_step(settings).dumps([user.id, _password_mark(user), next_path]),
+            max_age=SECOND_STEP_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=not settings.is_development,
+        )
+        return response
+    return _signed_in(request, work, settings, user, next_path)
+
+
+def _signed_in(
+    request: Request,
+    work: UnitOfWorkDep,
+    settings: Settings,
+    user: User,
+    next_path: str,
+    second_factor: str | None = None,
+) -> Response:
+    """Start the session: the password (and the code, where the account has one) was right."""
+    session = work.session
+    if second_factor is None:
+        audit.record(session, "sign-in", actor_user_id=user.id)
+    else:
+        audit.record(session, "sign-in", actor_user_id=user.id, second_factor=second_factor)
     cookie = start_session(
         session=session,
         secret=settings.secret,
@@ -119,7 +171,68 @@ def sign_in(
         samesite="lax",
         secure=not settings.is_development,
     )
+    response.delete_cookie(SECOND_STEP_COOKIE)
     return response
+
+
+def _waiting(request: Request, work: UnitOfWorkDep, settings: Settings) -> tuple[User, str] | None:
+    """Who gave the right password in this browser, within the last five minutes, and where
+    they were going; None if nobody did (or their password has changed since)."""
+    try:
+        user_id, mark, next_path = _second_step(settings).loads(
+            request.cookies.get(SECOND_STEP_COOKIE, ""), max_age=SECOND_STEP_SECONDS
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = work.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active or mark != _password_mark(user):
+        return None
+    return user, safe_next(next_path if isinstance(next_path, str) else None)
+
+
+def _code_page(request: Request, errors: Errors | None = None, status: int = 200) -> Response:
+    context = {"errors": errors or Errors()}
+    return render(request, "sign_in_code", context, user=None, status=status)
+
+
+@router.get("/sign-in/code", response_class=HTMLResponse)
+def code_page(request: Request, work: UnitOfWorkDep, settings: SettingsDep) -> Response:
+    if _waiting(request, work, settings) is None:
+        return see_other("/sign-in")
+    return _code_page(request)
+
+
+@router.post("/sign-in/code", response_class=HTMLResponse)
+def enter_code(
+    request: Request,
+    form: CsrfForm,
+    work: UnitOfWorkDep,
+    settings: SettingsDep,
+    client: ClientAddress,
+) -> Response:
+    """A code takes its place in the same counts as a password does, before it is checked,
+    so codes cannot be guessed faster than passwords; a right one gives it back."""
+    waiting = _waiting(request, work, settings)
+    if waiting is None:
+        return see_other("/sign-in")
+    user, next_path = waiting
+    errors = Errors()
+    entered = form.validated(SecondStep, errors)
+    if entered is None:
+        return _code_page(request, errors, status=400)
+    places = take_places(
+        work, [(SIGN_IN_PER_ACCOUNT, normalise_email(user.email)), (SIGN_IN_PER_ADDRESS, client)]
+    )
+    if places is None:
+        errors.add("code", TOO_MANY)
+        return _code_page(request, errors, status=429)
+    how = check_code(work.write(), user, entered.code)
+    if how is None:
+        settle(work.session, places)
+        errors.add("code", WRONG_CODE)
+        return _code_page(request, errors, status=400)
+    release(work.session, places)
+    return _signed_in(request, work, settings, user, next_path, second_factor=how)
 
 
 @router.post("/sign-out")

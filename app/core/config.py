@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         description="Processes rendering PDFs at once; 0 means one per CPU core.",
     )
 
+    require_two_factor: bool = Field(
+        default=False,
+        description="Administrators and facilitators who sign in with a password must turn on "
+        "a code from an authenticator app before they can use anything but their account.",
+    )
     prepare_reports_in_advance: bool = Field(
         default=True,
         description="Make a round's forum and workshop reports as soon as it is closed or "

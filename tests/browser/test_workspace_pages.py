@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 from sqlmodel import col, select
 
+from app.accounts.two_factor import start_setup
 from app.core.db import write_session
 from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.enums import JobStatus, MembershipRole
@@ -51,6 +52,10 @@ def demo_pages(
         ).first()
         organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
         shared = session.exec(select(NetworkShare)).one()  # the demo's baseline, shared
+        facilitator_account = session.exec(
+            select(User).where(User.email == DEMO_ACCOUNTS[0].email)
+        ).one()
+        start_setup(session, facilitator_account)  # the QR code and recovery codes, shown
         # A facilitator of thirty more places: the list of places is paged and searchable.
         facilitator = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0].email)).one()
         more = [Place(name=f"Area {n:02d}", slug=f"area-{n:02d}") for n in range(30)]
@@ -100,6 +105,7 @@ def demo_pages(
             "report-ask": f"{r}/reports/workshop",
             "data": f"{r}/data",
             "account": "/account",
+            "two-factor-setup": "/account/two-factor",
             "help": "/help",
         }
     yield live_server.url, pages

@@ -240,6 +240,20 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("POST", "/account/password"): [
         ({}, {}, {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400})
     ],
+    # Everyone's own: setting up a code from an app (an empty form confirms and turns off
+    # nothing).
+    ("GET", "/account/two-factor"): [
+        ({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})
+    ],
+    ("POST", "/account/two-factor/start"): [
+        ({}, {}, {VIEWER: 303, OUTSIDER: 303, FACILITATOR: 303, ADMIN: 303})
+    ],
+    ("POST", "/account/two-factor/confirm"): [
+        ({}, {}, {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400})
+    ],
+    ("POST", "/account/two-factor/off"): [
+        ({}, {}, {VIEWER: 400, OUTSIDER: 400, FACILITATOR: 400, ADMIN: 400})
+    ],
     # Everyone's own: it ends only their other browsers (here, none).
     ("POST", "/account/sign-out-elsewhere"): [
         ({}, {}, {VIEWER: 303, OUTSIDER: 303, FACILITATOR: 303, ADMIN: 303})
@@ -253,6 +267,8 @@ OPEN_TO_ALL = {
     ("GET", "/api/v1/status"),
     ("GET", "/sign-in"),
     ("POST", "/sign-in"),
+    ("GET", "/sign-in/code"),  # the second step of signing in (tests/workspace/test_two_factor)
+    ("POST", "/sign-in/code"),
     ("GET", "/accessibility"),
     ("GET", "/privacy"),
     ("GET", "/help"),

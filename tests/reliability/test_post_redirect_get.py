@@ -8,15 +8,18 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 from alembic import command
 from httpx import Response
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.accounts.two_factor import STEP_SECONDS
 from app.core.config import Settings
 from app.core.migrations import run_migrations
 from app.main import ROUTERS
@@ -28,7 +31,9 @@ from app.models import (
     Invitation,
     Organisation,
     Place,
+    TwoFactor,
     User,
+    utcnow,
 )
 from tests.support.mail import mail_server
 from tests.support.pages import csrf_of, sign_in
@@ -53,6 +58,19 @@ def _form_routes() -> set[str]:
         for route in router.routes
         if "POST" in getattr(route, "methods", set()) and not route.path.startswith("/api/")
     }
+
+
+def _two_factor_secret(engine: Engine, email: str) -> str:
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        found = session.get(TwoFactor, user.id)
+        assert found is not None
+        return found.secret
+
+
+def _code_a_step_ago(secret: str) -> str:
+    """Confirmed with the code of the step before, the one of this step is left for signing in."""
+    return pyotp.TOTP(secret).at(utcnow() - timedelta(seconds=STEP_SECONDS))
 
 
 def _post(
@@ -404,6 +422,30 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             "/admin/users/{user_id}/active",
             lambda: _post(admin, "/admin/users", f"/admin/users/{wyn}/active", {"active": "no"}),
             by=admin,
+        )
+        two_factor = "/account/two-factor"
+        step(f"{two_factor}/start", lambda: _post(fran, two_factor, f"{two_factor}/start", {}))
+        recovery = re.findall(r"<li><code>([a-z0-9-]{11})</code></li>", fran.get(two_factor).text)
+        secret = _two_factor_secret(engine, "fran@example.org")
+        step(
+            f"{two_factor}/confirm",
+            lambda: _post(
+                fran, two_factor, f"{two_factor}/confirm", {"code": _code_a_step_ago(secret)}
+            ),
+        )
+        with httpx.Client(base_url=running.url, timeout=120) as second:
+            password = {"email": "fran@example.org", "password": "a-long-enough-password"}
+            assert _post(second, "/sign-in", "/sign-in", password).status_code == 303
+            step(
+                "/sign-in/code",
+                lambda: _post(
+                    second, "/sign-in/code", "/sign-in/code", {"code": pyotp.TOTP(secret).now()}
+                ),
+                by=second,
+            )
+        step(
+            f"{two_factor}/off",
+            lambda: _post(fran, two_factor, f"{two_factor}/off", {"code": recovery[0]}),
         )
         step(
             "/account/password",
