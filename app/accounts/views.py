@@ -71,6 +71,14 @@ def _password_mark(user: User) -> str:
     return hash_token(user.password_hash)[:16]
 
 
+def _sign_in_places(work: UnitOfWorkDep, email: str, client: str) -> list[int] | None:
+    """A place in the count of tries for this account and this address (a password or a
+    code): None when either is full."""
+    return take_places(
+        work, [(SIGN_IN_PER_ACCOUNT, normalise_email(email)), (SIGN_IN_PER_ADDRESS, client)]
+    )
+
+
 def safe_next(path: str | None) -> str:
     """Only paths on this site: never an open redirect to somewhere else."""
     if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
@@ -115,10 +123,7 @@ def sign_in(
     email = form.get("email")
     if details is None:
         return _sign_in_page(request, next_path, errors, email, status=400)
-    places = take_places(
-        work,
-        [(SIGN_IN_PER_ACCOUNT, normalise_email(details.email)), (SIGN_IN_PER_ADDRESS, client)],
-    )
+    places = _sign_in_places(work, details.email, client)
     if places is None:
         errors.add("email", TOO_MANY)
         return _sign_in_page(request, next_path, errors, email, status=429)
@@ -220,9 +225,7 @@ def enter_code(
     entered = form.validated(SecondStep, errors)
     if entered is None:
         return _code_page(request, errors, status=400)
-    places = take_places(
-        work, [(SIGN_IN_PER_ACCOUNT, normalise_email(user.email)), (SIGN_IN_PER_ADDRESS, client)]
-    )
+    places = _sign_in_places(work, user.email, client)
     if places is None:
         errors.add("code", TOO_MANY)
         return _code_page(request, errors, status=429)

@@ -2,9 +2,6 @@
 read over a shoulder and replayed at once), against ``placecheck serve`` with two workers on
 SQLite and PostgreSQL: one browser is let in, never two."""
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from app.accounts.two_factor import STEP_SECONDS, confirm_setup, start_setup
 from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.models import User, utcnow
+from tests.support.bursts import at_once, database_for
 from tests.support.demo import prepare
 from tests.support.figures import print_table
 from tests.support.pages import csrf_of, post_sign_in
@@ -47,11 +45,7 @@ def _turned_on(url: str) -> str:
 def test_one_code_sent_from_twenty_browsers_at_once_lets_one_in(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'codes.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
-    )
+    url = database_for(backend, tmp_path, request)
     prepare(url, respondents=0)
     secret = _turned_on(url)
     with server(url, tmp_path, workers=2) as running:
@@ -61,15 +55,12 @@ def test_one_code_sent_from_twenty_browsers_at_once_lets_one_in(
             assert sent.headers["location"] == "/sign-in/code", sent.text[-300:]
         tokens = [csrf_of(browser.get("/sign-in/code").text) for browser in browsers]
         code = pyotp.TOTP(secret).now()
-        barrier = threading.Barrier(AT_ONCE)
 
         def send(number: int) -> int:
-            barrier.wait()
             form = {"csrf_token": tokens[number], "code": code}
             return browsers[number].post("/sign-in/code", data=form).status_code
 
-        with ThreadPoolExecutor(AT_ONCE) as pool:
-            statuses = Counter(pool.map(send, range(AT_ONCE)))
+        statuses = at_once(AT_ONCE, send)
         signed_in = sum(
             b.get("/places", follow_redirects=False).status_code == 200 for b in browsers
         )

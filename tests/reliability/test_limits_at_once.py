@@ -4,10 +4,7 @@ through (40 wrong passwords sent at once were all checked, and the right one amo
 accepted); each attempt must take its place in the count before its password is checked."""
 
 import secrets
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,6 +14,7 @@ from sqlmodel import Session, delete
 from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.models import FailedAttempt
+from tests.support.bursts import at_once, database_for
 from tests.support.demo import prepare
 from tests.support.figures import print_table
 from tests.support.pages import csrf_of, post_sign_in
@@ -25,18 +23,6 @@ from tests.support.servers import Server, server
 VIEWER = "viewer@kestrel-vale.example"
 FACILITATOR = "facilitator@kestrel-vale.example"
 NEW_PASSWORD = "a new password with spaces "
-
-
-def _at_once(count: int, send: Callable[[int], int]) -> Counter[int]:
-    """The status of ``count`` requests released together by a barrier."""
-    barrier = threading.Barrier(count)
-
-    def one(number: int) -> int:
-        barrier.wait()
-        return send(number)
-
-    with ThreadPoolExecutor(count) as pool:
-        return Counter(pool.map(one, range(count)))
 
 
 def _sign_ins_at_once(
@@ -53,7 +39,7 @@ def _sign_ins_at_once(
         return clients[number].post("/sign-in", data=form).status_code
 
     try:
-        return _at_once(count, send)
+        return at_once(count, send)
     finally:
         for client in clients:
             client.close()
@@ -61,7 +47,7 @@ def _sign_ins_at_once(
 
 def _bad_links_at_once(running: Server, count: int) -> Counter[int]:
     with httpx.Client(base_url=running.url, timeout=120) as client:
-        return _at_once(count, lambda _: client.get(f"/r/{secrets.token_urlsafe(32)}").status_code)
+        return at_once(count, lambda _: client.get(f"/r/{secrets.token_urlsafe(32)}").status_code)
 
 
 def _forget_attempts(url: str) -> None:
@@ -88,11 +74,7 @@ def _change_password(client: httpx.Client, token: str, current: str) -> int:
 def test_guesses_sent_at_once_are_counted_one_by_one(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'limits.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
-    )
+    url = database_for(backend, tmp_path, request)
     prepare(url, respondents=0)
     rows: list[list[str]] = []
     with server(url, tmp_path, workers=2) as running:
@@ -122,7 +104,7 @@ def test_guesses_sent_at_once_are_counted_one_by_one(
             assert post_sign_in(viewer, VIEWER, DEMO_PASSWORD).status_code == 303
             token = csrf_of(viewer.get("/account").text)
 
-            statuses = _at_once(30, lambda n: _change_password(viewer, token, f"wrong {n}"))
+            statuses = at_once(30, lambda n: _change_password(viewer, token, f"wrong {n}"))
             right = _change_password(viewer, token, DEMO_PASSWORD)
         rows.append(["30 wrong current passwords at once", str(dict(statuses))])
         rows.append(["then the right one", str(right)])

@@ -3,10 +3,7 @@ forum on a slow day), against ``placecheck serve`` with two workers on SQLite an
 one share, one withdrawal, each recorded once, and nobody shown an error. Each click comes
 from a browser of its own: one browser's requests wait for each other on its session."""
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -16,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
 from app.models import AuditEvent, NetworkShare
+from tests.support.bursts import at_once, database_for
 from tests.support.demo import prepare
 from tests.support.figures import print_table
 from tests.support.pages import csrf_of, post_sign_in
@@ -23,17 +21,6 @@ from tests.support.servers import server
 
 FACILITATOR = "facilitator@kestrel-vale.example"
 AT_ONCE = 20
-
-
-def _at_once(send: Callable[[int], int]) -> Counter[int]:
-    barrier = threading.Barrier(AT_ONCE)
-
-    def one(number: int) -> int:
-        barrier.wait()
-        return send(number)
-
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        return Counter(pool.map(one, range(AT_ONCE)))
 
 
 def _recorded(url: str, round_id: int) -> tuple[int, Counter[str]]:
@@ -57,11 +44,7 @@ def _recorded(url: str, round_id: int) -> tuple[int, Counter[str]]:
 def test_twenty_clicks_at_once_share_once_and_withdraw_once(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'network.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
-    )
+    url = database_for(backend, tmp_path, request)
     published = prepare(url, respondents=0).published_round
     page = f"/rounds/{published}/network"
     rows: list[list[str]] = []
@@ -87,10 +70,10 @@ def test_twenty_clicks_at_once_share_once_and_withdraw_once(
             form = {"csrf_token": tokens[number]}
             return browsers[number].post(f"{page}/withdraw", data=form).status_code
 
-        shared = _at_once(share)
+        shared = at_once(AT_ONCE, share)
         rows.append([f"{AT_ONCE} shares at once", str(dict(shared))])
         after_sharing = _recorded(url, published)
-        withdrawn = _at_once(withdraw_in)
+        withdrawn = at_once(AT_ONCE, withdraw_in)
         for browser in browsers:
             browser.close()
         rows.append([f"{AT_ONCE} withdrawals at once", str(dict(withdrawn))])
