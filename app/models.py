@@ -497,6 +497,13 @@ class PasswordChange(SQLModel):
         return confirm
 
 
+class CodeEntry(SQLModel):
+    """A code typed at signing in, or to turn the code on or off: six digits from an
+    authenticator app, or a recovery code (ten letters and digits, with or without spaces)."""
+
+    code: Secret = Field(min_length=1, max_length=40, title="the code")
+
+
 class TwoFactor(SQLModel, table=True):
     """A password account's second factor: the secret its authenticator app shares (TOTP,
     RFC 6238). Until it is confirmed with a code, the recovery codes shown with it wait here;

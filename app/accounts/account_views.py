@@ -4,7 +4,6 @@ a code from an authenticator app as a second step of signing in."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.accounts.service import (
@@ -44,7 +43,7 @@ from app.deps import (
     UnitOfWorkDep,
     UnitOfWorkRoute,
 )
-from app.models import PasswordChange, User
+from app.models import CodeEntry, PasswordChange, User
 from app.web.pages import Errors, render, see_other
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -159,10 +158,6 @@ def sign_out_elsewhere(
     if ended:
         audit.record(work.session, "signed-out-elsewhere", actor_user_id=user.id, browsers=ended)
     return see_other("/account?done=signed-out-elsewhere")
-
-
-class CodeEntry(BaseModel):
-    code: str = Field(min_length=1, max_length=40, title="the code")
 
 
 def _two_factor_page(

@@ -44,7 +44,8 @@ def is_two_factor_on(session: Session, user: User) -> bool:
 
 def start_setup(session: Session, user: User) -> TwoFactor:
     """A new secret and recovery codes to show, waiting for a code that proves the app has
-    the secret; starting again replaces one not yet confirmed."""
+    the secret; starting again replaces one not yet confirmed (a double click makes one)."""
+    lock_until_commit(session, f"two-factor-{user.id}")
     found = setup_of(session, user)
     if found is not None and found.confirmed_at is not None:
         raise ChangeRefusedError("A code from an authenticator app is already turned on")

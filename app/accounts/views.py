@@ -37,7 +37,7 @@ from app.deps import (
     UnitOfWorkRoute,
     WriteSession,
 )
-from app.models import User
+from app.models import CodeEntry, User
 from app.web.pages import Errors, render, see_other
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -51,10 +51,6 @@ TOO_MANY = (
 class SignIn(BaseModel):
     email: str = Field(min_length=1, max_length=320, title="your e-mail address")
     password: Secret = Field(min_length=1, max_length=1000, title="your password")
-
-
-class SecondStep(BaseModel):
-    code: str = Field(min_length=1, max_length=40, title="the code")
 
 
 SECOND_STEP_COOKIE = "placecheck_second_step"
@@ -222,7 +218,7 @@ def enter_code(
         return see_other("/sign-in")
     user, next_path = waiting
     errors = Errors()
-    entered = form.validated(SecondStep, errors)
+    entered = form.validated(CodeEntry, errors)
     if entered is None:
         return _code_page(request, errors, status=400)
     places = _sign_in_places(work, user.email, client)
