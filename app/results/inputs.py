@@ -75,8 +75,10 @@ _ROUNDS = sa_select(col(AssessmentRound.id)).where(
 class Scope(Enum):
     """Which rows of a source belong to a round's reports."""
 
+    THE_PLACE = "the place's own row"
     PLACE = "the place's own rows"
     ROUNDS = "rows of the round and the rounds before it"
+    ROUNDS_BY_INVITATION = "rows of those rounds' invitations, summed up round by round"
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -103,14 +105,14 @@ class Source:
     def statement(self) -> Select[Any]:
         rows = self.table.c
         columns = self.summary or tuple(rows)
-        if self.model is Place:
+        if self.scope is Scope.THE_PLACE:
             return sa_select(*columns).where(rows.id == PLACE)
         if self.scope is Scope.PLACE:
             return sa_select(*columns).where(rows.place_id == PLACE).order_by(rows.id)
-        if self.model is Answer:
+        if self.scope is Scope.ROUNDS_BY_INVITATION:
             return (
                 sa_select(col(Invitation.round_id), *columns)
-                .join(Invitation, col(Invitation.id) == col(Answer.invitation_id))
+                .join(Invitation, col(Invitation.id) == rows.invitation_id)
                 .where(col(Invitation.round_id).in_(_ROUNDS))
                 .group_by(col(Invitation.round_id))
                 .order_by(col(Invitation.round_id))
@@ -119,7 +121,7 @@ class Source:
 
 
 SOURCES = (
-    Source(Place, Scope.PLACE),
+    Source(Place, Scope.THE_PLACE),
     Source(AssessmentRound, Scope.PLACE),
     Source(Organisation, Scope.PLACE),
     Source(
@@ -136,7 +138,7 @@ SOURCES = (
     ),
     Source(
         Answer,
-        Scope.ROUNDS,
+        Scope.ROUNDS_BY_INVITATION,
         live=True,
         summary=(
             func.count(col(Answer.id)),
