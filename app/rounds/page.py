@@ -42,7 +42,7 @@ DONE = {
     "round-changed": "The round's details were changed.",
     "withdrawn": (
         "The publication was withdrawn: forum members can no longer read the results, and "
-        "they are no longer shared with other places."
+        "they are not shared with other places (publishing again does not share them again)."
     ),
     "invited": "The invitation was added. Its link is in the list below.",
     "invitation-changed": "The invitation was changed. The person's link is the same as before.",

@@ -79,7 +79,7 @@ def test_withdrawing_the_publication_stops_sharing_until_chosen_again(
 ) -> None:
     overview = f"/rounds/{workspace.previous_round}"
     closed = post_form(facilitator, overview, f"{overview}/status", {"to": "closed"})
-    assert "no longer shared with other places" in closed.text
+    assert "not shared with other places" in closed.text
     assert _share(engine, workspace.previous_round) is None
 
     post_form(facilitator, overview, f"{overview}/status", {"to": "published"})
