@@ -1,6 +1,8 @@
 """A signed-in person's own account: who they are, where they are signed in, their password, and
 a code from an authenticator app as a second step of signing in."""
 
+from contextlib import suppress
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
@@ -194,14 +196,10 @@ def two_factor_page(
 
 
 @router.post("/account/two-factor/start", response_class=HTMLResponse)
-def start_two_factor(
-    request: Request, form: CsrfForm, work: UnitOfWorkDep, user: CurrentUser
-) -> Response:
+def start_two_factor(form: CsrfForm, work: UnitOfWorkDep, user: CurrentUser) -> Response:
     del form  # checked for its CSRF token; it carries nothing else
-    try:
+    with suppress(ChangeRefusedError):  # already on (sent twice): nothing to start
         start_setup(work.write(), user)
-    except ChangeRefusedError:
-        return see_other("/account/two-factor")  # already on: sent twice, nothing to start
     return see_other("/account/two-factor")
 
 
