@@ -51,6 +51,11 @@ class MembershipRole(Labelled):
     FACILITATOR = "facilitator"
     VIEWER = "viewer"
 
+    @property
+    def label(self) -> str:
+        """'Viewer' is the stored word; people call them the place forum's members."""
+        return "Forum member" if self is MembershipRole.VIEWER else "Facilitator"
+
 
 class ActionStatus(Labelled):
     NOT_STARTED = "not-started"

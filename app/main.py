@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app.accounts import account_views, admin_views
+from app.accounts import account_views, admin_views, join_views, people_views
 from app.accounts import views as sign_in_views
 from app.accounts.access import (
     PASSWORD_CHOICE_PAGE,
@@ -62,6 +62,8 @@ ROUTERS = [
     data_views.router,
     admin_views.router,
     account_views.router,
+    people_views.router,
+    join_views.router,
     network_views.router,
 ]
 

@@ -9,6 +9,7 @@ levels; lengths on PostgreSQL) stand behind it. Statuses are stored as short str
 database enums, so migrations stay the same on SQLite and PostgreSQL.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -442,6 +443,21 @@ class EvidenceQuote(EvidenceQuoteBase, table=True):
 MINIMUM_PASSWORD_LENGTH = 12
 
 
+def lower_case(email: str) -> str:
+    return email.lower()
+
+
+def typed_twice(message: str) -> Callable[[str, ValidationInfo], str]:
+    """A check that ``confirm_password`` repeats ``new_password``, saying ``message`` if not."""
+
+    def check(confirm: str, info: ValidationInfo) -> str:
+        if "new_password" in info.data and confirm != info.data["new_password"]:
+            raise ValueError(message)
+        return confirm
+
+    return check
+
+
 class UserBase(SQLModel):
     email: EmailAddress = Field(title="their e-mail address")
     display_name: str = Field(min_length=1, max_length=200, title="the person's name")
@@ -474,10 +490,7 @@ class UserCreate(UserBase):
         min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="the password"
     )
 
-    @field_validator("email")
-    @classmethod
-    def _lower_case(cls, email: str) -> str:
-        return email.lower()
+    _lower_case = field_validator("email")(lower_case)
 
 
 class PasswordChange(SQLModel):
@@ -489,12 +502,9 @@ class PasswordChange(SQLModel):
     )
     confirm_password: Secret = Field(min_length=1, max_length=1000, title="the new password again")
 
-    @field_validator("confirm_password")
-    @classmethod
-    def _typed_the_same_twice(cls, confirm: str, info: ValidationInfo) -> str:
-        if "new_password" in info.data and confirm != info.data["new_password"]:
-            raise ValueError("Enter the same new password in both boxes")
-        return confirm
+    _typed_the_same_twice = field_validator("confirm_password")(
+        typed_twice("Enter the same new password in both boxes")
+    )
 
 
 class CodeEntry(SQLModel):
@@ -529,6 +539,57 @@ class RecoveryCode(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64)
     used_at: datetime | None = _timestamp(nullable=True)
+
+
+class AccountInvitationBase(SQLModel):
+    """Whom a facilitator (or an administrator) asks to join a place, and as what."""
+
+    display_name: str = Field(min_length=1, max_length=200, title="the person's name")
+    email: EmailAddress = Field(title="their e-mail address")
+    role: MembershipRole = Field(sa_type=_string_enum(MembershipRole), title="a role")
+
+    _one_line = field_validator("display_name")(one_line)
+
+    _lower_case = field_validator("email")(lower_case)
+
+
+class AccountInvitation(AccountInvitationBase, table=True):
+    """A one-time, expiring link that makes (or, for someone who has one, extends) an account.
+
+    The link is HMAC(secret key, nonce), as respondents' are, so whoever invited can copy it
+    again while it waits; once it is used, withdrawn or past ``expires_at`` it opens nothing.
+    ``form_key`` is the one-time key of the form it came from: the same form sent twice makes
+    one invitation and one e-mail."""
+
+    __tablename__ = "account_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=EMAIL_MAX, index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    link_nonce: str = Field(max_length=64)
+    form_key: str = Field(max_length=64, unique=True)
+    invited_by_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    emailed_at: datetime | None = _timestamp(nullable=True)
+    accepted_at: datetime | None = _timestamp(nullable=True)
+    withdrawn_at: datetime | None = _timestamp(nullable=True)
+
+
+class JoinWithPassword(SQLModel):
+    """Accepting an invitation with a new password: the address it was sent to (so a
+    forwarded link is not enough on its own) and the password twice."""
+
+    email: str = Field(min_length=1, max_length=EMAIL_MAX, title="your e-mail address")
+    new_password: Secret = Field(
+        min_length=MINIMUM_PASSWORD_LENGTH, max_length=1000, title="a password"
+    )
+    confirm_password: Secret = Field(min_length=1, max_length=1000, title="the password again")
+
+    _typed_the_same_twice = field_validator("confirm_password")(
+        typed_twice("Enter the same password in both boxes")
+    )
 
 
 class UserSession(SQLModel, table=True):

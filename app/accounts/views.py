@@ -140,10 +140,10 @@ def sign_in(
             secure=not settings.is_development,
         )
         return response
-    return _signed_in(request, work, settings, user, next_path)
+    return signed_in_response(request, work, settings, user, next_path)
 
 
-def _signed_in(
+def signed_in_response(
     request: Request,
     work: UnitOfWorkDep,
     settings: Settings,
@@ -231,7 +231,7 @@ def enter_code(
         errors.add("code", WRONG_CODE)
         return _code_page(request, errors, status=400)
     release(work.session, places)
-    return _signed_in(request, work, settings, user, next_path, second_factor=how)
+    return signed_in_response(request, work, settings, user, next_path, second_factor=how)
 
 
 @router.post("/sign-out")

@@ -141,7 +141,7 @@ def demo(
     from app.core.config import Environment
     from app.core.db import unit_of_work, write_session
     from app.core.migrations import current_revision
-    from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+    from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_invitation
     from app.demo.place import demo_links, load_demo
     from app.models import Place
 
@@ -161,6 +161,7 @@ def demo(
                 if settings.environment is not Environment.PRODUCTION
                 else ()
             )
+            joining = ensure_demo_invitation(session, place, secret) if accounts else None
             in_advance = (
                 _demo_reports_in_advance(work, summary.place_id)
                 if summary.created and settings.prepare_reports_in_advance
@@ -198,6 +199,11 @@ def demo(
         typer.echo(f"Sign in at {base_url.rstrip('/')}/sign-in as (password {DEMO_PASSWORD}):")
         for account in accounts:
             typer.echo(f"  {account.email} ({account.role.value})")
+    if joining:
+        typer.echo(
+            f"Try joining as someone invited to the forum: {base_url.rstrip('/')}{joining} "
+            "(for newcomer@kestrel-vale.example; it works once)"
+        )
 
 
 def _demo_reports_in_advance(work: "UnitOfWork", place_id: int) -> str | None:

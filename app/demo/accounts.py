@@ -8,9 +8,17 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from app.accounts.joining import JoinState, invite_to_place, join_token, state_of
 from app.accounts.service import create_user
 from app.enums import MembershipRole
-from app.models import Place, PlaceMembership, User, UserCreate
+from app.models import (
+    AccountInvitation,
+    AccountInvitationBase,
+    Place,
+    PlaceMembership,
+    User,
+    UserCreate,
+)
 
 DEMO_PASSWORD = "kestrel-vale-demo"
 
@@ -50,3 +58,37 @@ def ensure_demo_accounts(session: Session, place: Place) -> tuple[DemoAccount, .
             session.add(PlaceMembership(user_id=user.id, place_id=place.id, role=account.role))
     session.flush()
     return DEMO_ACCOUNTS
+
+
+DEMO_NEWCOMER = AccountInvitationBase(
+    display_name="Nell Newcomer",
+    email="newcomer@kestrel-vale.example",
+    role=MembershipRole.VIEWER,
+)
+
+
+def ensure_demo_invitation(session: Session, place: Place, secret: str) -> str | None:
+    """A waiting invitation to join the demo place, from its facilitator, for trying the
+    invitation link: made again when the last one has expired or been withdrawn; None once the
+    newcomer has joined. Returns the link's path."""
+    newcomer = select(User.id).where(User.email == DEMO_NEWCOMER.email)
+    if session.exec(newcomer).first() is not None:
+        return None
+    invitations = session.exec(
+        select(AccountInvitation).where(
+            AccountInvitation.place_id == place.id,
+            AccountInvitation.email == DEMO_NEWCOMER.email,
+        )
+    ).all()
+    waiting = next((i for i in invitations if state_of(i) is JoinState.WAITING), None)
+    if waiting is None:
+        facilitator = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0].email)).one()
+        waiting, _ = invite_to_place(
+            session=session,
+            secret=secret,
+            place=place,
+            details=DEMO_NEWCOMER,
+            invited_by=facilitator,
+            form_key=f"demo-newcomer-{len(invitations)}",
+        )
+    return f"/join/{join_token(secret, waiting.link_nonce)}"

@@ -97,9 +97,14 @@ def invitation_message(
         takes=time_to_answer([invitee.minutes]),
         reminder=reminder,
     )
+    return plain_message(settings, invitee.email, wording)
+
+
+def plain_message(settings: Settings, to: str, wording: Wording) -> EmailMessage:
+    """A plain-text e-mail from the deployment's own address."""
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = invitee.email
+    message["To"] = to
     message["Subject"] = wording.subject
     message.set_content(wording.body)
     return message
@@ -114,6 +119,24 @@ def send_invitations(
     closes: str | None,
     reminder: bool = False,
 ) -> Outcome:
+    return deliver(
+        settings,
+        [
+            (
+                invitee.invitation_id,
+                invitee.email,
+                invitation_message(
+                    settings, invitee, place, round_title, closes, reminder=reminder
+                ),
+            )
+            for invitee in invitees
+        ],
+    )
+
+
+def deliver(settings: Settings, messages: list[tuple[int, str, EmailMessage]]) -> Outcome:
+    """Hand each message (with the id it is reported by, and its address) to the mail server,
+    each on its own, so one bad address does not stop the rest."""
     if not settings.smtp_host:
         return Outcome([], ["No mail server is configured (PLACECHECK_SMTP_HOST)."])
     try:
@@ -136,14 +159,10 @@ def send_invitations(
                 server.login(settings.smtp_username, settings.smtp_password.get_secret_value())
         except (smtplib.SMTPException, OSError) as error:
             return Outcome([], [f"The mail server refused the connection ({error}). None sent."])
-        for invitee in invitees:
+        for key, address, message in messages:
             try:
-                server.send_message(
-                    invitation_message(
-                        settings, invitee, place, round_title, closes, reminder=reminder
-                    )
-                )
-                sent.append(invitee.invitation_id)
+                server.send_message(message)
+                sent.append(key)
             except (smtplib.SMTPException, OSError) as error:
-                failures.append(f"{invitee.email}: {error}")
+                failures.append(f"{address}: {error}")
     return Outcome(sent, failures)

@@ -80,6 +80,7 @@ DONE = {
     "organisation-added": "The organisation was added.",
     "organisation-changed": "The organisation was changed.",
     "organisation-removed": "The organisation was removed.",
+    "joined": "Welcome: you have joined this place.",
 }
 """The banner shown on the place's page after each change to its organisations."""
 

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from app.accounts.two_factor import start_setup
 from app.core.db import write_session
-from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from app.demo.accounts import DEMO_ACCOUNTS, DEMO_NEWCOMER, DEMO_PASSWORD, ensure_demo_invitation
 from app.enums import JobStatus, MembershipRole
 from app.models import (
     AssessmentRound,
@@ -56,6 +56,8 @@ def demo_pages(
             select(User).where(User.email == DEMO_ACCOUNTS[0].email)
         ).one()
         start_setup(session, facilitator_account)  # the QR code and recovery codes, shown
+        place = session.exec(select(Place).where(Place.slug == demo_place.slug)).one()
+        ensure_demo_invitation(session, place, live_server.settings.secret)  # one waiting
         # A facilitator of thirty more places: the list of places is paged and searchable.
         facilitator = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0].email)).one()
         more = [Place(name=f"Area {n:02d}", slug=f"area-{n:02d}") for n in range(30)]
@@ -85,6 +87,7 @@ def demo_pages(
             "organisation": f"/places/{demo_place.slug}/organisations/{organisation.id}",
             "new-round": f"/places/{demo_place.slug}/rounds/new",
             "place-edit": f"/places/{demo_place.slug}/edit",
+            "people": f"/places/{demo_place.slug}/people",
             "sharing": f"/rounds/{shared.round_id}/network",
             "sharing-unpublished": f"{r}/network",
             "round": r,
@@ -149,3 +152,41 @@ def test_every_workspace_page_fits_the_screen_and_passes_axe(
     print(f"\nPage heights at {width} px:", heights)
     context.close()
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_someone_invited_joins_through_their_link(
+    browser: Browser, live_server: LiveServer, demo_place: DemoPlace, width: int
+) -> None:
+    """The invitation page, as its newcomer sees it, passes axe and fits the screen; they
+    give their address and a password and land, signed in, on their place."""
+    with write_session(live_server.engine) as session:
+        place = session.exec(select(Place).where(Place.slug == demo_place.slug)).one()
+        link = ensure_demo_invitation(session, place, live_server.settings.secret)
+        session.commit()
+    assert link is not None
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(live_server.url + link)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_violations(page) == []
+    page.get_by_label("Your e-mail address").fill("someone.else@example.org")
+    page.get_by_label("Choose a password").fill("a newcomer's own password")
+    page.get_by_label("The password again").fill("a newcomer's own password")
+    page.get_by_role("button", name="Make my account and join").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "sent to another e-mail address" in summary.inner_text()
+    assert axe_violations(page) == []
+    page.get_by_label("Your e-mail address").fill(DEMO_NEWCOMER.email.upper())
+    page.get_by_label("Choose a password").fill("a newcomer's own password")
+    page.get_by_label("The password again").fill("a newcomer's own password")
+    page.get_by_role("button", name="Make my account and join").click()
+    page.wait_for_load_state()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"joined-{width}.png"), full_page=True)
+    assert "Welcome: you have joined this place" in page.inner_text("main")
+    assert "Nell Newcomer" in page.inner_text("main")
+    assert page.url.endswith(f"/places/{demo_place.slug}?done=joined")
+    context.close()

@@ -8,14 +8,24 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from app.accounts.joining import invite_to_place, join_token
 from app.core.config import Settings
 from app.core.db import write_session
 from app.core.security.session_cookie import SESSION_COOKIE
-from app.enums import JobStatus
+from app.core.security.tokens import new_token
+from app.enums import JobStatus, MembershipRole
 from app.main import ROUTERS, create_app
-from app.models import Action, Invitation, ReportJob, User, UserSession
+from app.models import (
+    AccountInvitationBase,
+    Action,
+    Invitation,
+    Place,
+    ReportJob,
+    User,
+    UserSession,
+)
 from tests.support.pages import PASSWORD, csrf_of, sign_in
 from tests.support.workspace import Workspace
 
@@ -46,6 +56,10 @@ FACILITATORS_ONLY = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 200, ADMIN: 200}
 FACILITATORS_ONLY_BAD_FORM = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 400, ADMIN: 400}
 FACILITATORS_ONLY_DONE = {VIEWER: 403, OUTSIDER: 404, FACILITATOR: 303, ADMIN: 303}
 ADMINISTRATORS_ONLY = {VIEWER: 403, OUTSIDER: 403, FACILITATOR: 403, ADMIN: 200}
+JOIN_LINK = {
+    **dict.fromkeys(NOT_SIGNED_IN, 200),
+    **dict.fromkeys((VIEWER, OUTSIDER, FACILITATOR, ADMIN), 403),
+}
 RESULTS = {"round_id": "{previous}"}
 CURRENT = {"round_id": "{current}"}
 
@@ -228,6 +242,18 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ],
     ("GET", "/rounds/{round_id}/delete"): [(CURRENT, {}, FACILITATORS_ONLY)],
     ("POST", "/rounds/{round_id}/delete"): [(CURRENT, {}, FACILITATORS_ONLY_BAD_FORM)],
+    # Inviting people is the place's facilitators' (an empty form has no one-time key).
+    ("GET", "/places/{slug}/people"): [({}, {}, FACILITATORS_ONLY)],
+    ("POST", "/places/{slug}/people"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/places/{slug}/people/invitations/{invitation_id}/withdraw"): [
+        ({"invitation_id": "999999"}, {}, {**FACILITATORS_ONLY, FACILITATOR: 404, ADMIN: 404}),
+    ],
+    # An invitation link to join is for one address: anyone not signed in sees its form (an
+    # empty one is refused with messages); everyone signed in here is someone else.
+    ("GET", "/join/{token}"): [({"token": "{join}"}, {}, JOIN_LINK)],
+    ("POST", "/join/{token}"): [
+        ({"token": "{join}"}, {}, {**JOIN_LINK, **dict.fromkeys(NOT_SIGNED_IN, 400)})
+    ],
     ("GET", "/admin/users"): [({}, {}, ADMINISTRATORS_ONLY)],
     ("POST", "/admin/users"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
     ("POST", "/admin/memberships"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
@@ -340,8 +366,24 @@ def _revoked(client: TestClient, engine: Engine) -> TestClient:
     return client
 
 
+def _invited(session: Session, secret: str, email: str) -> str:
+    """The link of an invitation to the demo place for someone with no account."""
+    place = session.exec(select(Place).where(Place.slug == "kestrel-vale")).one()
+    invitation, _ = invite_to_place(
+        session=session,
+        secret=secret,
+        place=place,
+        details=AccountInvitationBase(
+            display_name="Nat Newcomer", email=email, role=MembershipRole.VIEWER
+        ),
+        invited_by=session.exec(select(User).where(User.email == EMAILS[ADMIN])).one(),
+        form_key=new_token(),
+    )
+    return join_token(secret, invitation.link_nonce)
+
+
 def test_every_route_answers_each_kind_of_person_as_it_should(
-    clients: dict[str, TestClient], workspace: Workspace, engine: Engine
+    clients: dict[str, TestClient], workspace: Workspace, engine: Engine, settings: Settings
 ) -> None:
     with write_session(engine) as session:
         invitation = session.exec(
@@ -374,6 +416,7 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
             "invitation": str(invitation.id),
             "organisation": str(invitation.organisation_id),
             "outsider": str(outsider.id),
+            "join": _invited(session, settings.secret, "newcomer@example.org"),
         }
         session.add_all(jobs.values())
         session.commit()
@@ -401,7 +444,7 @@ def test_every_route_answers_each_kind_of_person_as_it_should(
                         f"{method} {path} as {actor}: {response.status_code}, not {want}"
                     )
                     continue
-                if actor in NOT_SIGNED_IN:
+                if actor in NOT_SIGNED_IN and want == 303:
                     assert response.headers["location"].startswith("/sign-in?next=")
                 if want in (403, 404):
                     # A refusal says nothing about the place, its rounds or its people.

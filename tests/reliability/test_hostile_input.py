@@ -4,6 +4,7 @@ act on, and must leave every table of the database exactly as it was."""
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -228,6 +229,29 @@ def test_a_hostile_form_on_the_place_page_is_refused_and_nothing_is_written(
 ) -> None:
     before = _rows(engine)
     response = post_form(facilitator, f"/places/{PLACE}", f"/places/{PLACE}/{form}", data)
+    _refused(response, message)
+    assert _rows(engine) == before
+
+
+INVITE_CASES = [
+    ({"display_name": "Nia\x00New", "email": "nia@example.org"}, "cannot be stored"),
+    ({"display_name": "N" * 201, "email": "nia@example.org"}, "200 characters or fewer"),
+    ({"display_name": '=HYPERLINK("http://x")', "email": "=1+1@x"}, "e-mail address"),
+    ({"display_name": "Nia", "email": "nia@" + "e" * 400 + ".org"}, "e-mail address"),
+    ({"display_name": "Nia", "email": "nia@example.org", "role": "owner"}, "role"),
+    ({"display_name": "Nia", "email": "nia@example.org", "form_key": ""}, "form has expired"),
+    ({"display_name": "Nia", "email": "nia@example.org", "form_key": "../../" * 20}, "expired"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), INVITE_CASES)
+def test_a_hostile_invitation_to_join_is_refused_and_nothing_is_written(
+    facilitator: TestClient, engine: Engine, data: dict[str, str], message: str
+) -> None:
+    people = f"/places/{PLACE}/people"
+    key = re.findall(r'name="form_key" value="([^"]+)"', facilitator.get(people).text)[0]
+    before = _rows(engine)
+    response = post_form(facilitator, people, people, {"form_key": key, "role": "viewer", **data})
     _refused(response, message)
     assert _rows(engine) == before
 

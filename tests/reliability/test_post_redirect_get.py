@@ -24,6 +24,7 @@ from app.core.config import Settings
 from app.core.migrations import run_migrations
 from app.main import ROUTERS
 from app.models import (
+    AccountInvitation,
     Action,
     Answer,
     AssessmentRound,
@@ -392,6 +393,33 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             ),
         )
 
+        people = f"/places/{slug}/people"
+
+        def invite(email: str) -> Response:
+            key = re.findall(r'name="form_key" value="([^"]+)"', fran.get(people).text)[0]
+            invited = {"form_key": key, "display_name": "Jo Joiner", "email": email}
+            return _post(fran, people, people, {**invited, "role": "viewer"})
+
+        step("/places/{slug}/people", lambda: invite("jo@example.org"))
+        join = re.findall(r">https?://[^<]*(/join/[^<]+)</code>", fran.get(people).text)[0]
+        with httpx.Client(base_url=running.url, timeout=120) as joiner:
+            chosen = "jo's own long password"
+            step(
+                "/join/{token}",
+                lambda: _post(
+                    joiner,
+                    join,
+                    join,
+                    {"email": "jo@example.org", "new_password": chosen, "confirm_password": chosen},
+                ),
+                by=joiner,
+            )
+        invite("lee@example.org")
+        lee = find(select(AccountInvitation.id).where(AccountInvitation.email == "lee@example.org"))
+        step(
+            "/places/{slug}/people/invitations/{invitation_id}/withdraw",
+            lambda: _post(fran, people, f"{people}/invitations/{lee}/withdraw", {}),
+        )
         step(
             "/admin/users",
             lambda: _post(

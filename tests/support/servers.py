@@ -34,6 +34,7 @@ def free_port() -> int:
 class LiveServer:
     url: str
     engine: Engine
+    settings: Settings
 
 
 @contextmanager
@@ -60,7 +61,7 @@ def serving(engine: Engine, settings: Settings | None = None) -> Iterator[LiveSe
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", engine)
+        yield LiveServer(f"http://127.0.0.1:{port}", engine, settings)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
