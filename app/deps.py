@@ -189,9 +189,11 @@ def optional_user(request: Request, session: SessionDep, settings: SettingsDep) 
     if person is None:
         return None
     request.state.facilitator = person.facilitates
-    # Asked only where the operator requires a code, of the people who run something.
+    # Asked only where the operator requires a code, of the people who run something and sign
+    # in with a password (an organisation's own sign-in asks for its own second step).
     request.state.needs_two_factor = (
         settings.require_two_factor
+        and person.user.signs_in_with_password
         and (person.user.is_administrator or person.facilitates)
         and not is_two_factor_on(session, person.user)
     )

@@ -14,7 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app.accounts import account_views, admin_views, join_views, people_views
+from app.accounts import (
+    account_views,
+    admin_views,
+    join_views,
+    organisation_views,
+    people_views,
+)
 from app.accounts import views as sign_in_views
 from app.accounts.access import (
     PASSWORD_CHOICE_PAGE,
@@ -64,6 +70,7 @@ ROUTERS = [
     account_views.router,
     people_views.router,
     join_views.router,
+    organisation_views.router,
     network_views.router,
 ]
 

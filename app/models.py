@@ -484,6 +484,11 @@ class User(UserBase, table=True):
     is_active: bool = True
     created_at: datetime = _timestamp()
 
+    @property
+    def signs_in_with_password(self) -> bool:
+        """False for someone who signs in only through their organisation's account."""
+        return bool(self.password_hash)
+
 
 class UserCreate(UserBase):
     password: Secret = Field(
@@ -590,6 +595,24 @@ class JoinWithPassword(SQLModel):
     _typed_the_same_twice = field_validator("confirm_password")(
         typed_twice("Enter the same password in both boxes")
     )
+
+
+class OrganisationAccount(SQLModel, table=True):
+    """A person's account at their own organisation (an OpenID Connect issuer and subject),
+    bound to their Placecheck account when they first sign in with it through their
+    invitation. Later sign-ins match on these two, never on an e-mail claim: Microsoft Entra ID
+    does not say whether an address was verified, and an address can be given to someone else.
+    """
+
+    __tablename__ = "organisation_account"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    provider: str = Field(max_length=40)
+    issuer: str = Field(max_length=500)
+    subject: str = Field(max_length=255)
+    bound_at: datetime = _timestamp()
 
 
 class UserSession(SQLModel, table=True):

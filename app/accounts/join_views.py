@@ -11,6 +11,7 @@ from sqlmodel import select
 from app.accounts.joining import JoinState, accept, invitation_by_token, is_for, state_of
 from app.accounts.views import signed_in_response
 from app.core import audit
+from app.core.config import Settings
 from app.core.db import lock_until_commit
 from app.core.exceptions import ShownError
 from app.core.security.passwords import hash_password
@@ -49,7 +50,9 @@ HAS_ACCOUNT = (
 )
 
 
-def _waiting(work: UnitOfWorkDep, token: str, client: str) -> tuple[AccountInvitation, Place]:
+def waiting_invitation(
+    work: UnitOfWorkDep, token: str, client: str
+) -> tuple[AccountInvitation, Place]:
     """The invitation behind a link that still works, with its place; otherwise the refusal
     that says what to do. Links that name nothing are counted per address, as respondents'
     are, so links cannot be guessed at speed."""
@@ -78,6 +81,7 @@ def _refuse_another(user: User | None, invitation: AccountInvitation) -> None:
 
 def _join_page(
     request: Request,
+    settings: Settings,
     work: UnitOfWorkDep,
     user: User | None,
     invitation: AccountInvitation,
@@ -98,6 +102,7 @@ def _join_page(
         "has_account": has_account,
         "errors": errors or Errors(),
         "typed_email": typed_email,
+        "sign_in_choices": settings.sign_in_providers,
     }
     return render(request, "join", context, user=user, status=400 if errors else 200)
 
@@ -107,12 +112,13 @@ def join_page(
     token: JoinToken,
     request: Request,
     work: UnitOfWorkDep,
+    settings: SettingsDep,
     user: OptionalUser,
     client: ClientAddress,
 ) -> Response:
-    invitation, place = _waiting(work, token, client)
+    invitation, place = waiting_invitation(work, token, client)
     _refuse_another(user, invitation)
-    return _join_page(request, work, user, invitation, place, token)
+    return _join_page(request, settings, work, user, invitation, place, token)
 
 
 @router.post("/join/{token}", response_class=HTMLResponse)
@@ -129,10 +135,10 @@ def join(
     chosen here and sign its owner in. The password is hashed (slowly) before the write lock
     is taken; under it the link is checked again, so two tabs sending at once make one
     account and the second is told the link was used."""
-    invitation, place = _waiting(work, token, client)
+    invitation, place = waiting_invitation(work, token, client)
     _refuse_another(user, invitation)
     if user is not None:
-        accept(session=work.session, invitation=_still_waiting(work, token, client), user=user)
+        accept(session=work.session, invitation=still_waiting(work, token, client), user=user)
         audit.record(work.session, "account-joined", actor_user_id=user.id, place_id=place.id)
         return see_other(f"/places/{place.slug}?done=joined")
     errors = Errors()
@@ -140,12 +146,16 @@ def join(
     if chosen is not None and not is_for(invitation, chosen.email):
         errors.add("email", ANOTHER_ADDRESS)
     if chosen is None or errors:
-        return _join_page(request, work, None, invitation, place, token, errors, form.get("email"))
+        return _join_page(
+            request, settings, work, None, invitation, place, token, errors, form.get("email")
+        )
     password_hash = hash_password(chosen.new_password)
-    invitation = _still_waiting(work, token, client)
+    invitation = still_waiting(work, token, client)
     if work.session.exec(select(User.id).where(User.email == invitation.email)).first():
         errors.add("email", HAS_ACCOUNT)
-        return _join_page(request, work, None, invitation, place, token, errors, form.get("email"))
+        return _join_page(
+            request, settings, work, None, invitation, place, token, errors, form.get("email")
+        )
     person = User(
         email=invitation.email, display_name=invitation.display_name, password_hash=password_hash
     )
@@ -156,11 +166,11 @@ def join(
     return signed_in_response(request, work, settings, person, f"/places/{place.slug}?done=joined")
 
 
-def _still_waiting(work: UnitOfWorkDep, token: str, client: str) -> AccountInvitation:
+def still_waiting(work: UnitOfWorkDep, token: str, client: str) -> AccountInvitation:
     """The invitation read again under the write lock and its own lock: another tab may have
     used the link a moment ago, and then this one is told so."""
     session = work.write()
-    invitation, _ = _waiting(work, token, client)
+    invitation, _ = waiting_invitation(work, token, client)
     lock_until_commit(session, f"join-{invitation.id}")
     session.refresh(invitation)
     state = state_of(invitation)

@@ -175,9 +175,7 @@ def accept(*, session: Session, invitation: AccountInvitation, user: User) -> No
     session.add(invitation)
 
 
-def join_wording(
-    invitation: AccountInvitation, place: Place, inviter: str, link: str
-) -> Wording:
+def join_wording(invitation: AccountInvitation, place: Place, inviter: str, link: str) -> Wording:
     """What the invitation e-mail says."""
     role = (
         "a facilitator"

@@ -67,6 +67,7 @@ def _people_page(
         "roles": list(MembershipRole),
         "form_key": new_token(),
         "sends_mail": mail_configured(settings),
+        "sign_in_choices": settings.sign_in_providers,
         "notice": DONE.get(done),
     }
     return visit.page("people", context, errors=errors)

@@ -2,6 +2,8 @@
 a code from an authenticator app, where the account has one, is the second step of the same
 sign-in and counts against the same limits."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -84,20 +86,28 @@ def safe_next(path: str | None) -> str:
 
 def _sign_in_page(
     request: Request,
+    settings: Settings,
     next_path: str,
     errors: Errors | None = None,
     email: str = "",
     status: int = 200,
 ) -> Response:
-    context = {"next": next_path, "errors": errors or Errors(), "email": email}
+    context = {
+        "next": next_path,
+        "errors": errors or Errors(),
+        "email": email,
+        "sign_in_choices": settings.sign_in_providers,
+    }
     return render(request, "sign_in", context, user=None, status=status)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, user: OptionalUser, next: str = "/places") -> Response:
+def sign_in_page(
+    request: Request, user: OptionalUser, settings: SettingsDep, next: str = "/places"
+) -> Response:
     if user is not None:
         return see_other(safe_next(next))
-    return _sign_in_page(request, safe_next(next))
+    return _sign_in_page(request, settings, safe_next(next))
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -118,16 +128,16 @@ def sign_in(
     details = form.validated(SignIn, errors)
     email = form.get("email")
     if details is None:
-        return _sign_in_page(request, next_path, errors, email, status=400)
+        return _sign_in_page(request, settings, next_path, errors, email, status=400)
     places = _sign_in_places(work, details.email, client)
     if places is None:
         errors.add("email", TOO_MANY)
-        return _sign_in_page(request, next_path, errors, email, status=429)
+        return _sign_in_page(request, settings, next_path, errors, email, status=429)
     user = authenticate(session=session, email=details.email, password=details.password)
     if user is None:
         settle(work.write(), places)
         errors.add("email", "The e-mail address or password is not right")
-        return _sign_in_page(request, next_path, errors, email, status=400)
+        return _sign_in_page(request, settings, next_path, errors, email, status=400)
     release(work.write(), places)
     if is_two_factor_on(session, user):
         response = see_other("/sign-in/code")
@@ -150,13 +160,13 @@ def signed_in_response(
     user: User,
     next_path: str,
     second_factor: str | None = None,
+    through: str | None = None,
 ) -> Response:
-    """Start the session: the password (and the code, where the account has one) was right."""
+    """Start the session: the password (and the code, where the account has one) was right,
+    or the person's organisation signed them in (``through``)."""
     session = work.session
-    if second_factor is None:
-        audit.record(session, "sign-in", actor_user_id=user.id)
-    else:
-        audit.record(session, "sign-in", actor_user_id=user.id, second_factor=second_factor)
+    how: dict[str, Any] = {"second_factor": second_factor, "through": through}
+    audit.record(session, "sign-in", actor_user_id=user.id, **{k: v for k, v in how.items() if v})
     cookie = start_session(
         session=session,
         secret=settings.secret,

@@ -5,7 +5,7 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse, not a real secret
@@ -20,6 +20,43 @@ class Environment(StrEnum):
 class JobRunner(StrEnum):
     IN_PROCESS = "in-process"
     PROCRASTINATE = "procrastinate"
+
+
+class SignInProvider(BaseModel):
+    """An organisation's own accounts, through OpenID Connect: Microsoft Entra ID for most
+    councils and NHS bodies, Google Workspace for some. Set as JSON in
+    ``PLACECHECK_SIGN_IN_PROVIDERS`` (a list of these)."""
+
+    key: str = Field(pattern=r"^[a-z0-9-]{1,40}$", description="Its name in addresses.")
+    label: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The button's words, such as 'Sign in with your council or NHS account'.",
+    )
+    issuer: str = Field(
+        min_length=1,
+        max_length=500,
+        description="The issuer its ID tokens carry. For Microsoft Entra ID's multi-tenant "
+        "endpoints, the template https://login.microsoftonline.com/{tenantid}/v2.0, checked "
+        "against each token's own tenant.",
+    )
+    discovery_url: str | None = Field(
+        default=None,
+        description="Its discovery document (default: the issuer's "
+        "/.well-known/openid-configuration).",
+    )
+    client_id: str = Field(min_length=1, max_length=500)
+    client_secret: SecretStr
+    domains: list[str] = Field(
+        min_length=1,
+        description="The e-mail domains that may sign in through it, such as kestrel-vale.gov.uk.",
+    )
+
+    @property
+    def discovery(self) -> str:
+        if self.discovery_url:
+            return self.discovery_url
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 class InsecureSettingsError(ValueError):
@@ -90,6 +127,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
     mail_from: str = Field(
         default="placecheck@localhost", description="The From address of invitation e-mails."
+    )
+    sign_in_providers: list[SignInProvider] = Field(
+        default_factory=list,
+        description="Organisations' own accounts people may sign in with (OpenID Connect).",
     )
     public_url: str | None = Field(
         default=None,

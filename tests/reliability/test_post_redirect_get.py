@@ -41,9 +41,11 @@ from tests.support.pages import csrf_of, sign_in
 from tests.support.servers import server
 from tests.support.workspace import Workspace
 
-NOT_A_CHANGE = {"/rounds/{round_id}/reports/{kind}.pdf"}
+NOT_A_CHANGE = {"/rounds/{round_id}/reports/{kind}.pdf", "/sign-in/with/{key}"}
 """Asks for a report and hands over its file, for scripts: sent again, it finds the same
-report (nothing is made twice), so it answers with the file, not a redirect."""
+report (nothing is made twice), so it answers with the file, not a redirect. Starting a sign-in
+with the organisation's account changes nothing here: it redirects to the provider (walked in
+tests/browser/test_organisation_sign_in.py)."""
 
 
 @pytest.fixture

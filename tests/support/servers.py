@@ -38,13 +38,16 @@ class LiveServer:
 
 
 @contextmanager
-def serving(engine: Engine, settings: Settings | None = None) -> Iterator[LiveServer]:
-    """A real server (uvicorn, on loopback) over ``engine``, for browsers and load tests."""
+def serving(
+    engine: Engine, settings: Settings | None = None, port: int | None = None
+) -> Iterator[LiveServer]:
+    """A real server (uvicorn, on loopback) over ``engine``, for browsers and load tests; on
+    ``port`` where something must know its address before it starts."""
     settings = settings or Settings(
         environment=Environment.TEST,
         database_url=engine.url.render_as_string(hide_password=False),
     )
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings=settings, engine=engine),
