@@ -17,6 +17,7 @@ from app.core.exceptions import ShownError
 from app.core.security.passwords import hash_password
 from app.core.security.ratelimit import BAD_LINKS_PER_ADDRESS, take_places
 from app.deps import (
+    TOO_MANY_BAD_LINKS,
     ClientAddress,
     CsrfForm,
     OptionalUser,
@@ -35,7 +36,6 @@ NOT_A_LINK = (
     "This link is not right. Check that it was copied whole, or ask whoever invited you to "
     "send a new one."
 )
-TOO_MANY_BAD_LINKS = "Too many links that were not right came from your network. Wait 10 minutes."
 SPENT = {
     JoinState.ACCEPTED: "This invitation has been used. Sign in to Placecheck instead.",
     JoinState.WITHDRAWN: "This invitation was withdrawn. Ask whoever invited you for a new one.",
@@ -61,9 +61,7 @@ def waiting_invitation(
         if take_places(work, [(BAD_LINKS_PER_ADDRESS, client)], pending=False) is None:
             raise ShownError(429, TOO_MANY_BAD_LINKS)
         raise ShownError(404, NOT_A_LINK, title="Not found", keeps_changes=True)
-    state = state_of(invitation)
-    if state is not JoinState.WAITING:
-        raise ShownError(410, SPENT[state], title="This link no longer works")
+    _refuse_spent(invitation)
     place = work.session.get(Place, invitation.place_id)
     assert place is not None, "an invitation goes with its place"
     return invitation, place
@@ -173,7 +171,10 @@ def still_waiting(work: UnitOfWorkDep, token: str, client: str) -> AccountInvita
     invitation, _ = waiting_invitation(work, token, client)
     lock_until_commit(session, f"join-{invitation.id}")
     session.refresh(invitation)
-    state = state_of(invitation)
-    if state is not JoinState.WAITING:
-        raise ShownError(410, SPENT[state], title="This link no longer works")
+    _refuse_spent(invitation)
     return invitation
+
+
+def _refuse_spent(invitation: AccountInvitation) -> None:
+    if (state := state_of(invitation)) is not JoinState.WAITING:
+        raise ShownError(410, SPENT[state], title="This link no longer works")

@@ -126,9 +126,8 @@ def callback(
             "work, or ask your Placecheck administrator."
         )
     if invitation_token is not None:
-        person = _joined(work, provider, identity, invitation_token, client)
-        next_path = f"/places/{person[1]}?done=joined"
-        user = person[0]
+        user, slug = _joined(work, provider, identity, invitation_token, client)
+        next_path = f"/places/{slug}?done=joined"
     else:
         found = account_of(work.session, identity)
         if found is None:
