@@ -1,0 +1,195 @@
+"""The view across places, and the disclosure gate one level up: which comparison groups of
+sharing places may be shown, release after release, without picking out a place that chose not
+to be named.
+
+Each sharing place's published round is one figure per condition (its score as printed, from
+its published snapshot). A group of places is shown as how many places fall in each half-point
+band, which tells a reader, for every band, the sum over the group's places of "this place is
+in the band". A reader who keeps every release holds a system of such sums, as a forum member
+holds sums of answers (``scoring.solving``): the same solver is asked whether any combination of
+the sums shown, now and in every earlier release, rests on fewer than the minimum of places
+that were not named. Named places are taken as known (they are shown by name), so a group of
+five with four named is no cover for the fifth.
+
+Groups are shown only with at least the minimum of places (a setting, 5 by default), with
+complementary suppression inside each way of grouping (the hidden groups of one kind together
+hold none or at least the minimum, or they could be had by subtracting the rest from all
+places), and then only as far as the solver allows, the smallest group held back first.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from scoring.differencing import Contribution
+from scoring.solving import Equation, Person, few_singled_out
+
+EVERY_PLACE = "all"
+BAND_TENTHS = 5
+"""Half-point bands: 1.0 to 1.4, 1.5 to 1.9, and so on to 4.5 to 5.0."""
+LOWEST_TENTHS, HIGHEST_TENTHS = 10, 50
+
+
+@dataclass(frozen=True)
+class SharedRound:
+    """A place's published round as the network holds it."""
+
+    key: str
+    """The place and round ("12:3"): one unknown figure for a reader, never shown itself."""
+    place: str
+    named: bool
+    name: str | None
+    """Shown only where the place agreed to be named."""
+    groups: Mapping[str, str | None]
+    """The place's value for each way of grouping (region, type of area, rural or urban);
+    None where it has not said."""
+    tenths: Mapping[str, int | None] = field(default_factory=dict)
+    """Each condition's score as printed, in tenths; None where the round shows none."""
+
+
+@dataclass(frozen=True)
+class Group:
+    dimension: str
+    value: str | None
+    members: frozenset[str]
+    """The keys of the shared rounds in it."""
+
+
+@dataclass(frozen=True)
+class Band:
+    low_tenths: int
+    high_tenths: int
+    places: int
+    named: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """What one release shows: the groups that passed, and every group's fate."""
+
+    shown: tuple[Group, ...]
+    held_back: tuple[Group, ...]
+    named: frozenset[str]
+
+
+def band_of(tenths: int) -> int:
+    """The band's lowest score in tenths: 5.0 belongs with 4.5 to 4.9."""
+    clipped = min(max(tenths, LOWEST_TENTHS), HIGHEST_TENTHS)
+    return min(clipped - (clipped - LOWEST_TENTHS) % BAND_TENTHS, HIGHEST_TENTHS - BAND_TENTHS)
+
+
+def comparison_groups(rounds: Sequence[SharedRound], dimensions: Iterable[str]) -> list[Group]:
+    """Every place together, then one group per value of each way of grouping (places that
+    have not said are a group of their own, never shown by name but counted)."""
+    groups = [Group(EVERY_PLACE, None, frozenset(r.key for r in rounds))]
+    for dimension in dimensions:
+        by_value: dict[str | None, set[str]] = defaultdict(set)
+        for shared in rounds:
+            by_value[shared.groups.get(dimension)].add(shared.key)
+        groups += [
+            Group(dimension, value, frozenset(members))
+            for value, members in sorted(by_value.items(), key=lambda kv: (kv[0] is None, kv[0]))
+        ]
+    return groups
+
+
+def _equations(groups: Iterable[Group], named: frozenset[str]) -> list[Equation]:
+    """One sum per group: each of its places not named counts once (the same sum stands for
+    every band, so one is enough)."""
+    return [
+        {(_as_person(key), "band"): Fraction(1) for key in group.members if key not in named}
+        for group in groups
+    ]
+
+
+def _as_person(key: str) -> Person:
+    """A shared round as the solver's unknown: one figure, told apart by its key."""
+    return (Contribution(sector="place", organisation=key, answers=""), 0)
+
+
+def picked_out(
+    shown: Sequence[Group], named: frozenset[str], minimum: int
+) -> frozenset[str] | None:
+    """Shared rounds of places not named, fewer than ``minimum``, that some combination of
+    the groups shown rests on alone; None if there are none."""
+    found = few_singled_out(_equations(shown, named), minimum)
+    if found is None:
+        return None
+    if not found:  # too many sets to try: nothing can be ruled out
+        return frozenset(k for g in shown for k in g.members if k not in named)
+    return frozenset(person[0].organisation for person in found)
+
+
+def release(
+    rounds: Sequence[SharedRound],
+    dimensions: Sequence[str],
+    minimum: int,
+    earlier: Sequence[Release] = (),
+) -> Release:
+    """The groups this release may show, checked with every earlier release's. ``rounds``
+    are of one questionnaire and rules version: figures of different versions are never
+    pooled, so each version has releases of its own."""
+    named = frozenset(r.key for r in rounds if r.named)
+    candidates = comparison_groups(rounds, dimensions)
+    held = [
+        g
+        for g in candidates
+        if len(g.members) < minimum or (g.value is None and g.dimension != EVERY_PLACE)
+    ]
+    shown = [g for g in candidates if g not in held]
+    shown, held = _complement(shown, held, minimum)
+    known_named = named | frozenset(k for r in earlier for k in r.named)
+    before = [g for r in earlier for g in r.shown]
+    while shown and picked_out(before + shown, known_named, minimum) is not None:
+        smallest = min(shown, key=lambda g: (len(g.members), g.dimension != EVERY_PLACE))
+        shown.remove(smallest)
+        held.append(smallest)
+        shown, held = _complement(shown, held, minimum)
+    return Release(tuple(shown), tuple(held), named)
+
+
+def _complement(
+    shown: list[Group], held: list[Group], minimum: int
+) -> tuple[list[Group], list[Group]]:
+    """Inside each way of grouping, the held-back groups together hold none or at least the
+    minimum of places: otherwise the smallest shown group of that kind is held back too."""
+    changed = True
+    while changed:
+        changed = False
+        for dimension in {g.dimension for g in shown if g.dimension != EVERY_PLACE}:
+            hidden = sum(len(g.members) for g in held if g.dimension == dimension)
+            if 0 < hidden < minimum:
+                smallest = min(
+                    (g for g in shown if g.dimension == dimension), key=lambda g: len(g.members)
+                )
+                shown.remove(smallest)
+                held.append(smallest)
+                changed = True
+    return shown, held
+
+
+def distribution(
+    group: Group, rounds: Mapping[str, SharedRound], condition: str
+) -> tuple[list[Band], int]:
+    """How many of the group's places fall in each band for ``condition``, with the names of
+    those that agreed to be named, and how many have no score for it."""
+    counts: dict[int, list[SharedRound]] = defaultdict(list)
+    no_score = 0
+    for key in group.members:
+        shared = rounds[key]
+        tenths = shared.tenths.get(condition)
+        if tenths is None:
+            no_score += 1
+        else:
+            counts[band_of(tenths)].append(shared)
+    bands = [
+        Band(
+            low,
+            low + BAND_TENTHS - 1 if low + BAND_TENTHS < HIGHEST_TENTHS else HIGHEST_TENTHS,
+            len(counts[low]),
+            tuple(sorted(r.name for r in counts[low] if r.named and r.name)),
+        )
+        for low in range(LOWEST_TENTHS, HIGHEST_TENTHS, BAND_TENTHS)
+    ]
+    return bands, no_score
