@@ -467,6 +467,12 @@ class UserBase(SQLModel):
         description="May set up new places (administrators always may).",
         sa_column_kwargs={"server_default": sa.false()},
     )
+    reads_network: bool = Field(
+        default=False,
+        description="A network reader (LGA staff, a region, an integrated care system): reads "
+        "the network's releases across places, given by an administrator.",
+        sa_column_kwargs={"server_default": sa.false()},
+    )
 
     _one_line = field_validator("display_name")(one_line)
 
@@ -688,6 +694,23 @@ class NetworkShare(NetworkShareBase, table=True):
         foreign_key="assessment_round.id", unique=True, index=True, ondelete="CASCADE"
     )
     shared_at: datetime = _timestamp()
+
+
+class NetworkRelease(SQLModel, table=True):
+    """The network's figures as released: what every network page shows until the next
+    release, never live. ``figures`` is what readers see (groups passed by the gate, their
+    bands, named places); ``members`` is which shared rounds each shown group held, kept so
+    that later releases are checked against this one (a reader keeps every release)."""
+
+    __tablename__ = "network_release"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=200, index=True)
+    """The questionnaire and rules version its figures are of: versions are never pooled."""
+    minimum_places: int = Field(ge=2)
+    made_at: datetime = _timestamp()
+    figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    members: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 
 class FailedAttempt(SQLModel, table=True):

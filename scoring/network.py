@@ -71,6 +71,9 @@ class Release:
     shown: tuple[Group, ...]
     held_back: tuple[Group, ...]
     named: frozenset[str]
+    """The shared rounds whose places this release names. A reader keeps every release, so
+    what any release named stays known: a place that stops being named is not named again,
+    but its figure is never taken as unknown."""
 
 
 def band_of(tenths: int) -> int:
@@ -130,7 +133,8 @@ def release(
     """The groups this release may show, checked with every earlier release's. ``rounds``
     are of one questionnaire and rules version: figures of different versions are never
     pooled, so each version has releases of its own."""
-    named = frozenset(r.key for r in rounds if r.named)
+    before = [g for r in earlier for g in r.shown]
+    known = _names_that_may_be_shown(rounds, before, earlier, minimum)
     candidates = comparison_groups(rounds, dimensions)
     held = [
         g
@@ -139,14 +143,32 @@ def release(
     ]
     shown = [g for g in candidates if g not in held]
     shown, held = _complement(shown, held, minimum)
-    known_named = named | frozenset(k for r in earlier for k in r.named)
-    before = [g for r in earlier for g in r.shown]
-    while shown and picked_out(before + shown, known_named, minimum) is not None:
-        smallest = min(shown, key=lambda g: (len(g.members), g.dimension != EVERY_PLACE))
+    while shown and (found := picked_out(before + shown, known, minimum)) is not None:
+        # The smallest group holding a place picked out goes first: a group it is not in
+        # gives nothing of it away.
+        holding = [g for g in shown if g.members & found] or shown
+        smallest = min(holding, key=lambda g: (len(g.members), g.dimension != EVERY_PLACE))
         shown.remove(smallest)
         held.append(smallest)
         shown, held = _complement(shown, held, minimum)
-    return Release(tuple(shown), tuple(held), named)
+    named_now = frozenset(r.key for r in rounds if r.named)
+    return Release(tuple(shown), tuple(held), known & named_now)
+
+
+def _names_that_may_be_shown(
+    rounds: Sequence[SharedRound],
+    before: Sequence[Group],
+    earlier: Sequence[Release],
+    minimum: int,
+) -> frozenset[str]:
+    """The shared rounds whose places may be named in this release: those named before, and
+    each newly named one unless knowing its figure would let an earlier release give away a
+    place that is not named (its name then waits for a later release)."""
+    known = frozenset(k for r in earlier for k in r.named)
+    for key in sorted(r.key for r in rounds if r.named and r.key not in known):
+        if picked_out(before, known | {key}, minimum) is None:
+            known |= {key}
+    return known
 
 
 def _complement(
@@ -170,10 +192,10 @@ def _complement(
 
 
 def distribution(
-    group: Group, rounds: Mapping[str, SharedRound], condition: str
+    group: Group, rounds: Mapping[str, SharedRound], condition: str, named: frozenset[str]
 ) -> tuple[list[Band], int]:
     """How many of the group's places fall in each band for ``condition``, with the names of
-    those that agreed to be named, and how many have no score for it."""
+    those the release names (``Release.named``), and how many have no score for it."""
     counts: dict[int, list[SharedRound]] = defaultdict(list)
     no_score = 0
     for key in group.members:
@@ -188,7 +210,7 @@ def distribution(
             low,
             low + BAND_TENTHS - 1 if low + BAND_TENTHS < HIGHEST_TENTHS else HIGHEST_TENTHS,
             len(counts[low]),
-            tuple(sorted(r.name for r in counts[low] if r.named and r.name)),
+            tuple(sorted(r.name for r in counts[low] if r.key in named and r.name)),
         )
         for low in range(LOWEST_TENTHS, HIGHEST_TENTHS, BAND_TENTHS)
     ]

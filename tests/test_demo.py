@@ -183,6 +183,13 @@ def test_the_demo_command_loads_the_national_scale_when_asked(
     assert "2 places share their published results with other places, 1 of them named" in (
         result.output
     )
+    assert "/network as network@placecheck.example" in result.output
+    assert "placecheck network release" in result.output
+    released = CliRunner().invoke(cli, ["network", "release"])
+    assert released.exit_code == 0, released.output
+    # Two places and the demo's Kestrel Vale share: too few for any group to be shown.
+    assert "Released the figures of 3 sharing places" in released.output
+    assert "0 groups shown" in released.output
 
 
 def test_the_demo_has_people_e_mailed_and_reminded_through_the_outbox(session: Session) -> None:

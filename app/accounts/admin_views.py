@@ -79,6 +79,7 @@ def add_user(change: AdminChange) -> Response:
         extra={
             "is_administrator": "administrator" in rights,
             "may_create_places": "places" in rights,
+            "reads_network": "network" in rights,
         },
     )
     if details is not None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.cli.network import network_cli
 from app.cli.questionnaires import questionnaire_cli
 from app.cli.report import report_command
 from app.cli.score import score_command
@@ -40,6 +41,7 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(questionnaire_cli, name="questionnaire")
 cli.add_typer(user_cli, name="user")
+cli.add_typer(network_cli, name="network")
 cli.command("score")(score_command)
 cli.command("report")(report_command)
 
@@ -141,7 +143,12 @@ def demo(
     from app.core.config import Environment
     from app.core.db import unit_of_work, write_session
     from app.core.migrations import current_revision
-    from app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_invitation
+    from app.demo.accounts import (
+        DEMO_PASSWORD,
+        ensure_demo_accounts,
+        ensure_demo_invitation,
+        ensure_network_reader,
+    )
     from app.demo.place import demo_links, load_demo
     from app.models import Place
 
@@ -169,15 +176,29 @@ def demo(
             )
         if scale is DemoScale.NATIONAL:
             from app.demo.national import load_national
+            from app.network.releases import latest_release, make_releases
 
             with write_session(engine) as session:
                 national = load_national(session, secret)
+                reader = (
+                    ensure_network_reader(session)
+                    if settings.environment is not Environment.PRODUCTION
+                    else None
+                )
+                if latest_release(session) is None:
+                    make_releases(session, settings.network_minimum_places)
             typer.echo(
                 f"{'Loaded' if national.created else 'Already loaded:'} the national demo: "
                 f"{national.places} places, {national.invitations:,} invitations, "
                 f"{national.answers:,} answers; {national.sharing} places share their published "
                 f"results with other places, {national.named} of them named."
             )
+            if reader:
+                typer.echo(
+                    f"See the network of places at {base_url.rstrip('/')}/network as {reader} "
+                    f"(password {DEMO_PASSWORD}); release it again with: placecheck network "
+                    "release"
+                )
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(
         f"{verb} the demo place Kestrel Vale: {summary.organisations} organisations, "

@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="placecheck@localhost", description="The From address of invitation e-mails."
     )
+    network_minimum_places: int = Field(
+        default=5,
+        ge=3,
+        le=100,
+        description="The network shows a group of places only with at least this many.",
+    )
     sign_in_providers: list[SignInProvider] = Field(
         default_factory=list,
         description="Organisations' own accounts people may sign in with (OpenID Connect).",

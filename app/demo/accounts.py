@@ -92,3 +92,21 @@ def ensure_demo_invitation(session: Session, place: Place, secret: str) -> str |
             form_key=f"demo-newcomer-{len(invitations)}",
         )
     return f"/join/{join_token(secret, waiting.link_nonce)}"
+
+
+NETWORK_READER = "network@placecheck.example"
+
+
+def ensure_network_reader(session: Session) -> str:
+    """A network reader for the national demo (LGA staff, say), with the demo password."""
+    if session.exec(select(User).where(User.email == NETWORK_READER)).first() is None:
+        create_user(
+            session=session,
+            details=UserCreate(
+                email=NETWORK_READER,
+                display_name="Nia Network-Reader",
+                password=DEMO_PASSWORD,
+                reads_network=True,
+            ),
+        )
+    return NETWORK_READER

@@ -1,16 +1,21 @@
 """The round's "Sharing with other places" page: the facilitator's choice, per published round,
 whether its results join the network of places and whether other places see the place's name."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import select
 
 from app.accounts.access import RoundAccess
 from app.core.exceptions import ChangeRefusedError
-from app.deps import FacilitatorRoundPage, RoundChange, UnitOfWorkRoute
+from app.deps import FacilitatorRoundPage, PlacesPage, RegistryDep, RoundChange, UnitOfWorkRoute
 from app.enums import PeerVisibility, RoundStatus
-from app.models import NetworkShareBase
+from app.models import NetworkShareBase, PlaceMembership
+from app.network.releases import DIMENSIONS, OwnPlace, latest_release, named_now, own_places
 from app.network.service import share_of, share_round, withdraw_from_network
 from app.web.pages import Errors, Visit
+from scoring.network import EVERY_PLACE, band_of
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -72,3 +77,69 @@ def withdraw(change: RoundChange) -> Response:
         change.record("network-withdrawn")
         return change.done(f"/rounds/{assessment_round.id}/network?done=withdrawn")
     return change.done(f"/rounds/{assessment_round.id}/network")
+
+
+# --- the view across places --------------------------------------------------------------------
+
+
+def _audience(visit: Visit[None]) -> tuple[bool, list[OwnPlace]]:
+    """Whether the reader sees the network (a network reader, an administrator, or a member
+    of a place that shares: give to get), and their own sharing places, to mark."""
+    session, user = visit.session, visit.user
+    place_ids = set(
+        session.exec(select(PlaceMembership.place_id).where(PlaceMembership.user_id == user.id))
+    )
+    own = own_places(session, place_ids) if place_ids else []
+    return user.reads_network or user.is_administrator or bool(own), own
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network_view(
+    visit: PlacesPage,
+    registry: RegistryDep,
+    group: Annotated[str, Query(max_length=200)] = EVERY_PLACE,
+) -> Response:
+    """The latest release only: what every reader sees changes when the network releases, not
+    when a place publishes."""
+    sees, own = _audience(visit)
+    released = latest_release(visit.session) if sees else None
+    figures = released.figures if released else {}
+    shown = figures.get("shown", [])
+    chosen = next((g for g in shown if _group_key(g) == group), shown[0] if shown else None)
+    members = {
+        _group_key(g): set(g["members"])
+        for g in (released.members.get("shown", []) if released else [])
+    }
+    definition = registry.get("trusting-place")
+    context = {
+        "sees": sees,
+        "release": released,
+        "figures": figures,
+        "groups": [(_group_key(g), _group_label(g), g["places"]) for g in shown],
+        "chosen": chosen,
+        "chosen_key": _group_key(chosen) if chosen else None,
+        "held_back": [_group_label(g) for g in figures.get("held_back", []) if g["value"]],
+        "conditions": {c.id: c.title for c in definition.conditions},
+        "own": [
+            o for o in own if chosen is not None and o.key in members.get(_group_key(chosen), set())
+        ],
+        "own_anywhere": own,
+        "band_of": band_of,
+        "named_now": named_now(visit.session) if released else {},
+    }
+    return visit.page("network", context)
+
+
+def _group_key(group: dict[str, Any]) -> str:
+    return (
+        group["dimension"]
+        if group["dimension"] == EVERY_PLACE
+        else f"{group['dimension']}:{group['value']}"
+    )
+
+
+def _group_label(group: dict[str, Any]) -> str:
+    if group["dimension"] == EVERY_PLACE:
+        return "All sharing places"
+    words, kind = DIMENSIONS[group["dimension"]]
+    return f"{words}: {kind(group['value']).label}"

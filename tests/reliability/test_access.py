@@ -254,6 +254,9 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("POST", "/join/{token}"): [
         ({"token": "{join}"}, {}, {**JOIN_LINK, **dict.fromkeys(NOT_SIGNED_IN, 400)})
     ],
+    # Everyone signed in has the network's page: its figures for readers and members of
+    # places that share, what joining would give for the rest.
+    ("GET", "/network"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
     ("GET", "/admin/users"): [({}, {}, ADMINISTRATORS_ONLY)],
     ("POST", "/admin/users"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
     ("POST", "/admin/memberships"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],

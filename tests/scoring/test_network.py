@@ -149,7 +149,8 @@ def test_the_distribution_counts_every_place_once_and_names_only_the_named() -> 
     rounds = _rounds([("london", "county", False)] * 6, [1] * 6, [True, False] * 3)
     group = Group(EVERY_PLACE, None, frozenset(r.key for r in rounds))
 
-    bands, no_score = distribution(group, {r.key: r for r in rounds}, "c")
+    made = release(rounds, ("region",), MINIMUM)
+    bands, no_score = distribution(group, {r.key: r for r in rounds}, "c", made.named)
 
     assert sum(b.places for b in bands) + no_score == 6
     named = [name for b in bands for name in b.named]

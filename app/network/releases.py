@@ -1,0 +1,201 @@
+"""The network's releases: the figures of every sharing place, read from what each round
+stored when it was published (never live answers), put through the gate one level up
+(``scoring.network``) and stored once, so that a network page reads one row, whatever the
+number of places and answers behind it.
+
+Each place counts once, by its latest shared round; a place that withdraws leaves the next
+release. Figures of different questionnaire or rules versions are never pooled: each version
+has releases of its own.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.enums import AreaType, PeerVisibility, Region, RoundStatus, RuralUrban
+from app.models import AssessmentRound, NetworkRelease, NetworkShare, Place
+from app.results.snapshots import current_publication, snapshot_of
+from scoring.network import (
+    Group,
+    Release,
+    SharedRound,
+    distribution,
+    release,
+)
+from scoring.rounding import tenths
+
+DIMENSIONS = {
+    "region": ("Region", Region),
+    "area_type": ("Type of area", AreaType),
+    "rural_urban": ("Rural and urban class", RuralUrban),
+}
+"""The ways places are compared (as LG Inform groups councils), with the words for each."""
+
+
+def shared_rounds(
+    session: Session, place_ids: set[int] | None = None
+) -> dict[str, list[SharedRound]]:
+    """Each sharing place's latest shared round (of ``place_ids`` only, if given), by
+    version, as its published snapshot gives its condition scores (as printed)."""
+    query = (
+        select(NetworkShare, AssessmentRound, Place)
+        .join(AssessmentRound, col(AssessmentRound.id) == col(NetworkShare.round_id))
+        .join(Place, col(Place.id) == col(AssessmentRound.place_id))
+        .where(AssessmentRound.status == RoundStatus.PUBLISHED)
+        .order_by(col(AssessmentRound.created_at).desc(), col(AssessmentRound.id).desc())
+    )
+    if place_ids is not None:
+        query = query.where(col(Place.id).in_(place_ids))
+    rows = session.exec(query).all()
+    latest: dict[int, tuple[NetworkShare, AssessmentRound, Place]] = {}
+    for share, assessment_round, place in rows:
+        latest.setdefault(place.id or 0, (share, assessment_round, place))
+    by_version: dict[str, list[SharedRound]] = defaultdict(list)
+    for share, assessment_round, place in latest.values():
+        publication = current_publication(session=session, assessment_round=assessment_round)
+        snapshot = snapshot_of(publication) if publication else None
+        if snapshot is None:
+            continue
+        result = snapshot.result
+        named = share.visibility is PeerVisibility.NAMED
+        by_version[f"{assessment_round.questionnaire_hash}/{result.rules_version}"].append(
+            SharedRound(
+                key=f"{place.id}:{assessment_round.id}",
+                place=str(place.id),
+                named=named,
+                name=place.name if named else None,
+                groups={
+                    "region": place.region.value if place.region else None,
+                    "area_type": place.area_type.value if place.area_type else None,
+                    "rural_urban": place.rural_urban.value if place.rural_urban else None,
+                },
+                tenths={
+                    c.condition_id: tenths(c.score) if c.score is not None else None
+                    for c in result.conditions.values()
+                },
+            )
+        )
+    return by_version
+
+
+def _earlier(session: Session, version: str) -> list[Release]:
+    return [
+        Release(
+            tuple(
+                Group(g["dimension"], g["value"], frozenset(g["members"]))
+                for g in stored.members.get("shown", [])
+            ),
+            (),
+            frozenset(stored.members.get("named", [])),
+        )
+        for stored in session.exec(
+            select(NetworkRelease)
+            .where(NetworkRelease.version == version)
+            .order_by(col(NetworkRelease.id))
+        ).all()
+    ]
+
+
+def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
+    """A new release of every version's figures, each checked against that version's earlier
+    releases; what each shows and holds back is in its ``figures``."""
+    made = []
+    for version, rounds in shared_rounds(session).items():
+        decided = release(rounds, list(DIMENSIONS), minimum, _earlier(session, version))
+        by_key = {r.key: r for r in rounds}
+        figures = {
+            "places": len(rounds),
+            "shown": [_figures_of(group, by_key, decided.named) for group in decided.shown],
+            "held_back": [{"dimension": g.dimension, "value": g.value} for g in decided.held_back],
+        }
+        members = {
+            "shown": [
+                {"dimension": g.dimension, "value": g.value, "members": sorted(g.members)}
+                for g in decided.shown
+            ],
+            "named": sorted(decided.named),
+        }
+        stored = NetworkRelease(
+            version=version, minimum_places=minimum, figures=figures, members=members
+        )
+        session.add(stored)
+        made.append(stored)
+    session.flush()
+    return made
+
+
+def _figures_of(
+    group: Group, by_key: dict[str, SharedRound], named: frozenset[str]
+) -> dict[str, Any]:
+    """The group's bands for every condition, in the questionnaire's order."""
+    order = next(iter(by_key.values())).tenths if by_key else {}
+    conditions = {}
+    for condition in order:
+        bands, no_score = distribution(group, by_key, condition, named)
+        conditions[condition] = {
+            "bands": [
+                {
+                    "low": band.low_tenths,
+                    "high": band.high_tenths,
+                    "places": band.places,
+                    "named": list(band.named),
+                }
+                for band in bands
+            ],
+            "no_score": no_score,
+        }
+    return {
+        "dimension": group.dimension,
+        "value": group.value,
+        "places": len(group.members),
+        "conditions": conditions,
+    }
+
+
+def latest_release(session: Session) -> NetworkRelease | None:
+    """The newest release (of the newest version released): what every network page shows."""
+    return session.exec(select(NetworkRelease).order_by(col(NetworkRelease.id).desc())).first()
+
+
+@dataclass(frozen=True)
+class OwnPlace:
+    """A place the reader belongs to that shares: its own scores, to mark on the bands."""
+
+    name: str
+    key: str
+    tenths: dict[str, int | None]
+
+
+def own_places(session: Session, place_ids: set[int]) -> list[OwnPlace]:
+    found = []
+    for rounds in shared_rounds(session, place_ids).values():
+        found += [
+            OwnPlace(_name(session, int(r.place)), r.key, dict(r.tenths))
+            for r in rounds
+            if int(r.place) in place_ids
+        ]
+    return found
+
+
+def _name(session: Session, place_id: int) -> str:
+    place = session.get(Place, place_id)
+    return place.name if place else ""
+
+
+def named_now(session: Session) -> dict[str, str | None]:
+    """The places that share and may be named now, with whom to contact: a release names only
+    these, so a place that withdraws, or stops being named, loses its name at once, before the
+    next release takes its figures out."""
+    return dict(
+        session.exec(
+            select(Place.name, NetworkShare.contact)
+            .join(AssessmentRound, col(AssessmentRound.place_id) == col(Place.id))
+            .join(NetworkShare, col(NetworkShare.round_id) == col(AssessmentRound.id))
+            .where(
+                NetworkShare.visibility == PeerVisibility.NAMED,
+                AssessmentRound.status == RoundStatus.PUBLISHED,
+            )
+        ).all()
+    )

@@ -1,0 +1,61 @@
+"""Places that share with the network, made quickly for tests: each has one published round
+whose stored snapshot is the demo baseline's (the network reads only snapshots), with the
+region, type and naming each test asks for."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from app.core.db import write_session
+from app.enums import AreaType, PeerVisibility, Region, RoundStatus
+from app.models import AssessmentRound, NetworkShare, Place, Publication
+
+
+def sharing_places(
+    engine: Engine, regions: Sequence[Region], named: Sequence[bool], prefix: str = "Shire"
+) -> list[str]:
+    """One place per region given, named to others where ``named`` says; their names."""
+    with write_session(engine) as session:
+        baseline = session.exec(
+            select(Publication, AssessmentRound)
+            .join(AssessmentRound)
+            .where(AssessmentRound.status == RoundStatus.PUBLISHED)
+            .order_by(Publication.id)
+        ).first()
+        assert baseline is not None, "the demo's published rounds are there"
+        publication, demo_round = baseline
+        names = []
+        for number, (region, is_named) in enumerate(zip(regions, named, strict=True)):
+            place = Place(
+                name=f"{prefix} {number:02d}",
+                slug=f"{prefix.lower()}-{number:02d}",
+                region=region,
+                area_type=AreaType.DISTRICT,
+            )
+            session.add(place)
+            session.flush()
+            shared = AssessmentRound(
+                place_id=place.id or 0,
+                title="Shared round",
+                questionnaire_hash=demo_round.questionnaire_hash,
+                status=RoundStatus.PUBLISHED,
+            )
+            session.add(shared)
+            session.flush()
+            session.add(
+                Publication(
+                    round_id=shared.id or 0,
+                    contributions=publication.contributions,
+                    snapshot=publication.snapshot,
+                )
+            )
+            session.add(
+                NetworkShare(
+                    round_id=shared.id or 0,
+                    visibility=PeerVisibility.NAMED if is_named else PeerVisibility.UNNAMED,
+                )
+            )
+            names.append(place.name)
+        session.commit()
+        return names

@@ -1,0 +1,130 @@
+"""The view across places: readers see the latest release only, never a place that does not
+share, never a group below the minimum, a place's name only while it shares named, and their
+own place marked; places that do not share are told what joining would give them."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import col, delete, select
+
+from app.core.config import Settings
+from app.core.db import write_session
+from app.enums import Region
+from app.main import create_app
+from app.models import AssessmentRound, NetworkShare, Place, User
+from app.network.releases import make_releases
+from tests.support.network import sharing_places
+from tests.support.pages import sign_in
+from tests.support.workspace import Workspace
+
+NW, LONDON = Region.NORTH_WEST, Region.LONDON
+
+
+@pytest.fixture
+def released(engine: Engine, workspace: Workspace) -> list[str]:
+    """Thirteen districts share (seven in the North West, six in London; every fifth one
+    named), beside the demo's Kestrel Vale (a North West unitary, named); then the network
+    releases. Each region then holds five places that are not named."""
+    names = sharing_places(engine, [NW] * 7 + [LONDON] * 6, [n % 5 == 0 for n in range(13)])
+    _release(engine)
+    return names
+
+
+def _release(engine: Engine) -> None:
+    with write_session(engine) as session:
+        make_releases(session, 5)
+        session.commit()
+
+
+def _withdraw(engine: Engine, name: str) -> None:
+    with write_session(engine) as session:
+        place = session.exec(select(Place).where(Place.name == name)).one()
+        rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place.id)
+        session.execute(delete(NetworkShare).where(col(NetworkShare.round_id).in_(rounds)))
+        session.commit()
+
+
+@pytest.fixture
+def reader(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    """Sam, given the network reader's right (and Fenmoor's facilitator, which does not
+    share)."""
+    with write_session(engine) as session:
+        sam = session.exec(select(User).where(User.email == "sam@example.org")).one()
+        sam.reads_network = True
+        session.add(sam)
+        session.commit()
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "sam@example.org")
+
+
+def test_a_reader_sees_groups_of_at_least_five_and_only_named_places_by_name(
+    reader: TestClient, released: list[str]
+) -> None:
+    page = reader.get("/network").text
+    shown, held = page.split("Not shown in this release")
+
+    assert "14 sharing places" in page
+    assert "All sharing places (14 places)" in shown
+    assert "Region: North West (8 places)" in shown and "Region: London (6 places)" in shown
+    # Kestrel Vale is the only unitary authority: held back, and the districts with it.
+    assert "Type of area" not in shown and "Type of area: Unitary authority" in held
+    for number, name in enumerate(released):
+        assert (name in page) is (number % 5 == 0)  # the named ones only
+    assert "Kestrel Vale" in page and "Fenmoor" not in page  # Fenmoor does not share
+    north_west = reader.get("/network", params={"group": "region:north-west"}).text
+    assert "Region: North West: places in each band" in north_west
+
+
+def test_a_place_not_sharing_sees_what_joining_would_give_and_no_figures(
+    settings: Settings, engine: Engine, released: list[str]
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as sam:
+        page = sign_in(sam, "sam@example.org").get("/network").text  # Fenmoor's facilitator
+
+    assert "Your places do not share yet" in page
+    assert released[0] not in page and "places in each band" not in page
+
+
+def test_a_forum_member_of_a_sharing_place_sees_it_marked(
+    viewer: TestClient, released: list[str]
+) -> None:
+    page = viewer.get("/network").text
+
+    assert "Your place: Kestrel Vale" in page
+    assert '<span class="pc-network__mark">(Kestrel Vale)</span>' in page
+
+
+def test_a_withdrawn_name_goes_at_once_and_its_figures_with_the_next_release(
+    reader: TestClient, released: list[str], engine: Engine
+) -> None:
+    named = released[0]
+    _withdraw(engine, named)
+    page = reader.get("/network").text
+    assert named not in page  # at once, before any release
+    assert "14 sharing places" in page  # the figures change with the next release
+
+    _release(engine)
+
+    after = reader.get("/network").text
+    assert "13 sharing places" in after and named not in after
+    assert "All sharing places (13 places)" in after  # it was named: it gives nothing away
+
+
+def test_a_release_that_would_give_away_a_place_that_left_holds_its_groups_back(
+    reader: TestClient, released: list[str], engine: Engine
+) -> None:
+    """Thirteen places against the fourteen of the last release would give the one that left
+    away by subtraction, and it was not named: every group it was in is held back until
+    enough places change; London, unchanged, is shown as before."""
+    _withdraw(engine, released[1])  # a North West place, not named
+
+    _release(engine)
+
+    page = reader.get("/network").text
+    shown, held = page.split("Not shown in this release")
+    assert "13 sharing places" in page
+    assert "Region: London (6 places)" in shown
+    assert "All sharing places" not in shown and "North West" not in shown
+    assert "Region: North West" in held
