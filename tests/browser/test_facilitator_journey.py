@@ -319,7 +319,7 @@ def test_a_facilitator_runs_a_round_and_a_viewer_reads_the_results(
     check_accessible(page, "users")
     page.get_by_label("User", exact=True).select_option(label="Vic Viewer (vic@example.org)")
     page.get_by_label("Place", exact=True).select_option(label="Heronsgate")
-    page.get_by_label("Role", exact=True).select_option(label="Viewer")
+    page.get_by_label("Role", exact=True).select_option(label="Forum member")
     page.get_by_role("button", name="Save access").click()
     page.goto(f"{url}/admin/audit")
     check_accessible(page, "audit")
