@@ -46,6 +46,11 @@ class SharedRound:
     None where it has not said."""
     tenths: Mapping[str, int | None] = field(default_factory=dict)
     """Each condition's score as printed, in tenths; None where the round shows none."""
+    asks: Mapping[str, int | None] = field(default_factory=dict)
+    """Each recommendation's organisation-weighted rating as printed, in tenths."""
+    takes_part: Mapping[str, bool | None] = field(default_factory=dict)
+    """Whether the place would take part in each LGA offer (see ``TAKES_PART``); None where
+    its report shows no answer."""
 
 
 @dataclass(frozen=True)
@@ -215,3 +220,63 @@ def distribution(
         for low in range(LOWEST_TENTHS, HIGHEST_TENTHS, BAND_TENTHS)
     ]
     return bands, no_score
+
+
+TAKES_PART = (
+    "A place would take part when at least half of its people who answered the follow-up "
+    "question said yes."
+)
+
+
+@dataclass(frozen=True)
+class RankedAsk:
+    recommendation_id: str
+    mean_tenths: int
+    """The mean of the places' own figures (each place once), as printed, in tenths."""
+    places: int
+    taking_part: int | None
+    """Of the places with an answer, how many would take part (LGA offers only)."""
+    answering: int | None
+
+
+def ranked_asks(
+    group: Group, rounds: Mapping[str, SharedRound], recommendation_ids: Sequence[str]
+) -> list[RankedAsk]:
+    """The asks, most wanted first: by the mean of each place's own organisation-weighted
+    figure (one place, one figure), then by the share of places that would take part, then by
+    number. Shown only for a group the release shows, so the same gate covers them."""
+    asks = []
+    for recommendation_id in recommendation_ids:
+        figures = [
+            t for key in group.members if (t := rounds[key].asks.get(recommendation_id)) is not None
+        ]
+        if not figures:
+            continue
+        answers = [
+            yes
+            for key in group.members
+            if (yes := rounds[key].takes_part.get(recommendation_id)) is not None
+        ]
+        asks.append(
+            RankedAsk(
+                recommendation_id,
+                _mean_tenths(figures),
+                len(figures),
+                sum(answers) if answers else None,
+                len(answers) if answers else None,
+            )
+        )
+    return sorted(
+        asks,
+        key=lambda a: (
+            -a.mean_tenths,
+            -(Fraction(a.taking_part or 0, a.answering) if a.answering else Fraction(0)),
+            int(a.recommendation_id[1:]),
+        ),
+    )
+
+
+def _mean_tenths(figures: Sequence[int]) -> int:
+    """The mean in tenths, half up, from the printed figures (so a reader's sum agrees)."""
+    total, count = sum(figures), len(figures)
+    return (2 * total + count) // (2 * count)

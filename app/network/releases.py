@@ -9,7 +9,7 @@ has releases of its own.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,6 +22,7 @@ from scoring.network import (
     Release,
     SharedRound,
     distribution,
+    ranked_asks,
     release,
 )
 from scoring.rounding import tenths
@@ -34,11 +35,18 @@ DIMENSIONS = {
 """The ways places are compared (as LG Inform groups councils), with the words for each."""
 
 
-def shared_rounds(
-    session: Session, place_ids: set[int] | None = None
-) -> dict[str, list[SharedRound]]:
+@dataclass
+class VersionRounds:
+    """The shared rounds of one questionnaire and rules version, and which recommendations
+    each part of its asks (of government, of the LGA) holds."""
+
+    rounds: list[SharedRound] = field(default_factory=list)
+    parts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def shared_rounds(session: Session, place_ids: set[int] | None = None) -> dict[str, VersionRounds]:
     """Each sharing place's latest shared round (of ``place_ids`` only, if given), by
-    version, as its published snapshot gives its condition scores (as printed)."""
+    version, as its published snapshot gives its scores (as printed)."""
     query = (
         select(NetworkShare, AssessmentRound, Place)
         .join(AssessmentRound, col(AssessmentRound.id) == col(NetworkShare.round_id))
@@ -52,7 +60,7 @@ def shared_rounds(
     latest: dict[int, tuple[NetworkShare, AssessmentRound, Place]] = {}
     for share, assessment_round, place in rows:
         latest.setdefault(place.id or 0, (share, assessment_round, place))
-    by_version: dict[str, list[SharedRound]] = defaultdict(list)
+    by_version: dict[str, VersionRounds] = defaultdict(VersionRounds)
     for share, assessment_round, place in latest.values():
         publication = current_publication(session=session, assessment_round=assessment_round)
         snapshot = snapshot_of(publication) if publication else None
@@ -60,7 +68,8 @@ def shared_rounds(
             continue
         result = snapshot.result
         named = share.visibility is PeerVisibility.NAMED
-        by_version[f"{assessment_round.questionnaire_hash}/{result.rules_version}"].append(
+        version = by_version[f"{assessment_round.questionnaire_hash}/{result.rules_version}"]
+        version.rounds.append(
             SharedRound(
                 key=f"{place.id}:{assessment_round.id}",
                 place=str(place.id),
@@ -75,9 +84,34 @@ def shared_rounds(
                     c.condition_id: tenths(c.score) if c.score is not None else None
                     for c in result.conditions.values()
                 },
+                asks={
+                    r.recommendation_id: tenths(r.score) if r.score is not None else None
+                    for r in result.recommendations.values()
+                    if r.part in result.asks
+                },
+                takes_part={
+                    r.recommendation_id: _takes_part(r.follow_up)
+                    for r in result.recommendations.values()
+                    if r.part in result.asks
+                },
             )
         )
+        version.parts = {
+            part: sorted(
+                (r.recommendation_id for r in result.recommendations.values() if r.part == part),
+                key=lambda rid: int(rid[1:]),
+            )
+            for part in result.asks
+        }
     return by_version
+
+
+def _takes_part(follow_up: dict[int, int]) -> bool | None:
+    """``scoring.network.TAKES_PART``: the top of the scale is yes."""
+    answered = sum(follow_up.values())
+    if not answered:
+        return None
+    return 2 * follow_up.get(max(follow_up), 0) >= answered
 
 
 def _earlier(session: Session, version: str) -> list[Release]:
@@ -102,12 +136,15 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
     """A new release of every version's figures, each checked against that version's earlier
     releases; what each shows and holds back is in its ``figures``."""
     made = []
-    for version, rounds in shared_rounds(session).items():
+    for version, shared in shared_rounds(session).items():
+        rounds = shared.rounds
         decided = release(rounds, list(DIMENSIONS), minimum, _earlier(session, version))
         by_key = {r.key: r for r in rounds}
         figures = {
             "places": len(rounds),
-            "shown": [_figures_of(group, by_key, decided.named) for group in decided.shown],
+            "shown": [
+                _figures_of(group, by_key, decided.named, shared.parts) for group in decided.shown
+            ],
             "held_back": [{"dimension": g.dimension, "value": g.value} for g in decided.held_back],
         }
         members = {
@@ -127,7 +164,10 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
 
 
 def _figures_of(
-    group: Group, by_key: dict[str, SharedRound], named: frozenset[str]
+    group: Group,
+    by_key: dict[str, SharedRound],
+    named: frozenset[str],
+    parts: dict[str, list[str]],
 ) -> dict[str, Any]:
     """The group's bands for every condition, in the questionnaire's order."""
     order = next(iter(by_key.values())).tenths if by_key else {}
@@ -151,6 +191,19 @@ def _figures_of(
         "value": group.value,
         "places": len(group.members),
         "conditions": conditions,
+        "asks": {
+            part: [
+                {
+                    "recommendation": ask.recommendation_id,
+                    "mean": ask.mean_tenths,
+                    "places": ask.places,
+                    "taking_part": ask.taking_part,
+                    "answering": ask.answering,
+                }
+                for ask in ranked_asks(group, by_key, ids)
+            ]
+            for part, ids in parts.items()
+        },
     }
 
 
@@ -170,10 +223,10 @@ class OwnPlace:
 
 def own_places(session: Session, place_ids: set[int]) -> list[OwnPlace]:
     found = []
-    for rounds in shared_rounds(session, place_ids).values():
+    for shared in shared_rounds(session, place_ids).values():
         found += [
             OwnPlace(_name(session, int(r.place)), r.key, dict(r.tenths))
-            for r in rounds
+            for r in shared.rounds
             if int(r.place) in place_ids
         ]
     return found

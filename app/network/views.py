@@ -15,7 +15,7 @@ from app.models import NetworkShareBase, PlaceMembership
 from app.network.releases import DIMENSIONS, OwnPlace, latest_release, named_now, own_places
 from app.network.service import share_of, share_round, withdraw_from_network
 from app.web.pages import Errors, Visit
-from scoring.network import EVERY_PLACE, band_of
+from scoring.network import EVERY_PLACE, TAKES_PART, band_of
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -120,6 +120,9 @@ def network_view(
         "chosen_key": _group_key(chosen) if chosen else None,
         "held_back": [_group_label(g) for g in figures.get("held_back", []) if g["value"]],
         "conditions": {c.id: c.title for c in definition.conditions},
+        "parts": {p.id: p.title for p in definition.parts},
+        "recommendations": {r.id: r.title for r in definition.recommendations},
+        "takes_part": TAKES_PART,
         "own": [
             o for o in own if chosen is not None and o.key in members.get(_group_key(chosen), set())
         ],

@@ -17,6 +17,7 @@ from scoring.network import (
     SharedRound,
     band_of,
     distribution,
+    ranked_asks,
     release,
 )
 
@@ -156,3 +157,37 @@ def test_the_distribution_counts_every_place_once_and_names_only_the_named() -> 
     named = [name for b in bands for name in b.named]
     assert sorted(named) == ["Place 0", "Place 2", "Place 4"]
     assert [band_of(t) for t in (10, 14, 15, 49, 50)] == [10, 10, 15, 45, 45]
+
+
+def test_asks_are_ranked_by_the_mean_of_each_places_own_figure_then_by_taking_part() -> None:
+    figures = {  # R16 and R17 tie on the mean; more places would take part in R17
+        "R16": ([30, 35, 41], [True, False, None]),
+        "R17": ([35, 35, 36], [True, True, False]),
+        "R18": ([40, 40, 40], [None, None, None]),
+        "R19": ([None, None, None], [None, None, None]),
+    }
+    rounds = {
+        f"{n}:1": SharedRound(
+            key=f"{n}:1",
+            place=str(n),
+            named=False,
+            name=None,
+            groups={},
+            asks={r: values[n] for r, (values, _) in figures.items()},
+            takes_part={r: answers[n] for r, (_, answers) in figures.items()},
+        )
+        for n in range(3)
+    }
+    group = Group(EVERY_PLACE, None, frozenset(rounds))
+
+    ranked = ranked_asks(group, rounds, ["R16", "R17", "R18", "R19"])
+
+    # Means by hand: R18 40; R16 (30 + 35 + 41) / 3 = 35.3 -> 35; R17 106 / 3 -> 35.
+    assert [(a.recommendation_id, a.mean_tenths) for a in ranked] == [
+        ("R18", 40),
+        ("R17", 35),
+        ("R16", 35),
+    ]
+    assert (ranked[1].taking_part, ranked[1].answering) == (2, 3)
+    assert (ranked[2].taking_part, ranked[2].answering) == (1, 2)
+    assert ranked[0].answering is None  # no place answered: not counted as no
