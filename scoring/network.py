@@ -280,3 +280,25 @@ def _mean_tenths(figures: Sequence[int]) -> int:
     """The mean in tenths, half up, from the printed figures (so a reader's sum agrees)."""
     total, count = sum(figures), len(figures)
     return (2 * total + count) // (2 * count)
+
+
+@dataclass(frozen=True)
+class ConditionMean:
+    condition_id: str
+    mean_tenths: int
+    places: int
+
+
+def hardest_first(
+    group: Group, rounds: Mapping[str, SharedRound], condition_ids: Sequence[str]
+) -> list[ConditionMean]:
+    """The conditions the group's places find hardest first: by the mean of each place's own
+    score as printed (each place once), lowest first, then in the questionnaire's order."""
+    means = []
+    for order, condition_id in enumerate(condition_ids):
+        figures = [
+            t for key in group.members if (t := rounds[key].tenths.get(condition_id)) is not None
+        ]
+        if figures:
+            means.append((ConditionMean(condition_id, _mean_tenths(figures), len(figures)), order))
+    return [mean for mean, _ in sorted(means, key=lambda m: (m[0].mean_tenths, m[1]))]

@@ -22,6 +22,7 @@ from scoring.network import (
     Release,
     SharedRound,
     distribution,
+    hardest_first,
     ranked_asks,
     release,
 )
@@ -191,6 +192,10 @@ def _figures_of(
         "value": group.value,
         "places": len(group.members),
         "conditions": conditions,
+        "hardest": [
+            {"condition": m.condition_id, "mean": m.mean_tenths, "places": m.places}
+            for m in hardest_first(group, by_key, list(order))
+        ],
         "asks": {
             part: [
                 {

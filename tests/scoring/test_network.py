@@ -17,6 +17,7 @@ from scoring.network import (
     SharedRound,
     band_of,
     distribution,
+    hardest_first,
     ranked_asks,
     release,
 )
@@ -191,3 +192,28 @@ def test_asks_are_ranked_by_the_mean_of_each_places_own_figure_then_by_taking_pa
     assert (ranked[1].taking_part, ranked[1].answering) == (2, 3)
     assert (ranked[2].taking_part, ranked[2].answering) == (1, 2)
     assert ranked[0].answering is None  # no place answered: not counted as no
+
+
+def test_the_hardest_conditions_come_first_by_the_mean_of_each_places_score() -> None:
+    scores = {"a": [20, 25, 31], "b": [18, 30, 30], "c": [40, None, 44]}
+    rounds = {
+        f"{n}:1": SharedRound(
+            key=f"{n}:1",
+            place=str(n),
+            named=False,
+            name=None,
+            groups={},
+            tenths={c: values[n] for c, values in scores.items()},
+        )
+        for n in range(3)
+    }
+    group = Group(EVERY_PLACE, None, frozenset(rounds))
+
+    hardest = hardest_first(group, rounds, ["a", "b", "c"])
+
+    # By hand: a 76 / 3 = 25.3 -> 25; b 78 / 3 = 26; c 84 / 2 = 42 (one place has no score).
+    assert [(m.condition_id, m.mean_tenths, m.places) for m in hardest] == [
+        ("a", 25, 3),
+        ("b", 26, 3),
+        ("c", 42, 2),
+    ]

@@ -75,6 +75,7 @@ def test_a_reader_sees_groups_of_at_least_five_and_only_named_places_by_name(
     assert "Kestrel Vale" in page and "Fenmoor" not in page  # Fenmoor does not share
     assert "What central government should do: what places ask for most" in page
     assert "What the LGA should do: what places ask for most" in page
+    assert "The conditions places find hardest" in page
     north_west = reader.get("/network", params={"group": "region:north-west"}).text
     assert "Region: North West: places in each band" in north_west
 
