@@ -18,7 +18,7 @@ places), and then only as far as the solver allows, the smallest group held back
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -141,13 +141,20 @@ def release(
     before = [g for r in earlier for g in r.shown]
     known = _names_that_may_be_shown(rounds, before, earlier, minimum)
     candidates = comparison_groups(rounds, dimensions)
+
+    def hiding(group: Group) -> int:
+        """What a group holds back if hidden: its places that are not named."""
+        return len(group.members - known)
+
     held = [
         g
         for g in candidates
-        if len(g.members) < minimum or (g.value is None and g.dimension != EVERY_PLACE)
+        if len(g.members) < minimum
+        or 0 < hiding(g) < minimum  # on its own it would rest on too few
+        or (g.value is None and g.dimension != EVERY_PLACE)
     ]
     shown = [g for g in candidates if g not in held]
-    shown, held = _complement(shown, held, minimum)
+    shown, held = _complement(shown, held, minimum, hiding)
     while shown and (found := picked_out(before + shown, known, minimum)) is not None:
         # The smallest group holding a place picked out goes first: a group it is not in
         # gives nothing of it away.
@@ -155,7 +162,8 @@ def release(
         smallest = min(holding, key=lambda g: (len(g.members), g.dimension != EVERY_PLACE))
         shown.remove(smallest)
         held.append(smallest)
-        shown, held = _complement(shown, held, minimum)
+        shown, held = _complement(shown, held, minimum, hiding)
+    shown, held = _restored(shown, held, minimum, hiding, lambda groups: before + groups, known)
     named_now = frozenset(r.key for r in rounds if r.named)
     return Release(tuple(shown), tuple(held), known & named_now)
 
@@ -176,16 +184,45 @@ def _names_that_may_be_shown(
     return known
 
 
-def _complement(
-    shown: list[Group], held: list[Group], minimum: int
+def _restored(
+    shown: list[Group],
+    held: list[Group],
+    minimum: int,
+    hiding: Callable[[Group], int],
+    with_earlier: Callable[[list[Group]], list[Group]],
+    known: frozenset[str],
 ) -> tuple[list[Group], list[Group]]:
-    """Inside each way of grouping, the held-back groups together hold none or at least the
-    minimum of places: otherwise the smallest shown group of that kind is held back too."""
+    """Holding groups back one at a time can hold back more than it must (a group held only
+    to cover one that was later held for its own reason): each group held back that is big
+    enough is tried again, largest first, and kept if everything still passes."""
+    for group in sorted(held, key=lambda g: -len(g.members)):
+        if len(group.members) < minimum or 0 < hiding(group) < minimum:
+            continue
+        if group.value is None and group.dimension != EVERY_PLACE:
+            continue
+        trial_shown = [*shown, group]
+        trial_held = [g for g in held if g != group]
+        after, _ = _complement(list(trial_shown), list(trial_held), minimum, hiding)
+        if len(after) != len(trial_shown):
+            continue
+        if picked_out(with_earlier(trial_shown), known, minimum) is None:
+            shown, held = trial_shown, trial_held
+    return shown, held
+
+
+def _complement(
+    shown: list[Group], held: list[Group], minimum: int, hiding: Callable[[Group], int]
+) -> tuple[list[Group], list[Group]]:
+    """Inside each way of grouping, the held-back groups together hold back none or at least
+    the minimum of places not named, while every place together is shown (or they are every
+    place less the rest): otherwise the smallest shown group of that kind is held back too.
+    The solver decides in the end (other subtractions are its to find); checking the counts
+    first spares it a try for each group it would hold back."""
     changed = True
-    while changed:
+    while changed and any(g.dimension == EVERY_PLACE for g in shown):
         changed = False
         for dimension in {g.dimension for g in shown if g.dimension != EVERY_PLACE}:
-            hidden = sum(len(g.members) for g in held if g.dimension == dimension)
+            hidden = sum(hiding(g) for g in held if g.dimension == dimension)
             if 0 < hidden < minimum:
                 smallest = min(
                     (g for g in shown if g.dimension == dimension), key=lambda g: len(g.members)

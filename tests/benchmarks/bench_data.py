@@ -9,9 +9,10 @@ from sqlmodel import Session, select
 from app.accounts.service import create_user
 from app.core.db import create_db_engine, write_session
 from app.data.round_file import export_json, import_json, read_round_file
-from app.demo.accounts import DEMO_PASSWORD
+from app.demo.accounts import DEMO_PASSWORD, NETWORK_READER, ensure_network_reader
 from app.demo.national import load_national
 from app.models import AssessmentRound, PlaceCreate, User, UserCreate
+from app.network.releases import make_releases
 from app.places.service import create_place
 from tests.benchmarks.harness import Row, interleaved, median, timed
 from tests.support.demo import SECRET, prepare
@@ -89,6 +90,9 @@ def _national_rows(folder: Path) -> list[Row]:
     engine = create_db_engine(national.url)
     with write_session(engine) as session:
         loading = timed(lambda: load_national(session, SECRET))
+    with write_session(engine) as session:
+        releasing = timed(lambda: make_releases(session, 5))
+        ensure_network_reader(session)
     engine.dispose()
     for prepared in (alone, national):
         engine = create_db_engine(prepared.url)
@@ -140,12 +144,29 @@ def _national_rows(folder: Path) -> list[Row]:
             lambda: timed(lambda: viewer.get("/healthz").raise_for_status()),
             80,
         )
-        for client in (*clients.values(), *admins.values(), viewer):
+        reader = signed_in(large.url, NETWORK_READER, DEMO_PASSWORD)
+        reader.get("/network").raise_for_status()
+        network, place_results = interleaved(
+            lambda: timed(lambda: reader.get("/network").raise_for_status()),
+            lambda: timed(lambda: viewer.get(results).raise_for_status()),
+            40,
+        )
+        for client in (*clients.values(), *admins.values(), viewer, reader):
             client.close()
     pages_ratio = median(on_national) / median(on_alone)
     list_ratio = median(many) / median(one)
     reader_ratio = median(read) / median(healthy)
+    network_ratio = median(network) / median(place_results)
     return [
+        Row(
+            f"the network page vs a place's results page, national demo (p50; released in "
+            f"{releasing:.1f} s)",
+            f"{median(network) * 1000:,.1f} ms",
+            f"{median(place_results) * 1000:,.1f} ms",
+            network_ratio,
+            "≤ 2",
+            network_ratio <= 2,
+        ),
         Row(
             "a forum member's results page vs /healthz, with the national demo (p50)",
             f"{median(read) * 1000:,.1f} ms",

@@ -2,7 +2,8 @@
 whose stored snapshot is the demo baseline's (the network reads only snapshots), with the
 region, type and naming each test asks for."""
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -13,9 +14,14 @@ from app.models import AssessmentRound, NetworkShare, Place, Publication
 
 
 def sharing_places(
-    engine: Engine, regions: Sequence[Region], named: Sequence[bool], prefix: str = "Shire"
+    engine: Engine,
+    regions: Sequence[Region],
+    named: Sequence[bool],
+    prefix: str = "Shire",
+    scores: Mapping[int, Mapping[str, float]] | None = None,
 ) -> list[str]:
-    """One place per region given, named to others where ``named`` says; their names."""
+    """One place per region given, named to others where ``named`` says, with the baseline's
+    scores but for ``scores`` (by place number, condition: score); their names."""
     with write_session(engine) as session:
         baseline = session.exec(
             select(Publication, AssessmentRound)
@@ -43,17 +49,22 @@ def sharing_places(
             )
             session.add(shared)
             session.flush()
+            snapshot = copy.deepcopy(publication.snapshot)
+            assert snapshot is not None
+            for condition, score in (scores or {}).get(number, {}).items():
+                snapshot["result"]["conditions"][condition]["score"] = score
             session.add(
                 Publication(
                     round_id=shared.id or 0,
                     contributions=publication.contributions,
-                    snapshot=publication.snapshot,
+                    snapshot=snapshot,
                 )
             )
             session.add(
                 NetworkShare(
                     round_id=shared.id or 0,
                     visibility=PeerVisibility.NAMED if is_named else PeerVisibility.UNNAMED,
+                    contact=f"Forum team, forum@{place.slug}.example" if is_named else None,
                 )
             )
             names.append(place.name)

@@ -2,6 +2,7 @@
 share, never a group below the minimum, a place's name only while it shares named, and their
 own place marked; places that do not share are told what joining would give them."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -27,7 +28,14 @@ def released(engine: Engine, workspace: Workspace) -> list[str]:
     """Thirteen districts share (seven in the North West, six in London; every fifth one
     named), beside the demo's Kestrel Vale (a North West unitary, named); then the network
     releases. Each region then holds five places that are not named."""
-    names = sharing_places(engine, [NW] * 7 + [LONDON] * 6, [n % 5 == 0 for n in range(13)])
+    names = sharing_places(
+        engine,
+        [NW] * 7 + [LONDON] * 6,
+        [n % 5 == 0 for n in range(13)],
+        scores={
+            5: {"co-production-with-lived-experience": 4.1}
+        },  # Shire 05, named, strong on co-production
+    )
     _release(engine)
     return names
 
@@ -68,8 +76,10 @@ def test_a_reader_sees_groups_of_at_least_five_and_only_named_places_by_name(
     assert "14 sharing places" in page
     assert "All sharing places (14 places)" in shown
     assert "Region: North West (8 places)" in shown and "Region: London (6 places)" in shown
-    # Kestrel Vale is the only unitary authority: held back, and the districts with it.
-    assert "Type of area" not in shown and "Type of area: Unitary authority" in held
+    # Kestrel Vale is the only unitary authority: a group of one is held back, but it is
+    # named, so the districts (every other place) give nothing away and are shown.
+    assert "Type of area: Unitary authority" in held
+    assert "Type of area: District (13 places)" in shown
     for number, name in enumerate(released):
         assert (name in page) is (number % 5 == 0)  # the named ones only
     assert "Kestrel Vale" in page and "Fenmoor" not in page  # Fenmoor does not share
@@ -97,6 +107,14 @@ def test_a_forum_member_of_a_sharing_place_sees_it_marked(
 
     assert "Your place: Kestrel Vale" in page
     assert '<span class="pc-network__mark">(Kestrel Vale)</span>' in page
+    learning = page.split("Learning from places strong where yours is weak")[1]
+    learning = learning.split("Places you can contact")[0]
+    assert re.search(
+        r"Co-production with local people with lived experience \(Kestrel Vale \d\.\d\): "
+        r"Shire 05</li>",
+        learning,
+    )
+    assert "forum@shire-05.example" in page
 
 
 def test_a_withdrawn_name_goes_at_once_and_its_figures_with_the_next_release(
