@@ -29,6 +29,12 @@ EVERY_PLACE = "all"
 BAND_TENTHS = 5
 """Half-point bands: 1.0 to 1.4, 1.5 to 1.9, and so on to 4.5 to 5.0."""
 LOWEST_TENTHS, HIGHEST_TENTHS = 10, 50
+SETS_TRIED = 2_000
+"""How many small sets of places the solver tries before it gives up and the group is held
+back (it cannot then rule out that a place is picked out). A place's own results try far more,
+once; the network tries again for each group it might hold back, and places' many overlapping
+groups make the sets to try grow fast, so it gives up sooner and shows less rather than take
+minutes."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,8 @@ def picked_out(
 ) -> frozenset[str] | None:
     """Shared rounds of places not named, fewer than ``minimum``, that some combination of
     the groups shown rests on alone; None if there are none."""
-    found = few_singled_out(_equations(shown, named), minimum)
+    distinct = list({group.members: group for group in shown}.values())  # the same sum twice
+    found = few_singled_out(_equations(distinct, named), minimum, SETS_TRIED)
     if found is None:
         return None
     if not found:  # too many sets to try: nothing can be ruled out

@@ -250,7 +250,9 @@ def _equations(
 # --- solving them -----------------------------------------------------------------------------
 
 
-def few_singled_out(equations: Sequence[Equation], threshold: int) -> list[Person] | None:
+def few_singled_out(
+    equations: Sequence[Equation], threshold: int, subsets: int = SUBSETS_TRIED
+) -> list[Person] | None:
     """A set of fewer than ``threshold`` people such that some combination of the equations
     depends on their answers alone; an empty list when there were too many sets to try; None
     when there is no such set.
@@ -295,7 +297,7 @@ def few_singled_out(equations: Sequence[Equation], threshold: int) -> list[Perso
         if group in tried or len(group) >= threshold:
             continue
         tried.add(group)
-        if len(tried) > SUBSETS_TRIED:
+        if len(tried) > subsets:
             return []
         inside = {atom for atom in support if people_of[atom] <= group}
         if _dependent_without(basis, inside):

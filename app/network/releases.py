@@ -8,8 +8,10 @@ release. Figures of different questionnaire or rules versions are never pooled: 
 has releases of its own.
 """
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -212,9 +214,48 @@ def _figures_of(
     }
 
 
-def latest_release(session: Session) -> NetworkRelease | None:
+@dataclass(frozen=True)
+class Released:
+    """A release as a page reads it: its figures and members, parsed once per process (a
+    release never changes once made), so a page pays for the chosen group only."""
+
+    id: int
+    made_at: datetime
+    minimum_places: int
+    figures: dict[str, Any]
+    members: dict[str, Any]
+
+
+_parsed: dict[tuple[str, int], tuple[dict[str, Any], dict[str, Any]]] = {}
+_parsed_lock = threading.Lock()
+KEEP_PARSED = 8
+
+
+def latest_release(session: Session) -> Released | None:
     """The newest release (of the newest version released): what every network page shows."""
-    return session.exec(select(NetworkRelease).order_by(col(NetworkRelease.id).desc())).first()
+    newest = session.exec(
+        select(NetworkRelease.id, NetworkRelease.made_at, NetworkRelease.minimum_places)
+        .order_by(col(NetworkRelease.id).desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return None
+    release_id, made_at, minimum = newest
+    key = (str(session.get_bind().engine.url), release_id or 0)
+    with _parsed_lock:
+        parsed = _parsed.get(key)
+    if parsed is None:
+        figures, members = session.exec(
+            select(NetworkRelease.figures, NetworkRelease.members).where(
+                NetworkRelease.id == release_id
+            )
+        ).one()
+        parsed = (dict(figures), dict(members))
+        with _parsed_lock:
+            while len(_parsed) >= KEEP_PARSED:
+                _parsed.pop(next(iter(_parsed)))
+            _parsed[key] = parsed
+    return Released(release_id or 0, made_at, minimum, parsed[0], parsed[1])
 
 
 @dataclass(frozen=True)
