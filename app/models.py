@@ -575,7 +575,11 @@ class AccountInvitation(AccountInvitationBase, table=True):
     __tablename__ = "account_invitation"
 
     id: int | None = Field(default=None, primary_key=True)
-    place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    place_id: int | None = Field(
+        default=None, foreign_key="place.id", index=True, ondelete="CASCADE"
+    )
+    """The place it gives ``role`` in; None for a network reader (an administrator's
+    invitation), where ``role`` means nothing."""
     email: str = Field(max_length=EMAIL_MAX, index=True)
     token_hash: str = Field(max_length=64, unique=True)
     link_nonce: str = Field(max_length=64)

@@ -7,12 +7,17 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from app.accounts.joining import withdraw_invitation
+from app.accounts.people_views import InviteForm, invitation_links, invite_once
 from app.accounts.service import AccountError, create_user, set_active_account, set_place_role
 from app.core.exceptions import ChangeRefusedError, ShownError
 from app.core.fields import RowId
+from app.core.security.tokens import new_token
 from app.deps import AdminChange, AdminPage, RecordId, UnitOfWorkRoute
 from app.enums import MembershipRole
 from app.models import (
+    AccountInvitation,
+    AccountInvitationBase,
     AssessmentRound,
     AuditEvent,
     Organisation,
@@ -21,7 +26,7 @@ from app.models import (
     User,
     UserCreate,
 )
-from app.web.pages import Errors, Visit
+from app.web.pages import Errors, Form, Visit
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 AUDIT_PAGE = 200
@@ -38,6 +43,12 @@ USERS_DONE = {
     "access-saved": "Their access to the place was saved.",
     "user-deactivated": "The account was deactivated and signed out everywhere.",
     "user-activated": "The account was reactivated.",
+    "reader-invited": "The network reader was invited. Copy their link below if it was not "
+    "e-mailed.",
+    "reader-emailed": "The network reader's invitation was e-mailed to them.",
+    "reader-not-emailed": "The invitation was made but the e-mail could not be sent. Copy its "
+    "link below and send it to them yourself.",
+    "reader-withdrawn": "The invitation was withdrawn: its link no longer works.",
 }
 """The banner after each change on the users page, by the name its address gives; any other
 name shows nothing, and nothing typed into the address is shown."""
@@ -60,6 +71,8 @@ def _users_page(
         },
         "roles": list(MembershipRole),
         "notice": USERS_DONE.get(done or ""),
+        "readers_invited": invitation_links(visit, None),
+        "form_key": new_token(),
     }
     return visit.page("users", context, errors=errors)
 
@@ -188,3 +201,46 @@ def _readable(
         else:
             lines.append(f"{key.replace('_', ' ')}: {value(item)}")
     return lines
+
+
+READER_FIELDS = {"reader_name": "display_name", "reader_email": "email"}
+READER_FIELD_OF = {name: field for field, name in READER_FIELDS.items()}
+
+
+@router.post("/network-readers", response_class=HTMLResponse)
+def invite_network_reader(change: AdminChange) -> Response:
+    """A network reader is invited as people are to a place, with no place: the same one-time
+    link, e-mailed once where mail is set up."""
+    errors = Errors()
+    key = change.form.validated(InviteForm, errors)
+    if key is None:
+        raise ShownError(400, "This form has expired. Start again from the Users page.")
+    # Its fields are named apart from the "Add a user" form's on the same page.
+    as_invitation = Form({name: change.form.get(field) for field, name in READER_FIELDS.items()})
+    found = Errors()
+    details = as_invitation.validated(
+        AccountInvitationBase, found, extra={"role": MembershipRole.VIEWER.value}
+    )
+    for name, message in found.by_field.items():
+        errors.add(READER_FIELD_OF[name], message)
+    if details is None:
+        return _users_page(change, errors)
+    try:
+        became = invite_once(change, None, details, key.form_key)
+    except ChangeRefusedError as refused:
+        errors.add("reader_email", str(refused))
+        return _users_page(change, errors)
+    if became == "again":
+        return change.done("/admin/users")
+    return change.done(f"/admin/users?done=reader-{became}")
+
+
+@router.post("/network-readers/{invitation_id}/withdraw", response_class=HTMLResponse)
+def withdraw_network_reader(invitation_id: RecordId, change: AdminChange) -> Response:
+    invitation = change.session.get(AccountInvitation, invitation_id)
+    if invitation is None or invitation.place_id is not None:
+        raise ShownError(404, "There is no such invitation to read the network.")
+    if not withdraw_invitation(session=change.session, invitation=invitation):
+        return change.done("/admin/users")
+    change.record("network-reader-withdrawn", place_id=None, email=invitation.email)
+    return change.done("/admin/users?done=reader-withdrawn")

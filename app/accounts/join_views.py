@@ -52,7 +52,7 @@ HAS_ACCOUNT = (
 
 def waiting_invitation(
     work: UnitOfWorkDep, token: str, client: str
-) -> tuple[AccountInvitation, Place]:
+) -> tuple[AccountInvitation, Place | None]:
     """The invitation behind a link that still works, with its place; otherwise the refusal
     that says what to do. Links that name nothing are counted per address, as respondents'
     are, so links cannot be guessed at speed."""
@@ -62,8 +62,7 @@ def waiting_invitation(
             raise ShownError(429, TOO_MANY_BAD_LINKS)
         raise ShownError(404, NOT_A_LINK, title="Not found", keeps_changes=True)
     _refuse_spent(invitation)
-    place = work.session.get(Place, invitation.place_id)
-    assert place is not None, "an invitation goes with its place"
+    place = work.session.get(Place, invitation.place_id) if invitation.place_id else None
     return invitation, place
 
 
@@ -83,7 +82,7 @@ def _join_page(
     work: UnitOfWorkDep,
     user: User | None,
     invitation: AccountInvitation,
-    place: Place,
+    place: Place | None,
     token: str,
     errors: Errors | None = None,
     typed_email: str = "",
@@ -137,8 +136,10 @@ def join(
     _refuse_another(user, invitation)
     if user is not None:
         accept(session=work.session, invitation=still_waiting(work, token, client), user=user)
-        audit.record(work.session, "account-joined", actor_user_id=user.id, place_id=place.id)
-        return see_other(f"/places/{place.slug}?done=joined")
+        audit.record(
+            work.session, "account-joined", actor_user_id=user.id, place_id=place_id_of(place)
+        )
+        return see_other(landing(place))
     errors = Errors()
     chosen = form.validated(JoinWithPassword, errors)
     if chosen is not None and not is_for(invitation, chosen.email):
@@ -160,8 +161,19 @@ def join(
     work.session.add(person)
     work.session.flush()
     accept(session=work.session, invitation=invitation, user=person)
-    audit.record(work.session, "account-joined", actor_user_id=person.id, place_id=place.id)
-    return signed_in_response(request, work, settings, person, f"/places/{place.slug}?done=joined")
+    audit.record(
+        work.session, "account-joined", actor_user_id=person.id, place_id=place_id_of(place)
+    )
+    return signed_in_response(request, work, settings, person, landing(place))
+
+
+def landing(place: Place | None) -> str:
+    """Where someone who has just joined lands: their place, or the network."""
+    return f"/places/{place.slug}?done=joined" if place else "/network"
+
+
+def place_id_of(place: Place | None) -> int | None:
+    return place.id if place else None
 
 
 def still_waiting(work: UnitOfWorkDep, token: str, client: str) -> AccountInvitation:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from hashlib import sha256
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.accounts.service import normalise_email
@@ -63,44 +64,34 @@ def invite_to_place(
     *,
     session: Session,
     secret: str,
-    place: Place,
+    place: Place | None,
     details: AccountInvitationBase,
     invited_by: User,
     form_key: str,
 ) -> tuple[AccountInvitation, bool]:
-    """Invite someone to ``place``; True when this request made the invitation, False when
-    the same form (``form_key``) made it already. Someone already in the place, or already
-    waiting on a link to it, is refused with what to do instead."""
-    lock_until_commit(session, f"account-invitations-{place.id}")
+    """Invite someone to ``place`` (or, with None, to read the network); True when this
+    request made the invitation, False when the same form (``form_key``) made it already.
+    Someone already in, or already waiting on a link, is refused with what to do instead."""
+    lock_until_commit(session, f"account-invitations-{place.id if place else 'network'}")
     made = session.exec(
         select(AccountInvitation).where(AccountInvitation.form_key == form_key)
     ).first()
     if made is not None:
         return made, False
     email = normalise_email(details.email)
-    member = session.exec(
-        select(PlaceMembership)
-        .join(User, col(User.id) == col(PlaceMembership.user_id))
-        .where(User.email == email, PlaceMembership.place_id == place.id)
-    ).first()
-    if member is not None:
-        raise ChangeRefusedError(
-            f"{email} is already a {member.role.label.lower()} of {place.name}. An "
-            "administrator changes people's roles on the Users page.",
-            field="email",
-        )
+    _refuse_someone_already_in(session, place, email)
     now = utcnow()
     for waiting in _invitations_to(session, place, email):
         if state_of(waiting, now) is JoinState.WAITING:
             raise ChangeRefusedError(
-                f"{email} already has a link to join {place.name}, waiting below. Copy it "
-                "again, or withdraw it to send a new one.",
+                f"{email} already has a link to join {_joining(place)}, waiting below. Copy "
+                "it again, or withdraw it to send a new one.",
                 field="email",
             )
     nonce = new_token()
     invitation = AccountInvitation(
         **details.model_dump(),
-        place_id=place.id or 0,
+        place_id=place.id if place else None,
         token_hash=hash_token(join_token(secret, nonce)),
         link_nonce=nonce,
         form_key=form_key,
@@ -114,24 +105,53 @@ def invite_to_place(
     return invitation, True
 
 
-def _invitations_to(session: Session, place: Place, email: str) -> list[AccountInvitation]:
+def _joining(place: Place | None) -> str:
+    return place.name if place else "the network of places"
+
+
+def _refuse_someone_already_in(session: Session, place: Place | None, email: str) -> None:
+    if place is None:
+        if session.exec(
+            select(User.id).where(User.email == email, col(User.reads_network))
+        ).first():
+            raise ChangeRefusedError(f"{email} already reads the network.", field="email")
+        return
+    member = session.exec(
+        select(PlaceMembership)
+        .join(User, col(User.id) == col(PlaceMembership.user_id))
+        .where(User.email == email, PlaceMembership.place_id == place.id)
+    ).first()
+    if member is not None:
+        raise ChangeRefusedError(
+            f"{email} is already a {member.role.label.lower()} of {place.name}. An "
+            "administrator changes people's roles on the Users page.",
+            field="email",
+        )
+
+
+def _invitations_to(session: Session, place: Place | None, email: str) -> list[AccountInvitation]:
     return list(
         session.exec(
-            select(AccountInvitation).where(
-                AccountInvitation.place_id == place.id, AccountInvitation.email == email
-            )
+            select(AccountInvitation).where(_to(place), AccountInvitation.email == email)
         ).all()
     )
 
 
-def open_invitations(session: Session, place: Place) -> list[AccountInvitation]:
+def _to(place: Place | None) -> ColumnElement[bool]:
+    """Invitations to ``place``, or (None) to read the network."""
+    if place is None:
+        return col(AccountInvitation.place_id).is_(None)
+    return col(AccountInvitation.place_id) == place.id
+
+
+def open_invitations(session: Session, place: Place | None) -> list[AccountInvitation]:
     """The place's invitations not yet used or withdrawn (expired ones too, marked as such by
     ``state_of``), the newest first."""
     return list(
         session.exec(
             select(AccountInvitation)
             .where(
-                AccountInvitation.place_id == place.id,
+                _to(place),
                 col(AccountInvitation.accepted_at).is_(None),
                 col(AccountInvitation.withdrawn_at).is_(None),
             )
@@ -163,6 +183,12 @@ def accept(*, session: Session, invitation: AccountInvitation, user: User) -> No
     """Give ``user`` the invitation's role in its place and use the link up. Someone who
     facilitates the place already keeps that: an invitation never takes a role away."""
     assert invitation.email == user.email, "checked by the caller"
+    invitation.accepted_at = utcnow()
+    session.add(invitation)
+    if invitation.place_id is None:
+        user.reads_network = True
+        session.add(user)
+        return
     membership = session.get(PlaceMembership, (user.id, invitation.place_id))
     if membership is None:
         membership = PlaceMembership(
@@ -171,21 +197,23 @@ def accept(*, session: Session, invitation: AccountInvitation, user: User) -> No
     elif membership.role is not MembershipRole.FACILITATOR:
         membership.role = invitation.role
     session.add(membership)
-    invitation.accepted_at = utcnow()
-    session.add(invitation)
 
 
-def join_wording(invitation: AccountInvitation, place: Place, inviter: str, link: str) -> Wording:
+def join_wording(
+    invitation: AccountInvitation, place: Place | None, inviter: str, link: str
+) -> Wording:
     """What the invitation e-mail says."""
-    role = (
-        "a facilitator"
-        if invitation.role is MembershipRole.FACILITATOR
-        else "a member of the place forum, reading its published results"
-    )
+    if place is None:
+        role = "a network reader, reading the figures of the places that share them"
+    elif invitation.role is MembershipRole.FACILITATOR:
+        role = "a facilitator"
+    else:
+        role = "a member of the place forum, reading its published results"
+    what = _joining(place)
     return Wording(
-        f"{place.name}: you are invited to Placecheck",
+        f"{place.name if place else 'The network of places'}: you are invited to Placecheck",
         f"Dear {invitation.display_name},\n\n"
-        f"{inviter} has invited you to join {place.name} on Placecheck as {role}.\n\n"
+        f"{inviter} has invited you to join {what} on Placecheck as {role}.\n\n"
         f"Your personal link (please do not forward it):\n{link}\n\n"
         f"It works once, for {invitation.email}, until "
         f"{invitation.expires_at.strftime('%-d %B %Y')}. Follow it to choose your password"

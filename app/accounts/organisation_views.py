@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import select
 
-from app.accounts.join_views import still_waiting, waiting_invitation
+from app.accounts.join_views import landing, place_id_of, still_waiting, waiting_invitation
 from app.accounts.joining import accept, is_for
 from app.accounts.organisation_sign_in import (
     STARTED_ELSEWHERE,
@@ -126,8 +126,7 @@ def callback(
             "work, or ask your Placecheck administrator."
         )
     if invitation_token is not None:
-        user, slug = _joined(work, provider, identity, invitation_token, client)
-        next_path = f"/places/{slug}?done=joined"
+        user, next_path = _joined(work, provider, identity, invitation_token, client)
     else:
         found = account_of(work.session, identity)
         if found is None:
@@ -159,8 +158,7 @@ def _joined(
             f"is {identity.email}. Sign in with the account for the address it was sent to, or "
             "ask whoever invited you to invite the address you use."
         )
-    place = session.get(Place, invitation.place_id)
-    assert place is not None, "an invitation goes with its place"
+    place = session.get(Place, invitation.place_id) if invitation.place_id else None
     user = account_of(session, identity)
     if user is not None and user.email != invitation.email:
         raise _refused(
@@ -179,5 +177,5 @@ def _joined(
             session.flush()
         bind(session, user, provider, identity)
     accept(session=session, invitation=invitation, user=user)
-    audit.record(session, "account-joined", actor_user_id=user.id, place_id=place.id)
-    return user, place.slug
+    audit.record(session, "account-joined", actor_user_id=user.id, place_id=place_id_of(place))
+    return user, landing(place)

@@ -1,6 +1,8 @@
 """A place's people: who has access, and inviting someone by e-mail with a role (facilitators
 of the place and administrators)."""
 
+from typing import Any, Literal
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -22,7 +24,7 @@ from app.core.security.tokens import new_token
 from app.deps import FacilitatorPlacePage, PlaceChange, RecordId, UnitOfWorkRoute
 from app.enums import MembershipRole
 from app.invitations.mail import deliver, mail_configured, plain_message
-from app.models import AccountInvitation, AccountInvitationBase, utcnow
+from app.models import AccountInvitation, AccountInvitationBase, Place, utcnow
 from app.places.service import members_of
 from app.rounds.page import public_base
 from app.web.pages import Errors, Visit
@@ -45,24 +47,31 @@ class InviteForm(BaseModel):
     form_key: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-def _people_page(
-    visit: Visit[PlaceAccess], errors: Errors | None = None, done: str = ""
-) -> Response:
-    place, session, settings = visit.access.place, visit.session, visit.settings
+def invitation_links(
+    visit: Visit[Any], place: Place | None
+) -> list[tuple[AccountInvitation, JoinState, str]]:
+    """The invitations waiting to ``place`` (None: to read the network), each with its state
+    and its link, to copy."""
+    settings, now = visit.settings, utcnow()
     base = public_base(visit.request, settings)
-    now = utcnow()
-    invitations = [
+    return [
         (
             invitation,
             state_of(invitation, now),
             join_url(base, join_token(settings.secret, invitation.link_nonce)),
         )
-        for invitation in open_invitations(session, place)
+        for invitation in open_invitations(visit.session, place)
     ]
+
+
+def _people_page(
+    visit: Visit[PlaceAccess], errors: Errors | None = None, done: str = ""
+) -> Response:
+    place, session, settings = visit.access.place, visit.session, visit.settings
     context = {
         "place": place,
         "members": members_of(session, place),
-        "invitations": invitations,
+        "invitations": invitation_links(visit, place),
         "waiting": JoinState.WAITING,
         "roles": list(MembershipRole),
         "form_key": new_token(),
@@ -91,29 +100,50 @@ def invite_person(change: PlaceChange) -> Response:
     if details is None:
         return _people_page(change, errors)
     try:
-        invitation, new = invite_to_place(
-            session=change.session,
-            secret=change.settings.secret,
-            place=place,
-            details=details,
-            invited_by=change.user,
-            form_key=key.form_key,
-        )
+        became = invite_once(change, place, details, key.form_key)
     except ChangeRefusedError as refused:
         errors.add(refused.field or "email", str(refused))
         return _people_page(change, errors)
     people = f"/places/{place.slug}/people"
-    if not new:
+    if became == "again":
         return change.done(people)
-    change.record("account-invited", email=invitation.email, role=invitation.role.value)
-    if not mail_configured(change.settings):
-        return change.done(f"{people}?done=invited")
-    return change.done(f"{people}?done={_email(change, invitation)}")
+    return change.done(f"{people}?done={became}")
 
 
-def _email(change: Visit[PlaceAccess], invitation: AccountInvitation) -> str:
-    """Send the invitation's e-mail once it is committed; which banner to show."""
-    settings, place = change.settings, change.access.place
+Invited = Literal["again", "invited", "emailed", "not-emailed"]
+
+
+def invite_once(
+    change: Visit[Any], place: Place | None, details: AccountInvitationBase, form_key: str
+) -> Invited:
+    """Make the invitation once per form, record it and e-mail it where mail is set up: what
+    became of it ("again" when this form made it already)."""
+    invitation, new = invite_to_place(
+        session=change.session,
+        secret=change.settings.secret,
+        place=place,
+        details=details,
+        invited_by=change.user,
+        form_key=form_key,
+    )
+    if not new:
+        return "again"
+    role = invitation.role.value if place else "network reader"
+    change.record(
+        "account-invited", place_id=place.id if place else None, email=invitation.email, role=role
+    )
+    sent = email_invitation(change, invitation, place)
+    return "invited" if sent is None else "emailed" if sent else "not-emailed"
+
+
+def email_invitation(
+    change: Visit[Any], invitation: AccountInvitation, place: Place | None
+) -> bool | None:
+    """Send the invitation's e-mail once it is committed (the write lock let go while the
+    mail server answers): None where no mail server is set up, else whether it was sent."""
+    settings = change.settings
+    if not mail_configured(settings):
+        return None
     link = join_url(
         public_base(change.request, settings), join_token(settings.secret, invitation.link_nonce)
     )
@@ -124,9 +154,9 @@ def _email(change: Visit[PlaceAccess], invitation: AccountInvitation) -> str:
     outcome = deliver(settings, [(invitation_id, invitation.email, message)])
     if not outcome.sent:
         change.record("account-invitation-not-emailed", failures=outcome.failures)
-        return "not-emailed"
+        return False
     mark_join_emailed(change.work.write(), invitation_id)
-    return "emailed"
+    return True
 
 
 @router.post(

@@ -264,6 +264,11 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
         ({"user_id": "{outsider}"}, {"active": "yes"}, {**ADMINISTRATORS_ONLY, ADMIN: 303}),
     ],
     ("GET", "/admin/audit"): [({}, {}, ADMINISTRATORS_ONLY)],
+    # Inviting a network reader is an administrator's (an empty form has no one-time key).
+    ("POST", "/admin/network-readers"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
+    ("POST", "/admin/network-readers/{invitation_id}/withdraw"): [
+        ({"invitation_id": "999999"}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 404}),
+    ],
     # Everyone signed in has an account page; an empty password form is refused with a message.
     ("GET", "/account"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
     ("POST", "/account/password"): [

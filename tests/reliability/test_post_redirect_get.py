@@ -436,6 +436,24 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             ),
             by=admin,
         )
+        users_page = admin.get("/admin/users").text
+        reader_key = re.findall(r'name="form_key" value="([^"]+)"', users_page)[0]
+        step(
+            "/admin/network-readers",
+            lambda: _post(
+                admin,
+                "/admin/users",
+                "/admin/network-readers",
+                {"form_key": reader_key, "reader_name": "Rae", "reader_email": "rae@example.org"},
+            ),
+            by=admin,
+        )
+        rae = find(select(AccountInvitation.id).where(AccountInvitation.email == "rae@example.org"))
+        step(
+            "/admin/network-readers/{invitation_id}/withdraw",
+            lambda: _post(admin, "/admin/users", f"/admin/network-readers/{rae}/withdraw", {}),
+            by=admin,
+        )
         wyn = find(select(User.id).where(User.email == "wyn@example.org"))
         place = find(select(Place.id).where(Place.slug == slug))
         step(

@@ -264,3 +264,39 @@ def test_with_mail_set_up_the_link_is_e_mailed_once(
     body = message.get_content()
     assert "Fran Facilitator has invited you to join Kestrel Vale" in body
     assert _link_for(shown, "em@example.org") in body
+
+
+def test_an_administrator_invites_a_network_reader_who_joins_and_reads_the_network(
+    settings: Settings, engine: Engine, stranger: TestClient
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as admin:
+        sign_in(admin, "admin@example.org")
+        key = re.findall(r'name="form_key" value="([^"]+)"', admin.get("/admin/users").text)[0]
+        fields = {"form_key": key, "reader_name": "Rae Reader", "reader_email": "rae@example.org"}
+        made = post_form(admin, "/admin/users", "/admin/network-readers", fields)
+        assert "The network reader was invited" in made.text
+        link = re.search(r'id="reader-\d+">http://testserver(/join/[^<]+)</code>', made.text)
+        assert link is not None
+        refused = post_form(
+            admin,
+            "/admin/users",
+            "/admin/network-readers",
+            {**fields, "form_key": "another-key-of-sixteen-or-more"},
+        )
+        assert refused.status_code == 400 and "already has a link to join the network" in (
+            refused.text
+        )
+        assert 'href="#reader_email"' in refused.text
+
+    page = stranger.get(link.group(1))
+    assert "You are invited as a network reader" in page.text
+    joined = _join(stranger, link.group(1), "rae@example.org")
+
+    assert joined.headers["location"] == "/network"
+    with Session(engine) as session:
+        rae = session.exec(select(User).where(User.email == "rae@example.org")).one()
+        assert rae.reads_network
+        assert (
+            session.exec(select(PlaceMembership).where(PlaceMembership.user_id == rae.id)).all()
+            == []
+        )
