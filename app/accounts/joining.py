@@ -1,6 +1,7 @@
 """Accounts given by invitation: a facilitator (or an administrator) asks someone by e-mail to
-join a place with a role, and the person follows a one-time, expiring link to set their own
-password (or, where they have an account already, to add the place to it).
+join a place with a role, or an administrator asks someone to read the network, and the person
+follows a one-time, expiring link to set their own password or sign in with their
+organisation's account (or, where they have an account already, to add the place to it).
 
 Nobody passes a password on by hand, and a forwarded link is not enough on its own: the person
 must give the address it was sent to, and a signed-in person can accept only an invitation sent
@@ -180,8 +181,9 @@ def is_for(invitation: AccountInvitation, email: str) -> bool:
 
 
 def accept(*, session: Session, invitation: AccountInvitation, user: User) -> None:
-    """Give ``user`` the invitation's role in its place and use the link up. Someone who
-    facilitates the place already keeps that: an invitation never takes a role away."""
+    """Give ``user`` the invitation's role in its place (or the network reader's right) and use
+    the link up. Someone who facilitates the place already keeps that: an invitation never
+    takes a role away."""
     assert invitation.email == user.email, "checked by the caller"
     invitation.accepted_at = utcnow()
     session.add(invitation)
