@@ -298,3 +298,60 @@ def named_now(session: Session) -> dict[str, str | None]:
             )
         ).all()
     )
+
+
+STRONG_TENTHS = 35
+"""A place scoring 3.5 or more on a condition is listed as strong on it, if it agreed to be
+named."""
+WEAK_TENTHS = 30
+"""A reader's own place scoring below 3.0 on a condition is shown who is strong on it."""
+
+
+@dataclass(frozen=True)
+class StrongPlace:
+    name: str
+    low_tenths: int
+    high_tenths: int
+
+
+def strong_places(
+    group: dict[str, Any], named: dict[str, str | None]
+) -> dict[str, list[StrongPlace]]:
+    """By condition, the places of a released group in the bands from 3.5 up that may be
+    named now (``named_now``), the strongest first; conditions with none are left out."""
+    strong: dict[str, list[StrongPlace]] = {}
+    for condition_id, condition in group["conditions"].items():
+        listed = [
+            StrongPlace(name, band["low"], band["high"])
+            for band in reversed(condition["bands"])
+            if band["low"] >= STRONG_TENTHS
+            for name in band["named"]
+            if name in named
+        ]
+        if listed:
+            strong[condition_id] = listed
+    return strong
+
+
+@dataclass(frozen=True)
+class Weakness:
+    place: str
+    condition_id: str
+    tenths: int
+    peers: list[str]
+
+
+def weaknesses(own: list[OwnPlace], strong: dict[str, list[StrongPlace]]) -> list[Weakness]:
+    """Each condition where one of the reader's places scores below 3.0, with the named places
+    strong on it (Recommendation 18)."""
+    return [
+        Weakness(
+            place.name,
+            condition_id,
+            tenths,
+            [s.name for s in strong.get(condition_id, []) if s.name != place.name],
+        )
+        for place in own
+        for condition_id, tenths in place.tenths.items()
+        if tenths is not None and tenths < WEAK_TENTHS
+    ]

@@ -12,7 +12,15 @@ from app.core.exceptions import ChangeRefusedError
 from app.deps import FacilitatorRoundPage, PlacesPage, RegistryDep, RoundChange, UnitOfWorkRoute
 from app.enums import PeerVisibility, RoundStatus
 from app.models import NetworkShareBase, PlaceMembership
-from app.network.releases import DIMENSIONS, OwnPlace, latest_release, named_now, own_places
+from app.network.releases import (
+    DIMENSIONS,
+    OwnPlace,
+    latest_release,
+    named_now,
+    own_places,
+    strong_places,
+    weaknesses,
+)
 from app.network.service import share_of, share_round, withdraw_from_network
 from app.web.pages import Errors, Visit
 from scoring.network import EVERY_PLACE, TAKES_PART, band_of
@@ -111,6 +119,11 @@ def network_view(
         for g in (released.members.get("shown", []) if released else [])
     }
     definition = registry.get("trusting-place")
+    own_shown = [
+        o for o in own if chosen is not None and o.key in members.get(_group_key(chosen), set())
+    ]
+    named = named_now(visit.session) if released else {}
+    strong = strong_places(chosen, named) if chosen else {}
     context = {
         "sees": sees,
         "release": released,
@@ -123,12 +136,12 @@ def network_view(
         "parts": {p.id: p.title for p in definition.parts},
         "recommendations": {r.id: r.title for r in definition.recommendations},
         "takes_part": TAKES_PART,
-        "own": [
-            o for o in own if chosen is not None and o.key in members.get(_group_key(chosen), set())
-        ],
+        "own": own_shown,
         "own_anywhere": own,
         "band_of": band_of,
-        "named_now": named_now(visit.session) if released else {},
+        "named_now": named,
+        "strong": strong,
+        "weaknesses": weaknesses(own_shown, strong),
     }
     return visit.page("network", context)
 

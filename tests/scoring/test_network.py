@@ -4,8 +4,9 @@ reader who keeps every release and solves the equations it implies never isolate
 chose not to be named; no group below the minimum is shown; a place that does not share is in
 no group. The reader here is written apart from Placecheck's own solver."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,6 +161,16 @@ def test_the_distribution_counts_every_place_once_and_names_only_the_named() -> 
     assert [band_of(t) for t in (10, 14, 15, 49, 50)] == [10, 10, 15, 45, 45]
 
 
+def _unnamed_places(figures: Callable[[int], dict[str, Any]]) -> dict[str, SharedRound]:
+    """Three places not named, in no comparison group, place n with ``figures(n)``."""
+    return {
+        f"{n}:1": SharedRound(
+            key=f"{n}:1", place=str(n), named=False, name=None, groups={}, **figures(n)
+        )
+        for n in range(3)
+    }
+
+
 def test_asks_are_ranked_by_the_mean_of_each_places_own_figure_then_by_taking_part() -> None:
     figures = {  # R16 and R17 tie on the mean; more places would take part in R17
         "R16": ([30, 35, 41], [True, False, None]),
@@ -167,18 +178,12 @@ def test_asks_are_ranked_by_the_mean_of_each_places_own_figure_then_by_taking_pa
         "R18": ([40, 40, 40], [None, None, None]),
         "R19": ([None, None, None], [None, None, None]),
     }
-    rounds = {
-        f"{n}:1": SharedRound(
-            key=f"{n}:1",
-            place=str(n),
-            named=False,
-            name=None,
-            groups={},
-            asks={r: values[n] for r, (values, _) in figures.items()},
-            takes_part={r: answers[n] for r, (_, answers) in figures.items()},
-        )
-        for n in range(3)
-    }
+    rounds = _unnamed_places(
+        lambda n: {
+            "asks": {r: values[n] for r, (values, _) in figures.items()},
+            "takes_part": {r: answers[n] for r, (_, answers) in figures.items()},
+        }
+    )
     group = Group(EVERY_PLACE, None, frozenset(rounds))
 
     ranked = ranked_asks(group, rounds, ["R16", "R17", "R18", "R19"])
@@ -196,17 +201,7 @@ def test_asks_are_ranked_by_the_mean_of_each_places_own_figure_then_by_taking_pa
 
 def test_the_hardest_conditions_come_first_by_the_mean_of_each_places_score() -> None:
     scores = {"a": [20, 25, 31], "b": [18, 30, 30], "c": [40, None, 44]}
-    rounds = {
-        f"{n}:1": SharedRound(
-            key=f"{n}:1",
-            place=str(n),
-            named=False,
-            name=None,
-            groups={},
-            tenths={c: values[n] for c, values in scores.items()},
-        )
-        for n in range(3)
-    }
+    rounds = _unnamed_places(lambda n: {"tenths": {c: values[n] for c, values in scores.items()}})
     group = Group(EVERY_PLACE, None, frozenset(rounds))
 
     hardest = hardest_first(group, rounds, ["a", "b", "c"])
