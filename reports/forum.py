@@ -25,6 +25,7 @@ from reports.wording import (
     band_cutoffs,
     band_fill,
     band_label,
+    change_rule,
     difference,
     gap_sentence,
     legend_of,
@@ -709,12 +710,7 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
         reading_example=_reading_example(definition, rules),
         anonymity_rule=_anonymity_rule(rules, result.anonymity_threshold),
         pooling_rule=pooling_note(definition, result),
-        change_rule=(
-            "A change since the previous round is called only when it is at least "
-            f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "
-            "people rated the condition in both rounds; smaller moves are reported as too small "
-            "to call."
-        ),
+        change_rule=change_rule(rules),
     )
 
 

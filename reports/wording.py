@@ -22,6 +22,16 @@ def long_date(value: date | None) -> str:
     return "not set" if value is None else f"{value.day} {value:%B %Y}"
 
 
+def change_rule(rules: Rules) -> str:
+    """The change rule in one sentence, as every report and the network state it."""
+    return (
+        "A change since the previous round is called only when it is at least "
+        f"{rules.change.minimum_delta:.1f} and at least {rules.change.minimum_respondents} "
+        "people rated the condition in both rounds; smaller moves are reported as too small "
+        "to call."
+    )
+
+
 def difference(later: float, earlier: float) -> str:
     """``later - earlier`` as the difference of the two numbers as printed (one decimal each),
     with its sign, so a reader's own subtraction agrees with the page."""

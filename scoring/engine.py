@@ -351,24 +351,30 @@ def _with_change(
 ) -> ConditionScore:
     if previous is None:
         return current
+    return ConditionScore(
+        **{**current.__dict__, "change": change_between(current, previous, rules)}
+    )
+
+
+def change_between(current: ConditionScore, previous: ConditionScore, rules: Rules) -> Change:
+    """The change from ``previous`` by the rules' change rule: the one rule a place's report
+    and the network's "where places improved" both decide by."""
     if current.score is None or previous.score is None:
-        change = Change(previous.score, None, called=False, caution=None)
-    else:
-        # Decided on the two scores as printed, so the page's own subtraction agrees with it.
-        steps = difference_in_tenths(current.score, previous.score)
-        delta = steps / 10
-        big_enough = abs(steps) >= tenths(rules.change.minimum_delta)
-        enough_people = min(current.respondents, previous.respondents) >= (
-            rules.change.minimum_respondents
-        )
-        caution = (
-            f"fewer than {rules.change.minimum_respondents} respondents rated it in one of "
-            "the rounds, so this may not be a real change"
-            if big_enough and not enough_people
-            else None
-        )
-        change = Change(previous.score, delta, called=big_enough and enough_people, caution=caution)
-    return ConditionScore(**{**current.__dict__, "change": change})
+        return Change(previous.score, None, called=False, caution=None)
+    # Decided on the two scores as printed, so the page's own subtraction agrees with it.
+    steps = difference_in_tenths(current.score, previous.score)
+    delta = steps / 10
+    big_enough = abs(steps) >= tenths(rules.change.minimum_delta)
+    enough_people = min(current.respondents, previous.respondents) >= (
+        rules.change.minimum_respondents
+    )
+    caution = (
+        f"fewer than {rules.change.minimum_respondents} respondents rated it in one of "
+        "the rounds, so this may not be a real change"
+        if big_enough and not enough_people
+        else None
+    )
+    return Change(previous.score, delta, called=big_enough and enough_people, caution=caution)
 
 
 # --- recommendations --------------------------------------------------------------------------

@@ -57,6 +57,11 @@ class SharedRound:
     takes_part: Mapping[str, bool | None] = field(default_factory=dict)
     """Whether the place would take part in each LGA offer (see ``TAKES_PART``); None where
     its report shows no answer."""
+    change: Mapping[str, int | None] = field(default_factory=dict)
+    """Each condition since the place's previous shared round of the same version: 1 better,
+    -1 worse, 0 no real change (by the rules' change rule, on the scores as printed); None
+    where there is no such round or no score to compare. Only rounds the place shared are
+    compared, so nothing is learned of a round it kept to itself."""
 
 
 @dataclass(frozen=True)
@@ -346,3 +351,48 @@ def hardest_first(
         if figures:
             means.append((ConditionMean(condition_id, _mean_tenths(figures), len(figures)), order))
     return [mean for mean, _ in sorted(means, key=lambda m: (m[0].mean_tenths, m[1]))]
+
+
+@dataclass(frozen=True)
+class ConditionChange:
+    condition_id: str
+    improved: int
+    steady: int
+    fell: int
+    compared: int
+    """Places with a previous shared round to compare (improved + steady + fell)."""
+
+
+def improvement(
+    group: Group, rounds: Mapping[str, SharedRound], condition_ids: Sequence[str]
+) -> list[ConditionChange]:
+    """Where the group's places improved since their previous shared round: by condition,
+    how many improved, did not really change, or fell, most improved first. Each count is a
+    sum over the group's places, as a band's is, so the gate that shows the group covers it;
+    conditions no place can be compared on are left out."""
+    changes = []
+    for order, condition_id in enumerate(condition_ids):
+        verdicts = [
+            v for key in group.members if (v := rounds[key].change.get(condition_id)) is not None
+        ]
+        if verdicts:
+            improved, fell = verdicts.count(1), verdicts.count(-1)
+            changes.append(
+                (
+                    ConditionChange(
+                        condition_id, improved, len(verdicts) - improved - fell, fell, len(verdicts)
+                    ),
+                    order,
+                )
+            )
+    return [
+        change
+        for change, _ in sorted(
+            changes,
+            key=lambda c: (
+                -Fraction(c[0].improved, c[0].compared),
+                Fraction(c[0].fell, c[0].compared),
+                c[1],
+            ),
+        )
+    ]

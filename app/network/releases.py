@@ -18,17 +18,22 @@ from sqlmodel import Session, col, select
 
 from app.enums import AreaType, PeerVisibility, Region, RoundStatus, RuralUrban
 from app.models import AssessmentRound, NetworkRelease, NetworkShare, Place
+from app.results.rules import load_rules
 from app.results.snapshots import current_publication, snapshot_of
+from scoring.engine import change_between
 from scoring.network import (
     Group,
     Release,
     SharedRound,
     distribution,
     hardest_first,
+    improvement,
     ranked_asks,
     release,
 )
 from scoring.rounding import tenths
+from scoring.rules import Rules
+from scoring.types import ScoreResult
 
 DIMENSIONS = {
     "region": ("Region", Region),
@@ -47,9 +52,12 @@ class VersionRounds:
     parts: dict[str, list[str]] = field(default_factory=dict)
 
 
-def shared_rounds(session: Session, place_ids: set[int] | None = None) -> dict[str, VersionRounds]:
+def shared_rounds(
+    session: Session, place_ids: set[int] | None = None, *, with_change: bool = False
+) -> dict[str, VersionRounds]:
     """Each sharing place's latest shared round (of ``place_ids`` only, if given), by
-    version, as its published snapshot gives its scores (as printed)."""
+    version, as its published snapshot gives its scores (as printed); ``with_change`` also
+    compares each with the place's previous shared round of the same version."""
     query = (
         select(NetworkShare, AssessmentRound, Place)
         .join(AssessmentRound, col(AssessmentRound.id) == col(NetworkShare.round_id))
@@ -59,19 +67,31 @@ def shared_rounds(session: Session, place_ids: set[int] | None = None) -> dict[s
     )
     if place_ids is not None:
         query = query.where(col(Place.id).in_(place_ids))
-    rows = session.exec(query).all()
-    latest: dict[int, tuple[NetworkShare, AssessmentRound, Place]] = {}
-    for share, assessment_round, place in rows:
-        latest.setdefault(place.id or 0, (share, assessment_round, place))
+    by_place: dict[int, list[tuple[NetworkShare, AssessmentRound, Place]]] = defaultdict(list)
+    for share, assessment_round, place in session.exec(query).all():
+        by_place[place.id or 0].append((share, assessment_round, place))
+    rules = load_rules() if with_change else None
     by_version: dict[str, VersionRounds] = defaultdict(VersionRounds)
-    for share, assessment_round, place in latest.values():
-        publication = current_publication(session=session, assessment_round=assessment_round)
-        snapshot = snapshot_of(publication) if publication else None
-        if snapshot is None:
+    for shared in by_place.values():
+        share, assessment_round, place = shared[0]
+        result = _published_result(session, assessment_round)
+        if result is None:
             continue
-        result = snapshot.result
+        version_key = f"{assessment_round.questionnaire_hash}/{result.rules_version}"
+        previous = None
+        if rules is not None:
+            previous = next(
+                (
+                    earlier
+                    for _, earlier_round, _ in shared[1:]
+                    if earlier_round.questionnaire_hash == assessment_round.questionnaire_hash
+                    and (earlier := _published_result(session, earlier_round)) is not None
+                    and earlier.rules_version == result.rules_version
+                ),
+                None,
+            )
         named = share.visibility is PeerVisibility.NAMED
-        version = by_version[f"{assessment_round.questionnaire_hash}/{result.rules_version}"]
+        version = by_version[version_key]
         version.rounds.append(
             SharedRound(
                 key=f"{place.id}:{assessment_round.id}",
@@ -97,6 +117,7 @@ def shared_rounds(session: Session, place_ids: set[int] | None = None) -> dict[s
                     for r in result.recommendations.values()
                     if r.part in result.asks
                 },
+                change=_changes(result, previous, rules) if previous and rules else {},
             )
         )
         version.parts = {
@@ -107,6 +128,25 @@ def shared_rounds(session: Session, place_ids: set[int] | None = None) -> dict[s
             for part in result.asks
         }
     return by_version
+
+
+def _published_result(session: Session, assessment_round: AssessmentRound) -> ScoreResult | None:
+    publication = current_publication(session=session, assessment_round=assessment_round)
+    snapshot = snapshot_of(publication) if publication else None
+    return snapshot.result if snapshot else None
+
+
+def _changes(now: ScoreResult, before: ScoreResult, rules: Rules) -> dict[str, int | None]:
+    """Each condition's verdict since ``before``, as a place's own report decides a change."""
+    verdicts: dict[str, int | None] = {}
+    for condition_id, current in now.conditions.items():
+        earlier = before.conditions.get(condition_id)
+        change = change_between(current, earlier, rules) if earlier else None
+        if change is None or change.delta is None:
+            verdicts[condition_id] = None
+        else:
+            verdicts[condition_id] = (1 if change.delta > 0 else -1) if change.called else 0
+    return verdicts
 
 
 def _takes_part(follow_up: dict[int, int]) -> bool | None:
@@ -139,7 +179,7 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
     """A new release of every version's figures, each checked against that version's earlier
     releases; what each shows and holds back is in its ``figures``."""
     made = []
-    for version, shared in shared_rounds(session).items():
+    for version, shared in shared_rounds(session, with_change=True).items():
         rounds = shared.rounds
         decided = release(rounds, list(DIMENSIONS), minimum, _earlier(session, version))
         by_key = {r.key: r for r in rounds}
@@ -197,6 +237,16 @@ def _figures_of(
         "hardest": [
             {"condition": m.condition_id, "mean": m.mean_tenths, "places": m.places}
             for m in hardest_first(group, by_key, list(order))
+        ],
+        "improvement": [
+            {
+                "condition": c.condition_id,
+                "improved": c.improved,
+                "steady": c.steady,
+                "fell": c.fell,
+                "compared": c.compared,
+            }
+            for c in improvement(group, by_key, list(order))
         ],
         "asks": {
             part: [

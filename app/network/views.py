@@ -22,7 +22,9 @@ from app.network.releases import (
     weaknesses,
 )
 from app.network.service import share_of, share_round, withdraw_from_network
+from app.results.rules import load_rules
 from app.web.pages import Errors, Visit
+from reports.wording import change_rule
 from scoring.network import EVERY_PLACE, TAKES_PART, band_of
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -136,6 +138,7 @@ def network_view(
         "parts": {p.id: p.title for p in definition.parts},
         "recommendations": {r.id: r.title for r in definition.recommendations},
         "takes_part": TAKES_PART,
+        "change_rule": change_rule(load_rules()),
         "own": own_shown,
         "own_anywhere": own,
         "band_of": band_of,

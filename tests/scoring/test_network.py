@@ -19,6 +19,7 @@ from scoring.network import (
     band_of,
     distribution,
     hardest_first,
+    improvement,
     ranked_asks,
     release,
 )
@@ -211,4 +212,28 @@ def test_the_hardest_conditions_come_first_by_the_mean_of_each_places_score() ->
         ("a", 25, 3),
         ("b", 26, 3),
         ("c", 42, 2),
+    ]
+
+
+def test_improvement_counts_each_compared_place_once_most_improved_first() -> None:
+    rounds = {
+        f"{n}:1": SharedRound(
+            key=f"{n}:1",
+            place=str(n),
+            named=False,
+            name=None,
+            groups={},
+            change={"a": verdict_a, "b": verdict_b},
+        )
+        for n, (verdict_a, verdict_b) in enumerate(
+            [(1, 1), (0, 1), (-1, 1), (None, 0), (1, -1)]
+        )
+    }
+    group = Group(EVERY_PLACE, None, frozenset(rounds))
+
+    found = improvement(group, rounds, ["a", "b", "c"])
+
+    assert [(c.condition_id, c.improved, c.steady, c.fell, c.compared) for c in found] == [
+        ("b", 3, 1, 1, 5),  # three in five improved
+        ("a", 2, 1, 1, 4),  # half improved
     ]

@@ -3,6 +3,7 @@ whose stored snapshot is the demo baseline's (the network reads only snapshots),
 region, type and naming each test asks for."""
 
 import copy
+from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Engine
@@ -19,9 +20,11 @@ def sharing_places(
     named: Sequence[bool],
     prefix: str = "Shire",
     scores: Mapping[int, Mapping[str, float]] | None = None,
+    earlier: Mapping[int, Mapping[str, float]] | None = None,
 ) -> list[str]:
     """One place per region given, named to others where ``named`` says, with the baseline's
-    scores but for ``scores`` (by place number, condition: score); their names."""
+    scores but for ``scores`` (by place number, condition: score); their names. A place in
+    ``earlier`` also shared a round a year before, with the baseline's scores but for those."""
     with write_session(engine) as session:
         baseline = session.exec(
             select(Publication, AssessmentRound)
@@ -41,32 +44,37 @@ def sharing_places(
             )
             session.add(place)
             session.flush()
-            shared = AssessmentRound(
-                place_id=place.id or 0,
-                title="Shared round",
-                questionnaire_hash=demo_round.questionnaire_hash,
-                status=RoundStatus.PUBLISHED,
-            )
-            session.add(shared)
-            session.flush()
-            snapshot = copy.deepcopy(publication.snapshot)
-            assert snapshot is not None
-            for condition, score in (scores or {}).get(number, {}).items():
-                snapshot["result"]["conditions"][condition]["score"] = score
-            session.add(
-                Publication(
-                    round_id=shared.id or 0,
-                    contributions=publication.contributions,
-                    snapshot=snapshot,
+            rounds = [(None, (scores or {}).get(number, {}))]
+            if earlier is not None and number in earlier:
+                rounds.append((datetime.now(UTC) - timedelta(days=365), earlier[number]))
+            for created_at, changed in rounds:
+                shared = AssessmentRound(
+                    place_id=place.id or 0,
+                    title="Shared round" if created_at is None else "Earlier shared round",
+                    questionnaire_hash=demo_round.questionnaire_hash,
+                    status=RoundStatus.PUBLISHED,
+                    **({"created_at": created_at} if created_at else {}),
                 )
-            )
-            session.add(
-                NetworkShare(
-                    round_id=shared.id or 0,
-                    visibility=PeerVisibility.NAMED if is_named else PeerVisibility.UNNAMED,
-                    contact=f"Forum team, forum@{place.slug}.example" if is_named else None,
+                session.add(shared)
+                session.flush()
+                snapshot = copy.deepcopy(publication.snapshot)
+                assert snapshot is not None
+                for condition, score in changed.items():
+                    snapshot["result"]["conditions"][condition]["score"] = score
+                session.add(
+                    Publication(
+                        round_id=shared.id or 0,
+                        contributions=publication.contributions,
+                        snapshot=snapshot,
+                    )
                 )
-            )
+                session.add(
+                    NetworkShare(
+                        round_id=shared.id or 0,
+                        visibility=PeerVisibility.NAMED if is_named else PeerVisibility.UNNAMED,
+                        contact=f"Forum team, forum@{place.slug}.example" if is_named else None,
+                    )
+                )
             names.append(place.name)
         session.commit()
         return names

@@ -155,3 +155,30 @@ def test_a_release_that_would_give_away_a_place_that_left_holds_its_groups_back(
     assert "Region: London (6 places)" in shown
     assert "All sharing places" not in shown and "North West" not in shown
     assert "Region: North West" in held
+
+
+CO_PRODUCTION = "co-production-with-lived-experience"
+
+
+def test_where_places_improved_counts_each_place_by_its_own_reports_change_rule(
+    reader: TestClient, engine: Engine
+) -> None:
+    """Six places share; five shared a round before. Three rose by 1.0, one by 0.4 (too small
+    to call, as their own reports say), one fell by 0.6; the sixth has nothing to compare."""
+    now = {n: {CO_PRODUCTION: 3.0} for n in range(6)} | {4: {CO_PRODUCTION: 2.4}}
+    before = {n: {CO_PRODUCTION: 2.0} for n in range(3)} | {
+        3: {CO_PRODUCTION: 2.6},
+        4: {CO_PRODUCTION: 3.0},
+    }
+    sharing_places(engine, [NW] * 6, [False] * 6, scores=now, earlier=before)
+    _release(engine)
+
+    page = reader.get("/network").text
+    improved = page.split("Where places improved since their previous round")[1]
+    row = re.search(
+        r"Co-production with local people with lived experience</th>((?:\s*<td[^>]*>\d+</td>){4})",
+        improved,
+    )
+    assert row is not None
+    assert re.findall(r">(\d+)<", row.group(1)) == ["3", "1", "1", "5"]
+    assert "at least 0.5 and at least 5 people rated the condition in both rounds" in improved
