@@ -225,9 +225,7 @@ def test_improvement_counts_each_compared_place_once_most_improved_first() -> No
             groups={},
             change={"a": verdict_a, "b": verdict_b},
         )
-        for n, (verdict_a, verdict_b) in enumerate(
-            [(1, 1), (0, 1), (-1, 1), (None, 0), (1, -1)]
-        )
+        for n, (verdict_a, verdict_b) in enumerate([(1, 1), (0, 1), (-1, 1), (None, 0), (1, -1)])
     }
     group = Group(EVERY_PLACE, None, frozenset(rounds))
 

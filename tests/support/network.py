@@ -3,8 +3,8 @@ whose stored snapshot is the demo baseline's (the network reads only snapshots),
 region, type and naming each test asks for."""
 
 import copy
-from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import select
