@@ -39,6 +39,7 @@ from app.accounts.access import (
     facilitating,
     place_for,
     require_administrator,
+    require_network_editor,
     require_place_creator,
     results_of,
     round_for,
@@ -282,6 +283,10 @@ async def place_creators_only(user: CurrentUser) -> None:
     require_place_creator(user)
 
 
+async def network_editors_only(user: CurrentUser) -> None:
+    require_network_editor(user)
+
+
 def _page(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]:
     """A dependency giving a workspace page its whole visit, with access checked by
     ``access_of``."""
@@ -338,6 +343,7 @@ def _ask(access_of: Callable[..., Any]) -> Callable[..., Awaitable[Visit[Any]]]:
 PlacesPage = Annotated[Visit[None], Depends(_page(anyone_signed_in))]
 PlacesChange = Annotated[Visit[None], Depends(_change(place_creators_only))]
 AdminPage = Annotated[Visit[None], Depends(_page(administrators_only))]
+NetworkEditorChange = Annotated[Visit[None], Depends(_change(network_editors_only))]
 AdminChange = Annotated[Visit[None], Depends(_change(administrators_only))]
 PlacePage = Annotated[Visit[PlaceAccess], Depends(_page(viewer_place))]
 FacilitatorPlacePage = Annotated[Visit[PlaceAccess], Depends(_page(facilitator_place))]

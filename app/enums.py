@@ -162,3 +162,23 @@ _PEER_VISIBILITY_LABELS = {
     PeerVisibility.NAMED: "Named, and other places may contact us",
     PeerVisibility.UNNAMED: "Not named: our figures count, but no one sees which place we are",
 }
+
+
+class StoryStatus(Labelled):
+    """Where a story stands in the network's library: no one but its place and the network's
+    editors sees it until an editor publishes it."""
+
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return _STORY_STATUS_LABELS[self]
+
+
+_STORY_STATUS_LABELS = {
+    StoryStatus.SUBMITTED: "Waiting for the network's editor",
+    StoryStatus.PUBLISHED: "Published in the library",
+    StoryStatus.DECLINED: "Not published",
+}

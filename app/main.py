@@ -41,6 +41,7 @@ from app.data import views as data_views
 from app.invitations import views as invitation_views
 from app.jobs.runners import report_queue
 from app.jobs.tasks import JobResources, render_service, report_maker
+from app.network import story_views as network_story_views
 from app.network import views as network_views
 from app.places import views as place_views
 from app.responses import api as respondent_api
@@ -72,6 +73,7 @@ ROUTERS = [
     join_views.router,
     organisation_views.router,
     network_views.router,
+    network_story_views.router,
 ]
 
 

@@ -12,7 +12,7 @@ database enums, so migrations stay the same on SQLite and PostgreSQL.
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import ValidationInfo, field_validator
@@ -30,6 +30,7 @@ from app.enums import (
     Region,
     RoundStatus,
     RuralUrban,
+    StoryStatus,
 )
 from questionnaires.sectors import Sector
 
@@ -473,6 +474,12 @@ class UserBase(SQLModel):
         "the network's releases across places, given by an administrator.",
         sa_column_kwargs={"server_default": sa.false()},
     )
+    edits_network: bool = Field(
+        default=False,
+        description="A network editor: reviews the stories places offer the library before "
+        "anyone else sees them, and releases the network's figures. Administrators always may.",
+        sa_column_kwargs={"server_default": sa.false()},
+    )
 
     _one_line = field_validator("display_name")(one_line)
 
@@ -715,6 +722,69 @@ class NetworkRelease(SQLModel, table=True):
     made_at: datetime = _timestamp()
     figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     members: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class NetworkStoryBase(SQLModel):
+    """A short story of what worked, from a place's workshop, for the network's library
+    (*Trusting place*, Recommendation 22)."""
+
+    title: str = Field(min_length=3, max_length=120, title="the story's title")
+    condition_id: str = Field(max_length=100, title="the condition it is about")
+    what_they_did: str = Field(min_length=20, max_length=2000, title="what you did")
+    what_changed: str = Field(min_length=20, max_length=2000, title="what changed")
+    contact: str = Field(min_length=3, max_length=300, title="whom other places contact")
+
+    _one_line = field_validator("title", "contact")(one_line)
+    _plain_text = field_validator("what_they_did", "what_changed")(plain_text)
+
+    @field_validator("condition_id")
+    @classmethod
+    def _known_condition(cls, value: str, info: ValidationInfo) -> str:
+        return str(_chosen(value, info, "conditions", "Choose the condition the story is about"))
+
+
+class NetworkStory(NetworkStoryBase, table=True):
+    """A story as the library holds it: seen by its place and the network's editors until an
+    editor publishes it; then by everyone who sees the network, beside the places strong on its
+    condition, in the national report, and in the forum reports of places weak on it."""
+
+    __tablename__ = "network_story"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    status: StoryStatus = Field(
+        default=StoryStatus.SUBMITTED, sa_type=_string_enum(StoryStatus), index=True
+    )
+    form_key: str = Field(max_length=64, unique=True)
+    """The one-time key of the form it came from: the same form sent twice makes one story."""
+    submitted_by_user_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL"
+    )
+    submitted_at: datetime = _timestamp()
+    reviewed_at: datetime | None = _timestamp(nullable=True)
+    editor_note: str | None = Field(default=None, max_length=500)
+    """Why the editor did not publish it (or took it out), for the place."""
+
+
+class StoryReview(SQLModel):
+    """An editor's decision on a story: published, or not (with why, for the place)."""
+
+    decision: Literal["publish", "decline"] = Field(title="whether to publish the story")
+    editor_note: str | None = Field(
+        default=None,
+        max_length=500,
+        title="why it is not published",
+        schema_extra={"validate_default": True},
+    )
+
+    _plain_text = field_validator("editor_note")(plain_text)
+
+    @field_validator("editor_note")
+    @classmethod
+    def _say_why_not(cls, note: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("decision") == "decline" and not (note or "").strip():
+            raise ValueError("Say why the story is not published, so its place can change it")
+        return note.strip() if note else None
 
 
 class FailedAttempt(SQLModel, table=True):

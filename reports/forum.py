@@ -6,7 +6,7 @@ Pure: no database, no web, no rendering. Numbers are formatted once (``reports.w
 ``scoring.rounding``), so the PDF and the HTML pages can never disagree."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from questionnaires.schema import Definition, PartKind
@@ -19,6 +19,7 @@ from reports.comparison import (
     sector_heatmap,
 )
 from reports.facts import PlannedAction, RoundFacts, WorkshopRecord
+from reports.network import WEAK_TENTHS, Story
 from reports.sections import ConditionSection, case_study_placement, condition_section
 from reports.wording import (
     Legend,
@@ -209,6 +210,9 @@ class ForumReport:
     partners_changed: tuple[str, ...]
     """Sentences saying which partners answered in only one of the two rounds compared."""
     method: Method
+    peer_stories: dict[str, tuple[Story, ...]] = field(default_factory=dict)
+    """By condition the place scores below 3.0 on, other places' stories about it from the
+    network's library (Recommendation 22)."""
 
 
 def build_forum_report(
@@ -217,7 +221,9 @@ def build_forum_report(
     facts: RoundFacts,
     workshop: WorkshopRecord,
     rules: Rules,
+    stories: Sequence[Story] = (),
 ) -> ForumReport:
+    """``stories``: the network library's published stories of other places."""
     maturity = definition.statement_scale
     cases = case_study_placement(definition, list(result.conditions))
     sections = tuple(
@@ -277,7 +283,22 @@ def build_forum_report(
         changes=_changes(definition, result),
         partners_changed=partners_changed(facts),
         method=_method(definition, result, rules),
+        peer_stories=_peer_stories(result, stories),
     )
+
+
+def _peer_stories(result: ScoreResult, stories: Sequence[Story]) -> dict[str, tuple[Story, ...]]:
+    """Stories about each condition the place scores below 3.0 on, as printed."""
+    weak = {
+        condition_id
+        for condition_id, condition in result.conditions.items()
+        if condition.score is not None and tenths(condition.score) < WEAK_TENTHS
+    }
+    by_condition: dict[str, tuple[Story, ...]] = {}
+    for story in stories:
+        if story.condition_id in weak:
+            by_condition[story.condition_id] = (*by_condition.get(story.condition_id, ()), story)
+    return by_condition
 
 
 def meta_of(definition: Definition, result: ScoreResult, facts: RoundFacts) -> Meta:

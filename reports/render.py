@@ -26,6 +26,8 @@ class RunningStrings:
     footer: str
 
 
-def render_report_html(kind: ReportKind, strings: RunningStrings, **context: Any) -> str:
-    template = environment.get_template(f"reports/{kind.value}.html")
+def render_report_html(kind: ReportKind | str, strings: RunningStrings, **context: Any) -> str:
+    """A place's report by its kind, or the network's ("network"), which is of no round."""
+    name = kind.value if isinstance(kind, ReportKind) else kind
+    template = environment.get_template(f"reports/{name}.html")
     return template.render(fonts=FONTS, strings=strings, **context)

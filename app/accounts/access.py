@@ -85,6 +85,19 @@ def require_administrator(user: User) -> User:
     return user
 
 
+NETWORK_EDITORS_ONLY = "Only the network's editors review stories and release its figures."
+
+
+def may_edit_network(user: User) -> bool:
+    return user.is_administrator or user.edits_network
+
+
+def require_network_editor(user: User) -> User:
+    if not may_edit_network(user):
+        raise ShownError(403, NETWORK_EDITORS_ONLY)
+    return user
+
+
 def may_create_places(user: User) -> bool:
     return user.is_administrator or user.may_create_places
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.accounts.joining import withdraw_invitation
-from app.accounts.people_views import InviteForm, invitation_links, invite_once
+from app.accounts.people_views import invitation_links, invite_once
 from app.accounts.service import AccountError, create_user, set_active_account, set_place_role
 from app.core.exceptions import ChangeRefusedError, ShownError
 from app.core.fields import RowId
@@ -26,7 +26,7 @@ from app.models import (
     User,
     UserCreate,
 )
-from app.web.pages import Errors, Form, Visit
+from app.web.pages import Errors, Form, OneTimeForm, Visit
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 AUDIT_PAGE = 200
@@ -212,7 +212,7 @@ def invite_network_reader(change: AdminChange) -> Response:
     """A network reader is invited as people are to a place, with no place: the same one-time
     link, e-mailed once where mail is set up."""
     errors = Errors()
-    key = change.form.validated(InviteForm, errors)
+    key = change.form.validated(OneTimeForm, errors)
     if key is None:
         raise ShownError(400, "This form has expired. Start again from the Users page.")
     # Its fields are named apart from the "Add a user" form's on the same page.

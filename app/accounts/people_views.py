@@ -5,7 +5,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
 
 from app.accounts.access import PlaceAccess
 from app.accounts.joining import (
@@ -27,7 +26,7 @@ from app.invitations.mail import deliver, mail_configured, plain_message
 from app.models import AccountInvitation, AccountInvitationBase, Place, utcnow
 from app.places.service import members_of
 from app.rounds.page import public_base
-from app.web.pages import Errors, Visit
+from app.web.pages import Errors, OneTimeForm, Visit
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -41,10 +40,6 @@ DONE = {
     "withdrawn": "The invitation was withdrawn: its link no longer works.",
 }
 """The banner after each change, by the name the address gives; any other name shows nothing."""
-
-
-class InviteForm(BaseModel):
-    form_key: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 def invitation_links(
@@ -93,7 +88,7 @@ def invite_person(change: PlaceChange) -> Response:
     the write lock let go while the mail server answers. The same form sent again finds its
     invitation made and sends nothing more."""
     place, errors = change.access.place, Errors()
-    key = change.form.validated(InviteForm, errors)
+    key = change.form.validated(OneTimeForm, errors)
     details = change.form.validated(AccountInvitationBase, errors)
     if key is None:
         raise ShownError(400, "This form has expired. Start again from the People page.")

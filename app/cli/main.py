@@ -147,9 +147,11 @@ def demo(
         DEMO_PASSWORD,
         ensure_demo_accounts,
         ensure_demo_invitation,
+        ensure_network_editor,
         ensure_network_reader,
     )
     from app.demo.place import demo_links, load_demo
+    from app.demo.stories import ensure_national_stories, ensure_place_stories
     from app.models import Place
 
     settings = load_settings()
@@ -169,6 +171,8 @@ def demo(
                 else ()
             )
             joining = ensure_demo_invitation(session, place, secret) if accounts else None
+            ensure_place_stories(session, place)
+            editor = ensure_network_editor(session) if accounts else None
             in_advance = (
                 _demo_reports_in_advance(work, summary.place_id)
                 if summary.created and settings.prepare_reports_in_advance
@@ -180,6 +184,7 @@ def demo(
 
             with write_session(engine) as session:
                 national = load_national(session, secret)
+                ensure_national_stories(session)
                 reader = (
                     ensure_network_reader(session)
                     if settings.environment is not Environment.PRODUCTION
@@ -224,6 +229,11 @@ def demo(
         typer.echo(
             f"Try joining as someone invited to the forum: {base_url.rstrip('/')}{joining} "
             "(for newcomer@kestrel-vale.example; it works once)"
+        )
+    if editor:
+        typer.echo(
+            f"Review the stories places offer the network's library at "
+            f"{base_url.rstrip('/')}/network/stories as {editor} (password {DEMO_PASSWORD})"
         )
 
 

@@ -14,7 +14,11 @@ from reports.kinds import ReportKind
 
 def report_command(
     round_ref: Annotated[
-        str, typer.Argument(metavar="ROUND", help="A round id, or 'demo' (its latest round).")
+        str,
+        typer.Argument(
+            metavar="ROUND",
+            help="A round id, 'demo' (its latest round), or 'network' (the national report).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Where to write the PDF.")],
     kind: Annotated[ReportKind, typer.Option(help="Which report.")] = ReportKind.FORUM,
@@ -26,7 +30,8 @@ def report_command(
         typer.Option(help="Questionnaire variant, for --kind questionnaire (e.g. plain-language)."),
     ] = None,
 ) -> None:
-    """Write a forum report, workshop pack, partner report or printable questionnaire."""
+    """Write a forum report, workshop pack, partner report or printable questionnaire, or
+    the network's national report ("The state of place-based working")."""
     from sqlmodel import Session
 
     from app.cli.database import find_round, reachable_engine
@@ -34,6 +39,9 @@ def report_command(
 
     if out.parent and not out.parent.exists():
         fail(f"{out.parent}: there is no such folder")
+    if round_ref == "network":
+        _network_report(out)
+        return
     with reachable_engine(load_settings()) as engine, Session(engine) as session:
         assessment_round = find_round(session=session, reference=round_ref)
         if assessment_round is None:
@@ -50,9 +58,32 @@ def report_command(
             )
         except ReportUnavailableError as error:
             fail(str(error))
+    _write_pdf(rendered.html, out)
+
+
+def _network_report(out: Path) -> None:
+    from sqlmodel import Session
+
+    from app.cli.database import reachable_engine
+    from app.core.registry import registry_for
+    from app.network.report import network_report_html
+
+    settings = load_settings()
+    with reachable_engine(settings) as engine, Session(engine) as session:
+        definition = registry_for(settings).get("trusting-place")
+        html = network_report_html(session, definition, date.today())
+    if html is None:
+        fail(
+            "the network has released no figures of every sharing place yet "
+            "(run 'placecheck network release' once places share)"
+        )
+    _write_pdf(html, out)
+
+
+def _write_pdf(html: str, out: Path) -> None:
     started = time.perf_counter()
     from reports.pdf.renderer import html_to_pdf
 
-    pdf = html_to_pdf(rendered.html)
+    pdf = html_to_pdf(html)
     out.write_bytes(pdf)
     typer.echo(f"Wrote {out} ({len(pdf) // 1024} KB) in {time.perf_counter() - started:.1f} s.")

@@ -95,6 +95,7 @@ def ensure_demo_invitation(session: Session, place: Place, secret: str) -> str |
 
 
 NETWORK_READER = "network@placecheck.example"
+NETWORK_EDITOR = "editor@placecheck.example"
 
 
 def ensure_network_reader(session: Session) -> str:
@@ -110,3 +111,20 @@ def ensure_network_reader(session: Session) -> str:
             ),
         )
     return NETWORK_READER
+
+
+def ensure_network_editor(session: Session) -> str:
+    """The network's editor (LGA staff who run the library, say), with the demo password: it
+    reviews the stories places offer, and reads the network."""
+    if session.exec(select(User).where(User.email == NETWORK_EDITOR)).first() is None:
+        create_user(
+            session=session,
+            details=UserCreate(
+                email=NETWORK_EDITOR,
+                display_name="Esme Network-Editor",
+                password=DEMO_PASSWORD,
+                reads_network=True,
+                edits_network=True,
+            ),
+        )
+    return NETWORK_EDITOR

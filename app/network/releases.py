@@ -16,12 +16,22 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.accounts.access import may_edit_network
 from app.enums import AreaType, PeerVisibility, Region, RoundStatus, RuralUrban
-from app.models import AssessmentRound, NetworkRelease, NetworkShare, Place
+from app.models import (
+    AssessmentRound,
+    NetworkRelease,
+    NetworkShare,
+    Place,
+    PlaceMembership,
+    User,
+)
 from app.results.rules import load_rules
 from app.results.snapshots import current_publication, snapshot_of
+from reports.network import WEAK_TENTHS, StrongPlace
 from scoring.engine import change_between
 from scoring.network import (
+    EVERY_PLACE,
     Group,
     Release,
     SharedRound,
@@ -350,39 +360,6 @@ def named_now(session: Session) -> dict[str, str | None]:
     )
 
 
-STRONG_TENTHS = 35
-"""A place scoring 3.5 or more on a condition is listed as strong on it, if it agreed to be
-named."""
-WEAK_TENTHS = 30
-"""A reader's own place scoring below 3.0 on a condition is shown who is strong on it."""
-
-
-@dataclass(frozen=True)
-class StrongPlace:
-    name: str
-    low_tenths: int
-    high_tenths: int
-
-
-def strong_places(
-    group: dict[str, Any], named: dict[str, str | None]
-) -> dict[str, list[StrongPlace]]:
-    """By condition, the places of a released group in the bands from 3.5 up that may be
-    named now (``named_now``), the strongest first; conditions with none are left out."""
-    strong: dict[str, list[StrongPlace]] = {}
-    for condition_id, condition in group["conditions"].items():
-        listed = [
-            StrongPlace(name, band["low"], band["high"])
-            for band in reversed(condition["bands"])
-            if band["low"] >= STRONG_TENTHS
-            for name in band["named"]
-            if name in named
-        ]
-        if listed:
-            strong[condition_id] = listed
-    return strong
-
-
 @dataclass(frozen=True)
 class Weakness:
     place: str
@@ -405,3 +382,21 @@ def weaknesses(own: list[OwnPlace], strong: dict[str, list[StrongPlace]]) -> lis
         for condition_id, tenths in place.tenths.items()
         if tenths is not None and tenths < WEAK_TENTHS
     ]
+
+
+def group_label(group: dict[str, Any]) -> str:
+    """A released group in words: "Region: North West"."""
+    if group["dimension"] == EVERY_PLACE:
+        return "All sharing places"
+    words, kind = DIMENSIONS[group["dimension"]]
+    return f"{words}: {kind(group['value']).label}"
+
+
+def network_audience(session: Session, user: User) -> tuple[bool, list[OwnPlace]]:
+    """Whether ``user`` sees the network (a network reader or editor, an administrator, or a
+    member of a place that shares: give to get), and their own sharing places, to mark."""
+    place_ids = set(
+        session.exec(select(PlaceMembership.place_id).where(PlaceMembership.user_id == user.id))
+    )
+    own = own_places(session, place_ids) if place_ids else []
+    return user.reads_network or may_edit_network(user) or bool(own), own

@@ -1,29 +1,30 @@
 """The round's "Sharing with other places" page: the facilitator's choice, per published round,
 whether its results join the network of places and whether other places see the place's name."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import select
 
-from app.accounts.access import RoundAccess
-from app.core.exceptions import ChangeRefusedError
+from app.accounts.access import RoundAccess, may_edit_network
+from app.core.clock import place_today
+from app.core.exceptions import ChangeRefusedError, ShownError
 from app.deps import FacilitatorRoundPage, PlacesPage, RegistryDep, RoundChange, UnitOfWorkRoute
-from app.enums import PeerVisibility, RoundStatus
-from app.models import NetworkShareBase, PlaceMembership
+from app.enums import PeerVisibility, RoundStatus, StoryStatus
+from app.models import NetworkShareBase
 from app.network.releases import (
-    DIMENSIONS,
-    OwnPlace,
+    group_label,
     latest_release,
     named_now,
-    own_places,
-    strong_places,
+    network_audience,
     weaknesses,
 )
+from app.network.report import network_report_pdf
 from app.network.service import share_of, share_round, withdraw_from_network
+from app.network.stories import library, stories_by_condition
 from app.results.rules import load_rules
-from app.web.pages import Errors, Visit
+from app.web.pages import Errors, Visit, download
+from reports.network import group_key, strong_places
 from reports.wording import change_rule
 from scoring.network import EVERY_PLACE, TAKES_PART, band_of
 
@@ -92,17 +93,6 @@ def withdraw(change: RoundChange) -> Response:
 # --- the view across places --------------------------------------------------------------------
 
 
-def _audience(visit: Visit[None]) -> tuple[bool, list[OwnPlace]]:
-    """Whether the reader sees the network (a network reader, an administrator, or a member
-    of a place that shares: give to get), and their own sharing places, to mark."""
-    session, user = visit.session, visit.user
-    place_ids = set(
-        session.exec(select(PlaceMembership.place_id).where(PlaceMembership.user_id == user.id))
-    )
-    own = own_places(session, place_ids) if place_ids else []
-    return user.reads_network or user.is_administrator or bool(own), own
-
-
 @router.get("/network", response_class=HTMLResponse)
 def network_view(
     visit: PlacesPage,
@@ -111,29 +101,30 @@ def network_view(
 ) -> Response:
     """The latest release only: what every reader sees changes when the network releases, not
     when a place publishes."""
-    sees, own = _audience(visit)
+    sees, own = network_audience(visit.session, visit.user)
     released = latest_release(visit.session) if sees else None
     figures = released.figures if released else {}
     shown = figures.get("shown", [])
-    chosen = next((g for g in shown if _group_key(g) == group), shown[0] if shown else None)
+    chosen = next((g for g in shown if group_key(g) == group), shown[0] if shown else None)
     members = {
-        _group_key(g): set(g["members"])
+        group_key(g): set(g["members"])
         for g in (released.members.get("shown", []) if released else [])
     }
     definition = registry.get("trusting-place")
     own_shown = [
-        o for o in own if chosen is not None and o.key in members.get(_group_key(chosen), set())
+        o for o in own if chosen is not None and o.key in members.get(group_key(chosen), set())
     ]
     named = named_now(visit.session) if released else {}
+    told = library(visit.session) if sees else []
     strong = strong_places(chosen, named) if chosen else {}
     context = {
         "sees": sees,
         "release": released,
         "figures": figures,
-        "groups": [(_group_key(g), _group_label(g), g["places"]) for g in shown],
+        "groups": [(group_key(g), group_label(g), g["places"]) for g in shown],
         "chosen": chosen,
-        "chosen_key": _group_key(chosen) if chosen else None,
-        "held_back": [_group_label(g) for g in figures.get("held_back", []) if g["value"]],
+        "chosen_key": group_key(chosen) if chosen else None,
+        "held_back": [group_label(g) for g in figures.get("held_back", []) if g["value"]],
         "conditions": {c.id: c.title for c in definition.conditions},
         "parts": {p.id: p.title for p in definition.parts},
         "recommendations": {r.id: r.title for r in definition.recommendations},
@@ -145,20 +136,28 @@ def network_view(
         "named_now": named,
         "strong": strong,
         "weaknesses": weaknesses(own_shown, strong),
+        "stories": stories_by_condition(told),
+        "story_count": len(told),
+        "waiting_count": len(library(visit.session, StoryStatus.SUBMITTED))
+        if may_edit_network(visit.user)
+        else 0,
     }
     return visit.page("network", context)
 
 
-def _group_key(group: dict[str, Any]) -> str:
-    return (
-        group["dimension"]
-        if group["dimension"] == EVERY_PLACE
-        else f"{group['dimension']}:{group['value']}"
+@router.get("/network/report.pdf")
+def network_report_download(visit: PlacesPage, registry: RegistryDep) -> Response:
+    """The national report, for whoever sees the network page."""
+    sees, _ = network_audience(visit.session, visit.user)
+    pdf = (
+        network_report_pdf(visit.session, registry.get("trusting-place"), place_today())
+        if sees
+        else None
     )
-
-
-def _group_label(group: dict[str, Any]) -> str:
-    if group["dimension"] == EVERY_PLACE:
-        return "All sharing places"
-    words, kind = DIMENSIONS[group["dimension"]]
-    return f"{words}: {kind(group['value']).label}"
+    if pdf is None:
+        raise ShownError(
+            404,
+            "There is no national report yet: the network has not released the figures of its "
+            "sharing places together.",
+        )
+    return download(pdf, "application/pdf", "The state of place-based working.pdf")

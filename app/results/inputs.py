@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import Session, SQLModel, col
 
 from app.core.paths import PROJECT_ROOT
+from app.enums import StoryStatus
 from app.models import (
     Action,
     Answer,
@@ -36,6 +37,7 @@ from app.models import (
     ConditionAgreement,
     EvidenceQuote,
     Invitation,
+    NetworkStory,
     Organisation,
     Place,
     Publication,
@@ -79,6 +81,7 @@ class Scope(Enum):
     PLACE = "the place's own rows"
     ROUNDS = "rows of the round and the rounds before it"
     ROUNDS_BY_INVITATION = "rows of those rounds' invitations, summed up round by round"
+    PUBLISHED_STORIES = "the network library's published stories, of every place"
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -109,6 +112,8 @@ class Source:
             return sa_select(*columns).where(rows.id == PLACE)
         if self.scope is Scope.PLACE:
             return sa_select(*columns).where(rows.place_id == PLACE).order_by(rows.id)
+        if self.scope is Scope.PUBLISHED_STORIES:
+            return sa_select(*columns).where(rows.status == StoryStatus.PUBLISHED).order_by(rows.id)
         if self.scope is Scope.ROUNDS_BY_INVITATION:
             return (
                 sa_select(col(Invitation.round_id), *columns)
@@ -155,6 +160,7 @@ SOURCES = (
     Source(ConditionAgreement, Scope.ROUNDS),
     Source(Action, Scope.ROUNDS),
     Source(EvidenceQuote, Scope.ROUNDS),
+    Source(NetworkStory, Scope.PUBLISHED_STORIES),
 )
 """Everything a round's reports and pages read. Of an invitation, only who answers for which
 partner and whether they have submitted: its link's token and nonce change when the link is

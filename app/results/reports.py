@@ -15,6 +15,7 @@ from app.models import (
     Organisation,
     Place,
 )
+from app.network.stories import published_stories
 from app.results.inputs import reading_only_sources
 from app.results.records import round_facts, workshop_record
 from app.results.service import previous_round, respondents_of_round, score_round
@@ -161,7 +162,8 @@ def _report_html(
         )
         pack = build_workshop_pack(definition, result, facts, workshop, rules, comments)
         return RenderedHtml(render_report_html(kind, strings, pack=pack), f"{slug}-workshop.pdf")
-    report = build_forum_report(definition, result, facts, workshop, rules)
+    stories = published_stories(session, but_place=assessment_round.place_id)
+    report = build_forum_report(definition, result, facts, workshop, rules, stories)
     return RenderedHtml(render_report_html(kind, strings, report=report), f"{slug}-forum.pdf")
 
 
@@ -181,7 +183,8 @@ def _published_forum_report(
             "and answers have changed since: publish them again first"
         ) from error
     definition = definition_of_round(session=session, assessment_round=assessment_round)
-    report = build_forum_report(definition, view.result, view.facts, view.workshop, rules)
+    stories = published_stories(session, but_place=assessment_round.place_id)
+    report = build_forum_report(definition, view.result, view.facts, view.workshop, rules, stories)
     strings = RunningStrings(
         view.facts.place,
         view.facts.title,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
@@ -192,6 +192,13 @@ def joined_dates(values: dict[str, str]) -> tuple[dict[str, str], set[str]]:
 
 MAX_FILENAME_BYTES = 255
 """What common file systems allow in one file name, counted in bytes, not characters."""
+
+
+class OneTimeForm(BaseModel):
+    """The one-time key a form that makes something carries (``new_token()`` when the page is
+    drawn): the same form sent twice, by a double click or a reload, makes one thing."""
+
+    form_key: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 def shortened(filename: str, limit: int = MAX_FILENAME_BYTES) -> str:

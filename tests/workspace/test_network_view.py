@@ -18,6 +18,7 @@ from app.models import AssessmentRound, NetworkShare, Place, User
 from app.network.releases import make_releases
 from tests.support.network import sharing_places
 from tests.support.pages import sign_in
+from tests.support.reports import Rendered
 from tests.support.workspace import Workspace
 
 NW, LONDON = Region.NORTH_WEST, Region.LONDON
@@ -182,3 +183,37 @@ def test_where_places_improved_counts_each_place_by_its_own_reports_change_rule(
     assert row is not None
     assert re.findall(r">(\d+)<", row.group(1)) == ["3", "1", "1", "5"]
     assert "at least 0.5 and at least 5 people rated the condition in both rounds" in improved
+
+
+def test_the_national_report_shows_what_the_page_shows_and_names_only_who_agreed(
+    reader: TestClient, released: list[str], engine: Engine
+) -> None:
+    response = reader.get("/network/report.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    report = Rendered("", response.content)
+    text = " ".join(report.text.split())
+
+    assert "The state of place-based working" in text
+    assert "All sharing places (14): places in each band" in text
+    assert "Region: North West" in text and "Type of area: District" in text
+    assert "Not shown in this release, to protect places in small groups: Type of area: Unitary" in text
+    assert "what places ask for most" in text and "Recommendation 1" in text
+    assert "Co-production with local people with lived experience: Shire 05" in text
+    for number, name in enumerate(released):
+        if number % 5:
+            assert name not in text
+    assert "Fenmoor" not in text
+
+    _withdraw(engine, released[5])
+    after = " ".join(Rendered("", reader.get("/network/report.pdf").content).text.split())
+    assert "Shire 05" not in after  # at once, before any release
+
+
+def test_no_national_report_for_a_place_that_does_not_share(
+    settings: Settings, engine: Engine, released: list[str]
+) -> None:
+    with TestClient(create_app(settings=settings, engine=engine)) as sam:
+        response = sign_in(sam, "sam@example.org").get("/network/report.pdf")  # Fenmoor's
+
+    assert response.status_code == 404
+    assert "There is no national report yet" in response.text
