@@ -93,6 +93,7 @@ def add_user(change: AdminChange) -> Response:
             "is_administrator": "administrator" in rights,
             "may_create_places": "places" in rights,
             "reads_network": "network" in rights,
+            "edits_network": "network-editor" in rights,
         },
     )
     if details is not None:

@@ -160,8 +160,9 @@ def review(story_id: RecordId, change: NetworkEditorChange, registry: RegistryDe
         return _library_page(change, registry, None, errors, story_id)
     if not changed:
         return change.done("/network/stories")
-    change.record(f"story-{decision.decision}d", place_id=story.place_id, story_id=story_id)
-    return change.done(f"/network/stories?done={decision.decision}d")
+    done = story.status.value  # "published" or "declined"
+    change.record(f"story-{done}", place_id=story.place_id, story_id=story_id)
+    return change.done(f"/network/stories?done={done}")
 
 
 def _for_story(errors: Errors, story_id: int) -> Errors:

@@ -257,6 +257,26 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     # Everyone signed in has the network's page: its figures for readers and members of
     # places that share, what joining would give for the rest.
     ("GET", "/network"): [({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})],
+    # The library of stories is read as the network is (what joining would give, for the rest).
+    ("GET", "/network/stories"): [
+        ({}, {}, {VIEWER: 200, OUTSIDER: 200, FACILITATOR: 200, ADMIN: 200})
+    ],
+    # No place shares here, so nothing is released and there is no national report to give.
+    ("GET", "/network/report.pdf"): [
+        ({}, {}, {VIEWER: 404, OUTSIDER: 404, FACILITATOR: 404, ADMIN: 404})
+    ],
+    # Reviewing stories is the network's editors' (an administrator always is); an empty form
+    # decides nothing.
+    ("POST", "/network/stories/{story_id}/review"): [
+        ({"story_id": "999999"}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400}),
+    ],
+    # Offering a story is the place's facilitators' (an empty form has no one-time key);
+    # taking back a story the place does not have changes nothing and lands on the page.
+    ("GET", "/places/{slug}/stories"): [({}, {}, FACILITATORS_ONLY)],
+    ("POST", "/places/{slug}/stories"): [({}, {}, FACILITATORS_ONLY_BAD_FORM)],
+    ("POST", "/places/{slug}/stories/{story_id}/take-back"): [
+        ({"story_id": "999999"}, {}, FACILITATORS_ONLY_DONE),
+    ],
     ("GET", "/admin/users"): [({}, {}, ADMINISTRATORS_ONLY)],
     ("POST", "/admin/users"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],
     ("POST", "/admin/memberships"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 400})],

@@ -30,6 +30,7 @@ from app.models import (
     AssessmentRound,
     EvidenceQuote,
     Invitation,
+    NetworkStory,
     Organisation,
     Place,
     TwoFactor,
@@ -381,6 +382,40 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
         step(
             "/rounds/{round_id}/network/withdraw",
             lambda: _post(fran, shared, f"{shared}/withdraw", {}),
+        )
+        stories = f"/places/{slug}/stories"
+
+        def offer(title: str) -> Response:
+            key = re.findall(r'name="form_key" value="([^"]+)"', fran.get(stories).text)[0]
+            story = {
+                "form_key": key,
+                "title": title,
+                "condition_id": "data-and-evidence",
+                "what_they_did": "One data sharing agreement for every partner, in six weeks.",
+                "what_changed": "The forum reads the same figures as each partner's board.",
+                "contact": "Forum team, forum@fenmoor.example",
+            }
+            return _post(fran, stories, stories, story)
+
+        step("/places/{slug}/stories", lambda: offer("One agreement"))
+        offer("Another agreement")
+        published, taken_back = (
+            find(select(NetworkStory.id).where(NetworkStory.title == title))
+            for title in ("One agreement", "Another agreement")
+        )
+        step(
+            "/network/stories/{story_id}/review",
+            lambda: _post(
+                admin,
+                "/network/stories",
+                f"/network/stories/{published}/review",
+                {"decision": "publish"},
+            ),
+            by=admin,
+        )
+        step(
+            "/places/{slug}/stories/{story_id}/take-back",
+            lambda: _post(fran, stories, f"{stories}/{taken_back}/take-back", {}),
         )
         exported = fran.get(f"/rounds/{workspace.previous_round}/export.json").json()
         exported["round"]["title"] = "Walk import"

@@ -196,7 +196,10 @@ def test_the_national_report_shows_what_the_page_shows_and_names_only_who_agreed
     assert "The state of place-based working" in text
     assert "All sharing places (14): places in each band" in text
     assert "Region: North West" in text and "Type of area: District" in text
-    assert "Not shown in this release, to protect places in small groups: Type of area: Unitary" in text
+    assert (
+        "Not shown in this release, to protect places in small groups: Type of area: Unitary"
+        in text
+    )
     assert "what places ask for most" in text and "Recommendation 1" in text
     assert "Co-production with local people with lived experience: Shire 05" in text
     for number, name in enumerate(released):
