@@ -2,6 +2,7 @@
 list of places with hundreds of them against one."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -13,7 +14,13 @@ from app.demo.accounts import DEMO_PASSWORD, NETWORK_READER, ensure_network_read
 from app.demo.national import load_national
 from app.models import AssessmentRound, PlaceCreate, User, UserCreate
 from app.network.releases import make_releases
+from app.network.report import network_report_html
 from app.places.service import create_place
+from app.results.reports import report_html
+from app.results.rules import load_rules
+from questionnaires.registry import Registry
+from reports.kinds import ReportKind
+from reports.pdf.renderer import html_to_pdf
 from tests.benchmarks.harness import Row, interleaved, median, timed
 from tests.support.demo import SECRET, prepare
 from tests.support.pages import signed_in
@@ -153,6 +160,8 @@ def _national_rows(folder: Path) -> list[Row]:
         )
         for client in (*clients.values(), *admins.values(), viewer, reader):
             client.close()
+    national_report, forum_report = _report_times(national.url, national.published_round)
+    report_ratio = median(national_report) / median(forum_report)
     pages_ratio = median(on_national) / median(on_alone)
     list_ratio = median(many) / median(one)
     reader_ratio = median(read) / median(healthy)
@@ -166,6 +175,15 @@ def _national_rows(folder: Path) -> list[Row]:
             network_ratio,
             "≤ 2",
             network_ratio <= 2,
+        ),
+        Row(
+            "the national report vs a place's forum report, national demo (HTML to PDF, whole "
+            "path)",
+            f"{median(national_report):.2f} s",
+            f"{median(forum_report):.2f} s",
+            report_ratio,
+            "≤ 1",
+            report_ratio <= 1,
         ),
         Row(
             "a forum member's results page vs /healthz, with the national demo (p50)",
@@ -192,3 +210,36 @@ def _national_rows(folder: Path) -> list[Row]:
             pages_ratio <= 1.5,
         ),
     ]
+
+
+def _report_times(url: str, published_round: int) -> tuple[list[float], list[float]]:
+    """The national report and Kestrel Vale's published forum report, each from its stored
+    figures to its PDF, side by side, after one of each (fonts and templates loaded)."""
+    engine = create_db_engine(url)
+    definition = Registry().get("trusting-place")
+    today = date.today()
+    with Session(engine) as session:
+        assessment_round = session.get(AssessmentRound, published_round)
+        assert assessment_round is not None
+
+        def national() -> None:
+            html = network_report_html(session, definition, today)
+            assert html is not None
+            html_to_pdf(html)
+
+        def forum() -> None:
+            html_to_pdf(
+                report_html(
+                    session=session,
+                    assessment_round=assessment_round,
+                    kind=ReportKind.FORUM,
+                    rules=load_rules(),
+                    today=today,
+                ).html
+            )
+
+        national()
+        forum()
+        times = interleaved(lambda: timed(national), lambda: timed(forum), 3)
+    engine.dispose()
+    return times
