@@ -134,6 +134,21 @@ class Settings(BaseSettings):
         le=100,
         description="The network shows a group of places only with at least this many.",
     )
+    network_release_every_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=366,
+        description="Release the network's figures on a schedule, when the last release is at "
+        "least this many days old and places' sharing has changed since; unset, only an editor "
+        "releases them.",
+    )
+    network_restricted_days: int = Field(
+        default=90,
+        ge=0,
+        le=3660,
+        description="A release's figures become open data (a CSV anyone may download, with no "
+        "place named) this many days after it was made.",
+    )
     sign_in_providers: list[SignInProvider] = Field(
         default_factory=list,
         description="Organisations' own accounts people may sign in with (OpenID Connect).",

@@ -6,7 +6,7 @@ from datetime import date
 from functools import partial
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.core.clock import place_today
 from app.core.config import Settings
@@ -20,7 +20,8 @@ from app.jobs.report_jobs import (
     reports_in_advance,
     run_report_job,
 )
-from app.models import AssessmentRound
+from app.models import AssessmentRound, utcnow
+from app.network.releases import release_due, release_when_due
 from app.results.publication import fill_missing_snapshots
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from reports.pdf.renderer import html_to_pdf
@@ -82,6 +83,19 @@ def _ask_in_advance(engine: Engine, round_ids: list[int], today: date) -> None:
             reports_in_advance(work=work, assessment_round=assessment_round, today=today)
 
 
+def _release_network_when_due(engine: Engine, settings: Settings) -> None:
+    """The network's release on its schedule, if one is set: looked at without the write lock
+    first, since most minutes it is not due."""
+    every = settings.network_release_every_days
+    if every is None:
+        return
+    with Session(engine) as session:
+        if not release_due(session, every, utcnow()):
+            return
+    with unit_of_work(engine) as work:
+        release_when_due(work.session, settings.network_minimum_places, every, utcnow())
+
+
 def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     """Close rounds past their deadline, send reminders that are due, keep a snapshot of any
     publication made before snapshots were kept, and hand over again every report still
@@ -92,5 +106,6 @@ def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     if closed and resources.settings.prepare_reports_in_advance:
         _ask_in_advance(resources.engine, closed, today)
     send_due_reminders(resources.engine, resources.settings, today)
+    _release_network_when_due(resources.engine, resources.settings)
     for job_id in jobs_to_run(resources.engine):
         hand_over(job_id)

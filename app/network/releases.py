@@ -8,15 +8,18 @@ release. Figures of different questionnaire or rules versions are never pooled: 
 has releases of its own.
 """
 
+import hashlib
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.access import may_edit_network
+from app.core.db import lock_until_commit
 from app.enums import AreaType, PeerVisibility, Region, RoundStatus, RuralUrban
 from app.models import (
     AssessmentRound,
@@ -24,6 +27,7 @@ from app.models import (
     NetworkShare,
     Place,
     PlaceMembership,
+    Publication,
     User,
 )
 from app.results.rules import load_rules
@@ -189,6 +193,7 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
     """A new release of every version's figures, each checked against that version's earlier
     releases; what each shows and holds back is in its ``figures``."""
     made = []
+    digest = sharing_digest(session)
     for version, shared in shared_rounds(session, with_change=True).items():
         rounds = shared.rounds
         decided = release(rounds, list(DIMENSIONS), minimum, _earlier(session, version))
@@ -206,6 +211,7 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
                 for g in decided.shown
             ],
             "named": sorted(decided.named),
+            "digest": digest,
         }
         stored = NetworkRelease(
             version=version, minimum_places=minimum, figures=figures, members=members
@@ -214,6 +220,70 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
         made.append(stored)
     session.flush()
     return made
+
+
+def sharing_digest(session: Session) -> str:
+    """What a release depends on besides the snapshots themselves, cheaply: which rounds are
+    shared and how, whether they are still published and by which publication, and how their
+    places are grouped. A schedule releases again only when this has changed."""
+    latest = (
+        select(Publication.round_id, func.max(Publication.id).label("publication"))
+        .group_by(col(Publication.round_id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            col(NetworkShare.round_id),
+            col(NetworkShare.visibility),
+            col(AssessmentRound.status),
+            latest.c.publication,
+            col(Place.id),
+            col(Place.region),
+            col(Place.area_type),
+            col(Place.rural_urban),
+        )
+        .join(AssessmentRound, col(AssessmentRound.id) == col(NetworkShare.round_id))
+        .join(Place, col(Place.id) == col(AssessmentRound.place_id))
+        .outerjoin(latest, latest.c.round_id == col(NetworkShare.round_id))
+        .order_by(col(NetworkShare.round_id))
+    ).all()
+    return hashlib.sha256(repr([tuple(map(str, row)) for row in rows]).encode()).hexdigest()
+
+
+def release_due(session: Session, every_days: int, now: datetime) -> bool:
+    """Whether the schedule should release: the newest release is at least ``every_days`` old
+    (or there is none) and sharing has changed since it was made."""
+    newest = session.exec(select(NetworkRelease.made_at).order_by(col(NetworkRelease.id).desc()))
+    made_at = newest.first()
+    if made_at is not None and now - made_at < timedelta(days=every_days):
+        return False
+    return sharing_changed(session)
+
+
+def release_now(session: Session, minimum: int) -> list[NetworkRelease] | None:
+    """An editor's release; None when places' sharing has not changed since the newest one (a
+    second click, or a reload, releases nothing more)."""
+    lock_until_commit(session, "network-release")
+    if not sharing_changed(session):
+        return None
+    return make_releases(session, minimum)
+
+
+def sharing_changed(session: Session) -> bool:
+    """Whether a release now would differ from the newest (its places, or how they share)."""
+    newest = session.exec(select(NetworkRelease).order_by(col(NetworkRelease.id).desc())).first()
+    if newest is None:
+        return bool(session.exec(select(NetworkShare.id).limit(1)).first())
+    return bool(newest.members.get("digest") != sharing_digest(session))
+
+
+def release_when_due(
+    session: Session, minimum: int, every_days: int, now: datetime
+) -> list[NetworkRelease]:
+    """The schedule's release, if ``release_due``: two schedulers at once make one, since the
+    lock is taken before looking again."""
+    lock_until_commit(session, "network-release")
+    return make_releases(session, minimum) if release_due(session, every_days, now) else []
 
 
 def _figures_of(

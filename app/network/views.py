@@ -1,6 +1,9 @@
-"""The round's "Sharing with other places" page: the facilitator's choice, per published round,
-whether its results join the network of places and whether other places see the place's name."""
+"""The network's pages: a round's "Sharing with other places" (the facilitator's choice, per
+published round, whether its results join the network and whether other places see the place's
+name), the view across places with its national report, the editor's release, and the open
+data anyone may download once a release's restricted period is over."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,14 +12,26 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.access import RoundAccess, may_edit_network
 from app.core.clock import place_today
 from app.core.exceptions import ChangeRefusedError, ShownError
-from app.deps import FacilitatorRoundPage, PlacesPage, RegistryDep, RoundChange, UnitOfWorkRoute
+from app.deps import (
+    FacilitatorRoundPage,
+    NetworkEditorChange,
+    PlacesPage,
+    RegistryDep,
+    RoundChange,
+    SessionDep,
+    SettingsDep,
+    UnitOfWorkRoute,
+)
 from app.enums import PeerVisibility, RoundStatus, StoryStatus
-from app.models import NetworkShareBase
+from app.models import NetworkShareBase, utcnow
+from app.network.open_data import open_data_csv, open_release
 from app.network.releases import (
     group_label,
     latest_release,
     named_now,
     network_audience,
+    release_now,
+    sharing_changed,
     weaknesses,
 )
 from app.network.report import network_report_pdf
@@ -29,6 +44,12 @@ from reports.wording import change_rule
 from scoring.network import EVERY_PLACE, TAKES_PART, band_of
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+RELEASED = {
+    "released": "The network's figures were released: every reader sees them now.",
+    "unchanged": "Nothing has changed since the last release, so nothing was released.",
+}
+"""The banner after an editor's release."""
 
 DONE = {
     "shared": "These results have joined the network of places.",
@@ -98,10 +119,12 @@ def network_view(
     visit: PlacesPage,
     registry: RegistryDep,
     group: Annotated[str, Query(max_length=200)] = EVERY_PLACE,
+    done: str | None = None,
 ) -> Response:
     """The latest release only: what every reader sees changes when the network releases, not
     when a place publishes."""
     sees, own = network_audience(visit.session, visit.user)
+    editor = may_edit_network(visit.user)
     released = latest_release(visit.session) if sees else None
     figures = released.figures if released else {}
     shown = figures.get("shown", [])
@@ -138,9 +161,17 @@ def network_view(
         "weaknesses": weaknesses(own_shown, strong),
         "stories": stories_by_condition(told),
         "story_count": len(told),
-        "waiting_count": len(library(visit.session, StoryStatus.SUBMITTED))
-        if may_edit_network(visit.user)
-        else 0,
+        "waiting_count": len(library(visit.session, StoryStatus.SUBMITTED)) if editor else 0,
+        "editor": editor,
+        "changed_since": sharing_changed(visit.session) if editor else False,
+        "every_days": visit.settings.network_release_every_days,
+        "restricted_days": visit.settings.network_restricted_days,
+        "open_on": released.made_at + timedelta(days=visit.settings.network_restricted_days)
+        if released
+        else None,
+        "open_now": open_release(visit.session, visit.settings.network_restricted_days, utcnow())
+        is not None,
+        "notice": RELEASED.get(done or ""),
     }
     return visit.page("network", context)
 
@@ -161,3 +192,35 @@ def network_report_download(visit: PlacesPage, registry: RegistryDep) -> Respons
             "sharing places together.",
         )
     return download(pdf, "application/pdf", "The state of place-based working.pdf")
+
+
+@router.post("/network/releases", response_class=HTMLResponse)
+def release(change: NetworkEditorChange) -> Response:
+    """An editor's release; sent again with nothing changed, it releases nothing more."""
+    made = release_now(change.session, change.settings.network_minimum_places)
+    if made is None:
+        return change.done("/network?done=unchanged")
+    change.record(
+        "network-released",
+        place_id=None,
+        round_id=None,
+        places=sum(r.figures["places"] for r in made),
+        groups=sum(len(r.figures["shown"]) for r in made),
+    )
+    return change.done("/network?done=released")
+
+
+@router.get("/network/open-data.csv")
+def open_data(session: SessionDep, settings: SettingsDep, registry: RegistryDep) -> Response:
+    """Anyone's, signed in or not: the newest release whose restricted period is over."""
+    days = settings.network_restricted_days
+    opened = open_release(session, days, utcnow())
+    if opened is None:
+        raise ShownError(
+            404,
+            f"No network figures are open data yet: each release's figures become open "
+            f"{days} days after it is made.",
+        )
+    csv = open_data_csv(opened, registry.get("trusting-place"))
+    name = f"placecheck-network-{opened.made_at.date().isoformat()}.csv"
+    return download(csv, "text/csv; charset=utf-8", name)

@@ -265,6 +265,9 @@ RULES: dict[tuple[str, str], list[tuple[dict[str, str], dict[str, str], dict[str
     ("GET", "/network/report.pdf"): [
         ({}, {}, {VIEWER: 404, OUTSIDER: 404, FACILITATOR: 404, ADMIN: 404})
     ],
+    # Releasing the figures is the network's editors' (an administrator always is); the demo
+    # place shares, so a release is made.
+    ("POST", "/network/releases"): [({}, {}, {**ADMINISTRATORS_ONLY, ADMIN: 303})],
     # Reviewing stories is the network's editors' (an administrator always is); an empty form
     # decides nothing.
     ("POST", "/network/stories/{story_id}/review"): [
@@ -331,6 +334,9 @@ OPEN_TO_ALL = {
     ("GET", "/privacy"),
     ("GET", "/help"),
     ("POST", "/sign-out"),
+    # The network's open data, once a release's restricted period is over (here none is:
+    # tests/workspace/test_network_releases.py).
+    ("GET", "/network/open-data.csv"),
 }
 RESPONDENT_PREFIXES = ("/r/{token}", "/api/v1/respondent/{token}")
 

@@ -414,6 +414,11 @@ def test_every_form_post_that_changes_something_redirects_to_a_page(
             by=admin,
         )
         step(
+            "/network/releases",
+            lambda: _post(admin, "/network", "/network/releases", {}),
+            by=admin,
+        )
+        step(
             "/places/{slug}/stories/{story_id}/take-back",
             lambda: _post(fran, stories, f"{stories}/{taken_back}/take-back", {}),
         )

@@ -1,0 +1,146 @@
+"""When the network's figures change: an editor's release (once, and again only after places'
+sharing changes), the schedule's (when due, and only if something changed), and the open data
+anyone may download once a release's restricted period is over, naming no place."""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, delete, func, select
+
+from app.core.config import Settings
+from app.core.db import write_session
+from app.enums import Region
+from app.jobs.tasks import _release_network_when_due
+from app.main import create_app
+from app.models import AssessmentRound, AuditEvent, NetworkRelease, NetworkShare, Place, utcnow
+from app.network.releases import release_when_due
+from tests.support.network import sharing_places
+from tests.support.pages import csrf_of, sign_in
+from tests.support.workspace import Workspace
+
+NW, LONDON = Region.NORTH_WEST, Region.LONDON
+
+
+@pytest.fixture
+def admin(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        yield sign_in(client, "admin@example.org")
+
+
+def _releases(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(NetworkRelease)).one()
+
+
+def _release_now(client: TestClient) -> str:
+    token = csrf_of(client.get("/network").text)
+    response = client.post("/network/releases", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    return str(response.headers["location"])
+
+
+def _withdraw(engine: Engine, name: str) -> None:
+    with write_session(engine) as session:
+        place = session.exec(select(Place).where(Place.name == name)).one()
+        rounds = select(AssessmentRound.id).where(AssessmentRound.place_id == place.id)
+        session.execute(delete(NetworkShare).where(col(NetworkShare.round_id).in_(rounds)))
+        session.commit()
+
+
+def test_an_editor_releases_once_and_again_only_after_places_sharing_changes(
+    admin: TestClient, engine: Engine
+) -> None:
+    names = sharing_places(engine, [NW] * 6, [False] * 6)
+
+    assert "Release the figures now" in admin.get("/network").text
+    assert _release_now(admin) == "/network?done=released"
+    assert _release_now(admin) == "/network?done=unchanged"  # a reload, or a second click
+    page = admin.get("/network").text
+    assert "Nothing has changed since the last release" in page
+    _withdraw(engine, names[0])
+    assert "Release the figures now" in admin.get("/network").text
+    assert _release_now(admin) == "/network?done=released"
+
+    assert _releases(engine) == 2
+    with Session(engine) as session:
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.action == "network-released")
+        ).all()
+    assert Counter(actions) == Counter({"network-released": 2})
+
+
+def test_the_schedule_releases_when_due_and_only_if_sharing_changed(
+    settings: Settings, engine: Engine, workspace: Workspace
+) -> None:
+    names = sharing_places(engine, [NW] * 6, [False] * 6)
+    now = utcnow()
+
+    def scheduled(at: timedelta) -> int:
+        with write_session(engine) as session:
+            made = release_when_due(session, 5, 7, now + at)
+            session.commit()
+        return len(made)
+
+    assert scheduled(timedelta(0)) == 1  # nothing released yet
+    assert scheduled(timedelta(days=1)) == 0  # not due
+    assert scheduled(timedelta(days=8)) == 0  # due, but nothing changed
+    _withdraw(engine, names[0])
+    assert scheduled(timedelta(days=6)) == 0  # changed, but not due
+    assert scheduled(timedelta(days=8)) == 1
+    # The schedule's own wiring: due (its clock is now) only when set.
+    _withdraw(engine, names[1])
+    with write_session(engine) as session:
+        for stored in session.exec(select(NetworkRelease)).all():
+            stored.made_at -= timedelta(days=30)
+            session.add(stored)
+        session.commit()
+    _release_network_when_due(engine, settings)
+    assert _releases(engine) == 2  # no schedule set
+    _release_network_when_due(engine, settings.model_copy(update={"network_release_every_days": 7}))
+    assert _releases(engine) == 3
+
+
+def test_open_data_waits_for_the_restricted_period_and_names_no_place(
+    settings: Settings, engine: Engine, workspace: Workspace, admin: TestClient
+) -> None:
+    names = sharing_places(
+        engine, [NW] * 7 + [LONDON] * 6, [n % 5 == 0 for n in range(13)], prefix="Shire"
+    )
+    _release_now(admin)
+    with TestClient(create_app(settings=settings, engine=engine)) as anyone:
+        early = anyone.get("/network/open-data.csv")
+        assert early.status_code == 404
+        assert "figures become open 90 days after it is made" in early.text
+        with write_session(engine) as session:
+            stored = session.exec(select(NetworkRelease)).one()
+            stored.made_at -= timedelta(days=91)
+            session.add(stored)
+            session.commit()
+        response = anyone.get("/network/open-data.csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    for name in [*names, "Kestrel Vale"]:
+        assert name not in response.text
+    groups = {row["group"] for row in rows}
+    assert {"All sharing places", "Region: North West", "Region: London"} <= groups
+    assert "Type of area: Unitary authority" not in groups  # held back: one place
+    # Every place of a group is in one band, or has no score, for every condition.
+    for group in groups:
+        of_group = [r for r in rows if r["group"] == group]
+        places = int(of_group[0]["places_in_group"])
+        for condition in {r["subject_id"] for r in of_group if r["measure"] == "places_in_band"}:
+            counted = sum(
+                int(r["value"])
+                for r in of_group
+                if r["subject_id"] == condition
+                and r["measure"] in ("places_in_band", "places_with_no_score")
+            )
+            assert counted == places, (group, condition)
