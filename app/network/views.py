@@ -4,6 +4,7 @@ name), the view across places with its national report, the editor's release, an
 data anyone may download once a release's restricted period is over."""
 
 from datetime import timedelta
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -114,6 +115,12 @@ def withdraw(change: RoundChange) -> Response:
 # --- the view across places --------------------------------------------------------------------
 
 
+@cache
+def _change_rule() -> str:
+    """Read once per process: the rules file changes only with a new release of Placecheck."""
+    return change_rule(load_rules())
+
+
 @router.get("/network", response_class=HTMLResponse)
 def network_view(
     visit: PlacesPage,
@@ -152,7 +159,7 @@ def network_view(
         "parts": {p.id: p.title for p in definition.parts},
         "recommendations": {r.id: r.title for r in definition.recommendations},
         "takes_part": TAKES_PART,
-        "change_rule": change_rule(load_rules()),
+        "change_rule": _change_rule(),
         "own": own_shown,
         "own_anywhere": own,
         "band_of": band_of,

@@ -18,7 +18,7 @@ from app.demo.accounts import (
 )
 from app.enums import Region
 from app.network.releases import make_releases
-from tests.support.browser import DemoPlace, axe_violations
+from tests.support.browser import DemoPlace, axe_violations, signed_in_page
 from tests.support.network import sharing_places
 from tests.support.servers import LiveServer
 
@@ -42,15 +42,7 @@ def test_the_network_page_fits_and_passes_axe_for_a_reader_and_a_forum_member(
         session.commit()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for who, email in (("reader", NETWORK_READER), ("member", DEMO_ACCOUNTS[1].email)):
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="en-GB", bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto(f"{live_server.url}/sign-in")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        page = signed_in_page(browser, live_server.url, email, DEMO_PASSWORD, width)
         page.goto(f"{live_server.url}/network")
         page.get_by_label("Compare with").select_option("region:london")
         page.get_by_role("button", name="Show").click()
@@ -62,7 +54,7 @@ def test_the_network_page_fits_and_passes_axe_for_a_reader_and_a_forum_member(
         assert axe_violations(page) == []
         assert page.evaluate(OUTSIDE_A_SCROLL_REGION) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        context.close()
+        page.context.close()
 
 
 @pytest.mark.parametrize("width", [1280, 320])
@@ -78,16 +70,7 @@ def test_a_story_is_offered_reviewed_and_read_in_the_library_and_each_page_passe
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def signed_in(email: str) -> Page:
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="en-GB", bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto(f"{live_server.url}/sign-in")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return signed_in_page(browser, live_server.url, email, DEMO_PASSWORD, width)
 
     def looked_at(page: Page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)

@@ -210,6 +210,11 @@ def test_the_national_report_shows_what_the_page_shows_and_names_only_who_agreed
     _withdraw(engine, released[5])
     after = " ".join(Rendered("", reader.get("/network/report.pdf").content).text.split())
     assert "Shire 05" not in after  # at once, before any release
+    assert "(14)" in after  # its figures stay until the next release
+
+    _release(engine)
+    next_release = " ".join(Rendered("", reader.get("/network/report.pdf").content).text.split())
+    assert "All sharing places (13): places in each band" in next_release
 
 
 def test_no_national_report_for_a_place_that_does_not_share(
