@@ -100,31 +100,25 @@ NETWORK_EDITOR = "editor@placecheck.example"
 
 def ensure_network_reader(session: Session) -> str:
     """A network reader for the national demo (LGA staff, say), with the demo password."""
-    if session.exec(select(User).where(User.email == NETWORK_READER)).first() is None:
-        create_user(
-            session=session,
-            details=UserCreate(
-                email=NETWORK_READER,
-                display_name="Nia Network-Reader",
-                password=DEMO_PASSWORD,
-                reads_network=True,
-            ),
-        )
-    return NETWORK_READER
+    return _network_account(session, NETWORK_READER, "Nia Network-Reader", editor=False)
 
 
 def ensure_network_editor(session: Session) -> str:
     """The network's editor (LGA staff who run the library, say), with the demo password: it
-    reviews the stories places offer, and reads the network."""
-    if session.exec(select(User).where(User.email == NETWORK_EDITOR)).first() is None:
+    reviews the stories places offer, releases the figures, and reads the network."""
+    return _network_account(session, NETWORK_EDITOR, "Esme Network-Editor", editor=True)
+
+
+def _network_account(session: Session, email: str, name: str, *, editor: bool) -> str:
+    if session.exec(select(User).where(User.email == email)).first() is None:
         create_user(
             session=session,
             details=UserCreate(
-                email=NETWORK_EDITOR,
-                display_name="Esme Network-Editor",
+                email=email,
+                display_name=name,
                 password=DEMO_PASSWORD,
                 reads_network=True,
-                edits_network=True,
+                edits_network=editor,
             ),
         )
-    return NETWORK_EDITOR
+    return email

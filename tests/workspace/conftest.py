@@ -1,4 +1,6 @@
-"""The workspace (``tests.support.workspace``) with a facilitator or a viewer signed in."""
+"""The workspace (``tests.support.workspace``) with one of its people signed in: the demo
+place's facilitator or viewer, an administrator, or Fenmoor's facilitator (an outsider to the
+demo place; Fenmoor does not share with the network)."""
 
 from collections.abc import Iterator
 
@@ -14,11 +16,24 @@ from tests.support.workspace import Workspace
 
 @pytest.fixture
 def facilitator(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "fran@example.org")
+    yield from _signed_in(settings, engine, "fran@example.org")
 
 
 @pytest.fixture
 def viewer(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    yield from _signed_in(settings, engine, "vic@example.org")
+
+
+@pytest.fixture
+def admin(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    yield from _signed_in(settings, engine, "admin@example.org")
+
+
+@pytest.fixture
+def outsider(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
+    yield from _signed_in(settings, engine, "sam@example.org")
+
+
+def _signed_in(settings: Settings, engine: Engine, email: str) -> Iterator[TestClient]:
     with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "vic@example.org")
+        yield sign_in(client, email)

@@ -5,10 +5,8 @@ anyone may download once a release's restricted period is over, naming no place.
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, func, select
@@ -21,16 +19,10 @@ from app.main import create_app
 from app.models import AssessmentRound, AuditEvent, NetworkRelease, NetworkShare, Place, utcnow
 from app.network.releases import release_when_due
 from tests.support.network import sharing_places
-from tests.support.pages import csrf_of, sign_in
+from tests.support.pages import csrf_of
 from tests.support.workspace import Workspace
 
 NW, LONDON = Region.NORTH_WEST, Region.LONDON
-
-
-@pytest.fixture
-def admin(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "admin@example.org")
 
 
 def _releases(engine: Engine) -> int:

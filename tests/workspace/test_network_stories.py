@@ -5,7 +5,6 @@ condition. Every form is sent once, hostile input is refused with a message, and
 take its story back."""
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -16,13 +15,12 @@ from sqlmodel import Session, func, select
 from app.core.config import Settings
 from app.core.db import write_session
 from app.enums import StoryStatus
-from app.main import create_app
 from app.models import AssessmentRound, AuditEvent, NetworkStory, Place, User
 from app.results.inputs import report_inputs
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
-from tests.support.pages import csrf_of, sign_in
+from tests.support.pages import csrf_of
 from tests.support.workspace import Workspace
 
 STORIES = "/places/kestrel-vale/stories"
@@ -33,19 +31,6 @@ STORY = {
     "what_changed": "Two of our four priorities came from the panel.",
     "contact": "Forum team, forum@kestrel-vale.example",
 }
-
-
-@pytest.fixture
-def admin(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
-    with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "admin@example.org")
-
-
-@pytest.fixture
-def outsider(settings: Settings, engine: Engine, workspace: Workspace) -> Iterator[TestClient]:
-    """Sam, Fenmoor's facilitator: Fenmoor does not share with the network."""
-    with TestClient(create_app(settings=settings, engine=engine)) as client:
-        yield sign_in(client, "sam@example.org")
 
 
 def _offer(client: TestClient, story: dict[str, str], key: str | None = None) -> object:
