@@ -185,11 +185,16 @@ def test_the_demo_command_loads_the_national_scale_when_asked(
     )
     assert "/network as network@placecheck.example" in result.output
     assert "placecheck network release" in result.output
+    assert "/network/open-data.csv" in result.output
+    assert "/network/stories as editor@placecheck.example" in result.output
     released = CliRunner().invoke(cli, ["network", "release"])
     assert released.exit_code == 0, released.output
     # Two places and the demo's Kestrel Vale share: too few for any group to be shown.
     assert "Released the figures of 3 sharing places" in released.output
     assert "0 groups shown" in released.output
+    report = CliRunner().invoke(cli, ["report", "network", "--out", str(tmp_path / "n.pdf")])
+    assert report.exit_code == 1
+    assert "the network has released no figures of every sharing place yet" in report.output
 
 
 def test_the_demo_has_people_e_mailed_and_reminded_through_the_outbox(session: Session) -> None:

@@ -179,8 +179,8 @@ def demo(
                 else None
             )
         if scale is DemoScale.NATIONAL:
-            from app.demo.national import load_national
-            from app.network.releases import latest_release, make_releases
+            from app.demo.national import first_release, load_national
+            from app.network.releases import latest_release
 
             with write_session(engine) as session:
                 national = load_national(session, secret)
@@ -191,7 +191,11 @@ def demo(
                     else None
                 )
                 if latest_release(session) is None:
-                    make_releases(session, settings.network_minimum_places)
+                    first_release(
+                        session,
+                        settings.network_minimum_places,
+                        settings.network_restricted_days,
+                    )
             typer.echo(
                 f"{'Loaded' if national.created else 'Already loaded:'} the national demo: "
                 f"{national.places} places, {national.invitations:,} invitations, "
@@ -202,7 +206,8 @@ def demo(
                 typer.echo(
                     f"See the network of places at {base_url.rstrip('/')}/network as {reader} "
                     f"(password {DEMO_PASSWORD}); release it again with: placecheck network "
-                    "release"
+                    f"release. Its first release is dated past its restricted period, so its "
+                    f"open data is at {base_url.rstrip('/')}/network/open-data.csv"
                 )
     verb = "Loaded" if summary.created else "Already loaded:"
     typer.echo(

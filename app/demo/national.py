@@ -36,6 +36,7 @@ from app.models import (
     Place,
     utcnow,
 )
+from app.network.releases import make_releases
 from app.results.publication import record_publication
 from app.rounds.definitions import snapshot_definition
 from questionnaires.registry import Registry
@@ -283,3 +284,11 @@ def _summary(session: Session, *, created: bool) -> NationalSummary:
         sharing=len({place for place, _ in sharing}),
         named=len({place for place, seen in sharing if seen is PeerVisibility.NAMED}),
     )
+
+
+def first_release(session: Session, minimum: int, restricted_days: int) -> None:
+    """The national demo's first release, dated just past its restricted period, so that its
+    open data can be downloaded at once; later releases (an editor's) are dated as made."""
+    for made in make_releases(session, minimum):
+        made.made_at = utcnow() - timedelta(days=restricted_days + 1)
+        session.add(made)
