@@ -127,6 +127,24 @@ def test_demo_loads_once_and_is_idempotent(
     assert counts[0] == counts[1]
 
 
+def test_network_release_releases_once_and_again_only_after_sharing_changes(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACECHECK_DATABASE_URL", empty_database_url)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    nothing_shared = runner.invoke(cli, ["network", "release"])
+    assert runner.invoke(cli, ["demo"]).exit_code == 0  # Kestrel Vale shares a round
+
+    first = runner.invoke(cli, ["network", "release"])
+    second = runner.invoke(cli, ["network", "release"])
+
+    assert "Nothing to release: no place shares yet" in nothing_shared.output
+    # One place: too few for any group to be shown.
+    assert "Released the figures of 1 sharing places" in first.output
+    assert "0 groups shown" in first.output
+    assert "Nothing to release" in second.output
+
+
 def test_the_demo_asks_for_its_published_rounds_workshop_reports_as_publishing_would(
     empty_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

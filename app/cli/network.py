@@ -1,5 +1,6 @@
-"""``placecheck network``: the network's releases, made when its editor (or a schedule, such as
-a nightly cron job) says so, never as each place publishes."""
+"""``placecheck network``: the network's releases, made when its editor says so (here, or on the
+Network page) or on its schedule (``PLACECHECK_NETWORK_RELEASE_EVERY_DAYS``), never as each
+place publishes."""
 
 import typer
 
@@ -14,11 +15,18 @@ def release() -> None:
     groups the gate allows, checked against earlier releases."""
     from app.cli.database import reachable_engine
     from app.core.db import write_session
-    from app.network.releases import make_releases
+    from app.network.releases import release_now
 
     settings = load_settings()
     with reachable_engine(settings) as engine, write_session(engine) as session:
-        made = make_releases(session, settings.network_minimum_places)
+        made = release_now(session, settings.network_minimum_places)
+        if made is None:
+            typer.echo(
+                "Nothing to release: no place shares yet, or nothing has changed since the last "
+                "release (no place has shared, withdrawn, published again or changed how it is "
+                "named or grouped)."
+            )
+            return
         for stored in made:
             shown = len(stored.figures["shown"])
             held = len(stored.figures["held_back"])

@@ -270,8 +270,9 @@ def release_now(session: Session, minimum: int) -> list[NetworkRelease] | None:
 
 
 def sharing_changed(session: Session) -> bool:
-    """Whether a release now would differ from the newest (its places, or how they share)."""
-    newest = session.exec(select(NetworkRelease).order_by(col(NetworkRelease.id).desc())).first()
+    """Whether a release now would differ from the newest (its places, or how they share). The
+    newest is read as pages read it, parsed once per process."""
+    newest = latest_release(session)
     if newest is None:
         return bool(session.exec(select(NetworkShare.id).limit(1)).first())
     return bool(newest.members.get("digest") != sharing_digest(session))
