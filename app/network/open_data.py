@@ -46,14 +46,21 @@ MEASURES = {
 """What each measure counts, printed in the README beside the CSV's columns."""
 
 
-def open_release(session: Session, restricted_days: int, now: datetime) -> NetworkRelease | None:
-    """The newest release whose restricted period is over, if any."""
+def open_release_id(session: Session, restricted_days: int, now: datetime) -> int | None:
+    """The newest release whose restricted period is over, if any (its id only: the network
+    page asks on every visit, and a release's figures are large)."""
     return session.exec(
-        select(NetworkRelease)
+        select(NetworkRelease.id)
         .where(col(NetworkRelease.made_at) <= now - timedelta(days=restricted_days))
         .order_by(col(NetworkRelease.id).desc())
         .limit(1)
     ).first()
+
+
+def open_release(session: Session, restricted_days: int, now: datetime) -> NetworkRelease | None:
+    """The newest release whose restricted period is over, if any."""
+    release_id = open_release_id(session, restricted_days, now)
+    return session.get(NetworkRelease, release_id) if release_id is not None else None
 
 
 def open_data_csv(release: NetworkRelease, definition: Definition) -> str:

@@ -121,13 +121,14 @@ def _library_page(
     editor = may_edit_network(visit.user)
     sees, _ = network_audience(visit.session, visit.user)
     conditions = _conditions(registry)
+    chosen = condition if condition in conditions else None  # anything else: every condition
     published = library(visit.session) if sees else []
     context = {
         "sees": sees,
         "editor": editor,
         "conditions": conditions,
-        "condition": condition if condition in conditions else None,
-        "stories": [s for s in published if condition in (None, "", s.condition_id)],
+        "condition": chosen,
+        "stories": [s for s in published if chosen in (None, s.condition_id)],
         "published_count": len(published),
         "waiting": library(visit.session, StoryStatus.SUBMITTED) if editor else [],
         "reviewing": reviewing,

@@ -25,7 +25,7 @@ from app.deps import (
 )
 from app.enums import PeerVisibility, RoundStatus, StoryStatus
 from app.models import NetworkShareBase, utcnow
-from app.network.open_data import open_data_csv, open_release
+from app.network.open_data import open_data_csv, open_release, open_release_id
 from app.network.releases import (
     group_label,
     latest_release,
@@ -176,7 +176,7 @@ def network_view(
         "open_on": released.made_at + timedelta(days=visit.settings.network_restricted_days)
         if released
         else None,
-        "open_now": open_release(visit.session, visit.settings.network_restricted_days, utcnow())
+        "open_now": open_release_id(visit.session, visit.settings.network_restricted_days, utcnow())
         is not None,
         "notice": RELEASED.get(done or ""),
     }

@@ -113,7 +113,13 @@ class Source:
         if self.scope is Scope.PLACE:
             return sa_select(*columns).where(rows.place_id == PLACE).order_by(rows.id)
         if self.scope is Scope.PUBLISHED_STORIES:
-            return sa_select(*columns).where(rows.status == StoryStatus.PUBLISHED).order_by(rows.id)
+            # With the name of each story's place, which the report prints beside it.
+            return (
+                sa_select(*columns, col(Place.name))
+                .join(Place, col(Place.id) == rows.place_id)
+                .where(rows.status == StoryStatus.PUBLISHED)
+                .order_by(rows.id)
+            )
         if self.scope is Scope.ROUNDS_BY_INVITATION:
             return (
                 sa_select(col(Invitation.round_id), *columns)

@@ -243,6 +243,18 @@ def test_a_forum_report_cites_other_places_stories_on_the_conditions_it_prints_b
             session=session, assessment_round=published, today=_today(), published=True
         )
     assert before != after
+    with write_session(engine) as session:  # the report prints the story's place's name
+        fenmoor = session.exec(select(Place).where(Place.slug == workspace.other_slug)).one()
+        fenmoor.name = "Fenmoor and Marsh"
+        session.add(fenmoor)
+        session.commit()
+    with Session(engine) as session:
+        published = session.get(AssessmentRound, workspace.previous_round)
+        assert published is not None
+        renamed = report_inputs(
+            session=session, assessment_round=published, today=_today(), published=True
+        )
+    assert renamed != after
 
 
 def _today() -> date:
