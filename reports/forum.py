@@ -227,7 +227,9 @@ def build_forum_report(
     maturity = definition.statement_scale
     cases = case_study_placement(definition, list(result.conditions))
     sections = tuple(
-        condition_section(definition, result, workshop, number, condition_id, cases[condition_id])
+        condition_section(
+            definition, result, workshop, number, condition_id, cases[condition_id], rules
+        )
         for number, condition_id in enumerate(result.conditions, start=1)
     )
     strengths = _highlights(definition, result.findings, "strength")
@@ -433,7 +435,14 @@ def _most_divided(
         Highlight(
             definition.condition(c.condition_id).title,
             f"Consensus {percentage(c.spread.consensus)}"
-            + ("; views are split" if c.spread.split else "")
+            + (
+                f"; views are split ({c.sides.below} people well below the middle view, "
+                f"{c.sides.above} well above)"
+                if c.sides is not None
+                else "; views are split"
+                if c.spread.split
+                else ""
+            )
             + f"; {c.respondents} {'person' if c.respondents == 1 else 'people'} rated it.",
         )
         for c in ranked
@@ -711,10 +720,13 @@ def _method(definition: Definition, result: ScoreResult, rules: Rules) -> Method
         ),
         split_rule=(
             f"Views are split when more than {percentage(rules.disagreement.maximum_share_outside)}"
-            f" of the ratings lie more than {rules.disagreement.band:g} level"
-            f"{'' if rules.disagreement.band == 1 else 's'} from the middle rating (the median),"
-            f" given at least {rules.disagreement.minimum_ratings} ratings. A condition whose "
-            "views are split is given no band: its average would describe no one's view."
+            " of the people who rated a condition rate it, on average across its statements, "
+            f"more than {rules.disagreement.band:g} level"
+            f"{'' if rules.disagreement.band == 1 else 's'} from the middle view (the median of "
+            f"those averages), given at least {rules.disagreement.minimum_ratings} people; for a "
+            "statement, the same rule applies to its ratings. A condition whose views are split "
+            "is given no band, and its page counts both sides: its average would describe no "
+            "one's view."
         ),
         priority_rule=(
             "A condition is a priority when its gap (how far its score is below the top of the "

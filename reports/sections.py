@@ -9,8 +9,9 @@ from questionnaires.schema import Definition, ItemKind
 from reports import charts
 from reports.comparison import ComparisonRow, comparison_rows
 from reports.facts import Agreement, WorkshopRecord
-from reports.wording import band_label, difference, listed, quote_attribution
+from reports.wording import band_label, difference, listed, quote_attribution, split_sides
 from scoring.rounding import one_decimal, percentage
+from scoring.rules import Rules
 from scoring.types import ConditionScore, ItemScore, ScoreResult
 
 
@@ -73,6 +74,9 @@ class ConditionSection:
     organisations: int
     consensus: str
     split: bool
+    split_sides: str | None
+    """Both sides of a split condition, counted, in a sentence (None when not split or the
+    gate hides them)."""
     importance: str
     importance_words: str
     """Where the importance lies between the scale's named levels: 'between High and Essential'."""
@@ -149,6 +153,7 @@ def condition_section(
     number: int,
     condition_id: str,
     case: CaseStudyView | None,
+    rules: Rules,
 ) -> ConditionSection:
     condition = result.conditions[condition_id]
     spec = definition.condition(condition_id)
@@ -175,6 +180,7 @@ def condition_section(
         if condition.spread.consensus is not None
         else "–",
         split=condition.spread.split,
+        split_sides=split_sides(condition.sides, rules),
         importance=one_decimal(condition.importance),
         importance_words=_between_levels(definition, condition.importance),
         priority=one_decimal(condition.priority),

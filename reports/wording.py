@@ -10,9 +10,9 @@ from questionnaires.schema import OPT_OUT_LABELS, OptOut
 from questionnaires.sectors import Sector, in_sentence
 from reports import charts
 from scoring.anonymity import COMBINED, COMPLEMENT
-from scoring.rounding import difference_in_tenths, one_decimal, signed_tenths
+from scoring.rounding import difference_in_tenths, one_decimal, percentage, signed_tenths
 from scoring.rules import Rules
-from scoring.types import SPLIT_BAND, ScoreResult, WidestGap
+from scoring.types import SPLIT_BAND, ScoreResult, SplitSides, WidestGap
 
 HIDDEN = "Hidden"
 IN_COMBINED = "Combined"
@@ -20,6 +20,24 @@ IN_COMBINED = "Combined"
 
 def long_date(value: date | None) -> str:
     return "not set" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def split_sides(sides: SplitSides | None, rules: Rules) -> str | None:
+    """Both sides of a split condition in one sentence a reader can check the split rule by:
+    the people outside the band around the middle view, each side counted."""
+    if sides is None:
+        return None
+    band = rules.disagreement.band
+    levels = f"{band:g} level{'' if band == 1 else 's'}"
+    return (
+        f"Views are split: of the {sides.people} people who rated it, {sides.below} "
+        f"{'rates' if sides.below == 1 else 'rate'} it more than {levels} below the middle view "
+        f"and {sides.above} more than {levels} above it (each by their own average across its "
+        f"statements); {sides.within} {'is' if sides.within == 1 else 'are'} within {levels} of "
+        f"it. {sides.below} + {sides.above} = {sides.outside} of {sides.people} lie outside, more "
+        f"than the {percentage(rules.disagreement.maximum_share_outside)} the split rule allows, "
+        "so its average describes neither side and has no band."
+    )
 
 
 def change_rule(rules: Rules) -> str:

@@ -207,7 +207,7 @@ def _steps(people: Sequence[Person], condition: ConditionScore, why: str) -> lis
         return replace(shown, score_headcount=None)
 
     def pooled(shown: ConditionScore) -> ConditionScore:
-        return replace(shown, spread=replace(EMPTY_SPREAD, split=shown.spread.split))
+        return replace(shown, spread=replace(EMPTY_SPREAD, split=shown.spread.split), sides=None)
 
     def score(shown: ConditionScore) -> ConditionScore:
         return replace(
@@ -277,6 +277,7 @@ def _condition(condition: ConditionScore, importance: ItemScore | None, k: int) 
         no_score_reason=condition.no_score_reason or (None if shown else too_few(k)),
         band=condition.band if shown else None,
         spread=_spread(condition.spread) if shown else EMPTY_SPREAD,
+        sides=condition.sides if shown else None,
         dont_know_share=printed_share(condition.dont_know_share),
         coverage=printed_share(condition.coverage),
         importance=printed_or_none(condition.importance) if importance_shown else None,

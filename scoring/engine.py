@@ -23,7 +23,7 @@ from scoring.findings import find_all
 from scoring.priority import priority_index
 from scoring.rounding import difference_in_tenths, hundredths, printed, tenths
 from scoring.rules import Rules
-from scoring.stats import is_split, mean_of_means, spread
+from scoring.stats import is_split, mean_of_means, split_sides, spread
 from scoring.types import (
     SPLIT_BAND,
     AnswerValue,
@@ -197,12 +197,8 @@ def _condition_score(
     pooled = [v for v in values if isinstance(v, int)]
     condition_spread = spread(pooled, definition.statement_scale.values, rules.disagreement)
     respondent_means = [means[r.id] for r in rated]
-    condition_spread = type(condition_spread)(
-        **{
-            **condition_spread.__dict__,
-            "split": is_split(respondent_means, rules.disagreement),
-        }
-    )
+    split = is_split(respondent_means, rules.disagreement)
+    condition_spread = type(condition_spread)(**{**condition_spread.__dict__, "split": split})
 
     dont_know_share = _dont_know_share(answers_by_organisation)
     no_score_reason = _no_score_reason(len(rated), counts, dont_know_share, rules)
@@ -228,6 +224,7 @@ def _condition_score(
         score=headline,
         score_headcount=headcount,
         band=_band(headline, condition_spread.split, rules),
+        sides=split_sides(respondent_means, rules.disagreement) if split else None,
         no_score_reason=no_score_reason,
         respondents=len(rated),
         organisations=len(by_organisation_means),

@@ -46,6 +46,7 @@ def result_to_json(result: ScoreResult) -> dict[str, Any]:
             "coverage": _plain(condition.coverage),
             "consensus": _plain(condition.spread.consensus),
             "split": condition.spread.split,
+            "split_sides": _plain(condition.sides),
             "distribution": _plain(condition.spread.distribution),
             "median": _plain(condition.spread.median),
             "importance": _plain(condition.importance),

@@ -187,7 +187,8 @@ def condition_equations(
     together = condition.counted_together
     if condition.score is not None:
         equations.append(_own_means(people, statements, together))
-    if condition.score_headcount is not None:
+    if condition.score_headcount is not None or condition.sides is not None:
+        # The sides count the same people the headcount score averages.
         equations.append(_own_means(people, statements))
     for members in shown_groups(people, condition).values():
         equations.append(_own_means(members, statements, together))

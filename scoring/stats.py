@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from statistics import fmean, median
 
 from scoring.rules import Disagreement
-from scoring.types import Spread
+from scoring.types import SplitSides, Spread
 
 
 def consensus(ratings: Sequence[float], low: int, high: int) -> float | None:
@@ -32,13 +32,25 @@ def is_split(ratings: Sequence[float], rule: Disagreement) -> bool:
     """True when too many ratings lie outside a band around the median (a Delphi rule)."""
     if len(ratings) < rule.minimum_ratings:
         return False
+    sides = split_sides(ratings, rule)
+    return sides.outside / sides.people > rule.maximum_share_outside
+
+
+def split_sides(ratings: Sequence[float], rule: Disagreement) -> SplitSides:
+    """How many ratings lie more than the rule's band below the median, within it, and above
+    it: the split rule's own count, given to the reader so that they can check it."""
     middle = median(ratings)
+    below = within = above = 0
     # Counted by level: a few levels however many people (scoring 10,000 respondents under the
     # profiler went from 4.7 s to 3.2 s; the sum over every rating was the largest line).
-    outside = sum(
-        count for rating, count in Counter(ratings).items() if abs(rating - middle) > rule.band
-    )
-    return outside / len(ratings) > rule.maximum_share_outside
+    for rating, count in Counter(ratings).items():
+        if abs(rating - middle) <= rule.band:
+            within += count
+        elif rating < middle:
+            below += count
+        else:
+            above += count
+    return SplitSides(below, within, above)
 
 
 def spread(ratings: Sequence[int], values: Sequence[int], rule: Disagreement) -> Spread:

@@ -50,6 +50,27 @@ class Spread:
 
 
 @dataclass(frozen=True)
+class SplitSides:
+    """Where the people who rated a split condition stand: how many have their own average more
+    than the split rule's band below the middle person's, within it, and above it. Counts of
+    the same people the condition's score is of, so the gate that shows its distribution shows
+    them; each side's own average is never given (which people a side holds depends on their
+    answers)."""
+
+    below: int
+    within: int
+    above: int
+
+    @property
+    def outside(self) -> int:
+        return self.below + self.above
+
+    @property
+    def people(self) -> int:
+        return self.below + self.within + self.above
+
+
+@dataclass(frozen=True)
 class ItemScore:
     item_id: str
     subject: str
@@ -121,6 +142,9 @@ class ConditionScore:
     counted_together: tuple[str, ...] = ()
     """Organisations the anonymity plan hides, which count as one in organisation-weighted
     scores (``scoring.engine``)."""
+    sides: SplitSides | None = None
+    """Both sides of a split condition (None when its views are not split, or the gate hides
+    its distribution)."""
     divided_organisations: dict[str, float | None] = field(default_factory=dict)
     """Organisations whose own people's averages for the condition lie at least the rules'
     range apart (as printed), with that range; its score would hide the disagreement. Beyond

@@ -90,7 +90,10 @@ def test_the_method_page_states_every_rule_with_its_numbers(render) -> None:  # 
         "A score of 3.0 out of 5 is halfway up the scale (which runs from 1 to 5), in the "
         "Borderline band." in text
     )
-    assert "more than 30% of the ratings lie more than 1 level from the middle rating" in text
+    assert (
+        "more than 30% of the people who rated a condition rate it, on average across its "
+        "statements, more than 1 level from the middle view" in text
+    )
     assert "no more than 50% of its answers were “don't know”" in text
     assert "0.40 or more" in text
     assert "(5 − 2.0) ÷ 4 = 0.75 and a need of (3.5 − 1) ÷ 3 = about 0.83" in text

@@ -148,8 +148,33 @@ def check_least_agreement(text: str) -> None:
     section = re.search(r"Least agreement among all partners (.*?)(?: Kestrel| Edgeford|$)", text)
     assert section
     low = Decimal(str(RULES["disagreement"]["low_consensus"])) * 100
-    for match in re.finditer(r"Consensus (\d+)%(; views are split)?;", section[1]):
+    sides = r" \((\d+) people well below the middle view, (\d+) well above\)"
+    for match in re.finditer(rf"Consensus (\d+)%(; views are split(?:{sides})?)?;", section[1]):
         assert match[2] or Decimal(match[1]) < low, f"{match[0]} is not low agreement"
+
+
+def check_split_sides(text: str) -> int:
+    """Each split condition's two sides add up, and lie outside more often than the rule's
+    share allows."""
+    band = RULES["disagreement"]["band"]
+    share = Fraction(str(RULES["disagreement"]["maximum_share_outside"]))
+    levels = f"{band:g} level{'' if band == 1 else 's'}"
+    checked = 0
+    for match in re.finditer(
+        rf"of the (\d+) people who rated it, (\d+) rates? it more than {levels} below the middle "
+        rf"view and (\d+) more than {levels} above it \(each by their own average across its "
+        rf"statements\); (\d+) (?:is|are) within {levels} of it\. (\d+) \+ (\d+) = (\d+) of "
+        rf"(\d+) lie outside, more than the (\d+)% the split rule allows",
+        text,
+    ):
+        people, below, above, within = (int(match[i]) for i in range(1, 5))
+        assert (int(match[5]), int(match[6])) == (below, above), match[0]
+        assert int(match[7]) == below + above and int(match[8]) == people, match[0]
+        assert below + above + within == people, match[0]
+        assert Fraction(below + above, people) > share, match[0]
+        assert Fraction(int(match[9]), 100) == share, match[0]
+        checked += 1
+    return checked
 
 
 def check_foundations(text: str) -> None:
@@ -184,6 +209,7 @@ def check_everything(text: str) -> dict[str, int]:
         "bands": check_bands(text),
         "priorities": check_priorities(text),
         "against all partners": check_against_all_partners(text),
+        "split sides": check_split_sides(text),
     }
     check_widest_gaps_list(text)
     check_least_agreement(text)
@@ -274,6 +300,7 @@ def test_a_split_condition_and_a_sector_below_the_threshold_are_printed_as_such(
 
     assert re.search(r"People focus Split \d\.\d \d\.\d Split views: no band", text)
     assert "Score out of 5 · Split views: no band" in text
+    assert check_split_sides(text) >= 1, "the split condition's sides are counted on its page"
     assert "Housing 2 Combined" in text or "Housing 2 Hidden" in text
 
 
