@@ -3,6 +3,7 @@
 import dataclasses
 import math
 import random
+import statistics
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from questionnaires.sectors import Sector
 from scoring.engine import score
 from scoring.rules import SmallGroups
 from scoring.serialise import result_to_json
+from scoring.stats import is_split, split_sides
 from scoring.types import AnswerValue, Respondent, ScoreResult
 from tests.support.scoring import DEFINITION, RULES
 
@@ -280,3 +282,27 @@ def test_suppressed_groups_never_leak_a_score(
         for finding in result.findings:
             if finding.subjects[0] == condition_id:
                 assert not set(finding.subjects[1:]) & hidden_sectors
+
+
+@given(
+    st.lists(
+        st.integers(min_value=3, max_value=15).map(lambda thirds: thirds / 3),
+        min_size=RULES.disagreement.minimum_ratings,
+        max_size=40,
+    )
+)
+def test_a_split_is_exactly_when_its_two_sides_hold_more_than_the_rules_share(
+    averages: list[float],
+) -> None:
+    """People's averages in thirds, as three statements give them: the sides count everyone
+    once, and the split rule's verdict is the printed count's (outside of people above the
+    share), so the sentence on the page agrees with the band."""
+    sides = split_sides(averages, RULES.disagreement)
+    middle, band = statistics.median(averages), RULES.disagreement.band
+    below = sum(1 for a in averages if abs(a - middle) > band and a < middle)
+    above = sum(1 for a in averages if abs(a - middle) > band and a > middle)
+
+    assert (sides.below, sides.above, sides.people) == (below, above, len(averages))
+    assert is_split(averages, RULES.disagreement) is (
+        (below + above) / len(averages) > RULES.disagreement.maximum_share_outside
+    )
