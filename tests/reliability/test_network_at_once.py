@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from app.core.db import create_db_engine
-from app.demo.accounts import DEMO_PASSWORD
-from app.models import AuditEvent, NetworkShare
+from app.core.db import create_db_engine, write_session
+from app.demo.accounts import DEMO_PASSWORD, NETWORK_EDITOR, ensure_network_editor
+from app.models import AuditEvent, NetworkRelease, NetworkShare
 from tests.support.bursts import at_once, database_for
 from tests.support.demo import prepare
 from tests.support.figures import print_table
@@ -89,3 +89,53 @@ def test_twenty_clicks_at_once_share_once_and_withdraw_once(
         0,
         Counter({"network-withdrawn": 2, "network-shared": 1, "network-share-changed": 19}),
     )
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_twenty_editors_releasing_at_once_make_one_release(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The demo place shares; twenty presses of "Release the figures now" (the editor's
+    double clicks, or several editors at once) make one release, recorded once: the rest find
+    nothing changed since it."""
+    url = database_for(backend, tmp_path, request)
+    prepare(url, respondents=0)
+    engine = create_db_engine(url)
+    with write_session(engine) as session:
+        ensure_network_editor(session)
+        session.commit()
+    engine.dispose()
+    with server(url, tmp_path, workers=2) as running:
+        browsers = [httpx.Client(base_url=running.url, timeout=120) for _ in range(AT_ONCE)]
+        for browser in browsers:
+            assert post_sign_in(browser, NETWORK_EDITOR, DEMO_PASSWORD).status_code == 303
+        tokens = [csrf_of(browser.get("/network").text) for browser in browsers]
+
+        def release(number: int) -> str:
+            response = browsers[number].post(
+                "/network/releases", data={"csrf_token": tokens[number]}
+            )
+            return f"{response.status_code} {response.headers.get('location')}"
+
+        released = at_once(AT_ONCE, release)
+        for browser in browsers:
+            browser.close()
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        releases = len(session.exec(select(NetworkRelease)).all())
+        recorded = session.exec(
+            select(AuditEvent.action).where(AuditEvent.action == "network-released")
+        ).all()
+    engine.dispose()
+    print_table(
+        f"Releasing at once, {backend}",
+        ["burst", "answers"],
+        [[f"{AT_ONCE} releases", str(dict(released))]],
+    )
+
+    assert released == Counter(
+        {"303 /network?done=released": 1, "303 /network?done=unchanged": AT_ONCE - 1}
+    )
+    assert releases == 1 and len(recorded) == 1
