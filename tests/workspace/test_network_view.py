@@ -12,9 +12,9 @@ from sqlmodel import col, delete, select
 
 from app.core.config import Settings
 from app.core.db import write_session
-from app.enums import Region
+from app.enums import Region, StoryStatus
 from app.main import create_app
-from app.models import AssessmentRound, NetworkShare, Place, User
+from app.models import AssessmentRound, NetworkShare, NetworkStory, Place, User
 from app.network.releases import make_releases
 from tests.support.network import sharing_places
 from tests.support.pages import sign_in
@@ -22,6 +22,7 @@ from tests.support.reports import Rendered
 from tests.support.workspace import Workspace
 
 NW, LONDON = Region.NORTH_WEST, Region.LONDON
+CO_PRODUCTION = "co-production-with-lived-experience"
 
 
 @pytest.fixture
@@ -33,9 +34,7 @@ def released(engine: Engine, workspace: Workspace) -> list[str]:
         engine,
         [NW] * 7 + [LONDON] * 6,
         [n % 5 == 0 for n in range(13)],
-        scores={
-            5: {"co-production-with-lived-experience": 4.1}
-        },  # Shire 05, named, strong on co-production
+        scores={5: {CO_PRODUCTION: 4.1}},  # Shire 05, named, strong on co-production
     )
     _release(engine)
     return names
@@ -123,6 +122,42 @@ def test_a_forum_member_of_a_sharing_place_sees_it_marked(
     assert "forum@shire-05.example" in page
 
 
+def test_a_published_story_is_shown_beside_the_places_strong_where_a_members_place_is_weak(
+    viewer: TestClient, released: list[str], engine: Engine
+) -> None:
+    with write_session(engine) as session:
+        shire = session.exec(select(Place).where(Place.name == released[5])).one()
+        for title, status in (
+            ("A panel that sets the agenda", StoryStatus.PUBLISHED),
+            ("Not yet reviewed", StoryStatus.SUBMITTED),
+        ):
+            session.add(
+                NetworkStory(
+                    title=title,
+                    condition_id=CO_PRODUCTION,
+                    what_they_did="Twelve paid residents choose two agenda items a year.",
+                    what_changed="Two of our four priorities came from the panel.",
+                    contact="Forum team, forum@shire-05.example",
+                    place_id=shire.id or 0,
+                    status=status,
+                    form_key=f"story-{status.value}",
+                )
+            )
+        session.commit()
+
+    page = viewer.get("/network").text
+    learning = page.split("Learning from places strong where yours is weak")[1]
+    learning = learning.split("Places strong on each condition")[0]
+
+    assert re.search(
+        r"Co-production with local people with lived experience \(Kestrel Vale \d\.\d\): "
+        r"Shire 05\. Stories: <a [^>]*>A panel that sets the agenda</a> \(Shire 05\)</li>",
+        learning,
+    )
+    assert "Not yet reviewed" not in page
+    assert "1 in the library" in page
+
+
 def test_a_withdrawn_name_goes_at_once_and_its_figures_with_the_next_release(
     reader: TestClient, released: list[str], engine: Engine
 ) -> None:
@@ -156,9 +191,6 @@ def test_a_release_that_would_give_away_a_place_that_left_holds_its_groups_back(
     assert "Region: London (6 places)" in shown
     assert "All sharing places" not in shown and "North West" not in shown
     assert "Region: North West" in held
-
-
-CO_PRODUCTION = "co-production-with-lived-experience"
 
 
 def test_where_places_improved_counts_each_place_by_its_own_reports_change_rule(
