@@ -144,8 +144,9 @@ def network_report(
     takes_part: str,
 ) -> NetworkReport | None:
     """The report of every sharing place together (the release's "all places" group), with
-    each comparison group the release shows; None when the release shows no group at all.
-    ``labels`` names the shown groups by key; ``named`` is who may be named now."""
+    each comparison group the release shows; None when the release holds every sharing place
+    together back (too few places). ``labels`` names the release's groups by key; ``named`` is
+    who may be named now."""
     shown = list(figures.get("shown", []))
     every = next((g for g in shown if g["dimension"] == EVERY_PLACE), None)
     if every is None:
