@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD, NETWORK_EDITOR, ensure_network_editor
 from app.models import AuditEvent, NetworkRelease, NetworkShare
-from tests.support.bursts import at_once, database_for
+from tests.support.bursts import at_once, database_for, signed_in_browsers
 from tests.support.demo import prepare
 from tests.support.figures import print_table
 from tests.support.pages import csrf_of, post_sign_in
@@ -108,19 +108,17 @@ def test_twenty_editors_releasing_at_once_make_one_release(
         session.commit()
     engine.dispose()
     with server(url, tmp_path, workers=2) as running:
-        browsers = [httpx.Client(base_url=running.url, timeout=120) for _ in range(AT_ONCE)]
-        for browser in browsers:
-            assert post_sign_in(browser, NETWORK_EDITOR, DEMO_PASSWORD).status_code == 303
-        tokens = [csrf_of(browser.get("/network").text) for browser in browsers]
+        editors = signed_in_browsers(
+            running.url, NETWORK_EDITOR, DEMO_PASSWORD, AT_ONCE, "/network"
+        )
 
         def release(number: int) -> str:
-            response = browsers[number].post(
-                "/network/releases", data={"csrf_token": tokens[number]}
-            )
+            browser, token = editors[number]
+            response = browser.post("/network/releases", data={"csrf_token": token})
             return f"{response.status_code} {response.headers.get('location')}"
 
         released = at_once(AT_ONCE, release)
-        for browser in browsers:
+        for browser, _ in editors:
             browser.close()
     engine = create_db_engine(url)
     with Session(engine) as session:

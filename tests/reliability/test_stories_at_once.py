@@ -6,7 +6,6 @@ PostgreSQL: one story, one publication, each recorded once, and nobody shown an 
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import Session, col, select
 
@@ -14,10 +13,10 @@ from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import StoryStatus
 from app.models import AuditEvent, NetworkStory, User
-from tests.support.bursts import at_once, database_for
+from tests.support.bursts import at_once, database_for, signed_in_browsers
 from tests.support.demo import prepare
 from tests.support.figures import print_table
-from tests.support.pages import csrf_of, post_sign_in
+from tests.support.pages import csrf_of
 from tests.support.servers import server
 
 FACILITATOR = "facilitator@kestrel-vale.example"
@@ -38,16 +37,6 @@ def _recorded(url: str) -> tuple[list[StoryStatus], Counter[str]]:
     return statuses, Counter(actions)
 
 
-def _browsers(url: str, email: str, page: str) -> list[tuple[httpx.Client, str]]:
-    """Each in a browser of their own (one browser's requests queue behind each other)."""
-    browsers = []
-    for _ in range(AT_ONCE):
-        browser = httpx.Client(base_url=url, timeout=120)
-        assert post_sign_in(browser, email, DEMO_PASSWORD).status_code == 303
-        browsers.append((browser, csrf_of(browser.get(page).text)))
-    return browsers
-
-
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -65,7 +54,7 @@ def test_twenty_sends_of_one_story_make_one_and_twenty_publications_publish_it_o
         session.commit()
     engine.dispose()
     with server(url, tmp_path, workers=2) as running:
-        facilitators = _browsers(running.url, FACILITATOR, STORIES)
+        facilitators = signed_in_browsers(running.url, FACILITATOR, DEMO_PASSWORD, AT_ONCE, STORIES)
         form_key = "one-story-form-sent-twenty-times"
         story = {
             "form_key": form_key,
