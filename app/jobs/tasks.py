@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ from app.jobs.report_jobs import (
     run_report_job,
 )
 from app.models import AssessmentRound, utcnow
-from app.network.releases import release_due, release_when_due
+from app.network.releases import prepare_release, release_due, store_release
 from app.results.publication import fill_missing_snapshots
 from app.rounds.deadlines import close_rounds_past_deadline, send_due_reminders
 from reports.pdf.renderer import html_to_pdf
@@ -83,17 +83,18 @@ def _ask_in_advance(engine: Engine, round_ids: list[int], today: date) -> None:
             reports_in_advance(work=work, assessment_round=assessment_round, today=today)
 
 
-def _release_network_when_due(engine: Engine, settings: Settings) -> None:
-    """The network's release on its schedule, if one is set: looked at without the write lock
-    first, since most minutes it is not due."""
-    every = settings.network_release_every_days
+def release_network_when_due(engine: Engine, settings: Settings, now: datetime) -> None:
+    """The network's release on its schedule, if one is set: looked at and worked out without
+    the write lock (most minutes it is not due; when it is, working it out takes seconds at
+    national scale), then stored under it."""
+    every, minimum = settings.network_release_every_days, settings.network_minimum_places
     if every is None:
         return
     with Session(engine) as session:
-        if not release_due(session, every, utcnow()):
-            return
-    with unit_of_work(engine) as work:
-        release_when_due(work.session, settings.network_minimum_places, every, utcnow())
+        prepared = prepare_release(session, minimum) if release_due(session, every, now) else None
+    if prepared is not None:
+        with unit_of_work(engine) as work:
+            store_release(work.session, prepared, minimum)
 
 
 def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
@@ -106,6 +107,6 @@ def scheduled_checks(resources: JobResources, hand_over: HandOver) -> None:
     if closed and resources.settings.prepare_reports_in_advance:
         _ask_in_advance(resources.engine, closed, today)
     send_due_reminders(resources.engine, resources.settings, today)
-    _release_network_when_due(resources.engine, resources.settings)
+    release_network_when_due(resources.engine, resources.settings, utcnow())
     for job_id in jobs_to_run(resources.engine):
         hand_over(job_id)

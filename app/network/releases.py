@@ -192,8 +192,16 @@ def _earlier(session: Session, version: str) -> list[Release]:
 def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
     """A new release of every version's figures, each checked against that version's earlier
     releases; what each shows and holds back is in its ``figures``."""
+    made = _releases(session, minimum, sharing_digest(session))
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def _releases(session: Session, minimum: int, digest: str) -> list[NetworkRelease]:
+    """The releases, worked out by reading only (the long part: every snapshot, and the
+    solver), not yet stored."""
     made = []
-    digest = sharing_digest(session)
     for version, shared in shared_rounds(session, with_change=True).items():
         rounds = shared.rounds
         decided = release(rounds, list(DIMENSIONS), minimum, _earlier(session, version))
@@ -213,12 +221,11 @@ def make_releases(session: Session, minimum: int) -> list[NetworkRelease]:
             "named": sorted(decided.named),
             "digest": digest,
         }
-        stored = NetworkRelease(
-            version=version, minimum_places=minimum, figures=figures, members=members
+        made.append(
+            NetworkRelease(
+                version=version, minimum_places=minimum, figures=figures, members=members
+            )
         )
-        session.add(stored)
-        made.append(stored)
-    session.flush()
     return made
 
 
@@ -260,31 +267,62 @@ def release_due(session: Session, every_days: int, now: datetime) -> bool:
     return sharing_changed(session)
 
 
-def release_now(session: Session, minimum: int) -> list[NetworkRelease] | None:
-    """An editor's release; None when places' sharing has not changed since the newest one (a
-    second click, or a reload, releases nothing more)."""
-    lock_until_commit(session, "network-release")
-    if not sharing_changed(session):
-        return None
-    return make_releases(session, minimum)
-
-
 def sharing_changed(session: Session) -> bool:
-    """Whether a release now would differ from the newest (its places, or how they share). The
-    newest is read as pages read it, parsed once per process."""
-    newest = latest_release(session)
-    if newest is None:
+    """Whether a release now would differ from the newest (its places, or how they share)."""
+    return _changed_since(session, _newest_id(session), sharing_digest(session))
+
+
+def _changed_since(session: Session, release_id: int | None, digest: str) -> bool:
+    if release_id is None:
         return bool(session.exec(select(NetworkShare.id).limit(1)).first())
-    return bool(newest.members.get("digest") != sharing_digest(session))
+    members = session.exec(
+        select(NetworkRelease.members).where(NetworkRelease.id == release_id)
+    ).one()
+    return bool(members.get("digest") != digest)
 
 
-def release_when_due(
-    session: Session, minimum: int, every_days: int, now: datetime
-) -> list[NetworkRelease]:
-    """The schedule's release, if ``release_due``: two schedulers at once make one, since the
-    lock is taken before looking again."""
+@dataclass(frozen=True)
+class PreparedRelease:
+    """A release worked out without the write lock (at national scale, seconds of reading and
+    solving that would otherwise stop every save on SQLite), with what it was worked out from."""
+
+    after: int | None
+    """The newest release when it was prepared."""
+    digest: str
+    releases: list[NetworkRelease]
+
+
+def prepare_release(session: Session, minimum: int) -> PreparedRelease | None:
+    """Read only: the next release, or None when sharing has not changed since the newest (a
+    second click, or a reload, releases nothing more). The newest is read first and compared
+    with itself: read the other way round, a release stored in between was missed and made
+    twice."""
+    after = _newest_id(session)
+    digest = sharing_digest(session)
+    if not _changed_since(session, after, digest):
+        return None
+    return PreparedRelease(after, digest, _releases(session, minimum, digest))
+
+
+def store_release(
+    session: Session, prepared: PreparedRelease, minimum: int
+) -> list[NetworkRelease] | None:
+    """Under the write lock: store what was prepared, unless another release, or a change in
+    sharing, came in meanwhile; then it is worked out again here (rarely), or, when that other
+    release already holds the change, nothing is stored."""
     lock_until_commit(session, "network-release")
-    return make_releases(session, minimum) if release_due(session, every_days, now) else []
+    newest, digest = _newest_id(session), sharing_digest(session)
+    if newest == prepared.after and digest == prepared.digest:
+        session.add_all(prepared.releases)
+        session.flush()
+        return prepared.releases
+    return make_releases(session, minimum) if _changed_since(session, newest, digest) else None
+
+
+def _newest_id(session: Session) -> int | None:
+    return session.exec(
+        select(NetworkRelease.id).order_by(col(NetworkRelease.id).desc()).limit(1)
+    ).first()
 
 
 def _figures_of(

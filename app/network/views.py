@@ -15,7 +15,7 @@ from app.core.clock import place_today
 from app.core.exceptions import ChangeRefusedError, ShownError
 from app.deps import (
     FacilitatorRoundPage,
-    NetworkEditorChange,
+    NetworkEditorAsk,
     PlacesPage,
     RegistryDep,
     RoundChange,
@@ -31,8 +31,9 @@ from app.network.releases import (
     latest_release,
     named_now,
     network_audience,
-    release_now,
+    prepare_release,
     sharing_changed,
+    store_release,
     weaknesses,
 )
 from app.network.report import network_report_pdf
@@ -202,19 +203,22 @@ def network_report_download(visit: PlacesPage, registry: RegistryDep) -> Respons
 
 
 @router.post("/network/releases", response_class=HTMLResponse)
-def release(change: NetworkEditorChange) -> Response:
-    """An editor's release; sent again with nothing changed, it releases nothing more."""
-    made = release_now(change.session, change.settings.network_minimum_places)
+def release(ask: NetworkEditorAsk) -> Response:
+    """An editor's release: worked out before the write lock is taken, stored under it; sent
+    again with nothing changed, it releases nothing more."""
+    minimum = ask.settings.network_minimum_places
+    prepared = prepare_release(ask.session, minimum)
+    made = store_release(ask.work.write(), prepared, minimum) if prepared else None
     if made is None:
-        return change.done("/network?done=unchanged")
-    change.record(
+        return ask.done("/network?done=unchanged")
+    ask.record(
         "network-released",
         place_id=None,
         round_id=None,
         places=sum(r.figures["places"] for r in made),
         groups=sum(len(r.figures["shown"]) for r in made),
     )
-    return change.done("/network?done=released")
+    return ask.done("/network?done=released")
 
 
 @router.get("/network/open-data.csv")

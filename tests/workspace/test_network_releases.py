@@ -14,10 +14,10 @@ from sqlmodel import Session, col, delete, func, select
 from app.core.config import Settings
 from app.core.db import write_session
 from app.enums import Region
-from app.jobs.tasks import _release_network_when_due
+from app.jobs.tasks import release_network_when_due
 from app.main import create_app
 from app.models import AssessmentRound, AuditEvent, NetworkRelease, NetworkShare, Place, utcnow
-from app.network.releases import release_when_due
+from app.network.releases import prepare_release, store_release
 from tests.support.network import sharing_places
 from tests.support.pages import csrf_of
 from tests.support.workspace import Workspace
@@ -71,31 +71,50 @@ def test_the_schedule_releases_when_due_and_only_if_sharing_changed(
     settings: Settings, engine: Engine, workspace: Workspace
 ) -> None:
     names = sharing_places(engine, [NW] * 6, [False] * 6)
+    weekly = settings.model_copy(update={"network_release_every_days": 7})
     now = utcnow()
 
-    def scheduled(at: timedelta) -> int:
-        with write_session(engine) as session:
-            made = release_when_due(session, 5, 7, now + at)
-            session.commit()
-        return len(made)
+    def scheduled(at: timedelta, chosen: Settings = weekly) -> int:
+        before = _releases(engine)
+        release_network_when_due(engine, chosen, now + at)
+        return _releases(engine) - before
 
+    assert scheduled(timedelta(0), settings) == 0  # no schedule set
     assert scheduled(timedelta(0)) == 1  # nothing released yet
     assert scheduled(timedelta(days=1)) == 0  # not due
     assert scheduled(timedelta(days=8)) == 0  # due, but nothing changed
     _withdraw(engine, names[0])
     assert scheduled(timedelta(days=6)) == 0  # changed, but not due
     assert scheduled(timedelta(days=8)) == 1
-    # The schedule's own wiring: due (its clock is now) only when set.
-    _withdraw(engine, names[1])
+
+
+def test_a_release_worked_out_while_another_was_stored_is_not_stored_twice(
+    engine: Engine, workspace: Workspace
+) -> None:
+    """Two editors (or an editor and the schedule) work a release out at once, outside the
+    write lock: the first stores it; the second finds it stored and stores nothing, or, when
+    sharing changed again in between, works it out again under the lock."""
+    names = sharing_places(engine, [NW] * 6, [False] * 6)
+    with Session(engine) as session:
+        first = prepare_release(session, 5)
+        second = prepare_release(session, 5)
+    assert first is not None and second is not None
     with write_session(engine) as session:
-        for stored in session.exec(select(NetworkRelease)).all():
-            stored.made_at -= timedelta(days=30)
-            session.add(stored)
+        assert store_release(session, first, 5) is not None
         session.commit()
-    _release_network_when_due(engine, settings)
-    assert _releases(engine) == 2  # no schedule set
-    _release_network_when_due(engine, settings.model_copy(update={"network_release_every_days": 7}))
-    assert _releases(engine) == 3
+    with write_session(engine) as session:
+        assert store_release(session, second, 5) is None
+        session.commit()
+    assert _releases(engine) == 1
+
+    with Session(engine) as session:
+        stale = prepare_release(session, 5) or second
+    _withdraw(engine, names[0])
+    with write_session(engine) as session:
+        again = store_release(session, stale, 5)
+        assert again is not None and again[0].figures["places"] == 6  # Kestrel Vale and five
+        session.commit()
+    assert _releases(engine) == 2
 
 
 def test_open_data_waits_for_the_restricted_period_and_names_no_place(
