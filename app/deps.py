@@ -60,6 +60,7 @@ from app.models import User
 from app.responses.service import ResponseContext, open_response
 from app.web.pages import VISITOR_COOKIE, Form, Visit, csrf_subject
 from questionnaires.registry import Registry
+from reports.pdf.service import PdfService
 
 EXPIRED_FORM = (
     "This form has expired or did not come from Placecheck. Nothing was changed: go back, "
@@ -85,6 +86,8 @@ def _part(name: str) -> Callable[[Request], Any]:
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
 ReportQueueDep = Annotated[ReportQueue, Depends(_part("report_queue"))]
 RegistryDep = Annotated[Registry, Depends(_part("registry"))]
+PdfServiceDep = Annotated[PdfService, Depends(_part("pdf_service"))]
+"""The render processes, for a PDF made while its reader waits (the national report)."""
 
 
 async def client_address(request: Request, settings: SettingsDep) -> str:

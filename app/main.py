@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.report_queue = queue
+    app.state.pdf_service = pdf_service
     app.state.registry = registry_for(settings)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(LimitBodies)

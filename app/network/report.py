@@ -2,6 +2,7 @@
 gate, as the network page, for the command line (``placecheck report network``) and the web."""
 
 import threading
+from collections.abc import Callable
 from datetime import date
 
 from sqlmodel import Session
@@ -59,12 +60,13 @@ _made_lock = threading.Lock()
 KEEP_MADE = 4
 
 
-def network_report_pdf(session: Session, definition: Definition, today: date) -> bytes | None:
-    """The national report as a PDF, made once per release, day, set of names allowed now and
-    library of stories (a release never changes; a name withdrawn, or a story published or
-    taken back, makes a new one at once)."""
-    from reports.pdf.renderer import html_to_pdf
-
+def network_report_pdf(
+    session: Session, definition: Definition, today: date, render: Callable[[str], bytes]
+) -> bytes | None:
+    """The national report as a PDF (``render``: on the web, the render processes every report
+    uses), made once per release, day, set of names allowed now and library of stories (a
+    release never changes; a name withdrawn, or a story published or taken back, makes a new
+    one at once)."""
     released = latest_release(session)
     if released is None:
         return None
@@ -82,7 +84,7 @@ def network_report_pdf(session: Session, definition: Definition, today: date) ->
     html = network_report_html(session, definition, today)
     if html is None:
         return None
-    pdf = html_to_pdf(html)
+    pdf = render(html)
     with _made_lock:
         while len(_made) >= KEEP_MADE:
             _made.pop(next(iter(_made)))

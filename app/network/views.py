@@ -16,6 +16,7 @@ from app.core.exceptions import ChangeRefusedError, ShownError
 from app.deps import (
     FacilitatorRoundPage,
     NetworkEditorAsk,
+    PdfServiceDep,
     PlacesPage,
     RegistryDep,
     RoundChange,
@@ -185,11 +186,15 @@ def network_view(
 
 
 @router.get("/network/report.pdf")
-def network_report_download(visit: PlacesPage, registry: RegistryDep) -> Response:
-    """The national report, for whoever sees the network page."""
+def network_report_download(
+    visit: PlacesPage, registry: RegistryDep, pdf_service: PdfServiceDep
+) -> Response:
+    """The national report, for whoever sees the network page, rendered in the render
+    processes (with their time limit and recovery from a crash), not on a request thread."""
     sees, _ = network_audience(visit.session, visit.user)
+    definition = registry.get("trusting-place")
     pdf = (
-        network_report_pdf(visit.session, registry.get("trusting-place"), place_today())
+        network_report_pdf(visit.session, definition, place_today(), pdf_service.render)
         if sees
         else None
     )
