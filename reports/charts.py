@@ -68,12 +68,10 @@ def _svg(width: float, height: float, body: str) -> str:
 
 
 def _gridlines(x: Callable[[float], float], minimum: int, maximum: int, height: float) -> str:
-    """A thin grey line at each whole level of the scale."""
-    return "".join(
-        f'<line x1="{x(v):.1f}" y1="0" x2="{x(v):.1f}" y2="{height:g}" stroke="{GRID}" '
-        'stroke-width="0.6"/>'
-        for v in range(minimum, maximum + 1)
-    )
+    """A thin grey line at each whole level of the scale, as one path: a report draws about
+    200 of these pictures, and the renderer's cost goes by the number of shapes."""
+    lines = " ".join(f"M{x(v):.1f} 0 V{height:g}" for v in range(minimum, maximum + 1))
+    return f'<path d="{lines}" fill="none" stroke="{GRID}" stroke-width="0.6"/>'
 
 
 @dataclass(frozen=True)

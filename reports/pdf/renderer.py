@@ -7,11 +7,14 @@ path climbing out with ``..``, is refused and WeasyPrint leaves it out.
 """
 
 import mimetypes
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from weasyprint import HTML, URLFetcher
+import weasyprint
+from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
@@ -38,12 +41,58 @@ class ReportURLFetcher(URLFetcher):  # type: ignore[misc]
         raise RefusedResourceError(f"reports may not fetch {url}")
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render one report. CPU-heavy (seconds): call it from a worker, not an event loop."""
-    document = HTML(
+UNIVERSAL_PSEUDO_RULE = re.compile(r"^::(?:marker|footnote-[a-z]+|note-[a-z]+) \{[^}]*\}$", re.M)
+"""WeasyPrint's own sheet gives every element a ``::marker`` and five footnote pseudo-elements;
+reports have no footnotes and only list items show markers, so those rules only cost time."""
+
+
+@cache
+def report_user_agent_rules() -> str:
+    """WeasyPrint's HTML sheet, read from the installed package (so it follows upgrades), with
+    the rules that match every element narrowed to the elements reports use them on.
+
+    A forum report has about 3,500 elements: the universal rules made about 21,000 computed
+    styles for pseudo-elements that never become boxes, nearly all of the styling step.
+    """
+    text = (Path(weasyprint.__file__).parent / "css" / "html5_ua.css").read_text(encoding="utf-8")
+    narrowed, found = UNIVERSAL_PSEUDO_RULE.subn(
+        lambda rule: (
+            rule.group(0).replace("::marker {", "li::marker {")
+            if rule.group(0).startswith("::marker")
+            else ""
+        ),
+        text,
+    )
+    if found != 6:
+        raise RuntimeError(f"WeasyPrint's user-agent sheet changed: {found} universal rules")
+    return narrowed
+
+
+@cache
+def report_user_agent_sheet() -> CSS:
+    source = Path(weasyprint.__file__).parent / "css" / "html5_ua.css"
+    return CSS(string=report_user_agent_rules(), base_url=source.as_uri())
+
+
+class ReportHTML(HTML):  # type: ignore[misc]
+    """WeasyPrint's document with the narrowed user-agent sheet; reports have no forms."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [report_user_agent_sheet()]
+
+
+def report_document(html: str) -> ReportHTML:
+    """A report's HTML as WeasyPrint sees it: our stylesheet folder, our fetcher, our sheet."""
+    return ReportHTML(
         string=html,
         base_url=REPORTS_STATIC_DIR.as_uri() + "/",
         url_fetcher=ReportURLFetcher(allowed_protocols=("data", "file")),
     )
-    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=b"placecheck")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render one report. CPU-heavy (seconds): call it from a worker, not an event loop."""
+    pdf: bytes = report_document(html).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_identifier=b"placecheck"
+    )
     return pdf

@@ -19,6 +19,7 @@ from app.core.db import create_db_engine, write_session
 from app.demo.place import load_demo
 from app.results.reports import report_html
 from app.results.rules import load_rules
+from reports.assets import REPORTS_STATIC_DIR
 from reports.kinds import ReportKind
 from reports.pdf.renderer import html_to_pdf
 from tests.benchmarks.harness import Row, interleaved, median, timed
@@ -69,7 +70,10 @@ def rows(folder: Path) -> list[Row]:
         return found
     with tempfile.TemporaryDirectory() as pages, sync_playwright() as playwright:
         page_file = Path(pages) / "forum.html"
-        page_file.write_text(html, encoding="utf-8")
+        # WeasyPrint reads the stylesheet relative to the report folder: Chromium must too, or
+        # it prints an unstyled page (no page breaks, no tables laid out as printed)
+        styled = html.replace("<head>", f'<head><base href="{REPORTS_STATIC_DIR.as_uri()}/">', 1)
+        page_file.write_text(styled, encoding="utf-8")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_page()
 

@@ -2,12 +2,14 @@
 layout whose pages each carry content, read back from the demo place's PDFs."""
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from weasyprint.formatting_structure import boxes
 
 from questionnaires.registry import Registry
 from questionnaires.sectors import Sector
@@ -15,6 +17,7 @@ from reports import charts
 from reports.facts import OrganisationFacts, RoundFacts
 from reports.forum import partners_changed
 from reports.kinds import ReportKind
+from reports.pdf.renderer import report_document
 from tests.support.reports import Rendered
 
 GAP_ROW = re.compile(
@@ -279,3 +282,33 @@ def test_no_printable_questionnaire_page_ends_with_a_heading_and_no_question(
             assert any(question.match(line) for line in after), (
                 f"page {number} ends with the heading {lines[last_heading]!r} and no question"
             )
+
+
+def _text_outside_its_cell(box: boxes.Box, cell: boxes.TableCellBox | None = None) -> Iterator[str]:
+    """Each piece of text that runs past its table cell's padding into a neighbour's column."""
+    if isinstance(box, boxes.TableCellBox):
+        cell = box
+    if cell is not None and isinstance(box, boxes.TextBox):
+        left = cell.border_box_x() + cell.border_left_width
+        right = left + cell.padding_width()
+        if box.position_x < left - 0.5 or box.position_x + box.width > right + 0.5:
+            yield box.text
+    for child in getattr(box, "children", ()):
+        yield from _text_outside_its_cell(child, cell)
+
+
+@pytest.mark.parametrize("kind", [ReportKind.FORUM, ReportKind.WORKSHOP])
+def test_no_table_text_runs_into_the_next_column_even_with_three_digit_counts(
+    demo_place,  # type: ignore[no-untyped-def]
+    kind: ReportKind,
+) -> None:
+    """The tables whose columns are known have fixed widths (the renderer then lays each cell
+    out once): every count must still fit its column, even in a place where over a hundred
+    people chose one level."""
+    html = re.sub(
+        r'<td class="num">\d{1,2}</td>', '<td class="num">188</td>', demo_place.html(kind).html
+    )
+    assert html.count('<td class="num">188</td>') > 100
+    document = report_document(html).render()
+    outside = [text for page in document.pages for text in _text_outside_its_cell(page._page_box)]
+    assert outside == []

@@ -10,8 +10,14 @@ import pytest
 
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
 from reports.pdf import service as service_module
-from reports.pdf.renderer import RefusedResourceError, ReportURLFetcher
+from reports.pdf.renderer import (
+    RefusedResourceError,
+    ReportURLFetcher,
+    html_to_pdf,
+    report_user_agent_rules,
+)
 from reports.pdf.service import PdfService
+from tests.support.reports import Rendered
 
 TINY = '<html lang="en-GB"><head><title>t</title></head><body><p>{}</p></body></html>'
 
@@ -37,6 +43,18 @@ def test_the_renderer_serves_its_stylesheet_fonts_and_data_uris() -> None:
     assert css.headers["Content-Type"] == "text/css"
     assert fetcher.fetch((FONTS_DIR / "Lato-Regular.ttf").as_uri()).status == 200
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+def test_lists_keep_their_markers_under_the_narrowed_user_agent_sheet() -> None:
+    """WeasyPrint's sheet gives every element a marker and five footnote pseudo-elements;
+    reports narrow it to list items, which must still print their bullets and numbers."""
+    sheet = report_user_agent_rules()
+    assert "::footnote" not in sheet and "::note-" not in sheet
+    assert "li::marker {" in sheet and "\n::marker" not in sheet
+
+    html = TINY.replace("<p>{}</p>", "<ul><li>People focus</li></ul><ol><li>Leadership</li></ol>")
+    (page,) = Rendered(html, html_to_pdf(html)).pages
+    assert "•" in page and "1." in page
 
 
 def test_a_render_gives_the_pdf_of_its_html_and_keeps_no_copy(
