@@ -6,6 +6,7 @@ a rule that decides on unrounded figures while the page prints rounded ones is c
 import io
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -14,11 +15,11 @@ from typing import Any
 import pypdf
 import pytest
 import yaml
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from app.cli.database import find_round
 from app.core.db import create_db_engine, write_session
-from app.models import AssessmentRound
+from app.models import AssessmentRound, Organisation
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from app.results.service import previous_round, score_round
@@ -217,8 +218,15 @@ def check_everything(text: str) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class EdgeReports:
+    forum: str
+    partners: dict[str, str]
+    """Partner reports' text by organisation name."""
+
+
 @pytest.fixture(scope="module")
-def edge_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+def edge_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EdgeReports]:
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('edge') / 'edge.db'}")
     SQLModel.metadata.create_all(engine)
     with write_session(engine) as session:
@@ -227,16 +235,34 @@ def edge_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[]
     with Session(engine) as session:
         second = session.get(AssessmentRound, second_id)
         assert second is not None
-        html = report_html(
-            session=session,
-            assessment_round=second,
-            kind=ReportKind.FORUM,
-            rules=load_rules(),
-            today=TODAY,
-        ).html
-    text = _text(html_to_pdf(html))
-    yield lambda: text
+
+        def text_of(kind: ReportKind, organisation_id: int | None = None) -> str:
+            assert second is not None
+            html = report_html(
+                session=session,
+                assessment_round=second,
+                kind=kind,
+                rules=load_rules(),
+                today=TODAY,
+                organisation_id=organisation_id,
+            ).html
+            return _text(html_to_pdf(html))
+
+        partners = {
+            name: text_of(ReportKind.PARTNER, organisation_id)
+            for name, organisation_id in session.exec(
+                select(Organisation.name, Organisation.id).where(
+                    Organisation.name.in_(["Edgeford CVS", "Edgeford Council"])  # type: ignore[attr-defined]
+                )
+            )
+        }
+        yield EdgeReports(text_of(ReportKind.FORUM), partners)
     engine.dispose()
+
+
+@pytest.fixture
+def edge_place(edge_reports: EdgeReports) -> Callable[[], str]:
+    return lambda: edge_reports.forum
 
 
 def test_every_number_in_the_demo_forum_report_agrees_with_the_numbers_beside_it(
@@ -302,6 +328,29 @@ def test_a_split_condition_and_a_sector_below_the_threshold_are_printed_as_such(
     assert "Score out of 5 · Split views: no band" in text
     assert check_split_sides(text) >= 1, "the split condition's sides are counted on its page"
     assert "Housing 2 Combined" in text or "Housing 2 Hidden" in text
+
+
+def test_disagreement_inside_one_organisation_is_printed_in_its_partner_report(
+    edge_reports: EdgeReports,
+) -> None:
+    """The voluntary sector's people average 4.7, 4.7, 1.3 and 1.3 on Data and evidence (built
+    so in the edge place): printed, 3.4 apart, beyond the range in rules.yaml, so its report
+    must say its one score of 3.0 hides them; the council's people agree, so its report must
+    not."""
+    spread = Decimal("4.7") - Decimal("1.3")
+    assert spread >= Decimal(str(RULES["disagreement"]["within_organisation_range"]))
+    divided = " ".join(edge_reports.partners["Edgeford CVS"].split())
+    agreeing = " ".join(edge_reports.partners["Edgeford Council"].split())
+
+    assert "Where your own people disagree" in divided
+    assert re.search(
+        r"People in Edgeford CVS see [^.]*Data and evidence[^.]* very differently", divided
+    )
+    assert re.search(r"Data and evidence \d\.\d 3\.0", divided), "the one score it hides"
+    assert "Where your own people disagree" not in agreeing
+    for text in edge_reports.partners.values():
+        check_gaps(text)
+        check_changes(text)
 
 
 def test_every_finding_the_rules_make_is_printed_in_the_forum_report(

@@ -10,6 +10,8 @@
   sector 1: views are split.
 - Housing sends two people, fewer than the anonymity threshold of three, and is shown together
   with the NHS integrated care board, the smallest other sector.
+- Data and evidence: two of the voluntary sector's four people average 4.7 and two 1.3, which
+  make the organisation's 3.0 and hide a disagreement inside it.
 """
 
 from dataclasses import dataclass
@@ -149,6 +151,7 @@ def build_edge_place(session: Session) -> EdgePlace:
                 "Edgeford ICB": low,
                 "Edgeford CVS": low,
             },
+            "data-and-evidence": {"Edgeford CVS": [[5, 5, 4]] * 2 + [[1, 2, 1]] * 2},
         },
     )
     return EdgePlace(first, second)
