@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from app.core.db import create_db_engine
 from app.demo.accounts import DEMO_PASSWORD
-from app.models import AccountInvitation, AuditEvent, PlaceMembership, User
+from app.models import AccountInvitation, PlaceMembership, User
+from tests.support.audit import audited
 from tests.support.bursts import at_once, database_for
 from tests.support.demo import prepare
 from tests.support.figures import print_table
@@ -39,9 +40,7 @@ def _recorded(url: str) -> tuple[int, int, int, Counter[str]]:
                 .join(User, col(User.id) == col(PlaceMembership.user_id))
                 .where(User.email == "kit@example.org")
             ).all()
-            actions = session.exec(
-                select(AuditEvent.action).where(col(AuditEvent.action).startswith("account-"))
-            ).all()
+            actions = audited(session, "account-")
     finally:
         engine.dispose()
     return len(invitations), len(users), len(memberships), Counter(actions)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD, NETWORK_EDITOR, ensure_network_editor
-from app.models import AuditEvent, NetworkRelease, NetworkShare
+from app.models import NetworkRelease, NetworkShare
+from tests.support.audit import audited
 from tests.support.bursts import at_once, database_for, signed_in_browsers
 from tests.support.demo import prepare
 from tests.support.figures import print_table
@@ -30,9 +31,7 @@ def _recorded(url: str, round_id: int) -> tuple[int, Counter[str]]:
             shares = len(
                 session.exec(select(NetworkShare).where(NetworkShare.round_id == round_id)).all()
             )
-            actions = session.exec(
-                select(AuditEvent.action).where(col(AuditEvent.action).startswith("network"))
-            ).all()
+            actions = audited(session, "network")
     finally:
         engine.dispose()
     return shares, Counter(actions)
@@ -123,9 +122,7 @@ def test_twenty_editors_releasing_at_once_make_one_release(
     engine = create_db_engine(url)
     with Session(engine) as session:
         releases = len(session.exec(select(NetworkRelease)).all())
-        recorded = session.exec(
-            select(AuditEvent.action).where(AuditEvent.action == "network-released")
-        ).all()
+        recorded = audited(session, "network-released")
     engine.dispose()
     print_table(
         f"Releasing at once, {backend}",

@@ -7,12 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core.db import create_db_engine, write_session
 from app.demo.accounts import DEMO_PASSWORD
 from app.enums import StoryStatus
-from app.models import AuditEvent, NetworkStory, User
+from app.models import NetworkStory, User
+from tests.support.audit import audited
 from tests.support.bursts import at_once, database_for, signed_in_browsers
 from tests.support.demo import prepare
 from tests.support.figures import print_table
@@ -29,9 +30,7 @@ def _recorded(url: str) -> tuple[list[StoryStatus], Counter[str]]:
     try:
         with Session(engine) as session:
             statuses = list(session.exec(select(NetworkStory.status)).all())
-            actions = session.exec(
-                select(AuditEvent.action).where(col(AuditEvent.action).startswith("story"))
-            ).all()
+            actions = audited(session, "story")
     finally:
         engine.dispose()
     return statuses, Counter(actions)

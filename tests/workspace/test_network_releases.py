@@ -16,8 +16,9 @@ from app.core.db import write_session
 from app.enums import Region
 from app.jobs.tasks import release_network_when_due
 from app.main import create_app
-from app.models import AssessmentRound, AuditEvent, NetworkRelease, NetworkShare, Place, utcnow
+from app.models import AssessmentRound, NetworkRelease, NetworkShare, Place, utcnow
 from app.network.releases import prepare_release, store_release
+from tests.support.audit import audited
 from tests.support.network import sharing_places
 from tests.support.pages import csrf_of
 from tests.support.workspace import Workspace
@@ -61,9 +62,7 @@ def test_an_editor_releases_once_and_again_only_after_places_sharing_changes(
 
     assert _releases(engine) == 2
     with Session(engine) as session:
-        actions = session.exec(
-            select(AuditEvent.action).where(AuditEvent.action == "network-released")
-        ).all()
+        actions = audited(session, "network-released")
     assert Counter(actions) == Counter({"network-released": 2})
 
 

@@ -5,10 +5,11 @@ publication withdraws it too."""
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.enums import PeerVisibility
-from app.models import AuditEvent, NetworkShare
+from app.models import NetworkShare
+from tests.support.audit import audited
 from tests.support.pages import post_form
 from tests.support.workspace import Workspace
 
@@ -20,11 +21,7 @@ def _share(engine: Engine, round_id: int) -> NetworkShare | None:
 
 def _audited(engine: Engine) -> list[str]:
     with Session(engine) as session:
-        return [
-            a
-            for a in session.exec(select(AuditEvent.action).order_by(col(AuditEvent.id))).all()
-            if a.startswith("network")
-        ]
+        return audited(session, "network")
 
 
 def test_a_facilitator_shares_published_results_changes_how_and_withdraws_them(

@@ -15,11 +15,12 @@ from sqlmodel import Session, func, select
 from app.core.config import Settings
 from app.core.db import write_session
 from app.enums import StoryStatus
-from app.models import AssessmentRound, AuditEvent, NetworkStory, Place, User
+from app.models import AssessmentRound, NetworkStory, Place, User
 from app.results.inputs import report_inputs
 from app.results.reports import report_html
 from app.results.rules import load_rules
 from reports.kinds import ReportKind
+from tests.support.audit import audited
 from tests.support.pages import csrf_of
 from tests.support.workspace import Workspace
 
@@ -61,9 +62,7 @@ def _story_id(engine: Engine, title: str) -> int:
 
 def _audited(engine: Engine, action: str) -> int:
     with Session(engine) as session:
-        return session.exec(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
-        ).one()
+        return audited(session, action).count(action)
 
 
 def test_a_story_is_seen_by_its_place_and_editors_only_until_an_editor_publishes_it(
