@@ -41,6 +41,7 @@ class ReportURLFetcher(URLFetcher):  # type: ignore[misc]
         raise RefusedResourceError(f"reports may not fetch {url}")
 
 
+WEASYPRINT_UA_SHEET = Path(weasyprint.__file__).parent / "css" / "html5_ua.css"
 UNIVERSAL_PSEUDO_RULE = re.compile(r"^::(?:marker|footnote-[a-z]+|note-[a-z]+) \{[^}]*\}$", re.M)
 """WeasyPrint's own sheet gives every element a ``::marker`` and five footnote pseudo-elements;
 reports have no footnotes and only list items show markers, so those rules only cost time."""
@@ -54,7 +55,7 @@ def report_user_agent_rules() -> str:
     A forum report has about 3,500 elements: the universal rules made about 21,000 computed
     styles for pseudo-elements that never become boxes, nearly all of the styling step.
     """
-    text = (Path(weasyprint.__file__).parent / "css" / "html5_ua.css").read_text(encoding="utf-8")
+    text = WEASYPRINT_UA_SHEET.read_text(encoding="utf-8")
     narrowed, found = UNIVERSAL_PSEUDO_RULE.subn(
         lambda rule: (
             rule.group(0).replace("::marker {", "li::marker {")
@@ -70,8 +71,7 @@ def report_user_agent_rules() -> str:
 
 @cache
 def report_user_agent_sheet() -> CSS:
-    source = Path(weasyprint.__file__).parent / "css" / "html5_ua.css"
-    return CSS(string=report_user_agent_rules(), base_url=source.as_uri())
+    return CSS(string=report_user_agent_rules(), base_url=WEASYPRINT_UA_SHEET.as_uri())
 
 
 class ReportHTML(HTML):  # type: ignore[misc]
