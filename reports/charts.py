@@ -27,12 +27,8 @@ INK = "#0b0c0c"
 GRID = "#b1b4b6"
 # Lightest to darkest; level 1 of a five-level scale takes the first colour.
 SEQUENCE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-DONT_KNOW_FILL = "url(#dont-know)"
-DONT_KNOW_PATTERN = (
-    '<defs><pattern id="dont-know" width="4" height="4" patternUnits="userSpaceOnUse" '
-    'patternTransform="rotate(45)"><rect width="4" height="4" fill="#ffffff"/>'
-    f'<rect width="1.4" height="4" fill="{INK}"/></pattern></defs>'
-)
+HATCH_STEP = 5.6
+"""Horizontal distance between the don't-know segment's diagonal stripes."""
 
 
 def level_colour(level: int, levels: int) -> str:
@@ -64,6 +60,27 @@ def _svg(width: float, height: float, body: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
         f'viewBox="0 0 {width:g} {height:g}">{body}</svg>'
+    )
+
+
+def _hatched(x0: float, y0: float, width: float, height: float) -> str:
+    """A white rectangle crossed by diagonal ink stripes, the stripes worked out as one path
+    that stays inside it. An SVG ``<pattern>`` would draw the same, but the renderer makes each
+    one a pattern and a form object of its own: 80 of each in a forum report."""
+    x1, y1 = x0 + width, y0 + height
+    stripes = []
+    # each stripe is the line x + y = c, run from the rectangle's bottom edge to its top edge
+    c = x0 + y0 + HATCH_STEP / 2
+    while c < x1 + y1:
+        start, end = max(x0, c - y1), min(x1, c - y0)
+        if end - start > 0.1:
+            stripes.append(f"M{start:.2f} {c - start:.2f} L{end:.2f} {c - end:.2f}")
+        c += HATCH_STEP
+    return (
+        f'<rect x="{x0:.2f}" y="{y0:g}" width="{width:.2f}" height="{height:g}" fill="#ffffff"/>'
+        + (f'<path d="{" ".join(stripes)}" stroke="{INK}" stroke-width="1.4"/>' if stripes else "")
+        + f'<rect x="{x0:.2f}" y="{y0:g}" width="{width:.2f}" height="{height:g}" fill="none" '
+        f'stroke="{INK}" stroke-width="0.7"/>'
     )
 
 
@@ -119,17 +136,21 @@ def stacked_distribution(
             f'<rect x="0.5" y="0.5" width="{width - 1:g}" height="{height - 1:g}" fill="none" '
             f'stroke="{GRID}" stroke-dasharray="3 2"/>',
         )
-    segments: list[tuple[int, str]] = [
+    segments: list[tuple[int, str | None]] = [
         (counts.get(level, 0), level_colour(level, levels)) for level in range(1, levels + 1)
     ]
-    segments.append((dont_know, DONT_KNOW_FILL))
-    body = DONT_KNOW_PATTERN if dont_know else ""
+    segments.append((dont_know, None))
+    body = ""
     offset = 0.5
     usable = width - 1
     for count, fill in segments:
         if not count:
             continue
         part = usable * count / total
+        if fill is None:
+            body += _hatched(offset, 0.5, part, height - 1)
+            offset += part
+            continue
         body += (
             f'<rect x="{offset:.2f}" y="0.5" width="{part:.2f}" height="{height - 1:g}" '
             f'fill="{fill}" stroke="{INK}" stroke-width="0.7"/>'

@@ -24,7 +24,7 @@ from reports.kinds import ReportKind
 from reports.pdf.renderer import html_to_pdf
 from tests.benchmarks.harness import Row, interleaved, median, timed
 
-RUNS = 3
+RUNS = 5
 CHROMIUM = Path(os.environ.get("PLACECHECK_CHROMIUM", "/usr/bin/chromium"))
 
 

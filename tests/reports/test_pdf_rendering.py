@@ -1,16 +1,21 @@
 """The renderer fetches nothing it should not; the web's PDF service renders in worker processes
 that give way to pages, and keeps nothing."""
 
+import io
 import os
 import signal
 import sys
+import zlib
 from pathlib import Path
 
+import pydyf
 import pytest
+from pypdf import PdfReader
 
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
 from reports.pdf import service as service_module
 from reports.pdf.renderer import (
+    PDF_COMPRESSION_LEVEL,
     RefusedResourceError,
     ReportURLFetcher,
     html_to_pdf,
@@ -55,6 +60,24 @@ def test_lists_keep_their_markers_under_the_narrowed_user_agent_sheet() -> None:
     html = TINY.replace("<p>{}</p>", "<ul><li>People focus</li></ul><ol><li>Leadership</li></ol>")
     (page,) = Rendered(html, html_to_pdf(html)).pages
     assert "•" in page and "1." in page
+
+
+def test_pydyf_compresses_streams_at_our_level_and_answers_page_references_from_its_cache() -> None:
+    """The two pydyf costs the renderer removes; if an upgrade moves either, this fails first."""
+    stream = pydyf.Stream([b"BT ET"] * 500, compress=True)
+    assert zlib.compress(b"\n".join([b"BT ET"] * 500), PDF_COMPRESSION_LEVEL) in stream.data
+
+    pdf = pydyf.PDF()
+    for _ in range(2):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = pdf.page_references
+    assert pdf.page_references is first and len(first) == 2
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(pdf.page_references) == 3 and pdf.page_references[:2] == first
+
+    html = TINY.replace("<p>{}</p>", '<p>One</p><p style="break-before: page">Two</p>')
+    reader = PdfReader(io.BytesIO(html_to_pdf(html)))
+    assert [page.extract_text().strip() for page in reader.pages] == ["One", "Two"]
 
 
 def test_a_render_gives_the_pdf_of_its_html_and_keeps_no_copy(
