@@ -120,7 +120,7 @@ def _cached_page_references(
 def tune_pydyf() -> None:
     """Two costs inside pydyf (0.13.x) that a report pays and need not; applied once, on import.
     The tests check both took, so an upgrade that moves them fails a test, not a render."""
-    if isinstance(pydyf.zlib, type):
+    if pydyf.zlib is _StreamZlib:
         return
     pydyf.zlib = _StreamZlib
     pydyf.PDF.page_references = property(_cached_page_references(pydyf.PDF.page_references.fget))
