@@ -78,7 +78,11 @@ def _hatched(x0: float, y0: float, width: float, height: float) -> str:
         c += HATCH_STEP
     return (
         f'<rect x="{x0:.2f}" y="{y0:g}" width="{width:.2f}" height="{height:g}" fill="#ffffff"/>'
-        + (f'<path d="{" ".join(stripes)}" stroke="{INK}" stroke-width="1.4"/>' if stripes else "")
+        + (
+            f'<path d="{" ".join(stripes)}" fill="none" stroke="{INK}" stroke-width="1.4"/>'
+            if stripes
+            else ""
+        )
         + f'<rect x="{x0:.2f}" y="{y0:g}" width="{width:.2f}" height="{height:g}" fill="none" '
         f'stroke="{INK}" stroke-width="0.7"/>'
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from weasyprint.formatting_structure import boxes
 
 from questionnaires.registry import Registry
@@ -194,6 +196,26 @@ def _contrast(first: str, second: str) -> float:
 
     high, low = sorted((luminance(first), luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+@given(
+    counts=st.dictionaries(st.integers(1, 5), st.integers(0, 40), max_size=5),
+    dont_know=st.integers(1, 40),
+)
+def test_the_dont_know_hatching_stays_inside_its_segment(
+    counts: dict[int, int], dont_know: int
+) -> None:
+    """The stripes are worked out, not clipped: every end must lie on the segment's edges."""
+    svg = charts.stacked_distribution(counts, 5, dont_know)
+    segment = re.findall(
+        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"', svg
+    )[-1]
+    x0, y0, width, height = map(float, segment)
+    (path,) = re.findall(r'<path d="([^"]+)" fill="none" stroke="#0b0c0c"', svg) or [""]
+    ends = [tuple(map(float, e)) for e in re.findall(r"[ML]([\d.]+) ([\d.]+)", path)]
+    assert ends or width < 3, "a segment wide enough to see shows stripes"
+    for x, y in ends:
+        assert x0 - 0.01 <= x <= x0 + width + 0.01 and y0 - 0.01 <= y <= y0 + height + 0.01
 
 
 def test_every_shaded_cell_writes_its_number_at_4_5_to_1_or_more() -> None:
