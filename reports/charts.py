@@ -140,26 +140,21 @@ def stacked_distribution(
             f'<rect x="0.5" y="0.5" width="{width - 1:g}" height="{height - 1:g}" fill="none" '
             f'stroke="{GRID}" stroke-dasharray="3 2"/>',
         )
-    segments: list[tuple[int, str | None]] = [
-        (counts.get(level, 0), level_colour(level, levels)) for level in range(1, levels + 1)
-    ]
-    segments.append((dont_know, None))
     body = ""
     offset = 0.5
     usable = width - 1
-    for count, fill in segments:
+    for level in range(1, levels + 1):
+        count = counts.get(level, 0)
         if not count:
             continue
         part = usable * count / total
-        if fill is None:
-            body += _hatched(offset, 0.5, part, height - 1)
-            offset += part
-            continue
         body += (
             f'<rect x="{offset:.2f}" y="0.5" width="{part:.2f}" height="{height - 1:g}" '
-            f'fill="{fill}" stroke="{INK}" stroke-width="0.7"/>'
+            f'fill="{level_colour(level, levels)}" stroke="{INK}" stroke-width="0.7"/>'
         )
         offset += part
+    if dont_know:
+        body += _hatched(offset, 0.5, usable * dont_know / total, height - 1)
     return _svg(width, height, body)
 
 

@@ -86,7 +86,7 @@ class ReportHTML(HTML):  # type: ignore[misc]
 
 PDF_COMPRESSION_LEVEL = 6
 """zlib's default. pydyf asks for 9, which on a forum report's 2 MB of streams takes four times
-as long (0.13 s against 0.03 s) to make the file 5% smaller."""
+as long (0.13 s against 0.03 s) to make the PDF about 3% smaller (299 KB against 309 KB)."""
 
 
 class _StreamZlib:

@@ -205,7 +205,7 @@ def _contrast(first: str, second: str) -> float:
 def test_the_dont_know_hatching_stays_inside_its_segment(
     counts: dict[int, int], dont_know: int
 ) -> None:
-    """The stripes are worked out, not clipped: every end must lie on the segment's edges."""
+    """The stripes are worked out, not clipped: every end must lie inside the segment."""
     svg = charts.stacked_distribution(counts, 5, dont_know)
     segment = re.findall(
         r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"', svg
