@@ -1,24 +1,31 @@
 """The renderer fetches nothing it should not; the web's PDF service renders in worker processes
 that give way to pages, and keeps nothing."""
 
+import gc
 import io
 import os
 import signal
 import sys
+import weakref
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pydyf
 import pytest
 from pypdf import PdfReader
 
 from reports.assets import FONTS_DIR, REPORTS_STATIC_DIR
+from reports.pdf import renderer as renderer_module
 from reports.pdf import service as service_module
 from reports.pdf.renderer import (
     PDF_COMPRESSION_LEVEL,
+    CollectorPause,
     RefusedResourceError,
     ReportURLFetcher,
+    StreamZlib,
     html_to_pdf,
+    report_document,
     report_user_agent_rules,
 )
 from reports.pdf.service import PdfService
@@ -78,6 +85,86 @@ def test_pydyf_compresses_streams_at_our_level_and_answers_page_references_from_
     html = TINY.replace("<p>{}</p>", '<p>One</p><p style="break-before: page">Two</p>')
     reader = PdfReader(io.BytesIO(html_to_pdf(html)))
     assert [page.extract_text().strip() for page in reader.pages] == ["One", "Two"]
+
+
+def test_pydyf_compresses_each_stream_once_per_write_and_keeps_nothing_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file with an identifier is checksummed over every object's bytes; pydyf made them
+    again, compressing each stream twice. The second time now reuses the first."""
+    compressions: list[int] = []
+
+    def counted(level: int = -1, *args: Any, **kwargs: Any) -> Any:
+        compressions.append(level)
+        return zlib.compressobj(PDF_COMPRESSION_LEVEL, *args, **kwargs)
+
+    monkeypatch.setattr(StreamZlib, "compressobj", staticmethod(counted))
+    pdf = pydyf.PDF()
+    content = pydyf.Stream([b"BT ET"], compress=True)
+    pdf.add_object(content)
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page", "Contents": content.reference}))
+    written = io.BytesIO()
+    pdf.write(written, identifier=b"placecheck", compress=True)
+
+    streams = [item for item in pdf.objects if isinstance(item, pydyf.Stream)]
+    assert len(streams) == 3  # the page's content, the object stream, the cross-references
+    assert len(compressions) == len(streams)
+    assert b"/ID [(placecheck)" in written.getvalue()
+
+    content.stream = [b"BT ET", b"BT ET"]
+    assert content.data != written.getvalue() and b"/Length" in content.data
+    assert zlib.compress(b"BT ET\nBT ET", PDF_COMPRESSION_LEVEL) in content.data
+
+
+class _Cycle:
+    """An object that refers to itself: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _a_cycle() -> weakref.ref[_Cycle]:
+    return weakref.ref(_Cycle())
+
+
+def test_a_render_runs_without_the_cycle_collector_and_frees_its_cycles_as_it_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bool] = []
+
+    def document(html: str) -> Any:
+        seen.append(gc.isenabled())
+        return report_document(html)
+
+    monkeypatch.setattr(renderer_module, "report_document", document)
+    html = TINY.replace("<p>{}</p>", "<p>Leadership</p>")
+    assert Rendered(html, html_to_pdf(html)).pages == ["Leadership"]
+    assert seen == [False] and gc.isenabled()
+
+
+def test_renders_in_two_threads_share_the_pause_and_each_frees_its_own_cycles() -> None:
+    pause = CollectorPause()
+    pause.__enter__()
+    first = _a_cycle()
+    pause.__enter__()
+    second = _a_cycle()
+    pause.__exit__(None, None, None)
+    assert not gc.isenabled(), "the other render is still running"
+    assert first() is None and second() is None
+
+    pause.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_elsewhere_stays_off_after_a_render() -> None:
+    pause = CollectorPause()
+    gc.disable()
+    try:
+        with pause:
+            cycle = _a_cycle()
+        assert not gc.isenabled() and cycle() is not None
+    finally:
+        gc.enable()
 
 
 def test_a_render_gives_the_pdf_of_its_html_and_keeps_no_copy(
