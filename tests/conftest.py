@@ -19,6 +19,10 @@ from app.core.config import Environment, Settings
 from app.core.db import create_db_engine
 from app.main import create_app
 from app.results.remembered import forget_all
+from tests.support.collector import (  # noqa: F401 - the hooks that set the collector
+    pytest_collection_finish,
+    pytest_configure,
+)
 from tests.support.databases import (
     POSTGRES_ENV,
     drop_postgres_templates,
