@@ -189,11 +189,12 @@ class CollectorPause:
     A render builds some 130,000 objects (boxes, styles, PDF objects) that nearly all live until
     the file is written. With the collector on, it walked them again and again as they grew:
     about a sixth of a forum report's render (0.5 s of 3.1 s warm), and a fifth in a process
-    holding other data (0.9 s of 4.6 s). Paused, the render's objects stay in the youngest generation, and collecting
-    that generation as the render ends frees its cycles (0.2 s), so a render process's memory is
-    back where it was after each report. Render processes run one report at a time; renders in
-    threads of one process share the pause, each freeing its own leftovers as it ends, and the
-    collector comes back with the last. If something else had turned it off, it stays off.
+    holding other data (0.9 s of 4.6 s). Paused, the render's objects stay in the youngest
+    generation, and collecting that generation as the render ends frees its cycles (0.2 s), so a
+    render process's memory is back where it was after each report. Render processes run one
+    report at a time; renders in threads of one process share the pause, each freeing its own
+    leftovers as it ends, and the collector comes back with the last. If something else had
+    turned it off, it stays off.
     """
 
     def __init__(self) -> None:
